@@ -1,0 +1,17 @@
+//! The IKEv1/ESP engine of ikelab, without I/O.
+//!
+//! Layers, bottom up:
+//! - [`wire`]: ISAKMP and ESP packet formats, as zero-copy checked views plus parsed
+//!   representations that emit back to identical bytes (smoltcp's `wire` model).
+//! - [`crypto`]: the IKEv1 key schedule (RFC 2409 with racoon's details), Diffie-Hellman, PRFs,
+//!   CBC ciphers and racoon's padding.
+//! - [`esp`]: ESP security associations (RFC 4303): encapsulation, decapsulation, anti-replay.
+//!
+//! Nothing here reads a clock, the OS random source or a socket: randomness comes in through
+//! [`rng::Random`], time through arguments.
+#![forbid(unsafe_code)]
+
+pub mod crypto;
+pub mod esp;
+pub mod rng;
+pub mod wire;

@@ -1,0 +1,1 @@
+//! ISAKMP and ESP wire formats.

@@ -1,0 +1,1 @@
+//! The virtual network (see issue "In-process virtual network"); not built yet.
