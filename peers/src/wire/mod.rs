@@ -1,1 +1,3 @@
 //! ISAKMP and ESP wire formats.
+
+pub mod esp;

@@ -1,0 +1,1 @@
+//! ESP packet format (RFC 4303) and UDP encapsulation (RFC 3948).
