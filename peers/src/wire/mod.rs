@@ -20,6 +20,7 @@ pub mod message;
 pub mod numbers;
 pub mod payload;
 pub mod sa;
+pub mod vendor_id;
 
 pub use attributes::{AttrValue, Attribute};
 pub use header::{Flags, HEADER_LEN, Header, HeaderRepr};
