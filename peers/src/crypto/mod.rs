@@ -3,12 +3,13 @@
 //! [`hash`] and [`cipher`] wrap the RustCrypto primitives behind small enums named after the
 //! negotiated algorithms; the modules above them implement RFC 2409's key schedule exactly as
 //! racoon (KAME / ipsec-tools) and strongSwan do, checked against strongSwan's own logged values:
-//! [`dh`] (MODP groups), [`phase1`] (SKEYID*, Ka, HASH_I/HASH_R) and [`phase2`] (Quick Mode and
-//! Informational hashes, KEYMAT).
+//! [`dh`] (MODP groups), [`phase1`] (SKEYID*, Ka, HASH_I/HASH_R), [`phase2`] (Quick Mode and
+//! Informational hashes, KEYMAT) and [`padding`] (racoon's ISAKMP padding).
 
 pub mod cipher;
 pub mod dh;
 pub mod hash;
+pub mod padding;
 pub mod phase1;
 pub mod phase2;
 
