@@ -25,7 +25,7 @@ pub mod vendor_id;
 pub use attributes::{AttrValue, Attribute};
 pub use header::{Flags, HEADER_LEN, Header, HeaderRepr};
 pub use id::{IdData, IdPayload};
-pub use message::Message;
+pub use message::{Body, Message};
 pub use numbers::*;
 pub use payload::{DeletePayload, GenericPayload, NotifyPayload, Payload, PayloadChain};
 pub use sa::{Proposal, SaPayload, Transform};

@@ -14,10 +14,22 @@ pub const NAT_T_RFC3947: [u8; 16] = [
 const KNOWN: &[(&str, &str)] = &[
     ("afcad71368a1f1c96b8696fc77570100", "DPD"),
     ("4a131c81070358455c5728f20e95452f", "RFC 3947"),
-    ("90cb80913ebb696e086381b5ec427b1f", "draft-ietf-ipsec-nat-t-ike-02\\n"),
-    ("cd60464335df21f87cfdb2fc68b6a448", "draft-ietf-ipsec-nat-t-ike-02"),
-    ("7d9419a65310ca6f2c179d9215529d56", "draft-ietf-ipsec-nat-t-ike-03"),
-    ("4485152d18b6bbcd0be8a8469579ddcc", "draft-ietf-ipsec-nat-t-ike-00"),
+    (
+        "90cb80913ebb696e086381b5ec427b1f",
+        "draft-ietf-ipsec-nat-t-ike-02\\n",
+    ),
+    (
+        "cd60464335df21f87cfdb2fc68b6a448",
+        "draft-ietf-ipsec-nat-t-ike-02",
+    ),
+    (
+        "7d9419a65310ca6f2c179d9215529d56",
+        "draft-ietf-ipsec-nat-t-ike-03",
+    ),
+    (
+        "4485152d18b6bbcd0be8a8469579ddcc",
+        "draft-ietf-ipsec-nat-t-ike-00",
+    ),
     ("09002689dfd6b712", "XAUTH"),
     ("882fe56d6fd20dbc2251613b2ebe5beb", "strongSwan"),
     ("12f5f28c457168a9702d9fe274cc0100", "Cisco Unity"),

@@ -1,0 +1,366 @@
+//! Wireshark's key files, the ones its IKEv1 and ESP dissectors read as "UAT" tables:
+//! `ikev1_decryption_table` (`<icookie hex>,<Ka hex>`) and `esp_sa` (eight quoted CSV fields).
+//! Written and read in exactly the format strongSwan's save-keys plugin writes.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// The phase-1 encryption key for one ISAKMP SA, by initiator cookie.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IkeKey {
+    /// Initiator cookie.
+    pub icookie: [u8; 8],
+    /// The phase-1 cipher key Ka.
+    pub ka: Vec<u8>,
+}
+
+impl fmt::Debug for IkeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "IkeKey {{ icookie: {}, ka: <{} bytes> }}",
+            hex(&self.icookie),
+            self.ka.len()
+        )
+    }
+}
+
+/// ESP encryption algorithms as Wireshark's `esp_sa` table names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EspEncryption {
+    /// "NULL".
+    Null,
+    /// "TripleDES-CBC [RFC2451]".
+    TripleDesCbc,
+    /// "AES-CBC [RFC3602]" (key length from the key).
+    AesCbc,
+}
+
+/// ESP integrity algorithms as Wireshark's `esp_sa` table names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EspIntegrity {
+    /// "NULL".
+    Null,
+    /// "HMAC-SHA-1-96 [RFC2404]".
+    HmacSha1_96,
+    /// "HMAC-MD5-96 [RFC2403]".
+    HmacMd5_96,
+    /// "HMAC-SHA-256-128 [RFC4868]".
+    HmacSha256_128,
+}
+
+impl EspEncryption {
+    /// Wireshark's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            EspEncryption::Null => "NULL",
+            EspEncryption::TripleDesCbc => "TripleDES-CBC [RFC2451]",
+            EspEncryption::AesCbc => "AES-CBC [RFC3602]",
+        }
+    }
+
+    fn from_label(s: &str) -> Option<Self> {
+        [Self::Null, Self::TripleDesCbc, Self::AesCbc]
+            .into_iter()
+            .find(|a| a.label() == s)
+    }
+}
+
+impl EspIntegrity {
+    /// Wireshark's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            EspIntegrity::Null => "NULL",
+            EspIntegrity::HmacSha1_96 => "HMAC-SHA-1-96 [RFC2404]",
+            EspIntegrity::HmacMd5_96 => "HMAC-MD5-96 [RFC2403]",
+            EspIntegrity::HmacSha256_128 => "HMAC-SHA-256-128 [RFC4868]",
+        }
+    }
+
+    fn from_label(s: &str) -> Option<Self> {
+        [
+            Self::Null,
+            Self::HmacSha1_96,
+            Self::HmacMd5_96,
+            Self::HmacSha256_128,
+        ]
+        .into_iter()
+        .find(|a| a.label() == s)
+    }
+}
+
+/// One direction of an ESP SA.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EspKey {
+    /// Outer source address.
+    pub src: IpAddr,
+    /// Outer destination address.
+    pub dst: IpAddr,
+    /// SPI.
+    pub spi: u32,
+    /// Encryption algorithm.
+    pub encryption: EspEncryption,
+    /// Encryption key.
+    pub enc_key: Vec<u8>,
+    /// Integrity algorithm.
+    pub integrity: EspIntegrity,
+    /// Integrity key.
+    pub auth_key: Vec<u8>,
+}
+
+impl fmt::Debug for EspKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "EspKey {{ {} -> {} spi {:#010x} {:?}/{:?} }}",
+            self.src, self.dst, self.spi, self.encryption, self.integrity
+        )
+    }
+}
+
+impl IkeKey {
+    /// The line this key takes in `ikev1_decryption_table`.
+    pub fn to_line(&self) -> String {
+        format!("{},{}", hex(&self.icookie), hex(&self.ka))
+    }
+}
+
+impl EspKey {
+    /// The line this SA takes in `esp_sa`.
+    pub fn to_line(&self) -> String {
+        let family = if self.src.is_ipv4() { "IPv4" } else { "IPv6" };
+        format!(
+            "\"{family}\",\"{}\",\"{}\",\"0x{:08x}\",\"{}\",\"0x{}\",\"{}\",\"0x{}\"",
+            self.src,
+            self.dst,
+            self.spi,
+            self.encryption.label(),
+            hex(&self.enc_key),
+            self.integrity.label(),
+            hex(&self.auth_key)
+        )
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Parses hex (optionally `0x`-prefixed); `None` if it is not an even run of hex digits.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
+    if s.len() % 2 != 0 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// A key file line that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {why}")]
+pub struct KeyFileError {
+    /// The file.
+    pub file: String,
+    /// 1-based line number (0 when the file itself could not be read).
+    pub line: usize,
+    /// What is wrong.
+    pub why: String,
+}
+
+/// All keys of a key directory.
+#[derive(Clone, Debug, Default)]
+pub struct KeyStore {
+    /// IKEv1 phase-1 keys.
+    pub ike: Vec<IkeKey>,
+    /// ESP SAs.
+    pub esp: Vec<EspKey>,
+}
+
+impl KeyStore {
+    /// Reads `ikev1_decryption_table` and `esp_sa` from `dir`; a missing file counts as empty,
+    /// but the directory must hold at least one of them.
+    pub fn load(dir: &Path) -> Result<Self, KeyFileError> {
+        let ike_path = dir.join("ikev1_decryption_table");
+        let esp_path = dir.join("esp_sa");
+        if !ike_path.exists() && !esp_path.exists() {
+            return Err(KeyFileError {
+                file: dir.display().to_string(),
+                line: 0,
+                why: "holds neither ikev1_decryption_table nor esp_sa".into(),
+            });
+        }
+        let read = |p: &Path| -> Result<String, KeyFileError> {
+            if !p.exists() {
+                return Ok(String::new());
+            }
+            std::fs::read_to_string(p).map_err(|e| KeyFileError {
+                file: p.display().to_string(),
+                line: 0,
+                why: e.to_string(),
+            })
+        };
+        Ok(Self {
+            ike: parse_ike_table(&ike_path.display().to_string(), &read(&ike_path)?)?,
+            esp: parse_esp_table(&esp_path.display().to_string(), &read(&esp_path)?)?,
+        })
+    }
+
+    /// The phase-1 key for an initiator cookie.
+    pub fn ike_key(&self, icookie: &[u8; 8]) -> Option<&IkeKey> {
+        self.ike.iter().find(|k| &k.icookie == icookie)
+    }
+
+    /// The ESP SA for an SPI between two addresses.
+    pub fn esp_key(&self, src: IpAddr, dst: IpAddr, spi: u32) -> Option<&EspKey> {
+        self.esp
+            .iter()
+            .find(|k| k.spi == spi && k.src == src && k.dst == dst)
+    }
+}
+
+/// Lines that carry data: not blank, not `#` comments.
+fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Parses an `ikev1_decryption_table`.
+pub fn parse_ike_table(file: &str, text: &str) -> Result<Vec<IkeKey>, KeyFileError> {
+    let err = |line, why: &str| KeyFileError {
+        file: file.to_string(),
+        line,
+        why: why.to_string(),
+    };
+    data_lines(text)
+        .map(|(n, l)| {
+            let fields: Vec<&str> = l.split(',').map(|f| f.trim().trim_matches('"')).collect();
+            let [cookie, key] = fields[..] else {
+                return Err(err(
+                    n,
+                    "expected two fields: <initiator cookie hex>,<encryption key hex>",
+                ));
+            };
+            let icookie: [u8; 8] = unhex(cookie)
+                .and_then(|c| c.try_into().ok())
+                .ok_or_else(|| err(n, "initiator cookie must be 16 hex digits"))?;
+            let ka = unhex(key)
+                .filter(|k| !k.is_empty())
+                .ok_or_else(|| err(n, "encryption key must be hex"))?;
+            Ok(IkeKey { icookie, ka })
+        })
+        .collect()
+}
+
+/// Splits one CSV line of quoted fields.
+fn quoted_fields(l: &str) -> Option<Vec<&str>> {
+    l.split(',')
+        .map(|f| f.trim().strip_prefix('"')?.strip_suffix('"'))
+        .collect()
+}
+
+/// Parses an `esp_sa` table.
+pub fn parse_esp_table(file: &str, text: &str) -> Result<Vec<EspKey>, KeyFileError> {
+    let err = |line, why: String| KeyFileError {
+        file: file.to_string(),
+        line,
+        why,
+    };
+    data_lines(text)
+        .map(|(n, l)| {
+            let fields = quoted_fields(l)
+                .ok_or_else(|| err(n, "every field must be in double quotes".into()))?;
+            // Newer Wireshark versions append columns (SN length, ...): the first eight are ours.
+            if fields.len() < 8 {
+                return Err(err(
+                    n,
+                    format!("expected 8 quoted fields, found {}", fields.len()),
+                ));
+            }
+            let addr = |s: &str, what: &str| {
+                s.parse::<IpAddr>()
+                    .map_err(|_| err(n, format!("{what} address {s:?} is not an IP address")))
+            };
+            let src = addr(fields[1], "source")?;
+            let dst = addr(fields[2], "destination")?;
+            if !matches!(fields[0], "IPv4" | "IPv6") {
+                return Err(err(
+                    n,
+                    format!("protocol {:?} is neither \"IPv4\" nor \"IPv6\"", fields[0]),
+                ));
+            }
+            let spi = fields[3]
+                .strip_prefix("0x")
+                .and_then(|s| u32::from_str_radix(s, 16).ok())
+                .ok_or_else(|| err(n, format!("SPI {:?} must be 0x followed by hex", fields[3])))?;
+            let encryption = EspEncryption::from_label(fields[4])
+                .ok_or_else(|| err(n, format!("unsupported encryption {:?}", fields[4])))?;
+            let enc_key = unhex(fields[5])
+                .ok_or_else(|| err(n, "encryption key must be 0x followed by hex".into()))?;
+            let integrity = EspIntegrity::from_label(fields[6])
+                .ok_or_else(|| err(n, format!("unsupported authentication {:?}", fields[6])))?;
+            let auth_key = unhex(fields[7])
+                .ok_or_else(|| err(n, "authentication key must be 0x followed by hex".into()))?;
+            Ok(EspKey {
+                src,
+                dst,
+                spi,
+                encryption,
+                enc_key,
+                integrity,
+                auth_key,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ESP_LINE: &str = r#""IPv4","172.16.0.2","172.16.0.1","0xc4886ac3","AES-CBC [RFC3602]","0x81c6dddba6ee657b69509f605ec23809","HMAC-SHA-1-96 [RFC2404]","0x108880ba33ae54d69d0094a79b78e74e848c9b4c""#;
+
+    #[test]
+    fn lines_round_trip() {
+        let esp = parse_esp_table("esp_sa", ESP_LINE).unwrap();
+        assert_eq!(esp[0].spi, 0xc4886ac3);
+        assert_eq!(esp[0].to_line(), ESP_LINE);
+        let ike =
+            parse_ike_table("t", "c6023a175ed0a619,2e9418f7362cb11bfb16ba9ecb7fb069\n").unwrap();
+        assert_eq!(
+            ike[0].to_line(),
+            "c6023a175ed0a619,2e9418f7362cb11bfb16ba9ecb7fb069"
+        );
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = parse_ike_table("tbl", "\n# c\nzz,00\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tbl:3: initiator cookie must be 16 hex digits"
+        );
+        let e = parse_esp_table("esp_sa", "\"IPv4\",\"1.2.3.4\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("esp_sa:1: expected 8 quoted fields"),
+            "{e}"
+        );
+        let bad_alg = ESP_LINE.replace("AES-CBC [RFC3602]", "ROT13");
+        assert!(
+            parse_esp_table("f", &bad_alg)
+                .unwrap_err()
+                .to_string()
+                .contains("unsupported encryption")
+        );
+    }
+}

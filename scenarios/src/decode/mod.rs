@@ -1,0 +1,91 @@
+//! `ikelab decode`: IKEv1 and ESP in a capture, decrypted with Wireshark's key files.
+
+pub mod capture;
+pub mod esp;
+pub mod frame;
+pub mod isakmp;
+pub mod keys;
+pub mod record;
+pub mod time;
+
+use std::path::Path;
+
+use capture::Frame;
+use frame::{Carried, Skip};
+use keys::KeyStore;
+use record::{Record, RecordBody};
+
+/// Decodes frames one after another, carrying the ISAKMP state that decryption needs.
+#[derive(Default)]
+pub struct Decoder {
+    keys: Option<KeyStore>,
+    isakmp: isakmp::IsakmpDecoder,
+}
+
+impl Decoder {
+    /// A decoder that decrypts with `keys`, if given.
+    pub fn new(keys: Option<KeyStore>) -> Self {
+        Self {
+            keys,
+            isakmp: Default::default(),
+        }
+    }
+
+    /// The record of a frame, or `None` when it carries neither IKE nor ESP.
+    pub fn decode(&mut self, f: &Frame) -> Option<Record> {
+        let d = match frame::datagram(f.link, &f.data) {
+            Ok(d) => d,
+            Err(Skip::Malformed(why)) => {
+                return Some(Record {
+                    frame: f.number,
+                    time: time::rfc3339(f.time),
+                    time_of_day: time::time_of_day(f.time),
+                    src: String::new(),
+                    dst: String::new(),
+                    sport: None,
+                    dport: None,
+                    body: RecordBody::Malformed {
+                        error: why.to_string(),
+                    },
+                });
+            }
+            Err(_) => return None,
+        };
+        let keys = self.keys.as_ref();
+        let body = match d.carried {
+            Carried::Isakmp(b) => self.isakmp.decode(d.src, b, keys).map(RecordBody::Isakmp),
+            Carried::Esp(b) => esp::decode(d.src, d.dst, b, keys).map(RecordBody::Esp),
+            Carried::Keepalive => Ok(RecordBody::Keepalive),
+        }
+        .unwrap_or_else(|error| RecordBody::Malformed { error });
+        Some(Record {
+            frame: f.number,
+            time: time::rfc3339(f.time),
+            time_of_day: time::time_of_day(f.time),
+            src: d.src.to_string(),
+            dst: d.dst.to_string(),
+            sport: d.ports.map(|p| p.0),
+            dport: d.ports.map(|p| p.1),
+            body,
+        })
+    }
+}
+
+/// Why `decode` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// The capture is unreadable.
+    #[error(transparent)]
+    Capture(#[from] capture::CaptureError),
+    /// A key file is unreadable.
+    #[error(transparent)]
+    Keys(#[from] keys::KeyFileError),
+}
+
+/// Decodes a whole capture file.
+pub fn decode_file(capture: &Path, keys_dir: Option<&Path>) -> Result<Vec<Record>, DecodeError> {
+    let keys = keys_dir.map(KeyStore::load).transpose()?;
+    let frames = capture::read_capture(capture)?;
+    let mut decoder = Decoder::new(keys);
+    Ok(frames.iter().filter_map(|f| decoder.decode(f)).collect())
+}

@@ -1,0 +1,157 @@
+//! The `ikelab decode` command as a user runs it: output on a real capture, and one-line errors
+//! with a non-zero exit for bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/strongswan")
+        .join(rel)
+}
+
+fn ikelab(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ikelab"))
+        .args(args)
+        .output()
+        .expect("ikelab runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ikelab-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn text_output_shows_the_mismatch_in_ix_style() {
+    let cap = fixture("ss-broken-tunnel/capture.pcap");
+    let keys = fixture("ss-broken-tunnel/keys");
+    let out = ikelab(&[
+        "decode".as_ref(),
+        cap.as_os_str(),
+        "--keys".as_ref(),
+        keys.as_os_str(),
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("type 5:ID, length 16: IPV4_ADDR_SUBNET 0.0.0.0/0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("type 11:NOTIFY, length 16: type 18:INVALID-ID-INFORMATION"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ISAKMP Quick Mode, message ID 0xcc037a47, length 188, encrypted, decrypted"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_keys_encrypted_messages_say_so() {
+    let cap = fixture("ss-broken-tunnel/capture.pcap");
+    let out = ikelab(&["decode".as_ref(), cap.as_os_str()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("encrypted, no key"));
+}
+
+#[test]
+fn json_lines_parse() {
+    let cap = fixture("ss-lan-tunnel-libipsec/capture.pcap");
+    let keys = fixture("ss-lan-tunnel-libipsec/keys");
+    let out = ikelab(&[
+        "decode".as_ref(),
+        cap.as_os_str(),
+        "--keys".as_ref(),
+        keys.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let esp: Vec<_> = lines.iter().filter(|v| v["kind"] == "esp").collect();
+    assert_eq!(esp.len(), 6);
+    assert!(esp.iter().all(|v| v["icv"] == "correct"));
+    assert!(
+        esp[0]["inner"]
+            .as_str()
+            .unwrap()
+            .contains("192.168.0.10 -> 192.168.1.10 ICMP echo request")
+    );
+}
+
+fn assert_one_line_error(out: &Output, needle: &str) {
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "{err}");
+}
+
+#[test]
+fn bad_inputs_give_one_line_errors() {
+    let d = tmp("bad");
+    let not_cap = d.join("notes.txt");
+    std::fs::write(&not_cap, "hello, this is text").unwrap();
+    assert_one_line_error(
+        &ikelab(&["decode".as_ref(), not_cap.as_os_str()]),
+        "not a pcap or pcapng capture",
+    );
+
+    let good = std::fs::read(fixture("ss-broken-tunnel/capture.pcap")).unwrap();
+    let truncated = d.join("truncated.pcap");
+    std::fs::write(&truncated, &good[..good.len() - 10]).unwrap();
+    assert_one_line_error(
+        &ikelab(&["decode".as_ref(), truncated.as_os_str()]),
+        "truncated.pcap",
+    );
+
+    let missing = d.join("missing.pcap");
+    assert_one_line_error(
+        &ikelab(&["decode".as_ref(), missing.as_os_str()]),
+        "missing.pcap",
+    );
+
+    let keys = d.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::write(
+        keys.join("ikev1_decryption_table"),
+        "c6023a175ed0a619,2e94\nnot-a-line\n",
+    )
+    .unwrap();
+    let cap = fixture("ss-broken-tunnel/capture.pcap");
+    assert_one_line_error(
+        &ikelab(&[
+            "decode".as_ref(),
+            cap.as_os_str(),
+            "--keys".as_ref(),
+            keys.as_os_str(),
+        ]),
+        "ikev1_decryption_table:2:",
+    );
+}
+
+#[test]
+fn a_malformed_packet_is_shown_and_decoding_goes_on() {
+    let mut cap = std::fs::read(fixture("ss-broken-tunnel/capture.pcap")).unwrap();
+    // Frame 1 starts at 24 (file header) + 16 (record header); its ISAKMP length field sits at
+    // 14 (Ethernet) + 20 (IPv4) + 8 (UDP) + 24. Make it claim more than the datagram holds.
+    let at = 24 + 16 + 14 + 20 + 8 + 24;
+    cap[at..at + 4].copy_from_slice(&5000u32.to_be_bytes());
+    let d = tmp("malformed");
+    let path = d.join("m.pcap");
+    std::fs::write(&path, cap).unwrap();
+    let out = ikelab(&["decode".as_ref(), path.as_os_str()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("frame 1") && text.contains("malformed: ISAKMP: ISAKMP message truncated"),
+        "{text}"
+    );
+    assert!(text.contains("frame 8"), "decoding went on: {text}");
+}
