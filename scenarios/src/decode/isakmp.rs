@@ -7,9 +7,9 @@ use std::net::Ipv4Addr;
 
 use ikelab_peers::crypto::{CipherAlg, HashAlg, IsakmpCrypter};
 use ikelab_peers::wire::{
-    AttrValue, Body, EspTransformId, ExchangeType, Flags, IdType, IkeAttr, IkeEncryption, IkeHash,
-    IpsecAttr, IsakmpTransformId, Message, Payload, PayloadType, ProtocolId, SaPayload, Transform,
-    vendor_id,
+    AttrValue, Body, EspTransformId, ExchangeType, HeaderRepr, IdType, IkeAttr, IkeEncryption,
+    IkeHash, IpsecAttr, IsakmpTransformId, Message, Payload, PayloadType, ProtocolId, SaPayload,
+    Transform, vendor_id,
 };
 
 use super::keys::{KeyStore, hex};
@@ -64,29 +64,30 @@ fn first_transform(sa: &SaPayload) -> Option<&Transform> {
     sa.proposals.first()?.transforms.first()
 }
 
+/// One ISAKMP message as the decoder opened it.
+#[derive(Debug)]
+pub struct Opened {
+    /// The message: payloads when plaintext or decrypted, ciphertext otherwise.
+    pub message: Message,
+    /// The decrypted body (payloads and padding), when it was decrypted.
+    pub plaintext: Option<Vec<u8>>,
+    /// Whether it was decrypted.
+    pub decryption: Decryption,
+    /// Why it could not be decrypted.
+    pub note: Option<String>,
+}
+
 impl IsakmpDecoder {
-    /// Decodes one ISAKMP message from `src`, decrypting it when `keys` allow.
-    pub fn decode(
+    /// Parses one ISAKMP message from `src`, decrypts it when `keys` allow, and learns from its
+    /// phase-1 payloads what later messages need.
+    pub fn open(
         &mut self,
         src: Ipv4Addr,
         bytes: &[u8],
         keys: Option<&KeyStore>,
-    ) -> Result<IsakmpRecord, String> {
+    ) -> Result<Opened, String> {
         let msg = Message::parse(bytes).map_err(|e| format!("ISAKMP: {e}"))?;
         let h = msg.header;
-        let mut rec = IsakmpRecord {
-            icookie: hex(&h.initiator_cookie),
-            rcookie: hex(&h.responder_cookie),
-            exchange: h.exchange_type.0,
-            exchange_name: h.exchange_type.to_string(),
-            message_id: h.message_id,
-            flags: h.flags.0,
-            length: h.length as usize,
-            decryption: Decryption::Plaintext,
-            note: None,
-            payloads: vec![],
-            padding: None,
-        };
         if self.sessions.len() >= MAX_SESSIONS && !self.sessions.contains_key(&h.initiator_cookie) {
             self.sessions.clear();
         }
@@ -96,26 +97,35 @@ impl IsakmpDecoder {
         }
         let from_initiator = session.initiator.is_none_or(|i| i == src);
 
-        let (payloads, trailing) = match &msg.body {
-            Body::Payloads { .. } => (msg, None),
+        let opened = match &msg.body {
+            Body::Payloads { .. } => Opened {
+                message: msg,
+                plaintext: None,
+                decryption: Decryption::Plaintext,
+                note: None,
+            },
             Body::Encrypted(cipher) => match Self::decrypt(session, &h, cipher, keys) {
-                Ok((m, pad)) => {
-                    rec.decryption = Decryption::Decrypted;
-                    (m, Some(pad))
-                }
-                Err((state, note)) => {
-                    rec.decryption = state;
-                    rec.note = Some(note);
-                    return Ok(rec);
+                Ok((message, plain)) => Opened {
+                    message,
+                    plaintext: Some(plain),
+                    decryption: Decryption::Decrypted,
+                    note: None,
+                },
+                Err((decryption, note)) => {
+                    return Ok(Opened {
+                        message: msg,
+                        plaintext: None,
+                        decryption,
+                        note: Some(note),
+                    });
                 }
             },
         };
-        let payloads = payloads.payloads().map_err(|e| e.to_string())?.to_vec();
         if matches!(
             h.exchange_type,
             ExchangeType::IDENTITY_PROTECTION | ExchangeType::AGGRESSIVE
         ) {
-            for p in &payloads {
+            for p in opened.message.payloads().unwrap_or(&[]) {
                 match p {
                     Payload::Sa(sa) => {
                         let suite = first_transform(sa).and_then(phase1_suite);
@@ -131,18 +141,47 @@ impl IsakmpDecoder {
                 }
             }
         }
-        rec.payloads = payloads.iter().map(payload_record).collect();
-        rec.padding = trailing;
-        Ok(rec)
+        Ok(opened)
+    }
+
+    /// Decodes one ISAKMP message from `src` into its record.
+    pub fn decode(
+        &mut self,
+        src: Ipv4Addr,
+        bytes: &[u8],
+        keys: Option<&KeyStore>,
+    ) -> Result<IsakmpRecord, String> {
+        let o = self.open(src, bytes, keys)?;
+        let h = o.message.header;
+        let (payloads, padding) = match &o.message.body {
+            Body::Payloads { payloads, trailing } => (
+                payloads.iter().map(payload_record).collect(),
+                o.plaintext.as_ref().map(|_| trailing.len()),
+            ),
+            Body::Encrypted(_) => (vec![], None),
+        };
+        Ok(IsakmpRecord {
+            icookie: hex(&h.initiator_cookie),
+            rcookie: hex(&h.responder_cookie),
+            exchange: h.exchange_type.0,
+            exchange_name: h.exchange_type.to_string(),
+            message_id: h.message_id,
+            flags: h.flags.0,
+            length: h.length as usize,
+            decryption: o.decryption,
+            note: o.note,
+            payloads,
+            padding,
+        })
     }
 
     /// Decrypts an encrypted body with the session's chain, or says why it cannot.
     fn decrypt(
         session: &mut Session,
-        h: &ikelab_peers::wire::HeaderRepr,
+        h: &HeaderRepr,
         cipher: &[u8],
         keys: Option<&KeyStore>,
-    ) -> Result<(Message, usize), (Decryption, String)> {
+    ) -> Result<(Message, Vec<u8>), (Decryption, String)> {
         let no_key = |why: &str| (Decryption::NoKey, why.to_string());
         let keys = keys.ok_or_else(|| no_key("no key files given"))?;
         let key = keys
@@ -167,19 +206,13 @@ impl IsakmpDecoder {
         crypter
             .decrypt(h.message_id, &mut plain)
             .map_err(|e| (Decryption::Failed, e.to_string()))?;
-        let mut header = *h;
-        header.flags = Flags(h.flags.0);
-        let msg = Message::parse_decrypted(header, &plain).map_err(|e| {
+        let msg = Message::parse_decrypted(*h, &plain).map_err(|e| {
             (
                 Decryption::Failed,
                 format!("decrypted payloads are malformed ({e}): wrong key?"),
             )
         })?;
-        let pad = match &msg.body {
-            Body::Payloads { trailing, .. } => trailing.len(),
-            Body::Encrypted(_) => 0,
-        };
-        Ok((msg, pad))
+        Ok((msg, plain))
     }
 }
 
