@@ -14,4 +14,5 @@
 pub mod crypto;
 pub mod esp;
 pub mod rng;
+pub mod time;
 pub mod wire;
