@@ -16,6 +16,7 @@ pub mod attributes;
 pub mod esp;
 pub mod header;
 pub mod id;
+pub mod ipv4;
 pub mod message;
 pub mod numbers;
 pub mod payload;
