@@ -42,6 +42,11 @@ impl<'a> GenericPayload<'a> {
         PayloadType(self.bytes[0])
     }
 
+    /// The RESERVED byte, which RFC 2408 3.2 says must be zero.
+    pub fn reserved(&self) -> u8 {
+        self.bytes[1]
+    }
+
     /// Payload length, generic header included.
     pub fn length(&self) -> usize {
         self.bytes.len()
@@ -381,11 +386,21 @@ impl Payload {
 }
 
 /// Parses a whole chain into payloads, returning them and the bytes after the last one.
+///
+/// A payload whose generic header has a non-zero RESERVED byte is malformed (RFC 2408 3.2), as
+/// Openswan's pluto has it: [`Payload`] has nowhere to keep the byte, so accepting it would
+/// re-emit different bytes.
 pub fn parse_chain(first: PayloadType, bytes: &[u8]) -> Result<(Vec<Payload>, &[u8])> {
     let mut chain = PayloadChain::new(first, bytes);
     let mut out = Vec::new();
     for raw in chain.by_ref() {
         let raw = raw?;
+        if raw.payload.reserved() != 0 {
+            return Err(WireError::Malformed {
+                what: "generic payload header",
+                why: "RESERVED byte is not zero",
+            });
+        }
         out.push(Payload::parse(raw.kind, raw.payload.body())?);
     }
     Ok((out, chain.rest()))
@@ -456,6 +471,21 @@ mod tests {
         let (p, rest) = parse_chain(PayloadType::HASH, &b).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(rest, &[0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn non_zero_reserved_byte_is_malformed() {
+        let mut b = Payload::Nonce(vec![7; 8])
+            .to_bytes(PayloadType::NONE)
+            .unwrap();
+        assert!(parse_chain(PayloadType::NONCE, &b).is_ok());
+        b[1] = 1;
+        assert!(matches!(
+            parse_chain(PayloadType::NONCE, &b),
+            Err(WireError::Malformed { .. })
+        ));
+        // The view still shows it, for hashing the bytes as received.
+        assert_eq!(GenericPayload::new_checked(&b).unwrap().reserved(), 1);
     }
 
     #[test]
