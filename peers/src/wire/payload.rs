@@ -42,6 +42,11 @@ impl<'a> GenericPayload<'a> {
         PayloadType(self.bytes[0])
     }
 
+    /// The RESERVED byte, which RFC 2408 3.2 says must be zero.
+    pub fn reserved(&self) -> u8 {
+        self.bytes[1]
+    }
+
     /// Payload length, generic header included.
     pub fn length(&self) -> usize {
         self.bytes.len()
@@ -179,10 +184,21 @@ pub struct DeletePayload {
 
 impl DeletePayload {
     /// Parses a Delete body (after the generic header); the SPIs must fill it exactly.
+    ///
+    /// A non-zero number of SPIs of size 0 is malformed: it names nothing to delete (racoon drops
+    /// any Delete whose SPI size is not the protocol's: "strange spi size"), [`DeletePayload`]
+    /// could only keep the count as that many empty SPIs, allocated on the word of a 16-bit
+    /// field, and dropping the count would re-emit different bytes.
     pub fn parse(b: &[u8]) -> Result<Self> {
         need("Delete payload", b, 8)?;
         let spi_size = b[5];
         let count = be16(b, 6) as usize;
+        if spi_size == 0 && count != 0 {
+            return Err(WireError::Malformed {
+                what: "Delete payload",
+                why: "SPIs counted but SPI size is 0",
+            });
+        }
         let spis_bytes = &b[8..];
         if spis_bytes.len() != count * spi_size as usize {
             return Err(WireError::Malformed {
@@ -216,6 +232,12 @@ impl DeletePayload {
             return Err(WireError::Malformed {
                 what: "Delete payload",
                 why: "an SPI differs from spi_size",
+            });
+        }
+        if self.spi_size == 0 && !self.spis.is_empty() {
+            return Err(WireError::Malformed {
+                what: "Delete payload",
+                why: "SPIs counted but SPI size is 0",
             });
         }
         out.extend_from_slice(&self.doi.0.to_be_bytes());
@@ -381,11 +403,21 @@ impl Payload {
 }
 
 /// Parses a whole chain into payloads, returning them and the bytes after the last one.
+///
+/// A payload whose generic header has a non-zero RESERVED byte is malformed (RFC 2408 3.2), as
+/// Openswan's pluto has it: [`Payload`] has nowhere to keep the byte, so accepting it would
+/// re-emit different bytes.
 pub fn parse_chain(first: PayloadType, bytes: &[u8]) -> Result<(Vec<Payload>, &[u8])> {
     let mut chain = PayloadChain::new(first, bytes);
     let mut out = Vec::new();
     for raw in chain.by_ref() {
         let raw = raw?;
+        if raw.payload.reserved() != 0 {
+            return Err(WireError::Malformed {
+                what: "generic payload header",
+                why: "RESERVED byte is not zero",
+            });
+        }
         out.push(Payload::parse(raw.kind, raw.payload.body())?);
     }
     Ok((out, chain.rest()))
@@ -443,8 +475,23 @@ mod tests {
     #[test]
     fn delete_count_must_match() {
         assert!(DeletePayload::parse(&[0, 0, 0, 1, 3, 4, 0, 2, 1, 2, 3, 4]).is_err());
-        // spi_size 0 with a non-zero count and no bytes is consistent (0 * n = 0).
-        assert!(DeletePayload::parse(&[0, 0, 0, 1, 3, 0, 0, 9]).is_ok());
+        // spi_size 0 with a non-zero count could not be re-emitted (the count was lost) and names
+        // nothing to delete; with a zero count it is an empty Delete.
+        assert!(matches!(
+            DeletePayload::parse(&[0, 0, 0, 1, 3, 0, 0, 9]),
+            Err(WireError::Malformed { .. })
+        ));
+        let empty = DeletePayload::parse(&[0, 0, 0, 1, 3, 0, 0, 0]).unwrap();
+        assert!(empty.spis.is_empty());
+        let mut out = Vec::new();
+        empty.emit(&mut out).unwrap();
+        assert_eq!(out, [0, 0, 0, 1, 3, 0, 0, 0]);
+        // Nor will emit write such a count.
+        let counted = DeletePayload {
+            spis: vec![vec![]; 2],
+            ..empty
+        };
+        assert!(counted.emit(&mut Vec::new()).is_err());
     }
 
     #[test]
@@ -456,6 +503,21 @@ mod tests {
         let (p, rest) = parse_chain(PayloadType::HASH, &b).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(rest, &[0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn non_zero_reserved_byte_is_malformed() {
+        let mut b = Payload::Nonce(vec![7; 8])
+            .to_bytes(PayloadType::NONE)
+            .unwrap();
+        assert!(parse_chain(PayloadType::NONCE, &b).is_ok());
+        b[1] = 1;
+        assert!(matches!(
+            parse_chain(PayloadType::NONCE, &b),
+            Err(WireError::Malformed { .. })
+        ));
+        // The view still shows it, for hashing the bytes as received.
+        assert_eq!(GenericPayload::new_checked(&b).unwrap().reserved(), 1);
     }
 
     #[test]

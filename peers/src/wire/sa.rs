@@ -53,7 +53,8 @@ impl Transform {
     }
 }
 
-/// Walks a chain of sub-payloads (proposals or transforms) inside an SA body.
+/// Walks a chain of sub-payloads (proposals or transforms) inside an SA body. A non-zero RESERVED
+/// byte in their generic headers is malformed, as for top-level payloads (RFC 2408 3.5, 3.6).
 fn sub_payloads<'a>(
     what: &'static str,
     kind: PayloadType,
@@ -63,6 +64,12 @@ fn sub_payloads<'a>(
     let mut out = Vec::new();
     loop {
         need(what, b, 4)?;
+        if b[1] != 0 {
+            return Err(WireError::Malformed {
+                what,
+                why: "RESERVED byte is not zero",
+            });
+        }
         let next = PayloadType(b[0]);
         let len = be16(b, 2) as usize;
         if len < 4 || len > b.len() {
@@ -224,8 +231,16 @@ impl Proposal {
 }
 
 impl Transform {
+    /// Parses a Transform body; RESERVED2 must be zero (RFC 2408 3.6), since [`Transform`] has no
+    /// field to keep it in and would re-emit zeros.
     fn parse(b: &[u8]) -> Result<Self> {
         need("Transform payload", b, 4)?;
+        if b[2] != 0 || b[3] != 0 {
+            return Err(WireError::Malformed {
+                what: "Transform payload",
+                why: "RESERVED2 is not zero",
+            });
+        }
         Ok(Self {
             number: b[0],
             id: b[1],
@@ -239,5 +254,46 @@ impl Transform {
             a.emit(out)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_transform() -> Vec<u8> {
+        let sa = SaPayload {
+            doi: Doi::IPSEC,
+            situation: 1,
+            situation_extra: vec![],
+            proposals: vec![Proposal {
+                number: 1,
+                protocol: ProtocolId::ISAKMP,
+                spi: vec![],
+                transforms: vec![Transform {
+                    number: 1,
+                    id: 1,
+                    attributes: vec![Attribute::basic(1, 7)],
+                }],
+            }],
+        };
+        let mut b = Vec::new();
+        sa.emit(&mut b).unwrap();
+        assert_eq!(SaPayload::parse(&b).unwrap(), sa);
+        b
+    }
+
+    /// Offsets in the SA body: proposal header at 8, transform header at 16.
+    #[test]
+    fn non_zero_reserved_fields_are_malformed() {
+        for at in [9, 17, 22, 23] {
+            let mut b = one_transform();
+            assert_eq!(b[at], 0);
+            b[at] = 0x80;
+            assert!(
+                matches!(SaPayload::parse(&b), Err(WireError::Malformed { .. })),
+                "byte {at}"
+            );
+        }
     }
 }
