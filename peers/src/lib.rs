@@ -13,6 +13,7 @@
 
 pub mod crypto;
 pub mod esp;
+pub mod ike;
 pub mod rng;
 pub mod time;
 pub mod wire;

@@ -1,4 +1,7 @@
-//! Helpers shared by the integration tests: where the fixtures are, and how to run real tools.
+//! Helpers shared by the integration tests: fixtures, real tools, and a two-engine harness.
+
+pub mod pair;
+pub mod pcap;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,4 +25,12 @@ pub fn have_tool(name: &str) -> bool {
         eprintln!("skipped: {name} is not installed");
     }
     found
+}
+
+/// A scratch directory for one test, under the system temp dir.
+pub fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ikelab-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
 }

@@ -1,0 +1,343 @@
+//! What the engine is told to do: peers, traffic policies and the vendor behaviour hooks.
+//!
+//! This is the vendor-neutral configuration both personalities (SEIL, IX) compile their config
+//! dialects into. Vendor differences are data here ([`Behaviour`]), never code paths of their own.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::crypto::{CipherAlg, DhGroup, HashAlg};
+use crate::esp::IntegAlg;
+use crate::wire::IdData;
+
+/// The whole configuration of one engine.
+#[derive(Clone, Debug, Default)]
+pub struct EngineConfig {
+    /// IKE peers.
+    pub peers: Vec<PeerConfig>,
+    /// Traffic policies, each bound to a peer.
+    pub policies: Vec<Policy>,
+    /// How this implementation behaves where implementations differ.
+    pub behaviour: Behaviour,
+}
+
+/// Phase-1 exchange mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExchangeMode {
+    /// Main Mode (Identity Protection).
+    #[default]
+    Main,
+    /// Aggressive Mode.
+    Aggressive,
+}
+
+/// One acceptable phase-1 transform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phase1Proposal {
+    /// Cipher.
+    pub cipher: CipherAlg,
+    /// Hash (and PRF).
+    pub hash: HashAlg,
+    /// Diffie-Hellman group.
+    pub group: DhGroup,
+    /// ISAKMP SA lifetime.
+    pub lifetime: Duration,
+    /// ISAKMP SA lifetime in kilobytes, if any.
+    pub lifetime_kb: Option<u32>,
+}
+
+/// An identity as configured (phase-1 IDs).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Identity {
+    /// The IP address the exchange runs from (ID_IPV4_ADDR).
+    #[default]
+    Address,
+    /// An FQDN (ID_FQDN).
+    Fqdn(String),
+    /// A user FQDN (ID_USER_FQDN).
+    UserFqdn(String),
+}
+
+/// One IKE peer.
+#[derive(Clone, Debug)]
+pub struct PeerConfig {
+    /// Name, for logs and for policies to refer to.
+    pub name: String,
+    /// Our address for this peer.
+    pub local: Ipv4Addr,
+    /// The peer's address; `None` accepts any (responder only).
+    pub remote: Option<Ipv4Addr>,
+    /// The pre-shared key.
+    pub psk: Vec<u8>,
+    /// Main or Aggressive Mode when we initiate.
+    pub mode: ExchangeMode,
+    /// Acceptable phase-1 transforms, in order of preference.
+    pub proposals: Vec<Phase1Proposal>,
+    /// Our phase-1 identity.
+    pub my_id: Identity,
+    /// Only respond, never initiate.
+    pub responder_only: bool,
+    /// Offer NAT traversal (RFC 3947).
+    pub nat_traversal: bool,
+    /// Send R-U-THERE this often when idle (RFC 3706); `None` only answers.
+    pub dpd_interval: Option<Duration>,
+}
+
+/// Traffic selector: an IPv4 prefix with an upper-layer protocol and port (0 = any).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Selector {
+    /// Network address.
+    pub addr: Ipv4Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// Upper-layer protocol, 0 = any.
+    pub protocol: u8,
+    /// Port, 0 = any.
+    pub port: u16,
+}
+
+impl Selector {
+    /// A host selector for any protocol.
+    pub fn host(addr: Ipv4Addr) -> Self {
+        Self {
+            addr,
+            prefix: 32,
+            protocol: 0,
+            port: 0,
+        }
+    }
+
+    /// A prefix selector for any protocol.
+    pub fn net(addr: Ipv4Addr, prefix: u8) -> Self {
+        Self {
+            addr,
+            prefix: prefix.min(32),
+            protocol: 0,
+            port: 0,
+        }
+    }
+
+    /// `0.0.0.0/0`, any protocol.
+    pub const ANY: Selector = Selector {
+        addr: Ipv4Addr::UNSPECIFIED,
+        prefix: 0,
+        protocol: 0,
+        port: 0,
+    };
+
+    fn mask(&self) -> u32 {
+        if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(self.prefix.min(32)))
+        }
+    }
+
+    /// Whether `a` is inside the prefix.
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        (u32::from(a) & self.mask()) == (u32::from(self.addr) & self.mask())
+    }
+
+    /// The Quick Mode ID for this selector, as racoon's `sockaddr2id` builds it.
+    pub fn to_id(&self) -> QmId {
+        QmId {
+            data: IdData::ipv4_prefix(self.addr, self.prefix),
+            protocol: self.protocol,
+            port: self.port,
+        }
+    }
+}
+
+/// A Quick Mode client identity (IDci/IDcr body).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct QmId {
+    /// Identification data.
+    pub data: IdData,
+    /// Upper-layer protocol, 0 = any.
+    pub protocol: u8,
+    /// Port, 0 = any.
+    pub port: u16,
+}
+
+impl std::fmt::Display for QmId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.data)?;
+        if self.protocol != 0 || self.port != 0 {
+            write!(f, "[{}/{}]", self.protocol, self.port)?;
+        }
+        Ok(())
+    }
+}
+
+/// ESP encapsulation mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EncapMode {
+    /// Tunnel mode: the whole packet inside a new IPv4 header.
+    Tunnel,
+    /// Transport mode: the IPv4 payload only.
+    Transport,
+}
+
+/// One acceptable phase-2 (ESP) transform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phase2Proposal {
+    /// ESP cipher.
+    pub cipher: CipherAlg,
+    /// ESP integrity.
+    pub integ: IntegAlg,
+    /// SA lifetime.
+    pub lifetime: Duration,
+    /// SA lifetime in kilobytes, if any.
+    pub lifetime_kb: Option<u32>,
+}
+
+/// A traffic policy: which packets to protect, with which IDs, by which SA parameters.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Name, for logs.
+    pub name: String,
+    /// Name of the [`PeerConfig`] that negotiates it.
+    pub peer: String,
+    /// Our side of the traffic (source of outbound packets).
+    pub local: Selector,
+    /// The far side (destination of outbound packets).
+    pub remote: Selector,
+    /// Quick Mode IDs sent as initiator and required as responder (local, remote); `None` uses
+    /// the selectors. SEIL's routing-based IPsec sends 0.0.0.0/0 both ways here.
+    pub ids: Option<(QmId, QmId)>,
+    /// Encapsulation mode.
+    pub mode: EncapMode,
+    /// Acceptable ESP transforms, in order of preference.
+    pub proposals: Vec<Phase2Proposal>,
+    /// PFS group, if any.
+    pub pfs: Option<DhGroup>,
+    /// Negotiate as soon as the engine starts, rather than on the first packet.
+    pub auto_start: bool,
+}
+
+impl Policy {
+    /// The IDs this policy sends (as initiator) and matches (as responder): (local, remote).
+    pub fn qm_ids(&self) -> (QmId, QmId) {
+        self.ids
+            .clone()
+            .unwrap_or_else(|| (self.local.to_id(), self.remote.to_id()))
+    }
+}
+
+/// How a responder compares received Quick Mode IDs with its policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum IdMatch {
+    /// Equal type, data, protocol and port (NEC IX, and strongSwan in IKEv1).
+    #[default]
+    Exact,
+    /// The received IDs may be wider than the policy; the responder answers with its own,
+    /// narrower IDs (strongSwan for transport mode).
+    Narrow,
+}
+
+/// What an initiator does when QM2 returns IDs other than those it sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReturnedIds {
+    /// Fail the exchange (racoon's `quick_i2recv`: "mismatched IDci was returned").
+    #[default]
+    Reject,
+    /// Go on with the returned IDs (libreswan's "questionable proposal").
+    Accept,
+}
+
+/// Where INITIAL-CONTACT travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InitialContact {
+    /// Not sent.
+    Off,
+    /// In its own Informational right after phase 1 (racoon, SEIL).
+    #[default]
+    Informational,
+    /// Inside MM5 (strongSwan).
+    InMainMode,
+}
+
+/// What an initiator does with an error notification for a pending Quick Mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnErrorNotify {
+    /// Log it and keep retransmitting until the retry budget is spent (ipsec-tools racoon).
+    #[default]
+    KeepRetrying,
+    /// Abort the exchange whose message ID the notification names (KAME racoon).
+    AbortMatchingMessageId,
+}
+
+/// Retransmission schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retransmit {
+    /// Interval between sends.
+    pub interval: Duration,
+    /// Sends in all, the first included.
+    pub tries: u32,
+}
+
+impl Default for Retransmit {
+    /// racoon's defaults: every 10 s, 5 retries.
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(10),
+            tries: 6,
+        }
+    }
+}
+
+/// The points where IKEv1 implementations differ, as data.
+#[derive(Clone, Debug)]
+pub struct Behaviour {
+    /// Nonce length in bytes (racoon 16, strongSwan 32).
+    pub nonce_len: usize,
+    /// Vendor IDs sent in the first phase-1 message of each side.
+    pub vendor_ids: Vec<Vec<u8>>,
+    /// Where INITIAL-CONTACT goes.
+    pub initial_contact: InitialContact,
+    /// How received Quick Mode IDs are matched.
+    pub id_match: IdMatch,
+    /// What a responder sends when no policy matches the IDs (`None`: silently drop).
+    pub no_policy_notify: Option<crate::wire::NotifyType>,
+    /// What an initiator does with IDs in QM2 that differ from QM1's.
+    pub returned_ids: ReturnedIds,
+    /// What an initiator does with an error notification.
+    pub on_error_notify: OnErrorNotify,
+    /// Whether a received Delete for an ESP SA is answered with a Delete of its partner (IX).
+    pub answer_delete: bool,
+    /// Delay between asking for phase 2 (or phase 1 completing) and phase 2 starting (racoon
+    /// polls for its phase 1 once a second).
+    pub phase2_delay: Duration,
+    /// A further delay, announced by a [`super::EventKind::Phase2Delayed`] event (SEIL's
+    /// "delay phase2 start for 4 sec.").
+    pub phase2_extra_delay: Option<Duration>,
+    /// Retransmissions.
+    pub retransmit: Retransmit,
+    /// Fraction of an SA's lifetime after which it is renewed (soft lifetime), in percent.
+    pub rekey_percent: u8,
+    /// Give up a phase-1 exchange that has not finished after this long.
+    pub phase1_timeout: Duration,
+    /// Protocol and port in our phase-1 ID payload (racoon: UDP 500; others 0/0).
+    pub phase1_id_proto_port: (u8, u16),
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            nonce_len: 16,
+            vendor_ids: vec![crate::wire::vendor_id::DPD.to_vec()],
+            initial_contact: InitialContact::Informational,
+            id_match: IdMatch::Exact,
+            no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),
+            returned_ids: ReturnedIds::Reject,
+            on_error_notify: OnErrorNotify::KeepRetrying,
+            answer_delete: false,
+            phase2_delay: Duration::ZERO,
+            phase2_extra_delay: None,
+            retransmit: Retransmit::default(),
+            rekey_percent: 80,
+            phase1_timeout: Duration::from_secs(60),
+            phase1_id_proto_port: (17, 500),
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The SPD/SAD data path: which packets are protected, by which SA, and SA lifetimes.
+//!
+//! Outbound: a policy selects the packet by addresses and protocol; its newest outbound SA
+//! encapsulates it (transport: the IPv4 payload; tunnel: the whole packet), optionally in UDP
+//! 4500. No SA yet: the packet is dropped and negotiation starts, as a kernel's ACQUIRE does.
+//! Inbound: the SPI finds the SA, ESP is checked and removed, and the result must fit the policy.
+
+use std::net::Ipv4Addr;
+
+use crate::esp::EspError;
+use crate::time::Instant;
+use crate::wire::ipv4::{self, Ipv4Header, protocol};
+
+use super::event::{Direction, EventKind};
+use super::{EncapMode, Engine, IKE_PORT, NAT_T_PORT};
+
+/// What to do with an outbound packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Protected {
+    /// No policy covers it: send it as it is.
+    Bypass(Vec<u8>),
+    /// Protected: send this IPv4 packet instead.
+    Esp(Vec<u8>),
+    /// A policy covers it but no SA exists yet: dropped, negotiation started (or under way).
+    Acquire,
+    /// Dropped for another reason.
+    Drop(&'static str),
+}
+
+/// Why an inbound ESP packet was dropped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnprotectError {
+    /// Not an IPv4 ESP (or ESP-in-UDP) packet.
+    #[error("not an ESP packet: {0}")]
+    NotEsp(String),
+    /// No inbound SA has this SPI.
+    #[error("no SA for SPI {0:#010x}")]
+    UnknownSpi(u32),
+    /// ESP processing refused it.
+    #[error(transparent)]
+    Esp(#[from] EspError),
+    /// The decrypted packet does not fit the SA's policy.
+    #[error("decrypted packet {src} -> {dst} does not match the policy")]
+    PolicyMismatch {
+        /// Inner source.
+        src: Ipv4Addr,
+        /// Inner destination.
+        dst: Ipv4Addr,
+    },
+}
+
+fn is_ike(h: &Ipv4Header, packet: &[u8]) -> bool {
+    if h.protocol != protocol::UDP {
+        return false;
+    }
+    let Some(udp) = packet.get(h.header_len..h.header_len + 4) else {
+        return false;
+    };
+    let (s, d) = (
+        u16::from_be_bytes([udp[0], udp[1]]),
+        u16::from_be_bytes([udp[2], udp[3]]),
+    );
+    [s, d].iter().any(|p| *p == IKE_PORT || *p == NAT_T_PORT)
+}
+
+impl Engine {
+    /// Applies the SPD to an IPv4 packet about to leave.
+    pub fn protect(&mut self, now: Instant, packet: Vec<u8>) -> Protected {
+        self.now = now;
+        let Ok(h) = Ipv4Header::parse(&packet) else {
+            return Protected::Drop("not an IPv4 packet");
+        };
+        if is_ike(&h, &packet) {
+            return Protected::Bypass(packet);
+        }
+        let Some(policy) = self.cfg.policies.iter().position(|p| {
+            p.local.contains(h.src)
+                && p.remote.contains(h.dst)
+                && (p.local.protocol == 0 || p.local.protocol == h.protocol)
+        }) else {
+            return Protected::Bypass(packet);
+        };
+        let sa = self
+            .sas
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.policy == policy && s.direction == Direction::Outbound)
+            .max_by_key(|(_, s)| s.hard)
+            .map(|(k, _)| k);
+        let Some(k) = sa else {
+            let name = self.cfg.policies[policy].name.clone();
+            self.event(EventKind::Acquire { policy: name });
+            self.request_phase2(policy);
+            return Protected::Acquire;
+        };
+        let sa = &mut self.sas[k];
+        let (next_header, inner) = match sa.mode {
+            EncapMode::Transport => (h.protocol, &packet[h.header_len..h.total_len]),
+            EncapMode::Tunnel => (protocol::IPIP, &packet[..h.total_len]),
+        };
+        let (src, dst, ttl) = match sa.mode {
+            EncapMode::Transport => (h.src, h.dst, h.ttl),
+            EncapMode::Tunnel => (sa.local, sa.remote, 64),
+        };
+        let Some(out) = sa.outbound.as_mut() else {
+            return Protected::Drop("SA has no outbound state");
+        };
+        let esp = match out.encapsulate(next_header, inner, &mut self.rng) {
+            Ok(e) => e,
+            Err(_) => return Protected::Drop("ESP sequence number exhausted"),
+        };
+        sa.bytes += inner.len() as u64;
+        let id = u16::from_be_bytes([packet[4], packet[5]]);
+        let mut p = Vec::with_capacity(28 + esp.len());
+        match sa.udp {
+            Some((lport, rport)) => {
+                p.extend_from_slice(&ipv4::header(
+                    src,
+                    dst,
+                    protocol::UDP,
+                    ttl,
+                    id,
+                    8 + esp.len(),
+                ));
+                p.extend_from_slice(&ipv4::udp_header(lport, rport, esp.len()));
+            }
+            None => p.extend_from_slice(&ipv4::header(src, dst, protocol::ESP, ttl, id, esp.len())),
+        }
+        p.extend_from_slice(&esp);
+        Protected::Esp(p)
+    }
+
+    /// Removes ESP from an inbound packet (IP protocol 50, or UDP 4500): the IPv4 packet as if
+    /// ESP had not been there.
+    pub fn unprotect(&mut self, now: Instant, packet: &[u8]) -> Result<Vec<u8>, UnprotectError> {
+        self.now = now;
+        let h = Ipv4Header::parse(packet).map_err(|e| UnprotectError::NotEsp(e.to_string()))?;
+        if h.fragment {
+            return Err(UnprotectError::NotEsp(
+                "a fragment; reassemble first".into(),
+            ));
+        }
+        let body = &packet[h.header_len..h.total_len];
+        let esp = match h.protocol {
+            protocol::ESP => body,
+            protocol::UDP
+                if body.len() > 8 && u16::from_be_bytes([body[2], body[3]]) == NAT_T_PORT =>
+            {
+                &body[8..]
+            }
+            _ => return Err(UnprotectError::NotEsp(format!("protocol {}", h.protocol))),
+        };
+        let Some(spi) = esp
+            .get(..4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        else {
+            return Err(UnprotectError::NotEsp("too short for an SPI".into()));
+        };
+        let Some(k) = self
+            .sas
+            .iter()
+            .position(|s| s.spi == spi && s.direction == Direction::Inbound && s.local == h.dst)
+        else {
+            return Err(UnprotectError::UnknownSpi(spi));
+        };
+        let sa = &mut self.sas[k];
+        let d = sa
+            .inbound
+            .as_mut()
+            .ok_or(UnprotectError::UnknownSpi(spi))?
+            .decapsulate(esp)?;
+        sa.bytes += d.payload.len() as u64;
+        let inner = match sa.mode {
+            EncapMode::Transport => {
+                let id = u16::from_be_bytes([packet[4], packet[5]]);
+                let mut p =
+                    ipv4::header(h.src, h.dst, d.next_header, h.ttl, id, d.payload.len()).to_vec();
+                p.extend_from_slice(&d.payload);
+                p
+            }
+            EncapMode::Tunnel => d.payload,
+        };
+        let ih = Ipv4Header::parse(&inner)
+            .map_err(|e| UnprotectError::NotEsp(format!("inner packet: {e}")))?;
+        let pol = &self.cfg.policies[sa.policy];
+        if !(pol.remote.contains(ih.src) && pol.local.contains(ih.dst)) {
+            return Err(UnprotectError::PolicyMismatch {
+                src: ih.src,
+                dst: ih.dst,
+            });
+        }
+        Ok(inner)
+    }
+
+    /// Soft expiry starts a rekey (by the side that negotiated the SA); hard expiry removes the
+    /// SA and tells the peer about our inbound one.
+    pub(crate) fn sa_timers(&mut self) {
+        let now = self.now;
+        let soft: Vec<usize> = self
+            .sas
+            .iter()
+            .filter(|s| {
+                s.initiator
+                    && !s.rekeyed
+                    && (s.soft <= now
+                        || s.lifetime_kb
+                            .is_some_and(|kb| s.bytes >= u64::from(kb) * 1024 * 8 / 10))
+            })
+            .map(|s| s.policy)
+            .collect();
+        for s in self.sas.iter_mut().filter(|s| s.initiator && s.soft <= now) {
+            s.rekeyed = true;
+        }
+        for policy in soft {
+            self.request_phase2(policy);
+        }
+        let expired: Vec<(u32, Ipv4Addr, Direction)> = self
+            .sas
+            .iter()
+            .filter(|s| s.hard <= now)
+            .map(|s| (s.spi, s.remote, s.direction))
+            .collect();
+        for (spi, remote, dir) in expired {
+            self.remove_sas(
+                |s| s.spi == spi && s.direction == dir && s.remote == remote,
+                "expired",
+            );
+            if dir == Direction::Inbound {
+                if let Some(i) = self
+                    .ph1s
+                    .iter()
+                    .rposition(|p| p.established() && *p.remote.ip() == remote)
+                {
+                    self.send_esp_delete(i, &[spi]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! What the engine tells its owner: typed events that vendor log renderers turn into SEIL or IX
+//! lines, and that tests and key-file writers read. Events carry facts, not text.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::crypto::CipherAlg;
+use crate::esp::IntegAlg;
+use crate::time::Instant;
+use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
+
+use super::config::{EncapMode, QmId};
+
+/// Direction of an IPsec SA, seen from this engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Peer to us: the SPI is ours.
+    Inbound,
+    /// Us to peer: the SPI is the peer's.
+    Outbound,
+}
+
+/// Why a negotiation ended without an SA.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailReason {
+    /// No answer after every retransmission ("negotiation failed due to time up").
+    Timeout,
+    /// No proposal of the peer was acceptable.
+    NoProposalChosen,
+    /// The peer's HASH did not verify (wrong pre-shared key, or tampering).
+    AuthenticationFailed,
+    /// The peer's IDs do not match a policy.
+    IdMismatch,
+    /// The peer answered with an error notification.
+    Notified(NotifyType),
+    /// The peer sent something that does not fit the exchange.
+    Malformed(String),
+    /// Deleted by configuration change or flush.
+    Flushed,
+}
+
+/// Why a received packet was dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// Not a valid ISAKMP message.
+    Malformed(String),
+    /// No phase-1 SA or exchange for these cookies.
+    UnknownCookies,
+    /// Did not decrypt to a valid payload chain (wrong key, or corrupted).
+    DecryptFailed,
+    /// A HASH payload did not verify.
+    BadHash,
+    /// A message that is not the one the exchange expects now.
+    Unexpected(String),
+    /// A retransmission of a message already answered (the answer is resent).
+    Retransmission,
+    /// From an address no peer is configured for.
+    UnknownPeer,
+}
+
+/// An event, stamped with the `now` of the call that produced it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When.
+    pub at: Instant,
+    /// What.
+    pub kind: EventKind,
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} {:?}", self.at, self.kind)
+    }
+}
+
+/// Keys the engine derived, for Wireshark's key files. `Debug` redacts them.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeysDerived {
+    /// A phase-1 SA's cipher key (`ikev1_decryption_table`).
+    Phase1 {
+        /// Initiator cookie.
+        icookie: [u8; 8],
+        /// Responder cookie.
+        rcookie: [u8; 8],
+        /// Cipher.
+        cipher: CipherAlg,
+        /// Ka.
+        ka: Vec<u8>,
+    },
+    /// One direction of an ESP SA (`esp_sa`).
+    Esp {
+        /// Outer source.
+        src: Ipv4Addr,
+        /// Outer destination.
+        dst: Ipv4Addr,
+        /// SPI.
+        spi: u32,
+        /// Cipher.
+        cipher: CipherAlg,
+        /// Encryption key.
+        enc_key: Vec<u8>,
+        /// Integrity algorithm.
+        integ: IntegAlg,
+        /// Integrity key.
+        auth_key: Vec<u8>,
+    },
+}
+
+impl fmt::Debug for KeysDerived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeysDerived::Phase1 {
+                icookie, cipher, ..
+            } => {
+                write!(
+                    f,
+                    "Phase1 {{ icookie: {}, cipher: {cipher:?}, ka: <redacted> }}",
+                    hex(icookie)
+                )
+            }
+            KeysDerived::Esp {
+                src,
+                dst,
+                spi,
+                cipher,
+                integ,
+                ..
+            } => {
+                write!(
+                    f,
+                    "Esp {{ {src} -> {dst} spi {spi:#010x} {cipher:?}/{integ:?}, keys: <redacted> }}"
+                )
+            }
+        }
+    }
+}
+
+/// Lower-case hex, for cookies in events and logs.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// An IKE datagram arrived (IX `IKE.006`).
+    PacketReceived {
+        /// Sender.
+        from: SocketAddrV4,
+        /// ISAKMP length.
+        len: usize,
+    },
+    /// An IKE datagram was sent (IX `IKE.005`).
+    PacketSent {
+        /// Receiver.
+        to: SocketAddrV4,
+        /// ISAKMP length.
+        len: usize,
+        /// Whether it is a retransmission.
+        retransmission: bool,
+    },
+    /// A payload of an accepted message (IX debug `IKE.045`).
+    PayloadReceived {
+        /// Sender.
+        from: SocketAddrV4,
+        /// Exchange type.
+        exchange: ExchangeType,
+        /// Payload type.
+        kind: PayloadType,
+        /// Payload length with its generic header.
+        len: usize,
+    },
+    /// A received packet was dropped.
+    Dropped {
+        /// Sender.
+        from: SocketAddrV4,
+        /// Why.
+        reason: DropReason,
+    },
+    /// We start phase 1 (racoon "initiate new phase 1 negotiation", "begin ... mode").
+    Phase1Started {
+        /// Local endpoint.
+        local: SocketAddrV4,
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Exchange type.
+        exchange: ExchangeType,
+        /// Whether we initiated.
+        initiator: bool,
+    },
+    /// A Vendor ID arrived (racoon "received Vendor ID: DPD").
+    VendorIdReceived {
+        /// Sender.
+        from: SocketAddrV4,
+        /// Its known name, or hex.
+        name: String,
+    },
+    /// Phase 1 completed.
+    Phase1Established {
+        /// Local endpoint.
+        local: SocketAddrV4,
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Initiator cookie.
+        icookie: [u8; 8],
+        /// Responder cookie.
+        rcookie: [u8; 8],
+        /// Whether we initiated.
+        initiator: bool,
+    },
+    /// Phase 1 failed.
+    Phase1Failed {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Why.
+        reason: FailReason,
+    },
+    /// An ISAKMP SA ended (expiry, Delete, INITIAL-CONTACT, flush).
+    Phase1Deleted {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Initiator cookie.
+        icookie: [u8; 8],
+        /// Responder cookie.
+        rcookie: [u8; 8],
+    },
+    /// A notification was sent.
+    NotifySent {
+        /// Receiver.
+        to: SocketAddrV4,
+        /// Type.
+        kind: NotifyType,
+        /// Protocol.
+        protocol: ProtocolId,
+    },
+    /// A notification was received.
+    NotifyReceived {
+        /// Sender.
+        from: SocketAddrV4,
+        /// Type.
+        kind: NotifyType,
+        /// Protocol.
+        protocol: ProtocolId,
+        /// Message ID of the Informational that carried it.
+        message_id: u32,
+    },
+    /// Phase 2 will start after a delay (SEIL "delay phase2 start for N sec.").
+    Phase2Delayed {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// The delay.
+        delay: std::time::Duration,
+    },
+    /// A Quick Mode exchange starts.
+    Phase2Started {
+        /// Local endpoint.
+        local: SocketAddrV4,
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Cookies of the ISAKMP SA it runs under.
+        icookie: [u8; 8],
+        /// Responder cookie.
+        rcookie: [u8; 8],
+        /// Message ID.
+        message_id: u32,
+        /// Whether we initiated.
+        initiator: bool,
+    },
+    /// The responder found no policy for the received Quick Mode IDs (IX `IKE.043`).
+    NoPolicyForIds {
+        /// Sender.
+        from: SocketAddrV4,
+        /// IDci as received (the initiator's side).
+        initiator_id: QmId,
+        /// IDcr as received (our side, as the initiator sees it).
+        responder_id: QmId,
+        /// What our policies for this peer expect (remote, local), for the diagnosis.
+        expected: Vec<(QmId, QmId)>,
+    },
+    /// The responder of our Quick Mode returned other IDs than we sent.
+    ReturnedIdsMismatch {
+        /// Sender.
+        from: SocketAddrV4,
+        /// What we sent (IDci, IDcr).
+        sent: (QmId, QmId),
+        /// What came back.
+        received: (QmId, QmId),
+    },
+    /// A Quick Mode exchange completed (IX `IKE.002` for phase 2).
+    Phase2Established {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Message ID.
+        message_id: u32,
+    },
+    /// A Quick Mode exchange failed.
+    Phase2Failed {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+        /// Message ID.
+        message_id: u32,
+        /// Why.
+        reason: FailReason,
+    },
+    /// An IPsec SA was installed (racoon "IPsec-SA established: ESP/Transport a->b spi=...").
+    SaInstalled {
+        /// SPI.
+        spi: u32,
+        /// Direction.
+        direction: Direction,
+        /// Mode.
+        mode: EncapMode,
+        /// Outer source of packets on this SA.
+        src: Ipv4Addr,
+        /// Outer destination.
+        dst: Ipv4Addr,
+        /// The Quick Mode IDs it was negotiated for (local, remote).
+        ids: (QmId, QmId),
+    },
+    /// An IPsec SA was removed.
+    SaDeleted {
+        /// SPI.
+        spi: u32,
+        /// Direction.
+        direction: Direction,
+        /// Why: expiry, Delete received, flush.
+        reason: String,
+    },
+    /// We sent a Delete (racoon "send IPsec-SA delete information", IX `IKE.012`).
+    DeleteSent {
+        /// Receiver.
+        to: SocketAddrV4,
+        /// Protocol.
+        protocol: ProtocolId,
+        /// SPIs (4 bytes for ESP, 16 for ISAKMP).
+        spis: Vec<Vec<u8>>,
+    },
+    /// We received a Delete (IX `IKE.014`).
+    DeleteReceived {
+        /// Sender.
+        from: SocketAddrV4,
+        /// Protocol.
+        protocol: ProtocolId,
+        /// SPIs.
+        spis: Vec<Vec<u8>>,
+    },
+    /// All IPsec SAs were flushed (SEIL "Security Association Database Initialized.").
+    SadFlushed,
+    /// The policies were reloaded (SEIL "Security Policy Database Initialized.").
+    SpdReloaded,
+    /// Outbound traffic needs an SA that does not exist yet (the kernel's ACQUIRE).
+    Acquire {
+        /// The policy.
+        policy: String,
+    },
+    /// Keys for Wireshark.
+    Keys(KeysDerived),
+}

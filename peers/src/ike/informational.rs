@@ -1,0 +1,357 @@
+//! Informational exchanges (RFC 2408 4.8, RFC 2409 5.7): notifications, deletes, and DPD
+//! (RFC 3706) R-U-THERE/R-U-THERE-ACK.
+
+use std::net::SocketAddrV4;
+
+use crate::crypto::phase2;
+use crate::wire::{
+    DeletePayload, Doi, ExchangeType, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
+};
+
+use super::event::{Direction, DropReason, EventKind, FailReason};
+use super::{Engine, OnErrorNotify, after_hash, main_mode, quick_mode};
+
+impl Engine {
+    /// Sends one payload in its own Informational exchange under the phase-1 SA at `i`.
+    fn send_informational(&mut self, i: usize, payload: Payload) {
+        let msgid = self.new_msgid(i);
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        let hash = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
+        let msg = self.encrypted_message(
+            i,
+            ExchangeType::INFORMATIONAL,
+            msgid,
+            &[payload],
+            Some(&hash),
+        );
+        if let Some(c) = self.ph1s[i].crypter.as_mut() {
+            c.forget(msgid);
+        }
+        let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+        self.send(l, r, &msg, false);
+    }
+
+    /// Sends a notification (encrypted, with HASH) under the phase-1 SA at `i`.
+    pub(crate) fn send_notify(&mut self, i: usize, n: NotifyPayload) {
+        let to = self.ph1s[i].remote;
+        self.event(EventKind::NotifySent {
+            to,
+            kind: n.kind,
+            protocol: n.protocol,
+        });
+        self.send_informational(i, Payload::Notify(n));
+    }
+
+    /// Sends a Delete for ESP SPIs (ours, inbound) under the phase-1 SA at `i`.
+    pub(crate) fn send_esp_delete(&mut self, i: usize, spis: &[u32]) {
+        let to = self.ph1s[i].remote;
+        let spis: Vec<Vec<u8>> = spis.iter().map(|s| s.to_be_bytes().to_vec()).collect();
+        self.event(EventKind::DeleteSent {
+            to,
+            protocol: ProtocolId::ESP,
+            spis: spis.clone(),
+        });
+        let d = DeletePayload {
+            doi: Doi::IPSEC,
+            protocol: ProtocolId::ESP,
+            spi_size: 4,
+            spis,
+        };
+        self.send_informational(i, Payload::Delete(d));
+    }
+
+    /// Ends the phase-1 SA at `i`, telling the peer when `tell` and the SA is established.
+    pub(crate) fn delete_phase1(&mut self, i: usize, tell: bool) {
+        let p = &self.ph1s[i];
+        let (remote, icookie, rcookie) = (p.remote, p.icookie, p.rcookie);
+        if tell && p.established() {
+            let spis = vec![[icookie, rcookie].concat()];
+            self.event(EventKind::DeleteSent {
+                to: remote,
+                protocol: ProtocolId::ISAKMP,
+                spis: spis.clone(),
+            });
+            let d = DeletePayload {
+                doi: Doi::IPSEC,
+                protocol: ProtocolId::ISAKMP,
+                spi_size: 16,
+                spis,
+            };
+            self.send_informational(i, Payload::Delete(d));
+        }
+        let p = &mut self.ph1s[i];
+        p.state = main_mode::State::Dead;
+        p.pending = None;
+        let id = p.id;
+        for q in self.ph2s.iter_mut().filter(|q| q.ph1 == id) {
+            q.state = quick_mode::State::Done;
+            q.pending = None;
+            q.finished.get_or_insert(self.now);
+        }
+        self.event(EventKind::Phase1Deleted {
+            remote,
+            icookie,
+            rcookie,
+        });
+    }
+
+    /// The peer says it has just (re)started: everything older with it is stale (RFC 2407 4.6.3.3).
+    pub(crate) fn initial_contact_received(&mut self, i: usize) {
+        let (ip, id) = (*self.ph1s[i].remote.ip(), self.ph1s[i].id);
+        for j in 0..self.ph1s.len() {
+            if j != i
+                && self.ph1s[j].id != id
+                && *self.ph1s[j].remote.ip() == ip
+                && self.ph1s[j].state != main_mode::State::Dead
+            {
+                self.delete_phase1(j, false);
+            }
+        }
+        self.remove_sas(|s| s.remote == ip, "INITIAL-CONTACT");
+    }
+
+    /// Removes IPsec SAs matching `which`, with an event for each.
+    pub(crate) fn remove_sas(
+        &mut self,
+        which: impl Fn(&super::IpsecSa) -> bool,
+        reason: &str,
+    ) -> Vec<(u32, Direction)> {
+        let mut removed = vec![];
+        let mut k = 0;
+        while k < self.sas.len() {
+            if which(&self.sas[k]) {
+                let s = self.sas.remove(k);
+                removed.push((s.spi, s.direction));
+                self.event(EventKind::SaDeleted {
+                    spi: s.spi,
+                    direction: s.direction,
+                    reason: reason.to_string(),
+                });
+            } else {
+                k += 1;
+            }
+        }
+        removed
+    }
+
+    /// An Informational arrived.
+    pub(crate) fn informational_input(&mut self, src: SocketAddrV4, bytes: &[u8], msg: Message) {
+        let _ = bytes;
+        let h = msg.header;
+        if let Ok(payloads) = msg.payloads() {
+            // Plaintext: only believable before keys exist (e.g. NO-PROPOSAL-CHOSEN to MM1).
+            let payloads = payloads.to_vec();
+            let i = self.ph1s.iter().position(|p| {
+                p.icookie == h.initiator_cookie && p.remote.ip() == src.ip() && !p.established()
+            });
+            for p in payloads {
+                if let Payload::Notify(n) = p {
+                    self.event(EventKind::NotifyReceived {
+                        from: src,
+                        kind: n.kind,
+                        protocol: n.protocol,
+                        message_id: h.message_id,
+                    });
+                    if let (Some(i), true) = (i, n.kind.is_error()) {
+                        self.ph1s[i].state = main_mode::State::Dead;
+                        self.ph1s[i].pending = None;
+                        self.event(EventKind::Phase1Failed {
+                            remote: src,
+                            reason: FailReason::Notified(n.kind),
+                        });
+                    }
+                }
+            }
+            return;
+        }
+        let Some(i) = self.ph1s.iter().position(|p| {
+            p.icookie == h.initiator_cookie
+                && p.rcookie == h.responder_cookie
+                && p.keys.is_some()
+                && p.remote.ip() == src.ip()
+        }) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownCookies,
+            });
+            return;
+        };
+        let Some((plain, opened, mut crypter)) = self.open(i, &msg) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::DecryptFailed,
+            });
+            return;
+        };
+        let Some((hash, after)) = after_hash(&plain, h.next_payload) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("Informational without HASH first".into()),
+            });
+            return;
+        };
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        if hash != phase2::info_hash(prf, &skeyid_a, h.message_id, after).as_slice() {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::BadHash,
+            });
+            return;
+        }
+        if self.ph1s[i].info_seen.contains(&h.message_id) {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Retransmission,
+            });
+            return;
+        }
+        // Bounded: only the recent ones matter for replays of a live SA.
+        let seen = &mut self.ph1s[i].info_seen;
+        if seen.len() >= 256 {
+            seen.remove(0);
+        }
+        seen.push(h.message_id);
+        crypter.forget(h.message_id);
+        self.ph1s[i].crypter = Some(crypter);
+        self.payload_events(src, &opened);
+        for p in opened.payloads().unwrap_or(&[]).to_vec() {
+            match p {
+                Payload::Notify(n) => self.notify_received(i, src, h.message_id, n),
+                Payload::Delete(d) => self.delete_received(i, src, d),
+                _ => {}
+            }
+        }
+    }
+
+    fn notify_received(&mut self, i: usize, src: SocketAddrV4, msgid: u32, n: NotifyPayload) {
+        self.event(EventKind::NotifyReceived {
+            from: src,
+            kind: n.kind,
+            protocol: n.protocol,
+            message_id: msgid,
+        });
+        match n.kind {
+            NotifyType::INITIAL_CONTACT => self.initial_contact_received(i),
+            NotifyType::R_U_THERE => {
+                let ack = NotifyPayload {
+                    kind: NotifyType::R_U_THERE_ACK,
+                    ..n
+                };
+                self.send_notify(i, ack);
+            }
+            k if k.is_error()
+                && self.cfg.behaviour.on_error_notify == OnErrorNotify::AbortMatchingMessageId =>
+            {
+                let ph1 = self.ph1s[i].id;
+                if let Some(q) = self
+                    .ph2s
+                    .iter()
+                    .position(|q| q.ph1 == ph1 && q.msgid == msgid && q.initiator)
+                {
+                    let q = &mut self.ph2s[q];
+                    q.state = quick_mode::State::Done;
+                    q.pending = None;
+                    q.finished = Some(self.now);
+                    self.event(EventKind::Phase2Failed {
+                        remote: src,
+                        message_id: msgid,
+                        reason: FailReason::Notified(k),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn delete_received(&mut self, i: usize, src: SocketAddrV4, d: DeletePayload) {
+        self.event(EventKind::DeleteReceived {
+            from: src,
+            protocol: d.protocol,
+            spis: d.spis.clone(),
+        });
+        match d.protocol {
+            ProtocolId::ISAKMP => {
+                for spi in &d.spis {
+                    if let Some(j) = self
+                        .ph1s
+                        .iter()
+                        .position(|p| [p.icookie, p.rcookie].concat() == *spi)
+                    {
+                        self.delete_phase1(j, false);
+                    }
+                }
+            }
+            ProtocolId::ESP => {
+                let ip = *src.ip();
+                for spi in &d.spis {
+                    let Ok(spi) = <[u8; 4]>::try_from(spi.as_slice()).map(u32::from_be_bytes)
+                    else {
+                        continue;
+                    };
+                    // The peer's inbound SA is our outbound one; its partner goes with it.
+                    let Some(out) = self.sas.iter().find(|s| {
+                        s.spi == spi && s.remote == ip && s.direction == Direction::Outbound
+                    }) else {
+                        continue;
+                    };
+                    let partner = out.partner;
+                    self.remove_sas(
+                        |s| {
+                            s.remote == ip
+                                && ((s.spi == spi && s.direction == Direction::Outbound)
+                                    || (s.spi == partner && s.direction == Direction::Inbound))
+                        },
+                        "Delete received",
+                    );
+                    if self.cfg.behaviour.answer_delete && self.ph1s[i].established() {
+                        self.send_esp_delete(i, &[partner]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Deletes every IPsec SA, telling each peer which of our inbound SPIs are gone (SEIL after
+    /// a configuration change: "Security Association Database Initialized.").
+    pub fn flush(&mut self, now: crate::time::Instant) {
+        self.now = now;
+        self.event(EventKind::SadFlushed);
+        let inbound: Vec<(u32, std::net::Ipv4Addr)> = self
+            .sas
+            .iter()
+            .filter(|s| s.direction == Direction::Inbound)
+            .map(|s| (s.spi, s.remote))
+            .collect();
+        for (spi, remote) in inbound {
+            let i = self
+                .ph1s
+                .iter()
+                .rposition(|p| p.established() && *p.remote.ip() == remote);
+            if let Some(i) = i {
+                self.send_esp_delete(i, &[spi]);
+            }
+        }
+        self.remove_sas(|_| true, "flushed");
+        for q in &mut self.ph2s {
+            q.state = quick_mode::State::Done;
+            q.pending = None;
+            q.finished.get_or_insert(now);
+        }
+        self.waiting.clear();
+    }
+
+    /// Replaces the traffic policies ("Security Policy Database Initialized.") and starts those
+    /// marked `auto_start`.
+    pub fn reload_policies(&mut self, now: crate::time::Instant, policies: Vec<super::Policy>) {
+        self.now = now;
+        self.cfg.policies = policies;
+        self.waiting.clear();
+        self.event(EventKind::SpdReloaded);
+        for i in 0..self.cfg.policies.len() {
+            if self.cfg.policies[i].auto_start {
+                self.request_phase2(i);
+            }
+        }
+    }
+}

@@ -1,0 +1,720 @@
+//! Phase 1: Main Mode (Identity Protection) with pre-shared keys, RFC 2409 section 5.4.
+//!
+//! ```text
+//! Initiator                         Responder
+//! HDR, SA, [VID]             -->                      (I1Sent)
+//!                            <--    HDR, SA, [VID]    (R2Sent)
+//! HDR, KE, Ni                -->                      (I3Sent)
+//!                            <--    HDR, KE, Nr       (R4Sent)
+//! HDR*, IDii, HASH_I         -->                      (I5Sent)
+//!                            <--    HDR*, IDir, HASH_R
+//! ```
+
+use std::net::SocketAddrV4;
+
+use crate::crypto::{DhPrivate, IsakmpCrypter, Phase1Keys, phase1};
+use crate::rng::Random;
+use crate::wire::{
+    ExchangeType, IdData, IdPayload, Message, NotifyPayload, NotifyType, Payload, PayloadChain,
+    PayloadType, ProtocolId, vendor_id,
+};
+
+use super::event::{DropReason, EventKind, FailReason, KeysDerived};
+use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
+use super::{Engine, IKE_PORT, Identity, InitialContact, Ph1, fingerprint};
+
+/// Where a phase-1 negotiation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Initiator: MM1 sent, waiting for MM2.
+    I1Sent,
+    /// Initiator: MM3 sent, waiting for MM4.
+    I3Sent,
+    /// Initiator: MM5 sent, waiting for MM6.
+    I5Sent,
+    /// Responder: MM2 sent, waiting for MM3.
+    R2Sent,
+    /// Responder: MM4 sent, waiting for MM5.
+    R4Sent,
+    /// Keys agreed and both sides authenticated.
+    Established,
+    /// Finished: failed, expired or deleted; removed at the next timeout.
+    Dead,
+}
+
+/// The raw body of the first payload of `kind` in a plaintext message (SAi_b must be hashed
+/// exactly as it travelled).
+fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option<Vec<u8>> {
+    let body = bytes.get(crate::wire::HEADER_LEN..msg.header.length as usize)?;
+    PayloadChain::new(msg.header.next_payload, body)
+        .filter_map(Result::ok)
+        .find(|p| p.kind == kind)
+        .map(|p| p.payload.body().to_vec())
+}
+
+impl Engine {
+    fn phase1_id(&self, ph1: usize) -> IdPayload {
+        let p = &self.ph1s[ph1];
+        let (protocol, port) = self.cfg.behaviour.phase1_id_proto_port;
+        let data = match &self.cfg.peers[p.peer].my_id {
+            Identity::Address => IdData::Ipv4Addr(*p.local.ip()),
+            Identity::Fqdn(f) => IdData::Fqdn(f.clone().into_bytes()),
+            Identity::UserFqdn(f) => IdData::UserFqdn(f.clone().into_bytes()),
+        };
+        IdPayload {
+            protocol,
+            port,
+            data,
+        }
+    }
+
+    fn vendor_id_payloads(&self) -> Vec<Payload> {
+        self.cfg
+            .behaviour
+            .vendor_ids
+            .iter()
+            .map(|v| Payload::VendorId(v.clone()))
+            .collect()
+    }
+
+    fn vendor_id_events(&mut self, from: SocketAddrV4, msg: &Message) {
+        for p in msg.payloads().unwrap_or(&[]).to_vec() {
+            if let Payload::VendorId(v) = p {
+                let name =
+                    vendor_id::name(&v).map_or_else(|| super::event::hex(&v), str::to_string);
+                self.event(EventKind::VendorIdReceived { from, name });
+            }
+        }
+    }
+
+    /// Starts Main Mode with a configured peer.
+    pub(crate) fn start_phase1(&mut self, peer: usize) {
+        let cfg = &self.cfg.peers[peer];
+        let Some(remote) = cfg.remote else { return };
+        if cfg.responder_only {
+            return;
+        }
+        let local = SocketAddrV4::new(cfg.local, IKE_PORT);
+        let remote = SocketAddrV4::new(remote, IKE_PORT);
+        let sa = phase1_offer(&cfg.proposals);
+        let mut sai_b = Vec::new();
+        sa.emit(&mut sai_b).expect("offer fits");
+        let mut icookie = [0u8; 8];
+        self.rng.fill(&mut icookie);
+        let mut payloads = vec![Payload::Sa(sa)];
+        payloads.extend(self.vendor_id_payloads());
+        let msg = Engine::plain_message(
+            icookie,
+            [0; 8],
+            ExchangeType::IDENTITY_PROTECTION,
+            0,
+            payloads,
+        );
+        let id = self.new_id();
+        let pending = Some(self.pending(msg.clone()));
+        self.ph1s.push(Ph1 {
+            id,
+            peer,
+            local,
+            remote,
+            initiator: true,
+            icookie,
+            rcookie: [0; 8],
+            state: State::I1Sent,
+            suite: None,
+            sai_b,
+            dh: None,
+            gxi: vec![],
+            gxr: vec![],
+            ni: vec![],
+            nr: vec![],
+            keys: None,
+            crypter: None,
+            started: self.now,
+            expires: None,
+            pending,
+            last_rx: None,
+            msgids: vec![],
+            info_seen: vec![],
+            bad_hash: false,
+        });
+        self.event(EventKind::Phase1Started {
+            local,
+            remote,
+            exchange: ExchangeType::IDENTITY_PROTECTION,
+            initiator: true,
+        });
+        self.send(local, remote, &msg, false);
+    }
+
+    /// A Main Mode message arrived.
+    pub(crate) fn main_mode_input(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        bytes: &[u8],
+        msg: Message,
+    ) {
+        let h = msg.header;
+        let found = self.ph1s.iter().position(|p| {
+            p.icookie == h.initiator_cookie
+                && (p.rcookie == h.responder_cookie
+                    || (p.rcookie == [0; 8] && p.state == State::I1Sent))
+                && p.state != State::Dead
+        });
+        let Some(i) = found else {
+            if h.responder_cookie == [0; 8] {
+                self.respond_mm1(src, dst, bytes, &msg);
+            } else {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::UnknownCookies,
+                });
+            }
+            return;
+        };
+        if self.ph1s[i].remote.ip() != src.ip() {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownPeer,
+            });
+            return;
+        }
+        let fp = fingerprint(bytes);
+        if let Some((last, answer)) = self.ph1s[i].last_rx.clone() {
+            if last == fp {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::Retransmission,
+                });
+                if let Some(a) = answer {
+                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+                    self.send(l, r, &a, true);
+                }
+                return;
+            }
+        }
+        // NAT-T floats the peer's port; the exchange follows it.
+        self.ph1s[i].remote = src;
+        let answer = match self.ph1s[i].state {
+            State::I1Sent => self.mm2_received(i, bytes, &msg),
+            State::I3Sent => self.mm4_received(i, &msg),
+            State::I5Sent => self.mm6_received(i, &msg),
+            State::R2Sent => self.mm3_received(i, &msg),
+            State::R4Sent => self.mm5_received(i, &msg),
+            State::Established | State::Dead => {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::Unexpected("Main Mode message after phase 1".into()),
+                });
+                return;
+            }
+        };
+        if let Ok(answer) = answer {
+            self.ph1s[i].last_rx = Some((fp, answer));
+        }
+    }
+
+    fn unexpected(&mut self, i: usize, what: &str) -> Result<Option<Vec<u8>>, ()> {
+        let from = self.ph1s[i].remote;
+        self.event(EventKind::Dropped {
+            from,
+            reason: DropReason::Unexpected(what.to_string()),
+        });
+        Err(())
+    }
+
+    /// Sends `msg` as this exchange's next message, expecting an answer (initiator) or not.
+    fn ph1_send(&mut self, i: usize, msg: Vec<u8>, expect_answer: bool) {
+        let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+        self.send(l, r, &msg, false);
+        self.ph1s[i].pending = if expect_answer {
+            Some(self.pending(msg))
+        } else {
+            None
+        };
+    }
+
+    fn mm2_received(
+        &mut self,
+        i: usize,
+        bytes: &[u8],
+        msg: &Message,
+    ) -> Result<Option<Vec<u8>>, ()> {
+        let Ok(payloads) = msg.payloads() else {
+            return self.unexpected(i, "encrypted MM2");
+        };
+        let Some(sa) = payloads.iter().find_map(|p| {
+            if let Payload::Sa(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        }) else {
+            return self.unexpected(i, "MM2 without SA");
+        };
+        let _ = bytes;
+        let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
+        let chosen = sa
+            .proposals
+            .first()
+            .and_then(|p| p.transforms.first())
+            .and_then(phase1_suite);
+        let Some(suite) = chosen.filter(|s| {
+            ours.iter()
+                .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
+        }) else {
+            return self.unexpected(i, "MM2 chose a transform we did not offer");
+        };
+        let from = self.ph1s[i].remote;
+        self.payload_events(from, msg);
+        self.vendor_id_events(from, msg);
+        let dh = DhPrivate::generate(suite.group, &mut self.rng);
+        let ni = self.nonce();
+        let p = &mut self.ph1s[i];
+        p.rcookie = msg.header.responder_cookie;
+        p.suite = Some(suite);
+        p.gxi = dh.public_value();
+        p.ni = ni.clone();
+        let ke = Payload::Ke(p.gxi.clone());
+        p.dh = Some(dh);
+        p.state = State::I3Sent;
+        let (ic, rc) = (p.icookie, p.rcookie);
+        let mm3 = Engine::plain_message(
+            ic,
+            rc,
+            ExchangeType::IDENTITY_PROTECTION,
+            0,
+            vec![ke, Payload::Nonce(ni)],
+        );
+        self.ph1_send(i, mm3, true);
+        Ok(None)
+    }
+
+    /// Derives the phase-1 keys once both KE and nonces are known.
+    fn derive_phase1(&mut self, i: usize) -> Result<(), ()> {
+        let psk = self.cfg.peers[self.ph1s[i].peer].psk.clone();
+        let p = &mut self.ph1s[i];
+        let (Some(suite), Some(dh)) = (p.suite, p.dh.as_ref()) else {
+            return Err(());
+        };
+        let peer_public = if p.initiator { &p.gxr } else { &p.gxi };
+        let Ok(gxy) = dh.shared_secret(peer_public) else {
+            return Err(());
+        };
+        let skeyid = phase1::skeyid_psk(suite.hash, &psk, &p.ni, &p.nr);
+        let keys = Phase1Keys::derive(
+            suite.hash,
+            skeyid,
+            &gxy,
+            &p.icookie,
+            &p.rcookie,
+            suite.cipher.key_len(),
+        );
+        let crypter = IsakmpCrypter::new(suite.cipher, suite.hash, &keys.ka, &p.gxi, &p.gxr)
+            .map_err(|_| ())?;
+        let ev = KeysDerived::Phase1 {
+            icookie: p.icookie,
+            rcookie: p.rcookie,
+            cipher: suite.cipher,
+            ka: keys.ka.clone(),
+        };
+        p.keys = Some(keys);
+        p.crypter = Some(crypter);
+        self.event(EventKind::Keys(ev));
+        Ok(())
+    }
+
+    fn ke_nonce(msg: &Message) -> Option<(Vec<u8>, Vec<u8>)> {
+        let payloads = msg.payloads().ok()?;
+        let ke = payloads.iter().find_map(|p| {
+            if let Payload::Ke(k) = p {
+                Some(k.clone())
+            } else {
+                None
+            }
+        })?;
+        let n = payloads.iter().find_map(|p| {
+            if let Payload::Nonce(n) = p {
+                Some(n.clone())
+            } else {
+                None
+            }
+        })?;
+        Some((ke, n))
+    }
+
+    fn mm4_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let Some((ke, nr)) = Engine::ke_nonce(msg) else {
+            return self.unexpected(i, "MM4 without KE and nonce");
+        };
+        let from = self.ph1s[i].remote;
+        self.ph1s[i].gxr = ke;
+        self.ph1s[i].nr = nr;
+        if self.derive_phase1(i).is_err() {
+            return self.unexpected(i, "MM4 KE is not a valid public value");
+        }
+        self.payload_events(from, msg);
+        self.vendor_id_events(from, msg);
+        let id = self.phase1_id(i);
+        let idii_b = id.to_bytes();
+        let hash_i = {
+            let p = &self.ph1s[i];
+            let v = phase1::HashInputs {
+                gxi: &p.gxi,
+                gxr: &p.gxr,
+                cky_i: &p.icookie,
+                cky_r: &p.rcookie,
+                sai_b: &p.sai_b,
+            };
+            p.keys.as_ref().expect("derived").hash_i(&v, &idii_b)
+        };
+        let mut payloads = vec![Payload::Id(id), Payload::Hash(hash_i)];
+        let peer_ip = *self.ph1s[i].remote.ip();
+        if self.cfg.behaviour.initial_contact == InitialContact::InMainMode
+            && !self.contacted.contains(&peer_ip)
+        {
+            payloads.push(Payload::Notify(self.initial_contact_notify(i)));
+            self.contacted.push(peer_ip);
+        }
+        let mm5 = self.encrypted_message(i, ExchangeType::IDENTITY_PROTECTION, 0, &payloads, None);
+        self.ph1s[i].state = State::I5Sent;
+        self.ph1_send(i, mm5, true);
+        Ok(None)
+    }
+
+    pub(crate) fn initial_contact_notify(&self, i: usize) -> NotifyPayload {
+        let p = &self.ph1s[i];
+        NotifyPayload {
+            doi: crate::wire::Doi::IPSEC,
+            protocol: ProtocolId::ISAKMP,
+            kind: NotifyType::INITIAL_CONTACT,
+            spi: [p.icookie, p.rcookie].concat(),
+            data: vec![],
+        }
+    }
+
+    /// Checks the peer's ID and HASH in MM5/MM6; returns the payloads on success.
+    fn authenticate(&mut self, i: usize, msg: &Message) -> Result<Vec<Payload>, ()> {
+        let from = self.ph1s[i].remote;
+        let Some((_plain, opened, crypter)) = self.open(i, msg) else {
+            self.ph1s[i].bad_hash = true;
+            self.event(EventKind::Dropped {
+                from,
+                reason: DropReason::DecryptFailed,
+            });
+            return Err(());
+        };
+        let payloads = opened.payloads().unwrap_or(&[]).to_vec();
+        let id = payloads.iter().find_map(|p| {
+            if let Payload::Id(id) = p {
+                Some(id.clone())
+            } else {
+                None
+            }
+        });
+        let hash = payloads.iter().find_map(|p| {
+            if let Payload::Hash(h) = p {
+                Some(h.clone())
+            } else {
+                None
+            }
+        });
+        let (Some(id), Some(hash)) = (id, hash) else {
+            self.event(EventKind::Dropped {
+                from,
+                reason: DropReason::Unexpected("no ID or HASH".into()),
+            });
+            return Err(());
+        };
+        let p = &self.ph1s[i];
+        let v = phase1::HashInputs {
+            gxi: &p.gxi,
+            gxr: &p.gxr,
+            cky_i: &p.icookie,
+            cky_r: &p.rcookie,
+            sai_b: &p.sai_b,
+        };
+        let keys = p.keys.as_ref().expect("derived before MM5");
+        let expected = if p.initiator {
+            keys.hash_r(&v, &id.to_bytes())
+        } else {
+            keys.hash_i(&v, &id.to_bytes())
+        };
+        if expected != hash {
+            self.ph1s[i].bad_hash = true;
+            self.event(EventKind::Dropped {
+                from,
+                reason: DropReason::BadHash,
+            });
+            return Err(());
+        }
+        self.ph1s[i].crypter = Some(crypter);
+        self.payload_events(from, &opened);
+        Ok(payloads)
+    }
+
+    fn mm6_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        self.authenticate(i, msg)?;
+        self.ph1s[i].pending = None;
+        let peer_ip = *self.ph1s[i].remote.ip();
+        if self.cfg.behaviour.initial_contact == InitialContact::Informational
+            && !self.contacted.contains(&peer_ip)
+        {
+            self.contacted.push(peer_ip);
+            let n = self.initial_contact_notify(i);
+            self.send_notify(i, n);
+        }
+        self.established(i);
+        Ok(None)
+    }
+
+    /// Phase 1 is up: record it and schedule the phase 2s that wait for it.
+    fn established(&mut self, i: usize) {
+        let now = self.now;
+        let p = &mut self.ph1s[i];
+        p.state = State::Established;
+        p.expires = p.suite.map(|s| now + s.lifetime);
+        let (local, remote, icookie, rcookie, initiator, peer) =
+            (p.local, p.remote, p.icookie, p.rcookie, p.initiator, p.peer);
+        self.event(EventKind::Phase1Established {
+            local,
+            remote,
+            icookie,
+            rcookie,
+            initiator,
+        });
+        let _ = remote;
+        let delay = self.cfg.behaviour.phase2_delay;
+        let peer_name = self.cfg.peers[peer].name.clone();
+        for w in &mut self.waiting {
+            if w.at.is_none() && self.cfg.policies[w.policy].peer == peer_name {
+                w.at = Some(now + delay);
+            }
+        }
+    }
+
+    /// A first message from a peer: choose a transform and answer with MM2.
+    fn respond_mm1(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: &[u8], msg: &Message) {
+        let peer = self
+            .cfg
+            .peers
+            .iter()
+            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
+        let Some(peer) = peer else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownPeer,
+            });
+            return;
+        };
+        let sa = msg.payloads().ok().and_then(|ps| {
+            ps.iter().find_map(|p| {
+                if let Payload::Sa(s) = p {
+                    Some(s.clone())
+                } else {
+                    None
+                }
+            })
+        });
+        let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("MM1 without SA".into()),
+            });
+            return;
+        };
+        self.event(EventKind::Phase1Started {
+            local: dst,
+            remote: src,
+            exchange: ExchangeType::IDENTITY_PROTECTION,
+            initiator: false,
+        });
+        self.payload_events(src, msg);
+        self.vendor_id_events(src, msg);
+        let Some((transform, suite)) = choose_phase1(&sa, &self.cfg.peers[peer].proposals) else {
+            let n = NotifyPayload {
+                doi: crate::wire::Doi::IPSEC,
+                protocol: ProtocolId::ISAKMP,
+                kind: NotifyType::NO_PROPOSAL_CHOSEN,
+                spi: vec![],
+                data: vec![],
+            };
+            let m = Engine::plain_message(
+                msg.header.initiator_cookie,
+                [0; 8],
+                ExchangeType::INFORMATIONAL,
+                0,
+                vec![Payload::Notify(n)],
+            );
+            self.event(EventKind::NotifySent {
+                to: src,
+                kind: NotifyType::NO_PROPOSAL_CHOSEN,
+                protocol: ProtocolId::ISAKMP,
+            });
+            self.send(dst, src, &m, false);
+            self.event(EventKind::Phase1Failed {
+                remote: src,
+                reason: FailReason::NoProposalChosen,
+            });
+            return;
+        };
+        let mut rcookie = [0u8; 8];
+        self.rng.fill(&mut rcookie);
+        let mut payloads = vec![Payload::Sa(phase1_answer(transform))];
+        payloads.extend(self.vendor_id_payloads());
+        let mm2 = Engine::plain_message(
+            msg.header.initiator_cookie,
+            rcookie,
+            ExchangeType::IDENTITY_PROTECTION,
+            0,
+            payloads,
+        );
+        let id = self.new_id();
+        self.ph1s.push(Ph1 {
+            id,
+            peer,
+            local: dst,
+            remote: src,
+            initiator: false,
+            icookie: msg.header.initiator_cookie,
+            rcookie,
+            state: State::R2Sent,
+            suite: Some(suite),
+            sai_b,
+            dh: None,
+            gxi: vec![],
+            gxr: vec![],
+            ni: vec![],
+            nr: vec![],
+            keys: None,
+            crypter: None,
+            started: self.now,
+            expires: None,
+            pending: None,
+            last_rx: Some((fingerprint(bytes), Some(mm2.clone()))),
+            msgids: vec![],
+            info_seen: vec![],
+            bad_hash: false,
+        });
+        self.send(dst, src, &mm2, false);
+    }
+
+    fn mm3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let Some((ke, ni)) = Engine::ke_nonce(msg) else {
+            return self.unexpected(i, "MM3 without KE and nonce");
+        };
+        let from = self.ph1s[i].remote;
+        let group = self.ph1s[i].suite.expect("chosen in MM1").group;
+        let dh = DhPrivate::generate(group, &mut self.rng);
+        let nr = self.nonce();
+        let p = &mut self.ph1s[i];
+        p.gxi = ke;
+        p.ni = ni;
+        p.gxr = dh.public_value();
+        p.nr = nr.clone();
+        p.dh = Some(dh);
+        if self.derive_phase1(i).is_err() {
+            return self.unexpected(i, "MM3 KE is not a valid public value");
+        }
+        self.payload_events(from, msg);
+        let p = &mut self.ph1s[i];
+        p.state = State::R4Sent;
+        let (ic, rc) = (p.icookie, p.rcookie);
+        let mm4 = Engine::plain_message(
+            ic,
+            rc,
+            ExchangeType::IDENTITY_PROTECTION,
+            0,
+            vec![Payload::Ke(p.gxr.clone()), Payload::Nonce(nr)],
+        );
+        self.ph1_send(i, mm4.clone(), false);
+        Ok(Some(mm4))
+    }
+
+    fn mm5_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let payloads = self.authenticate(i, msg)?;
+        let id = self.phase1_id(i);
+        let hash_r = {
+            let p = &self.ph1s[i];
+            let v = phase1::HashInputs {
+                gxi: &p.gxi,
+                gxr: &p.gxr,
+                cky_i: &p.icookie,
+                cky_r: &p.rcookie,
+                sai_b: &p.sai_b,
+            };
+            p.keys.as_ref().expect("derived").hash_r(&v, &id.to_bytes())
+        };
+        let mm6 = self.encrypted_message(
+            i,
+            ExchangeType::IDENTITY_PROTECTION,
+            0,
+            &[Payload::Id(id), Payload::Hash(hash_r)],
+            None,
+        );
+        self.ph1_send(i, mm6.clone(), false);
+        self.established(i);
+        let from = self.ph1s[i].remote;
+        for p in payloads {
+            if let Payload::Notify(n) = p {
+                self.event(EventKind::NotifyReceived {
+                    from,
+                    kind: n.kind,
+                    protocol: n.protocol,
+                    message_id: 0,
+                });
+                if n.kind == NotifyType::INITIAL_CONTACT {
+                    self.initial_contact_received(i);
+                }
+            }
+        }
+        Ok(Some(mm6))
+    }
+
+    /// Retransmissions, timeouts and expiry of phase-1 SAs.
+    pub(crate) fn main_mode_timers(&mut self) {
+        let now = self.now;
+        let retransmit = self.cfg.behaviour.retransmit;
+        let timeout = self.cfg.behaviour.phase1_timeout;
+        for i in 0..self.ph1s.len() {
+            let p = &mut self.ph1s[i];
+            if p.state == State::Dead {
+                continue;
+            }
+            if let Some(q) = p.pending.as_mut().filter(|q| q.next <= now) {
+                if q.sends < retransmit.tries {
+                    q.sends += 1;
+                    q.next = now + retransmit.interval;
+                    let (bytes, l, r) = (q.bytes.clone(), p.local, p.remote);
+                    self.send(l, r, &bytes, true);
+                } else {
+                    self.phase1_failed(i, FailReason::Timeout);
+                    continue;
+                }
+            }
+            let p = &self.ph1s[i];
+            if !p.established() && now >= p.started + timeout {
+                let reason = if p.bad_hash {
+                    FailReason::AuthenticationFailed
+                } else {
+                    FailReason::Timeout
+                };
+                self.phase1_failed(i, reason);
+            } else if p.expires.is_some_and(|e| e <= now) {
+                self.delete_phase1(i, true);
+            }
+        }
+    }
+
+    fn phase1_failed(&mut self, i: usize, reason: FailReason) {
+        let p = &mut self.ph1s[i];
+        p.state = State::Dead;
+        p.pending = None;
+        let (remote, peer) = (p.remote, p.peer);
+        self.event(EventKind::Phase1Failed { remote, reason });
+        let name = self.cfg.peers[peer].name.clone();
+        let policies = &self.cfg.policies;
+        self.waiting.retain(|w| policies[w.policy].peer != name);
+    }
+}

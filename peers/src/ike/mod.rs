@@ -1,0 +1,702 @@
+//! The IKEv1 engine: one ISAKMP daemon plus its SAD and SPD, without I/O.
+//!
+//! The caller feeds it datagrams ([`Engine::handle_datagram`]), time ([`Engine::handle_timeout`])
+//! and traffic ([`Engine::protect`], [`Engine::unprotect`]), and drains what it wants sent
+//! ([`Engine::poll_transmit`]), what happened ([`Engine::poll_event`]) and when to call again
+//! ([`Engine::poll_timeout`]): the sans-IO shape of quinn-proto and str0m. Randomness comes from a
+//! seeded generator, so the same seed and inputs give the same bytes.
+//!
+//! Exchanges live in their own files: [`main_mode`] (phase 1), [`quick_mode`] (phase 2),
+//! [`informational`]; the data path is in [`datapath`]. Vendor differences are data in
+//! [`config::Behaviour`].
+
+pub mod config;
+mod datapath;
+pub mod event;
+mod informational;
+mod main_mode;
+pub mod proposal;
+mod quick_mode;
+
+use std::collections::VecDeque;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+use crate::crypto::{DhPrivate, HashAlg, IsakmpCrypter, Phase1Keys};
+use crate::esp::{InboundSa, OutboundSa};
+use crate::rng::{Random, SeededRandom};
+use crate::time::Instant;
+use crate::wire::{
+    ExchangeType, Flags, HEADER_LEN, HeaderRepr, Message, Payload, PayloadType,
+    esp::NON_ESP_MARKER, payload::emit_chain,
+};
+
+pub use config::*;
+pub use datapath::{Protected, UnprotectError};
+pub use event::{Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
+pub use proposal::{Phase1Suite, Phase2Suite};
+
+/// IKE's UDP port.
+pub const IKE_PORT: u16 = 500;
+/// IKE and ESP after NAT-T floating.
+pub const NAT_T_PORT: u16 = 4500;
+
+/// Computes a message's HASH payload from the bytes of the payloads after it.
+pub(crate) type HashFn<'a> = dyn Fn(&[u8]) -> Vec<u8> + 'a;
+
+/// A datagram the engine wants sent. On port 4500 the payload already carries the non-ESP marker.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Our address and port.
+    pub src: SocketAddrV4,
+    /// The peer's address and port.
+    pub dst: SocketAddrV4,
+    /// The UDP payload.
+    pub payload: Vec<u8>,
+}
+
+impl std::fmt::Debug for Transmit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Transmit {{ {} -> {}, {} bytes }}",
+            self.src,
+            self.dst,
+            self.payload.len()
+        )
+    }
+}
+
+/// A message waiting for its answer, resent on a schedule.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) next: Instant,
+    pub(crate) sends: u32,
+}
+
+/// A phase-1 SA, negotiating or established.
+pub(crate) struct Ph1 {
+    pub(crate) id: u64,
+    pub(crate) peer: usize,
+    pub(crate) local: SocketAddrV4,
+    pub(crate) remote: SocketAddrV4,
+    pub(crate) initiator: bool,
+    pub(crate) icookie: [u8; 8],
+    pub(crate) rcookie: [u8; 8],
+    pub(crate) state: main_mode::State,
+    pub(crate) suite: Option<Phase1Suite>,
+    /// The initiator's SA payload body as sent (HASH_I/HASH_R input).
+    pub(crate) sai_b: Vec<u8>,
+    pub(crate) dh: Option<DhPrivate>,
+    pub(crate) gxi: Vec<u8>,
+    pub(crate) gxr: Vec<u8>,
+    pub(crate) ni: Vec<u8>,
+    pub(crate) nr: Vec<u8>,
+    pub(crate) keys: Option<Phase1Keys>,
+    pub(crate) crypter: Option<IsakmpCrypter>,
+    pub(crate) started: Instant,
+    pub(crate) expires: Option<Instant>,
+    pub(crate) pending: Option<Pending>,
+    /// Fingerprint of the last message accepted, and the answer we gave to it.
+    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Message IDs used under this SA (Quick Mode and Informational).
+    pub(crate) msgids: Vec<u32>,
+    /// Message IDs of Informationals received, to refuse replays.
+    pub(crate) info_seen: Vec<u32>,
+    /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
+    pub(crate) bad_hash: bool,
+}
+
+impl Ph1 {
+    pub(crate) fn established(&self) -> bool {
+        matches!(self.state, main_mode::State::Established)
+    }
+
+    /// Records a message ID as used; only the recent ones are kept (collisions with old ones are
+    /// harmless: their exchanges are over).
+    pub(crate) fn remember_msgid(&mut self, m: u32) {
+        if self.msgids.len() >= 1024 {
+            self.msgids.remove(0);
+        }
+        self.msgids.push(m);
+    }
+
+    pub(crate) fn prf(&self) -> HashAlg {
+        self.suite.map_or(HashAlg::Md5, |s| s.hash)
+    }
+}
+
+/// A Quick Mode exchange.
+pub(crate) struct Ph2 {
+    pub(crate) ph1: u64,
+    pub(crate) msgid: u32,
+    pub(crate) initiator: bool,
+    pub(crate) policy: usize,
+    pub(crate) state: quick_mode::State,
+    pub(crate) my_spi: u32,
+    pub(crate) peer_spi: u32,
+    pub(crate) ni: Vec<u8>,
+    pub(crate) nr: Vec<u8>,
+    pub(crate) dh: Option<DhPrivate>,
+    pub(crate) gxy: Option<Vec<u8>>,
+    /// IDs as sent by the initiator (IDci, IDcr), if any.
+    pub(crate) ids: Option<(QmId, QmId)>,
+    pub(crate) suite: Option<Phase2Suite>,
+    pub(crate) pending: Option<Pending>,
+    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// When it finished; kept a while to answer retransmissions.
+    pub(crate) finished: Option<Instant>,
+}
+
+/// One direction of an installed IPsec SA.
+pub(crate) struct IpsecSa {
+    pub(crate) spi: u32,
+    pub(crate) direction: Direction,
+    /// SPI of the other direction negotiated with it.
+    pub(crate) partner: u32,
+    pub(crate) policy: usize,
+    pub(crate) local: Ipv4Addr,
+    pub(crate) remote: Ipv4Addr,
+    /// UDP ports when ESP is UDP-encapsulated (local, remote).
+    pub(crate) udp: Option<(u16, u16)>,
+    pub(crate) mode: EncapMode,
+    pub(crate) ids: (QmId, QmId),
+    pub(crate) inbound: Option<InboundSa>,
+    pub(crate) outbound: Option<OutboundSa>,
+    pub(crate) soft: Instant,
+    pub(crate) hard: Instant,
+    pub(crate) initiator: bool,
+    pub(crate) rekeyed: bool,
+    pub(crate) bytes: u64,
+    pub(crate) lifetime_kb: Option<u32>,
+}
+
+/// A phase 2 waiting for its phase 1, or for its start time.
+#[derive(Clone, Debug)]
+pub(crate) struct Waiting {
+    pub(crate) policy: usize,
+    /// When to start, once a phase 1 is up (`None`: not yet scheduled).
+    pub(crate) at: Option<Instant>,
+    /// Whether the extra delay ([`Behaviour::phase2_extra_delay`]) was already taken.
+    pub(crate) delayed: bool,
+}
+
+/// A read-only view of an ISAKMP SA, for summaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IsakmpSaInfo {
+    /// Local endpoint.
+    pub local: SocketAddrV4,
+    /// Remote endpoint.
+    pub remote: SocketAddrV4,
+    /// Initiator cookie.
+    pub icookie: [u8; 8],
+    /// Responder cookie.
+    pub rcookie: [u8; 8],
+    /// Whether we initiated it.
+    pub initiator: bool,
+    /// Whether it is established.
+    pub established: bool,
+}
+
+/// A read-only view of an IPsec SA, for summaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpsecSaInfo {
+    /// SPI.
+    pub spi: u32,
+    /// Direction.
+    pub direction: Direction,
+    /// Mode.
+    pub mode: EncapMode,
+    /// Our address.
+    pub local: Ipv4Addr,
+    /// The peer's address.
+    pub remote: Ipv4Addr,
+    /// The Quick Mode IDs (local, remote).
+    pub ids: (QmId, QmId),
+    /// Name of the policy.
+    pub policy: String,
+}
+
+/// The engine.
+pub struct Engine {
+    pub(crate) cfg: EngineConfig,
+    pub(crate) rng: SeededRandom,
+    pub(crate) ph1s: Vec<Ph1>,
+    pub(crate) ph2s: Vec<Ph2>,
+    pub(crate) sas: Vec<IpsecSa>,
+    pub(crate) waiting: Vec<Waiting>,
+    /// Peers we have sent INITIAL-CONTACT to (racoon sends it once per peer).
+    pub(crate) contacted: Vec<Ipv4Addr>,
+    pub(crate) next_id: u64,
+    pub(crate) transmits: VecDeque<Transmit>,
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) now: Instant,
+    pub(crate) started: bool,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("ph1s", &self.ph1s.len())
+            .field("ph2s", &self.ph2s.len())
+            .field("sas", &self.sas.len())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine with `config`, whose randomness is determined by `seed`.
+    pub fn new(config: EngineConfig, seed: u64) -> Self {
+        Self {
+            cfg: config,
+            rng: SeededRandom::new(seed),
+            ph1s: vec![],
+            ph2s: vec![],
+            sas: vec![],
+            waiting: vec![],
+            contacted: vec![],
+            next_id: 1,
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            now: Instant::ZERO,
+            started: false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// Starts the engine: policies marked `auto_start` begin negotiating.
+    pub fn start(&mut self, now: Instant) {
+        self.now = now;
+        if self.started {
+            return;
+        }
+        self.started = true;
+        for i in 0..self.cfg.policies.len() {
+            if self.cfg.policies[i].auto_start {
+                self.request_phase2(i);
+            }
+        }
+    }
+
+    /// Starts negotiating the SAs of the policy named `policy` (phase 1 first if needed).
+    /// Returns false if there is no such policy.
+    pub fn initiate(&mut self, now: Instant, policy: &str) -> bool {
+        self.now = now;
+        match self.cfg.policies.iter().position(|p| p.name == policy) {
+            Some(i) => {
+                self.request_phase2(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A datagram arrived on UDP 500 or 4500 at `dst` from `src`.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        payload: &[u8],
+    ) {
+        self.now = now;
+        let bytes = if dst.port() == NAT_T_PORT || src.port() == NAT_T_PORT {
+            match payload.strip_prefix(&NON_ESP_MARKER[..]) {
+                Some(ike) => ike,
+                // ESP on 4500 and keepalives are the data path's, not IKE's.
+                None => return,
+            }
+        } else {
+            payload
+        };
+        let msg = match Message::parse(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::Malformed(e.to_string()),
+                });
+                return;
+            }
+        };
+        self.event(EventKind::PacketReceived {
+            from: src,
+            len: msg.header.length as usize,
+        });
+        let h = msg.header;
+        match h.exchange_type {
+            ExchangeType::IDENTITY_PROTECTION => self.main_mode_input(src, dst, bytes, msg),
+            ExchangeType::QUICK_MODE => self.quick_mode_input(src, bytes, msg),
+            ExchangeType::INFORMATIONAL => self.informational_input(src, bytes, msg),
+            other => self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected(format!("exchange type {other} is not supported")),
+            }),
+        }
+    }
+
+    /// Time passed: retransmit, expire, rekey and start delayed exchanges that are due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        self.main_mode_timers();
+        self.start_due_phase2();
+        self.quick_mode_timers();
+        self.sa_timers();
+        self.reap();
+    }
+
+    /// The next datagram to send.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Engine::handle_timeout`] wants to be called next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let ph1 = self.ph1s.iter().flat_map(|p| {
+            let timeout = if p.established() {
+                None
+            } else {
+                Some(p.started + self.cfg.behaviour.phase1_timeout)
+            };
+            [p.pending.as_ref().map(|q| q.next), p.expires, timeout]
+        });
+        let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
+        let ph2 = self.ph2s.iter().flat_map(|p| {
+            [
+                p.pending.as_ref().map(|q| q.next),
+                p.finished.map(|f| f + keep),
+            ]
+        });
+        let waiting = self.waiting.iter().map(|w| w.at);
+        let sas = self
+            .sas
+            .iter()
+            .flat_map(|s| [Some(s.hard), (!s.rekeyed && s.initiator).then_some(s.soft)]);
+        ph1.chain(ph2).chain(waiting).chain(sas).flatten().min()
+    }
+
+    /// The ISAKMP SAs, negotiating or established.
+    pub fn isakmp_sas(&self) -> Vec<IsakmpSaInfo> {
+        self.ph1s
+            .iter()
+            .map(|p| IsakmpSaInfo {
+                local: p.local,
+                remote: p.remote,
+                icookie: p.icookie,
+                rcookie: p.rcookie,
+                initiator: p.initiator,
+                established: p.established(),
+            })
+            .collect()
+    }
+
+    /// The installed IPsec SAs.
+    pub fn ipsec_sas(&self) -> Vec<IpsecSaInfo> {
+        self.sas
+            .iter()
+            .map(|s| IpsecSaInfo {
+                spi: s.spi,
+                direction: s.direction,
+                mode: s.mode,
+                local: s.local,
+                remote: s.remote,
+                ids: s.ids.clone(),
+                policy: self
+                    .cfg
+                    .policies
+                    .get(s.policy)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    // ---- shared helpers ----
+
+    pub(crate) fn event(&mut self, kind: EventKind) {
+        self.events.push_back(Event { at: self.now, kind });
+    }
+
+    pub(crate) fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Sends an ISAKMP message, adding the non-ESP marker on port 4500.
+    pub(crate) fn send(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        msg: &[u8],
+        retransmission: bool,
+    ) {
+        self.event(EventKind::PacketSent {
+            to: dst,
+            len: msg.len(),
+            retransmission,
+        });
+        let payload = if dst.port() == NAT_T_PORT {
+            [&NON_ESP_MARKER[..], msg].concat()
+        } else {
+            msg.to_vec()
+        };
+        self.transmits.push_back(Transmit { src, dst, payload });
+    }
+
+    /// A fresh SPI: random, above the reserved range, and unused.
+    pub(crate) fn new_spi(&mut self) -> u32 {
+        loop {
+            let spi = self.rng.next_u32();
+            let used =
+                self.sas.iter().any(|s| s.spi == spi) || self.ph2s.iter().any(|p| p.my_spi == spi);
+            if spi >= 256 && !used {
+                return spi;
+            }
+        }
+    }
+
+    /// A fresh nonce of the configured length.
+    pub(crate) fn nonce(&mut self) -> Vec<u8> {
+        let mut n = vec![0u8; self.cfg.behaviour.nonce_len.clamp(8, 256)];
+        self.rng.fill(&mut n);
+        n
+    }
+
+    /// The retransmission schedule's first entry for a message just sent.
+    pub(crate) fn pending(&self, bytes: Vec<u8>) -> Pending {
+        Pending {
+            bytes,
+            next: self.now + self.cfg.behaviour.retransmit.interval,
+            sends: 1,
+        }
+    }
+
+    /// Removes finished phase-1 and phase-2 state.
+    fn reap(&mut self) {
+        self.ph1s
+            .retain(|p| !matches!(p.state, main_mode::State::Dead));
+        let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
+        let now = self.now;
+        self.ph2s
+            .retain(|p| p.finished.is_none_or(|f| now < f + keep));
+    }
+
+    /// The established phase-1 SA for a peer, newest first.
+    pub(crate) fn ph1_for_peer(&self, peer: usize) -> Option<usize> {
+        self.ph1s
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, p)| p.peer == peer && p.established())
+            .map(|(i, _)| i)
+    }
+
+    pub(crate) fn ph1_index(&self, id: u64) -> Option<usize> {
+        self.ph1s.iter().position(|p| p.id == id)
+    }
+
+    /// Asks for phase 2 of a policy: now if phase 1 is up, otherwise after it.
+    pub(crate) fn request_phase2(&mut self, policy: usize) {
+        let Some(p) = self.cfg.policies.get(policy) else {
+            return;
+        };
+        let Some(peer) = self.cfg.peers.iter().position(|c| c.name == p.peer) else {
+            return;
+        };
+        let negotiating = self
+            .ph2s
+            .iter()
+            .any(|q| q.policy == policy && q.initiator && q.state != quick_mode::State::Done)
+            || self.waiting.iter().any(|w| w.policy == policy);
+        if negotiating {
+            return;
+        }
+        if self.ph1_for_peer(peer).is_some() {
+            let at = self.now + self.cfg.behaviour.phase2_delay;
+            self.waiting.push(Waiting {
+                policy,
+                at: Some(at),
+                delayed: false,
+            });
+        } else {
+            self.waiting.push(Waiting {
+                policy,
+                at: None,
+                delayed: false,
+            });
+            if !self
+                .ph1s
+                .iter()
+                .any(|q| q.peer == peer && !matches!(q.state, main_mode::State::Dead))
+            {
+                self.start_phase1(peer);
+            }
+        }
+    }
+
+    /// Builds an encrypted message under `ph1`: HASH first (computed by `hash` over the chained
+    /// payloads that follow it), then `payloads`, padded the racoon way.
+    pub(crate) fn encrypted_message(
+        &mut self,
+        ph1: usize,
+        exchange: ExchangeType,
+        msgid: u32,
+        payloads: &[Payload],
+        hash: Option<&HashFn<'_>>,
+    ) -> Vec<u8> {
+        let mut after = Vec::new();
+        emit_chain(payloads, &mut after).expect("our payloads fit their length fields");
+        let mut body = Vec::new();
+        let first = match hash {
+            Some(h) => {
+                let digest = h(&after);
+                let next = payloads.first().map_or(PayloadType::NONE, Payload::kind);
+                Payload::Hash(digest)
+                    .emit(next, &mut body)
+                    .expect("hash fits");
+                PayloadType::HASH
+            }
+            None => payloads.first().map_or(PayloadType::NONE, Payload::kind),
+        };
+        body.extend_from_slice(&after);
+        let block = self.ph1s[ph1].suite.map_or(16, |s| s.cipher.block_size());
+        crate::crypto::padding::pad(&mut body, block, &mut self.rng);
+        let p = &mut self.ph1s[ph1];
+        p.crypter
+            .as_mut()
+            .expect("encrypted messages are sent only once keys exist")
+            .encrypt(msgid, &mut body)
+            .expect("padded to the block size");
+        let header = HeaderRepr {
+            initiator_cookie: p.icookie,
+            responder_cookie: p.rcookie,
+            next_payload: first,
+            version: HeaderRepr::VERSION_1_0,
+            exchange_type: exchange,
+            flags: Flags::ENCRYPTION,
+            message_id: msgid,
+            length: (HEADER_LEN + body.len()) as u32,
+        };
+        [&header.to_bytes()[..], &body].concat()
+    }
+
+    /// A plaintext message.
+    pub(crate) fn plain_message(
+        icookie: [u8; 8],
+        rcookie: [u8; 8],
+        exchange: ExchangeType,
+        msgid: u32,
+        payloads: Vec<Payload>,
+    ) -> Vec<u8> {
+        let header = HeaderRepr {
+            initiator_cookie: icookie,
+            responder_cookie: rcookie,
+            next_payload: PayloadType::NONE,
+            version: HeaderRepr::VERSION_1_0,
+            exchange_type: exchange,
+            flags: Flags(0),
+            message_id: msgid,
+            length: 0,
+        };
+        Message {
+            header,
+            body: crate::wire::Body::Payloads {
+                payloads,
+                trailing: vec![],
+            },
+        }
+        .to_bytes()
+        .expect("our payloads fit their length fields")
+    }
+
+    /// Decrypts a message under `ph1` without committing the IV chain; returns the plaintext,
+    /// the parsed message and the crypter state to keep once the message is authenticated.
+    pub(crate) fn open(
+        &self,
+        ph1: usize,
+        msg: &Message,
+    ) -> Option<(Vec<u8>, Message, IsakmpCrypter)> {
+        let crate::wire::Body::Encrypted(cipher) = &msg.body else {
+            return None;
+        };
+        let mut crypter = self.ph1s[ph1].crypter.clone()?;
+        let mut plain = cipher.clone();
+        crypter.decrypt(msg.header.message_id, &mut plain).ok()?;
+        let parsed = Message::parse_decrypted(msg.header, &plain).ok()?;
+        Some((plain, parsed, crypter))
+    }
+
+    /// Emits a PayloadReceived event per payload of an accepted message.
+    pub(crate) fn payload_events(&mut self, from: SocketAddrV4, msg: &Message) {
+        let exchange = msg.header.exchange_type;
+        if let Ok(payloads) = msg.payloads() {
+            let lens: Vec<(PayloadType, usize)> = payloads
+                .iter()
+                .map(|p| {
+                    (
+                        p.kind(),
+                        p.to_bytes(PayloadType::NONE).map(|b| b.len()).unwrap_or(0),
+                    )
+                })
+                .collect();
+            for (kind, len) in lens {
+                self.event(EventKind::PayloadReceived {
+                    from,
+                    exchange,
+                    kind,
+                    len,
+                });
+            }
+        }
+    }
+
+    /// A fresh message ID, unique under `ph1`.
+    pub(crate) fn new_msgid(&mut self, ph1: usize) -> u32 {
+        loop {
+            let m = self.rng.next_u32();
+            if m != 0 && !self.ph1s[ph1].msgids.contains(&m) {
+                self.ph1s[ph1].remember_msgid(m);
+                return m;
+            }
+        }
+    }
+}
+
+/// The bytes of the payloads after the first (HASH) payload of a decrypted body, padding
+/// excluded: the input of every Quick Mode and Informational hash.
+pub(crate) fn after_hash(plain: &[u8], first: PayloadType) -> Option<(&[u8], &[u8])> {
+    let mut chain = crate::wire::PayloadChain::new(first, plain);
+    let hash = chain.next()?.ok()?;
+    if hash.kind != PayloadType::HASH {
+        return None;
+    }
+    let start = hash.payload.length();
+    let mut end = start;
+    for p in chain {
+        end += p.ok()?.payload.length();
+    }
+    Some((hash.payload.body(), &plain[start..end]))
+}
+
+/// A short fingerprint of a datagram, to recognise retransmissions.
+pub(crate) fn fingerprint(bytes: &[u8]) -> Vec<u8> {
+    HashAlg::Sha256.digest(&[bytes])[..16].to_vec()
+}
+
+/// Seconds of a duration scaled by a percentage (soft lifetimes).
+pub(crate) fn percent(d: Duration, pct: u8) -> Duration {
+    d * u32::from(pct.min(100)) / 100
+}

@@ -1,0 +1,513 @@
+//! SA payloads: building offers in racoon's attribute order, and choosing from a peer's offer.
+//!
+//! The attribute order matters for byte equality with real devices (racoon `setph1attr` and
+//! `setph2proposal0`): one phase-1 AES-128/SHA1/PSK/MODP-1024 transform with a lifetime up to
+//! 65535 s is a 56-byte SA payload, the phase-2 ESP one 52 bytes — the document's `1:SA length 52`.
+
+use std::time::Duration;
+
+use crate::crypto::{CipherAlg, DhGroup, HashAlg};
+use crate::esp::IntegAlg;
+use crate::wire::{
+    AttrValue, Attribute, AuthMethod, Doi, EncapsulationMode, EspTransformId, IkeAttr,
+    IkeEncryption, IkeHash, IpsecAttr, IpsecAuthAlg, IsakmpTransformId, LifeType, Proposal,
+    ProtocolId, SaPayload, Transform,
+};
+
+use super::config::{EncapMode, Phase1Proposal, Phase2Proposal};
+
+/// SIT_IDENTITY_ONLY.
+const SITUATION_IDENTITY_ONLY: u32 = 1;
+
+/// What a phase-1 negotiation agreed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phase1Suite {
+    /// Cipher.
+    pub cipher: CipherAlg,
+    /// Hash and PRF.
+    pub hash: HashAlg,
+    /// DH group.
+    pub group: DhGroup,
+    /// Lifetime.
+    pub lifetime: Duration,
+}
+
+/// What a phase-2 negotiation agreed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Phase2Suite {
+    /// ESP cipher.
+    pub cipher: CipherAlg,
+    /// ESP integrity.
+    pub integ: IntegAlg,
+    /// Mode.
+    pub mode: EncapMode,
+    /// Whether ESP is UDP-encapsulated (NAT-T encapsulation modes).
+    pub udp_encap: bool,
+    /// Lifetime.
+    pub lifetime: Duration,
+    /// Lifetime in kilobytes, if any.
+    pub lifetime_kb: Option<u32>,
+    /// PFS group, if any.
+    pub pfs: Option<DhGroup>,
+}
+
+fn cipher_ike(c: CipherAlg) -> (IkeEncryption, Option<u16>) {
+    match c {
+        CipherAlg::AesCbc { key_len } => (IkeEncryption::AES_CBC, Some(key_len as u16 * 8)),
+        CipherAlg::TripleDesCbc => (IkeEncryption::TRIPLE_DES_CBC, None),
+    }
+}
+
+fn hash_ike(h: HashAlg) -> IkeHash {
+    match h {
+        HashAlg::Md5 => IkeHash::MD5,
+        HashAlg::Sha1 => IkeHash::SHA,
+        HashAlg::Sha256 => IkeHash::SHA2_256,
+    }
+}
+
+fn integ_ipsec(i: IntegAlg) -> IpsecAuthAlg {
+    match i {
+        IntegAlg::HmacMd5_96 => IpsecAuthAlg::HMAC_MD5,
+        IntegAlg::HmacSha1_96 => IpsecAuthAlg::HMAC_SHA,
+        IntegAlg::HmacSha256_128 => IpsecAuthAlg::HMAC_SHA2_256,
+    }
+}
+
+fn secs(d: Duration) -> u64 {
+    d.as_secs().max(1)
+}
+
+/// A phase-1 transform in racoon's attribute order.
+pub fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
+    let (enc, keylen) = cipher_ike(p.cipher);
+    let mut a = vec![
+        Attribute::basic(IkeAttr::LIFE_TYPE.0, LifeType::SECONDS.0),
+        Attribute {
+            kind: IkeAttr::LIFE_DURATION.0,
+            value: AttrValue::from_u64(secs(p.lifetime)),
+        },
+    ];
+    if let Some(kb) = p.lifetime_kb {
+        a.push(Attribute::basic(
+            IkeAttr::LIFE_TYPE.0,
+            LifeType::KILOBYTES.0,
+        ));
+        a.push(Attribute {
+            kind: IkeAttr::LIFE_DURATION.0,
+            value: AttrValue::from_u64(u64::from(kb)),
+        });
+    }
+    a.push(Attribute::basic(IkeAttr::ENCRYPTION.0, enc.0));
+    if let Some(bits) = keylen {
+        a.push(Attribute::basic(IkeAttr::KEY_LENGTH.0, bits));
+    }
+    a.push(Attribute::basic(
+        IkeAttr::AUTH_METHOD.0,
+        AuthMethod::PRE_SHARED_KEY.0,
+    ));
+    a.push(Attribute::basic(IkeAttr::HASH.0, hash_ike(p.hash).0));
+    a.push(Attribute::basic(IkeAttr::GROUP_DESCRIPTION.0, p.group.id()));
+    Transform {
+        number,
+        id: IsakmpTransformId::KEY_IKE.0,
+        attributes: a,
+    }
+}
+
+/// The phase-1 SA offer: one ISAKMP proposal with one transform per configured proposal.
+pub fn phase1_offer(proposals: &[Phase1Proposal]) -> SaPayload {
+    let transforms = proposals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| phase1_transform(i as u8 + 1, p))
+        .collect();
+    SaPayload {
+        doi: Doi::IPSEC,
+        situation: SITUATION_IDENTITY_ONLY,
+        situation_extra: vec![],
+        proposals: vec![Proposal {
+            number: 1,
+            protocol: ProtocolId::ISAKMP,
+            spi: vec![],
+            transforms,
+        }],
+    }
+}
+
+/// Reads lifetimes: a Life-Type attribute says what the following Life-Duration counts.
+fn lifetimes(t: &Transform, life_type: u16, life_duration: u16) -> (Option<u64>, Option<u64>) {
+    let (mut seconds, mut kb) = (None, None);
+    let mut current = LifeType::SECONDS.0;
+    for a in &t.attributes {
+        if a.kind == life_type {
+            current = a.value.as_u64().unwrap_or(0) as u16;
+        } else if a.kind == life_duration {
+            match LifeType(current) {
+                LifeType::SECONDS => seconds = a.value.as_u64(),
+                LifeType::KILOBYTES => kb = a.value.as_u64(),
+                _ => {}
+            }
+        }
+    }
+    (seconds, kb)
+}
+
+/// The suite a phase-1 transform describes, if every attribute is one we support.
+pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
+    let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
+    let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)? as u16) {
+        IkeEncryption::AES_CBC => match get(IkeAttr::KEY_LENGTH).unwrap_or(128) {
+            bits @ (128 | 192 | 256) => CipherAlg::AesCbc {
+                key_len: bits as usize / 8,
+            },
+            _ => return None,
+        },
+        IkeEncryption::TRIPLE_DES_CBC => CipherAlg::TripleDesCbc,
+        _ => return None,
+    };
+    let hash = match IkeHash(get(IkeAttr::HASH)? as u16) {
+        IkeHash::MD5 => HashAlg::Md5,
+        IkeHash::SHA => HashAlg::Sha1,
+        IkeHash::SHA2_256 => HashAlg::Sha256,
+        _ => return None,
+    };
+    if get(IkeAttr::AUTH_METHOD)? != u64::from(AuthMethod::PRE_SHARED_KEY.0) {
+        return None;
+    }
+    let group = DhGroup::from_id(get(IkeAttr::GROUP_DESCRIPTION)? as u16)?;
+    let (seconds, _) = lifetimes(t, IkeAttr::LIFE_TYPE.0, IkeAttr::LIFE_DURATION.0);
+    Some(Phase1Suite {
+        cipher,
+        hash,
+        group,
+        lifetime: Duration::from_secs(seconds.unwrap_or(28800)),
+    })
+}
+
+/// Chooses the first of the peer's phase-1 transforms that one of ours accepts (racoon walks
+/// the initiator's transforms in order). Lifetimes are the initiator's to choose.
+pub fn choose_phase1(
+    offer: &SaPayload,
+    ours: &[Phase1Proposal],
+) -> Option<(Transform, Phase1Suite)> {
+    for p in offer
+        .proposals
+        .iter()
+        .filter(|p| p.protocol == ProtocolId::ISAKMP)
+    {
+        for t in &p.transforms {
+            let Some(s) = phase1_suite(t) else { continue };
+            if ours
+                .iter()
+                .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
+            {
+                return Some((t.clone(), s));
+            }
+        }
+    }
+    None
+}
+
+/// The responder's phase-1 answer: the chosen transform, as received, in a single proposal.
+pub fn phase1_answer(chosen: Transform) -> SaPayload {
+    SaPayload {
+        doi: Doi::IPSEC,
+        situation: SITUATION_IDENTITY_ONLY,
+        situation_extra: vec![],
+        proposals: vec![Proposal {
+            number: 1,
+            protocol: ProtocolId::ISAKMP,
+            spi: vec![],
+            transforms: vec![chosen],
+        }],
+    }
+}
+
+fn encap_value(mode: EncapMode, udp: bool) -> EncapsulationMode {
+    match (mode, udp) {
+        (EncapMode::Tunnel, false) => EncapsulationMode::TUNNEL,
+        (EncapMode::Transport, false) => EncapsulationMode::TRANSPORT,
+        (EncapMode::Tunnel, true) => EncapsulationMode::UDP_TUNNEL,
+        (EncapMode::Transport, true) => EncapsulationMode::UDP_TRANSPORT,
+    }
+}
+
+/// An ESP transform in racoon's attribute order.
+pub fn phase2_transform(
+    number: u8,
+    p: &Phase2Proposal,
+    mode: EncapMode,
+    udp: bool,
+    pfs: Option<DhGroup>,
+) -> Transform {
+    let (id, keylen) = match p.cipher {
+        CipherAlg::AesCbc { key_len } => (EspTransformId::AES_CBC, Some(key_len as u16 * 8)),
+        CipherAlg::TripleDesCbc => (EspTransformId::TRIPLE_DES, None),
+    };
+    let mut a = vec![
+        Attribute::basic(IpsecAttr::SA_LIFE_TYPE.0, LifeType::SECONDS.0),
+        Attribute {
+            kind: IpsecAttr::SA_LIFE_DURATION.0,
+            value: AttrValue::from_u64(secs(p.lifetime)),
+        },
+    ];
+    if let Some(kb) = p.lifetime_kb {
+        a.push(Attribute::basic(
+            IpsecAttr::SA_LIFE_TYPE.0,
+            LifeType::KILOBYTES.0,
+        ));
+        a.push(Attribute {
+            kind: IpsecAttr::SA_LIFE_DURATION.0,
+            value: AttrValue::from_u64(u64::from(kb)),
+        });
+    }
+    a.push(Attribute::basic(
+        IpsecAttr::ENCAPSULATION_MODE.0,
+        encap_value(mode, udp).0,
+    ));
+    if let Some(bits) = keylen {
+        a.push(Attribute::basic(IpsecAttr::KEY_LENGTH.0, bits));
+    }
+    a.push(Attribute::basic(
+        IpsecAttr::AUTH_ALGORITHM.0,
+        integ_ipsec(p.integ).0,
+    ));
+    if let Some(g) = pfs {
+        a.push(Attribute::basic(IpsecAttr::GROUP_DESCRIPTION.0, g.id()));
+    }
+    Transform {
+        number,
+        id: id.0,
+        attributes: a,
+    }
+}
+
+/// The phase-2 offer: one ESP proposal with our inbound SPI and one transform per proposal.
+pub fn phase2_offer(
+    spi: u32,
+    proposals: &[Phase2Proposal],
+    mode: EncapMode,
+    udp: bool,
+    pfs: Option<DhGroup>,
+) -> SaPayload {
+    let transforms = proposals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| phase2_transform(i as u8 + 1, p, mode, udp, pfs))
+        .collect();
+    SaPayload {
+        doi: Doi::IPSEC,
+        situation: SITUATION_IDENTITY_ONLY,
+        situation_extra: vec![],
+        proposals: vec![Proposal {
+            number: 1,
+            protocol: ProtocolId::ESP,
+            spi: spi.to_be_bytes().to_vec(),
+            transforms,
+        }],
+    }
+}
+
+/// The suite an ESP transform describes, if we support all of it.
+pub fn phase2_suite(t: &Transform) -> Option<Phase2Suite> {
+    let get = |k: IpsecAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
+    let cipher = match EspTransformId(t.id) {
+        EspTransformId::AES_CBC => match get(IpsecAttr::KEY_LENGTH).unwrap_or(128) {
+            bits @ (128 | 192 | 256) => CipherAlg::AesCbc {
+                key_len: bits as usize / 8,
+            },
+            _ => return None,
+        },
+        EspTransformId::TRIPLE_DES => CipherAlg::TripleDesCbc,
+        _ => return None,
+    };
+    let integ = match IpsecAuthAlg(get(IpsecAttr::AUTH_ALGORITHM)? as u16) {
+        IpsecAuthAlg::HMAC_MD5 => IntegAlg::HmacMd5_96,
+        IpsecAuthAlg::HMAC_SHA => IntegAlg::HmacSha1_96,
+        IpsecAuthAlg::HMAC_SHA2_256 => IntegAlg::HmacSha256_128,
+        _ => return None,
+    };
+    // RFC 2407 4.5: an absent Encapsulation Mode means transport... but racoon and every peer
+    // of interest send it; treat absence as tunnel, the RFC 2401 default for gateways.
+    let (mode, udp_encap) =
+        match EncapsulationMode(get(IpsecAttr::ENCAPSULATION_MODE).unwrap_or(1) as u16) {
+            EncapsulationMode::TUNNEL => (EncapMode::Tunnel, false),
+            EncapsulationMode::TRANSPORT => (EncapMode::Transport, false),
+            EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT => {
+                (EncapMode::Tunnel, true)
+            }
+            EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT => {
+                (EncapMode::Transport, true)
+            }
+            _ => return None,
+        };
+    let pfs = match get(IpsecAttr::GROUP_DESCRIPTION) {
+        Some(g) => Some(DhGroup::from_id(g as u16)?),
+        None => None,
+    };
+    let (seconds, kb) = lifetimes(t, IpsecAttr::SA_LIFE_TYPE.0, IpsecAttr::SA_LIFE_DURATION.0);
+    Some(Phase2Suite {
+        cipher,
+        integ,
+        mode,
+        udp_encap,
+        lifetime: Duration::from_secs(seconds.unwrap_or(28800)),
+        lifetime_kb: kb.and_then(|k| u32::try_from(k).ok()),
+        pfs,
+    })
+}
+
+/// Chooses the first ESP transform of the peer's offer that one of ours accepts with the same
+/// mode and PFS group; returns it with the peer's SPI.
+pub fn choose_phase2(
+    offer: &SaPayload,
+    ours: &[Phase2Proposal],
+    mode: EncapMode,
+    pfs: Option<DhGroup>,
+) -> Option<(Transform, Phase2Suite, u32)> {
+    for p in offer
+        .proposals
+        .iter()
+        .filter(|p| p.protocol == ProtocolId::ESP)
+    {
+        let Ok(spi) = <[u8; 4]>::try_from(p.spi.as_slice()) else {
+            continue;
+        };
+        for t in &p.transforms {
+            let Some(s) = phase2_suite(t) else { continue };
+            if s.mode == mode
+                && s.pfs == pfs
+                && ours
+                    .iter()
+                    .any(|o| o.cipher == s.cipher && o.integ == s.integ)
+            {
+                return Some((t.clone(), s, u32::from_be_bytes(spi)));
+            }
+        }
+    }
+    None
+}
+
+/// The responder's phase-2 answer: the chosen transform in a proposal carrying our SPI.
+pub fn phase2_answer(number: u8, spi: u32, chosen: Transform) -> SaPayload {
+    SaPayload {
+        doi: Doi::IPSEC,
+        situation: SITUATION_IDENTITY_ONLY,
+        situation_extra: vec![],
+        proposals: vec![Proposal {
+            number,
+            protocol: ProtocolId::ESP,
+            spi: spi.to_be_bytes().to_vec(),
+            transforms: vec![chosen],
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Payload, PayloadType};
+
+    fn doc_p1() -> Phase1Proposal {
+        Phase1Proposal {
+            cipher: CipherAlg::AES128,
+            hash: HashAlg::Sha1,
+            group: DhGroup::Modp1024,
+            lifetime: Duration::from_secs(600),
+            lifetime_kb: None,
+        }
+    }
+
+    fn doc_p2() -> Phase2Proposal {
+        Phase2Proposal {
+            cipher: CipherAlg::AES128,
+            integ: IntegAlg::HmacSha1_96,
+            lifetime: Duration::from_secs(300),
+            lifetime_kb: None,
+        }
+    }
+
+    /// racoon's sizes (protocol-facts 1.3 and 1.4): 56-byte phase-1 SA, 52-byte ESP SA.
+    #[test]
+    fn racoon_sa_sizes() {
+        let p1 = Payload::Sa(phase1_offer(&[doc_p1()]))
+            .to_bytes(PayloadType::NONE)
+            .unwrap();
+        assert_eq!(p1.len(), 56);
+        let p2 = Payload::Sa(phase2_offer(
+            0x0e8d969c,
+            &[doc_p2()],
+            EncapMode::Transport,
+            false,
+            None,
+        ))
+        .to_bytes(PayloadType::NONE)
+        .unwrap();
+        assert_eq!(p2.len(), 52);
+        // A lifetime over 65535 s takes a 4-byte variable attribute: 56.
+        let mut long = doc_p2();
+        long.lifetime = Duration::from_secs(86400);
+        let p2 = Payload::Sa(phase2_offer(
+            1000,
+            &[long],
+            EncapMode::Transport,
+            false,
+            None,
+        ))
+        .to_bytes(PayloadType::NONE)
+        .unwrap();
+        assert_eq!(p2.len(), 56);
+    }
+
+    #[test]
+    fn offer_and_choice_agree() {
+        let offer = phase1_offer(&[doc_p1()]);
+        let (t, s) = choose_phase1(&offer, &[doc_p1()]).unwrap();
+        assert_eq!(t, offer.proposals[0].transforms[0]);
+        assert_eq!(s.lifetime, Duration::from_secs(600));
+        let mut other = doc_p1();
+        other.group = DhGroup::Modp2048;
+        assert!(choose_phase1(&offer, &[other]).is_none());
+
+        let offer = phase2_offer(0x1234_5678, &[doc_p2()], EncapMode::Transport, false, None);
+        let (_, s, spi) = choose_phase2(&offer, &[doc_p2()], EncapMode::Transport, None).unwrap();
+        assert_eq!((s.mode, spi), (EncapMode::Transport, 0x1234_5678));
+        assert!(choose_phase2(&offer, &[doc_p2()], EncapMode::Tunnel, None).is_none());
+        assert!(
+            choose_phase2(
+                &offer,
+                &[doc_p2()],
+                EncapMode::Transport,
+                Some(DhGroup::Modp1024)
+            )
+            .is_none()
+        );
+    }
+
+    /// strongSwan's captured QM1 transform (ss-broken-tunnel) reads as AES-128/SHA1 tunnel, 300 s.
+    #[test]
+    fn strongswan_transform_order_is_understood() {
+        let t = Transform {
+            number: 1,
+            id: 12,
+            attributes: vec![
+                Attribute::basic(6, 128),
+                Attribute::basic(5, 2),
+                Attribute::basic(4, 1),
+                Attribute::basic(1, 1),
+                Attribute::basic(2, 300),
+            ],
+        };
+        let s = phase2_suite(&t).unwrap();
+        assert_eq!(
+            (s.cipher, s.integ, s.mode, s.lifetime),
+            (
+                CipherAlg::AES128,
+                IntegAlg::HmacSha1_96,
+                EncapMode::Tunnel,
+                Duration::from_secs(300)
+            )
+        );
+    }
+}

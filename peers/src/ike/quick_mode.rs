@@ -1,0 +1,748 @@
+//! Phase 2: Quick Mode, RFC 2409 section 5.5.
+//!
+//! ```text
+//! Initiator                                      Responder
+//! HDR*, HASH(1), SA, Ni, [KE], [IDci, IDcr] -->              (I1Sent)
+//!                 <-- HDR*, HASH(2), SA, Nr, [KE], [IDci, IDcr] (R2Sent)
+//! HDR*, HASH(3)                             -->
+//! ```
+//!
+//! The responder picks the policy whose IDs match the received IDci/IDcr ([`IdMatch`]); the
+//! document's failure is this step: SEIL sends 0.0.0.0/0 both ways, IX only knows
+//! 172.16.0.2 <-> 172.16.0.1 and answers INVALID-ID-INFORMATION.
+
+use std::net::SocketAddrV4;
+
+use crate::crypto::{DhPrivate, phase2};
+use crate::esp::{EspKeys, InboundSa, OutboundSa};
+use crate::wire::{
+    Doi, ExchangeType, IdData, IdPayload, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
+};
+
+use super::event::{Direction, DropReason, EventKind, FailReason, KeysDerived};
+use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
+use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, after_hash, fingerprint, percent};
+
+/// Where a Quick Mode exchange stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Initiator: QM1 sent.
+    I1Sent,
+    /// Responder: QM2 sent.
+    R2Sent,
+    /// Finished (SAs installed, or failed).
+    Done,
+}
+
+fn id_payload(id: &QmId) -> Payload {
+    Payload::Id(IdPayload {
+        protocol: id.protocol,
+        port: id.port,
+        data: id.data.clone(),
+    })
+}
+
+fn qm_id(p: &IdPayload) -> QmId {
+    QmId {
+        data: p.data.clone(),
+        protocol: p.protocol,
+        port: p.port,
+    }
+}
+
+/// The (first, last) IPv4 addresses an ID covers, for narrowing.
+fn range(id: &QmId) -> Option<(u32, u32)> {
+    match id.data {
+        IdData::Ipv4Addr(a) => Some((u32::from(a), u32::from(a))),
+        IdData::Ipv4Subnet(a, m) => {
+            let (a, m) = (u32::from(a), u32::from(m));
+            Some((a & m, (a & m) | !m))
+        }
+        IdData::Ipv4Range(a, b) => Some((u32::from(a), u32::from(b))),
+        _ => None,
+    }
+}
+
+/// Whether a received ID `got` is acceptable for a policy ID `want`.
+fn id_matches(how: IdMatch, got: &QmId, want: &QmId) -> bool {
+    match how {
+        IdMatch::Exact => got == want,
+        IdMatch::Narrow => {
+            let proto_ok = got.protocol == 0 || got.protocol == want.protocol;
+            let port_ok = got.port == 0 || got.port == want.port;
+            match (range(got), range(want)) {
+                (Some((g0, g1)), Some((w0, w1))) => proto_ok && port_ok && g0 <= w0 && w1 <= g1,
+                _ => got == want,
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Starts Quick Mode for `policy` under the phase-1 SA at index `i`.
+    pub(crate) fn start_quick_mode(&mut self, policy: usize, i: usize) {
+        let msgid = self.new_msgid(i);
+        let my_spi = self.new_spi();
+        let ni = self.nonce();
+        let pol = self.cfg.policies[policy].clone();
+        let dh = pol.pfs.map(|g| DhPrivate::generate(g, &mut self.rng));
+        let (idci, idcr) = pol.qm_ids();
+        let mut payloads = vec![
+            Payload::Sa(phase2_offer(
+                my_spi,
+                &pol.proposals,
+                pol.mode,
+                false,
+                pol.pfs,
+            )),
+            Payload::Nonce(ni.clone()),
+        ];
+        if let Some(dh) = &dh {
+            payloads.push(Payload::Ke(dh.public_value()));
+        }
+        payloads.push(id_payload(&idci));
+        payloads.push(id_payload(&idcr));
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        let hash = move |after: &[u8]| phase2::qm_hash1(prf, &skeyid_a, msgid, after);
+        let p = &self.ph1s[i];
+        let (local, remote, icookie, rcookie, ph1) =
+            (p.local, p.remote, p.icookie, p.rcookie, p.id);
+        self.event(EventKind::Phase2Started {
+            local,
+            remote,
+            icookie,
+            rcookie,
+            message_id: msgid,
+            initiator: true,
+        });
+        let qm1 =
+            self.encrypted_message(i, ExchangeType::QUICK_MODE, msgid, &payloads, Some(&hash));
+        self.send(local, remote, &qm1, false);
+        let pending = Some(self.pending(qm1));
+        self.ph2s.push(Ph2 {
+            ph1,
+            msgid,
+            initiator: true,
+            policy,
+            state: State::I1Sent,
+            my_spi,
+            peer_spi: 0,
+            ni,
+            nr: vec![],
+            dh,
+            gxy: None,
+            ids: Some((idci, idcr)),
+            suite: None,
+            pending,
+            last_rx: None,
+            finished: None,
+        });
+    }
+
+    pub(crate) fn skeyid_a(&self, i: usize) -> (crate::crypto::HashAlg, Vec<u8>) {
+        let p = &self.ph1s[i];
+        (
+            p.prf(),
+            p.keys
+                .as_ref()
+                .map(|k| k.skeyid_a.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Phase 2s whose start time has come.
+    pub(crate) fn start_due_phase2(&mut self) {
+        let now = self.now;
+        let mut k = 0;
+        while k < self.waiting.len() {
+            let w = self.waiting[k].clone();
+            if w.at.is_none_or(|at| at > now) {
+                k += 1;
+                continue;
+            }
+            let peer_name = self.cfg.policies[w.policy].peer.clone();
+            let Some(peer) = self.cfg.peers.iter().position(|c| c.name == peer_name) else {
+                self.waiting.remove(k);
+                continue;
+            };
+            let Some(i) = self.ph1_for_peer(peer) else {
+                // Phase 1 went away meanwhile: negotiate a new one first.
+                self.waiting[k].at = None;
+                if !self
+                    .ph1s
+                    .iter()
+                    .any(|q| q.peer == peer && q.state != super::main_mode::State::Dead)
+                {
+                    self.start_phase1(peer);
+                }
+                k += 1;
+                continue;
+            };
+            if let Some(extra) = self.cfg.behaviour.phase2_extra_delay.filter(|_| !w.delayed) {
+                let remote = self.ph1s[i].remote;
+                self.waiting[k].delayed = true;
+                self.waiting[k].at = Some(now + extra);
+                self.event(EventKind::Phase2Delayed {
+                    remote,
+                    delay: extra,
+                });
+                k += 1;
+                continue;
+            }
+            self.waiting.remove(k);
+            self.start_quick_mode(w.policy, i);
+        }
+    }
+
+    /// A Quick Mode message arrived.
+    pub(crate) fn quick_mode_input(&mut self, src: SocketAddrV4, bytes: &[u8], msg: Message) {
+        let h = msg.header;
+        let Some(i) = self.ph1s.iter().position(|p| {
+            p.icookie == h.initiator_cookie
+                && p.rcookie == h.responder_cookie
+                && p.established()
+                && p.remote.ip() == src.ip()
+        }) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownCookies,
+            });
+            return;
+        };
+        let ph1_id = self.ph1s[i].id;
+        let found = self
+            .ph2s
+            .iter()
+            .position(|q| q.ph1 == ph1_id && q.msgid == h.message_id);
+        let fp = fingerprint(bytes);
+        if let Some(k) = found {
+            if let Some((last, answer)) = self.ph2s[k].last_rx.clone().filter(|(l, _)| *l == fp) {
+                let _ = last;
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::Retransmission,
+                });
+                if let Some(a) = answer {
+                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+                    self.send(l, r, &a, true);
+                }
+                return;
+            }
+        }
+        let Some((plain, opened, crypter)) = self.open(i, &msg) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::DecryptFailed,
+            });
+            return;
+        };
+        let Some((hash, after)) = after_hash(&plain, h.next_payload) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("Quick Mode message without HASH first".into()),
+            });
+            return;
+        };
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        let msgid = h.message_id;
+        let expected = match found.map(|k| (self.ph2s[k].state, k)) {
+            None => phase2::qm_hash1(prf, &skeyid_a, msgid, after),
+            Some((State::I1Sent, k)) => {
+                phase2::qm_hash2(prf, &skeyid_a, msgid, &self.ph2s[k].ni, after)
+            }
+            Some((State::R2Sent, k)) => {
+                phase2::qm_hash3(prf, &skeyid_a, msgid, &self.ph2s[k].ni, &self.ph2s[k].nr)
+            }
+            Some((State::Done, _)) => {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::Unexpected("Quick Mode already finished".into()),
+                });
+                return;
+            }
+        };
+        if hash != expected.as_slice() {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::BadHash,
+            });
+            return;
+        }
+        self.ph1s[i].crypter = Some(crypter);
+        match found {
+            None => self.qm1_received(i, src, fp, &opened),
+            Some(k) if self.ph2s[k].state == State::I1Sent => self.qm2_received(i, k, fp, &opened),
+            Some(k) => self.qm3_received(i, k, &opened),
+        }
+    }
+
+    fn qm1_received(&mut self, i: usize, src: SocketAddrV4, fp: Vec<u8>, msg: &Message) {
+        let p = &self.ph1s[i];
+        let (local, remote, icookie, rcookie, ph1, peer) =
+            (p.local, p.remote, p.icookie, p.rcookie, p.id, p.peer);
+        let msgid = msg.header.message_id;
+        self.ph1s[i].remember_msgid(msgid);
+        self.event(EventKind::Phase2Started {
+            local,
+            remote,
+            icookie,
+            rcookie,
+            message_id: msgid,
+            initiator: false,
+        });
+        self.payload_events(src, msg);
+        let payloads = msg.payloads().unwrap_or(&[]).to_vec();
+        let sa = payloads.iter().find_map(|p| {
+            if let Payload::Sa(s) = p {
+                Some(s.clone())
+            } else {
+                None
+            }
+        });
+        let ni = payloads.iter().find_map(|p| {
+            if let Payload::Nonce(n) = p {
+                Some(n.clone())
+            } else {
+                None
+            }
+        });
+        let ke = payloads.iter().find_map(|p| {
+            if let Payload::Ke(k) = p {
+                Some(k.clone())
+            } else {
+                None
+            }
+        });
+        let ids: Vec<QmId> = payloads
+            .iter()
+            .filter_map(|p| {
+                if let Payload::Id(id) = p {
+                    Some(qm_id(id))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let (Some(sa), Some(ni)) = (sa, ni) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("QM1 without SA or nonce".into()),
+            });
+            return;
+        };
+        let (idci, idcr) = match ids.as_slice() {
+            [] => (
+                QmId {
+                    data: IdData::Ipv4Addr(*remote.ip()),
+                    protocol: 0,
+                    port: 0,
+                },
+                QmId {
+                    data: IdData::Ipv4Addr(*local.ip()),
+                    protocol: 0,
+                    port: 0,
+                },
+            ),
+            [a, b] => (a.clone(), b.clone()),
+            _ => {
+                self.reject_qm(i, msgid, NotifyType::INVALID_ID_INFORMATION);
+                return;
+            }
+        };
+        let how = self.cfg.behaviour.id_match;
+        let peer_name = self.cfg.peers[peer].name.clone();
+        let candidates: Vec<usize> = (0..self.cfg.policies.len())
+            .filter(|&k| self.cfg.policies[k].peer == peer_name)
+            .collect();
+        let chosen = candidates.iter().copied().find(|&k| {
+            let (l, r) = self.cfg.policies[k].qm_ids();
+            id_matches(how, &idci, &r) && id_matches(how, &idcr, &l)
+        });
+        let Some(policy) = chosen else {
+            let expected = candidates
+                .iter()
+                .map(|&k| {
+                    let (l, r) = self.cfg.policies[k].qm_ids();
+                    (r, l)
+                })
+                .collect();
+            self.event(EventKind::NoPolicyForIds {
+                from: src,
+                initiator_id: idci,
+                responder_id: idcr,
+                expected,
+            });
+            if let Some(n) = self.cfg.behaviour.no_policy_notify {
+                self.reject_qm(i, msgid, n);
+            }
+            return;
+        };
+        let pol = self.cfg.policies[policy].clone();
+        let Some((transform, suite, peer_spi)) =
+            choose_phase2(&sa, &pol.proposals, pol.mode, pol.pfs)
+        else {
+            self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
+            return;
+        };
+        let (dh, gxy) = match (suite.pfs, &ke) {
+            (Some(g), Some(peer_pub)) => {
+                let dh = DhPrivate::generate(g, &mut self.rng);
+                match dh.shared_secret(peer_pub) {
+                    Ok(s) => (Some(dh), Some(s)),
+                    Err(_) => {
+                        self.reject_qm(i, msgid, NotifyType::INVALID_KEY_INFORMATION);
+                        return;
+                    }
+                }
+            }
+            (None, None) => (None, None),
+            _ => {
+                self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
+                return;
+            }
+        };
+        // Narrowing answers with our own IDs; an exact match echoes the initiator's.
+        let (reply_ci, reply_cr) = match how {
+            IdMatch::Exact => (idci.clone(), idcr.clone()),
+            IdMatch::Narrow => {
+                let (l, r) = pol.qm_ids();
+                (r, l)
+            }
+        };
+        let my_spi = self.new_spi();
+        let nr = self.nonce();
+        let number = sa.proposals.first().map_or(1, |p| p.number);
+        let mut out = vec![
+            Payload::Sa(phase2_answer(number, my_spi, transform)),
+            Payload::Nonce(nr.clone()),
+        ];
+        if let Some(dh) = &dh {
+            out.push(Payload::Ke(dh.public_value()));
+        }
+        if !ids.is_empty() {
+            out.push(id_payload(&reply_ci));
+            out.push(id_payload(&reply_cr));
+        }
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        let ni_c = ni.clone();
+        let hash = move |after: &[u8]| phase2::qm_hash2(prf, &skeyid_a, msgid, &ni_c, after);
+        let qm2 = self.encrypted_message(i, ExchangeType::QUICK_MODE, msgid, &out, Some(&hash));
+        self.send(local, remote, &qm2, false);
+        let pending = Some(self.pending(qm2.clone()));
+        self.ph2s.push(Ph2 {
+            ph1,
+            msgid,
+            initiator: false,
+            policy,
+            state: State::R2Sent,
+            my_spi,
+            peer_spi,
+            ni,
+            nr,
+            dh,
+            gxy,
+            ids: Some((reply_ci, reply_cr)),
+            suite: Some(suite),
+            pending,
+            last_rx: Some((fp, Some(qm2))),
+            finished: None,
+        });
+    }
+
+    /// Answers a Quick Mode we cannot accept with an error notification.
+    fn reject_qm(&mut self, i: usize, msgid: u32, kind: NotifyType) {
+        let n = NotifyPayload {
+            doi: Doi::IPSEC,
+            protocol: ProtocolId::ISAKMP,
+            kind,
+            spi: vec![],
+            data: vec![],
+        };
+        self.send_notify(i, n);
+        let remote = self.ph1s[i].remote;
+        let reason = match kind {
+            NotifyType::INVALID_ID_INFORMATION => FailReason::IdMismatch,
+            NotifyType::NO_PROPOSAL_CHOSEN => FailReason::NoProposalChosen,
+            other => FailReason::Notified(other),
+        };
+        self.event(EventKind::Phase2Failed {
+            remote,
+            message_id: msgid,
+            reason,
+        });
+    }
+
+    fn qm2_received(&mut self, i: usize, k: usize, fp: Vec<u8>, msg: &Message) {
+        let remote = self.ph1s[i].remote;
+        let msgid = msg.header.message_id;
+        self.payload_events(remote, msg);
+        let payloads = msg.payloads().unwrap_or(&[]).to_vec();
+        let sa = payloads.iter().find_map(|p| {
+            if let Payload::Sa(s) = p {
+                Some(s.clone())
+            } else {
+                None
+            }
+        });
+        let nr = payloads.iter().find_map(|p| {
+            if let Payload::Nonce(n) = p {
+                Some(n.clone())
+            } else {
+                None
+            }
+        });
+        let ke = payloads.iter().find_map(|p| {
+            if let Payload::Ke(k) = p {
+                Some(k.clone())
+            } else {
+                None
+            }
+        });
+        let ids: Vec<QmId> = payloads
+            .iter()
+            .filter_map(|p| {
+                if let Payload::Id(id) = p {
+                    Some(qm_id(id))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let pol = self.cfg.policies[self.ph2s[k].policy].clone();
+        let chosen = sa.as_ref().and_then(|sa| {
+            let p = sa.proposals.first()?;
+            let spi = u32::from_be_bytes(<[u8; 4]>::try_from(p.spi.as_slice()).ok()?);
+            let s = phase2_suite(p.transforms.first()?)?;
+            let offered = pol
+                .proposals
+                .iter()
+                .any(|o| o.cipher == s.cipher && o.integ == s.integ);
+            (offered && s.mode == pol.mode && s.pfs == pol.pfs).then_some((s, spi))
+        });
+        let (Some((suite, peer_spi)), Some(nr)) = (chosen, nr) else {
+            self.fail_ph2(
+                k,
+                FailReason::Malformed("QM2 does not answer our offer".into()),
+            );
+            return;
+        };
+        let sent = self.ph2s[k].ids.clone().expect("initiator sends IDs");
+        if ids.len() == 2 && (ids[0] != sent.0 || ids[1] != sent.1) {
+            self.event(EventKind::ReturnedIdsMismatch {
+                from: remote,
+                sent: sent.clone(),
+                received: (ids[0].clone(), ids[1].clone()),
+            });
+            if self.cfg.behaviour.returned_ids == ReturnedIds::Reject {
+                self.fail_ph2(k, FailReason::IdMismatch);
+                return;
+            }
+            self.ph2s[k].ids = Some((ids[0].clone(), ids[1].clone()));
+        }
+        let gxy = match (&self.ph2s[k].dh, ke) {
+            (Some(dh), Some(peer_pub)) => match dh.shared_secret(&peer_pub) {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    self.fail_ph2(
+                        k,
+                        FailReason::Malformed("QM2 KE is not a valid public value".into()),
+                    );
+                    return;
+                }
+            },
+            (None, None) => None,
+            _ => {
+                self.fail_ph2(
+                    k,
+                    FailReason::Malformed("QM2 KE does not match the PFS offer".into()),
+                );
+                return;
+            }
+        };
+        let q = &mut self.ph2s[k];
+        q.nr = nr;
+        q.peer_spi = peer_spi;
+        q.suite = Some(suite);
+        q.gxy = gxy;
+        let (prf, skeyid_a) = self.skeyid_a(i);
+        let qm3_hash = phase2::qm_hash3(prf, &skeyid_a, msgid, &self.ph2s[k].ni, &self.ph2s[k].nr);
+        let qm3 = self.encrypted_message(
+            i,
+            ExchangeType::QUICK_MODE,
+            msgid,
+            &[],
+            Some(&move |_: &[u8]| qm3_hash.clone()),
+        );
+        let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+        self.send(l, r, &qm3, false);
+        let q = &mut self.ph2s[k];
+        q.pending = None;
+        q.last_rx = Some((fp, Some(qm3)));
+        self.install_sas(i, k);
+    }
+
+    fn qm3_received(&mut self, i: usize, k: usize, msg: &Message) {
+        let remote = self.ph1s[i].remote;
+        self.payload_events(remote, msg);
+        self.ph2s[k].pending = None;
+        self.ph2s[k].last_rx = None;
+        self.install_sas(i, k);
+    }
+
+    fn fail_ph2(&mut self, k: usize, reason: FailReason) {
+        let q = &mut self.ph2s[k];
+        q.state = State::Done;
+        q.pending = None;
+        q.finished = Some(self.now);
+        let (msgid, ph1) = (q.msgid, q.ph1);
+        let remote = self.ph1_index(ph1).map(|i| self.ph1s[i].remote);
+        if let Some(remote) = remote {
+            self.event(EventKind::Phase2Failed {
+                remote,
+                message_id: msgid,
+                reason,
+            });
+        }
+    }
+
+    /// Derives KEYMAT for both directions and installs the SAs (inbound first, as racoon logs).
+    fn install_sas(&mut self, i: usize, k: usize) {
+        let now = self.now;
+        let pct = self.cfg.behaviour.rekey_percent;
+        let p = &self.ph1s[i];
+        let (local, remote) = (*p.local.ip(), *p.remote.ip());
+        let prf = p.prf();
+        let skeyid_d = p
+            .keys
+            .as_ref()
+            .map(|k| k.skeyid_d.clone())
+            .unwrap_or_default();
+        let q = &mut self.ph2s[k];
+        q.state = State::Done;
+        q.finished = Some(now);
+        let suite: Phase2Suite = q.suite.expect("chosen before install");
+        let len = EspKeys::keymat_len(suite.cipher, suite.integ);
+        let keys_for = |spi: u32| {
+            let seed = phase2::sa_seed(ProtocolId::ESP.0, spi, &q.ni, &q.nr);
+            let km = phase2::keymat(prf, &skeyid_d, q.gxy.as_deref(), &seed, len);
+            EspKeys::from_keymat(suite.cipher, suite.integ, &km)
+        };
+        let (Ok(in_keys), Ok(out_keys)) = (keys_for(q.my_spi), keys_for(q.peer_spi)) else {
+            return;
+        };
+        let (my_spi, peer_spi, policy, initiator, msgid) =
+            (q.my_spi, q.peer_spi, q.policy, q.initiator, q.msgid);
+        let (ci, cr) = q.ids.clone().expect("IDs known");
+        let ids = if initiator { (ci, cr) } else { (cr, ci) };
+        let (Ok(inbound), Ok(outbound)) = (
+            InboundSa::new(my_spi, in_keys.clone()),
+            OutboundSa::new(peer_spi, out_keys.clone()),
+        ) else {
+            return;
+        };
+        let base = IpsecSa {
+            spi: my_spi,
+            direction: Direction::Inbound,
+            partner: peer_spi,
+            policy,
+            local,
+            remote,
+            udp: None,
+            mode: suite.mode,
+            ids: ids.clone(),
+            inbound: Some(inbound),
+            outbound: None,
+            soft: now + percent(suite.lifetime, pct),
+            hard: now + suite.lifetime,
+            initiator,
+            rekeyed: false,
+            bytes: 0,
+            lifetime_kb: suite.lifetime_kb,
+        };
+        let out = IpsecSa {
+            spi: peer_spi,
+            direction: Direction::Outbound,
+            partner: my_spi,
+            inbound: None,
+            outbound: Some(outbound),
+            ids: ids.clone(),
+            ..base.clone_meta()
+        };
+        self.sas.push(base);
+        self.sas.push(out);
+        for (spi, dir, src, dst, keys) in [
+            (my_spi, Direction::Inbound, remote, local, in_keys),
+            (peer_spi, Direction::Outbound, local, remote, out_keys),
+        ] {
+            self.event(EventKind::SaInstalled {
+                spi,
+                direction: dir,
+                mode: suite.mode,
+                src,
+                dst,
+                ids: ids.clone(),
+            });
+            self.event(EventKind::Keys(KeysDerived::Esp {
+                src,
+                dst,
+                spi,
+                cipher: keys.cipher(),
+                enc_key: keys.enc_key().to_vec(),
+                integ: keys.integ(),
+                auth_key: keys.auth_key().to_vec(),
+            }));
+        }
+        let remote_ep = self.ph1s[i].remote;
+        self.event(EventKind::Phase2Established {
+            remote: remote_ep,
+            message_id: msgid,
+        });
+    }
+
+    /// Retransmissions and give-ups of Quick Mode exchanges.
+    pub(crate) fn quick_mode_timers(&mut self) {
+        let now = self.now;
+        let rt = self.cfg.behaviour.retransmit;
+        for k in 0..self.ph2s.len() {
+            let Some(q) = self.ph2s[k].pending.as_mut().filter(|q| q.next <= now) else {
+                continue;
+            };
+            if q.sends < rt.tries {
+                q.sends += 1;
+                q.next = now + rt.interval;
+                let bytes = q.bytes.clone();
+                if let Some(i) = self.ph1_index(self.ph2s[k].ph1) {
+                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
+                    self.send(l, r, &bytes, true);
+                }
+            } else {
+                self.fail_ph2(k, FailReason::Timeout);
+            }
+        }
+    }
+}
+
+impl IpsecSa {
+    /// A copy of the metadata, without the ESP state (which is per direction).
+    fn clone_meta(&self) -> IpsecSa {
+        IpsecSa {
+            spi: self.spi,
+            direction: self.direction,
+            partner: self.partner,
+            policy: self.policy,
+            local: self.local,
+            remote: self.remote,
+            udp: self.udp,
+            mode: self.mode,
+            ids: self.ids.clone(),
+            inbound: None,
+            outbound: None,
+            soft: self.soft,
+            hard: self.hard,
+            initiator: self.initiator,
+            rekeyed: self.rekeyed,
+            bytes: 0,
+            lifetime_kb: self.lifetime_kb,
+        }
+    }
+}

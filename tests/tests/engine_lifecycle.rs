@@ -1,0 +1,164 @@
+//! Engine lifecycle between two engines: loss and retransmission, lifetimes and rekeying over
+//! simulated hours, Deletes and a flush after a configuration change, hostile datagrams.
+
+use std::net::SocketAddrV4;
+use std::time::Duration;
+
+use ikelab_peers::ike::{Direction, EventKind, Protected};
+use ikelab_peers::time::Instant;
+use ikelab_peers::wire::{ProtocolId, ipv4};
+use ikelab_tests::pair::{A_ADDR, B_ADDR, Side, doc_pair, host_id};
+
+fn packet() -> Vec<u8> {
+    [&ipv4::header(A_ADDR, B_ADDR, 4, 64, 1, 20)[..], &[0x45; 20]].concat()
+}
+
+fn sas_up(p: &mut ikelab_tests::pair::Pair) -> bool {
+    let now = p.now;
+    match p.a.protect(now, packet()) {
+        Protected::Esp(esp) => p.b.unprotect(now, &esp).is_ok(),
+        _ => false,
+    }
+}
+
+#[test]
+fn loss_of_any_single_message_is_recovered() {
+    // The clean exchange has 10 datagrams: MM1-MM6, INITIAL-CONTACT, QM1-QM3.
+    for lost in 0..10 {
+        let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 20 + lost as u64);
+        p.lose = Box::new(move |i, _| i == lost);
+        p.a.start(Instant::ZERO);
+        p.run_for(Duration::from_secs(60));
+        assert!(
+            sas_up(&mut p),
+            "datagram {lost} lost: no working SA pair; A {:?}",
+            p.kinds(Side::A)
+        );
+        assert_eq!(p.a.ipsec_sas().len(), 2, "datagram {lost} lost");
+        assert_eq!(
+            p.b.ipsec_sas().len(),
+            2,
+            "datagram {lost} lost: {:?}",
+            p.kinds(Side::B)
+        );
+    }
+}
+
+#[test]
+fn a_day_of_rekeys_keeps_traffic_flowing() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 5);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    let mut outages = 0;
+    for _ in 0..(24 * 60) {
+        p.run_for(Duration::from_secs(60));
+        if !sas_up(&mut p) {
+            outages += 1;
+        }
+        // Old SAs go away: never more than two generations installed.
+        assert!(p.a.ipsec_sas().len() <= 4, "{}", p.a.ipsec_sas().len());
+        assert!(p.b.ipsec_sas().len() <= 4);
+    }
+    assert_eq!(outages, 0);
+    let a = p.kinds(Side::A);
+    let installs = a
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                EventKind::SaInstalled {
+                    direction: Direction::Inbound,
+                    ..
+                }
+            )
+        })
+        .count();
+    let phase1s = a
+        .iter()
+        .filter(|k| matches!(k, EventKind::Phase1Established { .. }))
+        .count();
+    // 5-minute SAs renewed at 80%: one every 4 minutes; 10-minute ISAKMP SAs as needed.
+    assert!(
+        (350..=370).contains(&installs),
+        "{installs} phase-2 SAs in a day"
+    );
+    assert!(phase1s >= 100, "{phase1s} phase-1 SAs in a day");
+}
+
+#[test]
+fn flush_sends_deletes_and_the_peer_answers_with_its_own() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 9);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    let a_in =
+        p.a.ipsec_sas()
+            .into_iter()
+            .find(|s| s.direction == Direction::Inbound)
+            .unwrap()
+            .spi;
+    let a_out =
+        p.a.ipsec_sas()
+            .into_iter()
+            .find(|s| s.direction == Direction::Outbound)
+            .unwrap()
+            .spi;
+    let before = p.wire.len();
+    let now = p.now;
+    p.a.flush(now);
+    p.run_for(Duration::from_secs(2));
+    // A's Delete names its inbound SPI; B deletes both and answers with its inbound (A's outbound).
+    let deletes: Vec<(Side, usize)> = p.wire[before..]
+        .iter()
+        .map(|w| (w.from, w.transmit.payload.len()))
+        .collect();
+    assert_eq!(deletes, [(Side::A, 76), (Side::B, 76)]);
+    let b = p.kinds(Side::B);
+    assert!(b.iter().any(|k| matches!(k, EventKind::DeleteReceived { protocol: ProtocolId::ESP, spis, .. } if spis[0] == a_in.to_be_bytes())));
+    assert!(b.iter().any(|k| matches!(k, EventKind::DeleteSent { protocol: ProtocolId::ESP, spis, .. } if spis[0] == a_out.to_be_bytes())));
+    assert!(p.a.ipsec_sas().is_empty() && p.b.ipsec_sas().is_empty());
+    // The next packet needs new SAs: an ACQUIRE, then a new Quick Mode on the same ISAKMP SA.
+    let now = p.now;
+    assert_eq!(p.a.protect(now, packet()), Protected::Acquire);
+    p.run_for(Duration::from_secs(5));
+    assert!(sas_up(&mut p));
+    assert_eq!(
+        p.kinds(Side::A)
+            .iter()
+            .filter(|k| matches!(k, EventKind::Phase1Established { .. }))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn hostile_datagrams_are_dropped_and_the_engine_keeps_working() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 13);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    let from = SocketAddrV4::new(A_ADDR, 500);
+    let to = SocketAddrV4::new(B_ADDR, 500);
+    let real: Vec<Vec<u8>> = p
+        .wire
+        .iter()
+        .filter(|w| w.from == Side::A)
+        .map(|w| w.transmit.payload.clone())
+        .collect();
+    let mut seed = 0x1234_5678u32;
+    let now = p.now;
+    for m in &real {
+        for _ in 0..200 {
+            let mut bad = m.clone();
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let at = seed as usize % bad.len();
+            bad[at] ^= 1 << (seed >> 29);
+            bad.truncate(bad.len() - (seed as usize >> 8) % 3);
+            p.b.handle_datagram(now, from, to, &bad);
+        }
+    }
+    for len in 0..64 {
+        p.b.handle_datagram(now, from, to, &vec![0xff; len]);
+    }
+    while p.b.poll_event().is_some() {}
+    assert_eq!(p.b.ipsec_sas().len(), 2, "SAs survive garbage");
+    assert!(sas_up(&mut p));
+}
