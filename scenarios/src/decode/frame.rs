@@ -157,3 +157,60 @@ pub fn datagram(link: LinkType, data: &[u8]) -> Result<Datagram<'_>, Skip> {
         _ => Err(Skip::Other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An IPv4/UDP datagram 172.16.0.1:500 -> 172.16.0.2:500 carrying `payload`.
+    fn udp_packet(payload: &[u8]) -> Vec<u8> {
+        let mut udp = ikelab_peers::wire::ipv4::udp_header(500, 500, payload.len()).to_vec();
+        udp.extend_from_slice(payload);
+        let h = ikelab_peers::wire::ipv4::header(
+            [172, 16, 0, 1].into(),
+            [172, 16, 0, 2].into(),
+            17,
+            64,
+            0,
+            udp.len(),
+        );
+        [&h[..], &udp].concat()
+    }
+
+    #[test]
+    fn every_link_type_finds_the_same_datagram() {
+        let ip = udp_packet(b"isakmp");
+        let eth = [&[0u8; 12][..], &[0x08, 0x00], &ip].concat();
+        let vlan = [&[0u8; 12][..], &[0x81, 0x00, 0, 5, 0x08, 0x00], &ip].concat();
+        let sll = [&[0u8; 14][..], &[0x08, 0x00], &ip].concat();
+        let sll2 = [&[0x08, 0x00][..], &[0u8; 18], &ip].concat();
+        for (link, frame) in [
+            (LinkType::Ethernet, eth),
+            (LinkType::Ethernet, vlan),
+            (LinkType::LinuxSll, sll),
+            (LinkType::LinuxSll2, sll2),
+            (LinkType::RawIp, ip.clone()),
+        ] {
+            let d = datagram(link, &frame).unwrap_or_else(|e| panic!("{link:?}: {e:?}"));
+            assert_eq!(d.carried, Carried::Isakmp(b"isakmp"), "{link:?}");
+            assert_eq!(d.ports, Some((500, 500)));
+        }
+    }
+
+    #[test]
+    fn truncations_and_other_traffic() {
+        let ip = udp_packet(b"x");
+        for n in 0..ip.len() {
+            // Never a panic; short frames are malformed, not misread.
+            assert!(datagram(LinkType::RawIp, &ip[..n]).is_err());
+        }
+        let arp = [&[0u8; 12][..], &[0x08, 0x06], &[0; 28]].concat();
+        assert!(matches!(
+            datagram(LinkType::Ethernet, &arp),
+            Err(Skip::NotIpv4(_))
+        ));
+        let mut frag = ip.clone();
+        frag[6] = 0x20;
+        assert_eq!(datagram(LinkType::RawIp, &frag), Err(Skip::Fragment));
+    }
+}
