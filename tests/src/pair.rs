@@ -8,7 +8,8 @@ use ikelab_peers::crypto::{CipherAlg, DhGroup, HashAlg};
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{
     Behaviour, EncapMode, Engine, EngineConfig, Event, EventKind, ExchangeMode, Identity,
-    KeysDerived, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector, Transmit,
+    KeysDerived, NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector,
+    Transmit,
 };
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::IdData;
@@ -289,7 +290,7 @@ pub fn doc_config(
             proposals: vec![doc_phase1()],
             my_id: Identity::Address,
             responder_only: !initiator,
-            nat_traversal: false,
+            nat_traversal: NatTraversal::Off,
             dpd_interval: None,
         }],
         policies: vec![Policy {

@@ -77,10 +77,23 @@ pub struct PeerConfig {
     pub my_id: Identity,
     /// Only respond, never initiate.
     pub responder_only: bool,
-    /// Offer NAT traversal (RFC 3947).
-    pub nat_traversal: bool,
+    /// NAT traversal (RFC 3947).
+    pub nat_traversal: NatTraversal,
     /// Send R-U-THERE this often when idle (RFC 3706); `None` only answers.
     pub dpd_interval: Option<Duration>,
+}
+
+/// Whether and how NAT traversal (RFC 3947) is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NatTraversal {
+    /// Not offered: IKE stays on port 500, ESP is raw IP protocol 50.
+    #[default]
+    Off,
+    /// Offered; IKE floats to 4500 and ESP is UDP-encapsulated only when a NAT is detected.
+    On,
+    /// Offered, and a NAT is pretended (a NAT-D that cannot match), so that IKE floats and ESP
+    /// is UDP-encapsulated even without NAT (strongSwan's `encap = yes`).
+    Force,
 }
 
 /// Traffic selector: an IPv4 prefix with an upper-layer protocol and port (0 = any).

@@ -135,8 +135,7 @@ impl Engine {
     }
 
     /// An Informational arrived.
-    pub(crate) fn informational_input(&mut self, src: SocketAddrV4, bytes: &[u8], msg: Message) {
-        let _ = bytes;
+    pub(crate) fn informational_input(&mut self, src: SocketAddrV4, msg: Message) {
         let h = msg.header;
         if let Ok(payloads) = msg.payloads() {
             // Plaintext: only believable before keys exist (e.g. NO-PROPOSAL-CHOSEN to MM1).

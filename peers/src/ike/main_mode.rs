@@ -21,7 +21,9 @@ use crate::wire::{
 
 use super::event::{DropReason, EventKind, FailReason, KeysDerived};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
-use super::{Engine, IKE_PORT, Identity, InitialContact, Ph1, fingerprint};
+use super::{
+    Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
+};
 
 /// Where a phase-1 negotiation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,16 @@ pub(crate) enum State {
     Established,
     /// Finished: failed, expired or deleted; removed at the next timeout.
     Dead,
+}
+
+/// A NAT-D hash: HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash (RFC 3947 3.2).
+pub fn nat_d_hash(
+    hash: crate::crypto::HashAlg,
+    icookie: &[u8; 8],
+    rcookie: &[u8; 8],
+    a: SocketAddrV4,
+) -> Vec<u8> {
+    hash.digest(&[icookie, rcookie, &a.ip().octets(), &a.port().to_be_bytes()])
 }
 
 /// The raw body of the first payload of `kind` in a plaintext message (SAi_b must be hashed
@@ -68,13 +80,83 @@ impl Engine {
         }
     }
 
-    fn vendor_id_payloads(&self) -> Vec<Payload> {
-        self.cfg
+    fn vendor_id_payloads(&self, peer: usize, nat_t: bool) -> Vec<Payload> {
+        let mut v: Vec<Payload> = self
+            .cfg
             .behaviour
             .vendor_ids
             .iter()
             .map(|v| Payload::VendorId(v.clone()))
+            .collect();
+        if nat_t && self.cfg.peers[peer].nat_traversal != NatTraversal::Off {
+            v.push(Payload::VendorId(vendor_id::NAT_T_RFC3947.to_vec()));
+        }
+        v
+    }
+
+    /// NAT-D payloads (RFC 3947 section 3.2): the peer's address and port first, then ours.
+    /// With [`NatTraversal::Force`] ours is deliberately wrong, so that the peer sees a NAT.
+    fn nat_d_payloads(&mut self, i: usize) -> Vec<Payload> {
+        let p = &self.ph1s[i];
+        let hash = p.suite.map_or(crate::crypto::HashAlg::Sha1, |s| s.hash);
+        let remote = nat_d_hash(hash, &p.icookie, &p.rcookie, p.remote);
+        let mut local = nat_d_hash(hash, &p.icookie, &p.rcookie, p.local);
+        if self.cfg.peers[p.peer].nat_traversal == NatTraversal::Force {
+            self.rng.fill(&mut local);
+        }
+        [remote, local]
+            .into_iter()
+            .map(|h| Payload::NatD {
+                kind: PayloadType::NAT_D,
+                hash: h,
+            })
             .collect()
+    }
+
+    /// Compares the peer's NAT-D payloads with what we see (RFC 3947 section 3.2).
+    fn check_nat_d(&mut self, i: usize, msg: &Message) {
+        let p = &self.ph1s[i];
+        if !p.nat_t {
+            return;
+        }
+        let hash = p.suite.map_or(crate::crypto::HashAlg::Sha1, |s| s.hash);
+        let hashes: Vec<&Vec<u8>> = msg
+            .payloads()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|x| {
+                if let Payload::NatD { hash, .. } = x {
+                    Some(hash)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let Some((first, rest)) = hashes.split_first() else {
+            return;
+        };
+        let us_ok = **first == nat_d_hash(hash, &p.icookie, &p.rcookie, p.local);
+        let them_ok = rest
+            .iter()
+            .any(|h| **h == nat_d_hash(hash, &p.icookie, &p.rcookie, p.remote));
+        let forced = self.cfg.peers[p.peer].nat_traversal == NatTraversal::Force;
+        self.ph1s[i].behind_nat = forced || !us_ok || !them_ok;
+    }
+
+    /// After the key exchange, a NAT moves IKE to port 4500 (RFC 3947 section 4).
+    fn float(&mut self, i: usize) {
+        let p = &mut self.ph1s[i];
+        if p.behind_nat && p.initiator {
+            p.local.set_port(NAT_T_PORT);
+            p.remote.set_port(NAT_T_PORT);
+        }
+    }
+
+    fn has_nat_t_vid(msg: &Message) -> bool {
+        msg.payloads()
+            .unwrap_or(&[])
+            .iter()
+            .any(|p| matches!(p, Payload::VendorId(v) if v[..] == vendor_id::NAT_T_RFC3947))
     }
 
     fn vendor_id_events(&mut self, from: SocketAddrV4, msg: &Message) {
@@ -102,7 +184,7 @@ impl Engine {
         let mut icookie = [0u8; 8];
         self.rng.fill(&mut icookie);
         let mut payloads = vec![Payload::Sa(sa)];
-        payloads.extend(self.vendor_id_payloads());
+        payloads.extend(self.vendor_id_payloads(peer, true));
         let msg = Engine::plain_message(
             icookie,
             [0; 8],
@@ -136,6 +218,8 @@ impl Engine {
             last_rx: None,
             msgids: vec![],
             info_seen: vec![],
+            nat_t: false,
+            behind_nat: false,
             bad_hash: false,
         });
         self.event(EventKind::Phase1Started {
@@ -194,8 +278,9 @@ impl Engine {
                 return;
             }
         }
-        // NAT-T floats the peer's port; the exchange follows it.
+        // NAT-T floats the exchange to port 4500; the responder follows the initiator.
         self.ph1s[i].remote = src;
+        self.ph1s[i].local = dst;
         let answer = match self.ph1s[i].state {
             State::I1Sent => self.mm2_received(i, bytes, &msg),
             State::I3Sent => self.mm4_received(i, &msg),
@@ -271,22 +356,23 @@ impl Engine {
         self.vendor_id_events(from, msg);
         let dh = DhPrivate::generate(suite.group, &mut self.rng);
         let ni = self.nonce();
+        let nat_t = Engine::has_nat_t_vid(msg)
+            && self.cfg.peers[self.ph1s[i].peer].nat_traversal != NatTraversal::Off;
         let p = &mut self.ph1s[i];
         p.rcookie = msg.header.responder_cookie;
         p.suite = Some(suite);
         p.gxi = dh.public_value();
         p.ni = ni.clone();
+        p.nat_t = nat_t;
         let ke = Payload::Ke(p.gxi.clone());
         p.dh = Some(dh);
         p.state = State::I3Sent;
         let (ic, rc) = (p.icookie, p.rcookie);
-        let mm3 = Engine::plain_message(
-            ic,
-            rc,
-            ExchangeType::IDENTITY_PROTECTION,
-            0,
-            vec![ke, Payload::Nonce(ni)],
-        );
+        let mut payloads = vec![ke, Payload::Nonce(ni)];
+        if nat_t {
+            payloads.extend(self.nat_d_payloads(i));
+        }
+        let mm3 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm3, true);
         Ok(None)
     }
@@ -356,6 +442,8 @@ impl Engine {
         }
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
+        self.check_nat_d(i, msg);
+        self.float(i);
         let id = self.phase1_id(i);
         let idii_b = id.to_bytes();
         let hash_i = {
@@ -561,8 +649,10 @@ impl Engine {
         };
         let mut rcookie = [0u8; 8];
         self.rng.fill(&mut rcookie);
+        let nat_t =
+            Engine::has_nat_t_vid(msg) && self.cfg.peers[peer].nat_traversal != NatTraversal::Off;
         let mut payloads = vec![Payload::Sa(phase1_answer(transform))];
-        payloads.extend(self.vendor_id_payloads());
+        payloads.extend(self.vendor_id_payloads(peer, nat_t));
         let mm2 = Engine::plain_message(
             msg.header.initiator_cookie,
             rcookie,
@@ -595,6 +685,8 @@ impl Engine {
             last_rx: Some((fingerprint(bytes), Some(mm2.clone()))),
             msgids: vec![],
             info_seen: vec![],
+            nat_t,
+            behind_nat: false,
             bad_hash: false,
         });
         self.send(dst, src, &mm2, false);
@@ -618,16 +710,15 @@ impl Engine {
             return self.unexpected(i, "MM3 KE is not a valid public value");
         }
         self.payload_events(from, msg);
+        self.check_nat_d(i, msg);
+        let mut payloads = vec![Payload::Ke(self.ph1s[i].gxr.clone()), Payload::Nonce(nr)];
+        if self.ph1s[i].nat_t {
+            payloads.extend(self.nat_d_payloads(i));
+        }
         let p = &mut self.ph1s[i];
         p.state = State::R4Sent;
         let (ic, rc) = (p.icookie, p.rcookie);
-        let mm4 = Engine::plain_message(
-            ic,
-            rc,
-            ExchangeType::IDENTITY_PROTECTION,
-            0,
-            vec![Payload::Ke(p.gxr.clone()), Payload::Nonce(nr)],
-        );
+        let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm4.clone(), false);
         Ok(Some(mm4))
     }

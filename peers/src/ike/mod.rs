@@ -34,6 +34,7 @@ use crate::wire::{
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
 pub use event::{Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
+pub use main_mode::nat_d_hash;
 pub use proposal::{Phase1Suite, Phase2Suite};
 
 /// IKE's UDP port.
@@ -104,6 +105,10 @@ pub(crate) struct Ph1 {
     pub(crate) msgids: Vec<u32>,
     /// Message IDs of Informationals received, to refuse replays.
     pub(crate) info_seen: Vec<u32>,
+    /// Both sides announced RFC 3947 NAT traversal.
+    pub(crate) nat_t: bool,
+    /// A NAT was detected (or pretended): IKE runs on 4500 and ESP goes in UDP.
+    pub(crate) behind_nat: bool,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
@@ -331,8 +336,8 @@ impl Engine {
         let h = msg.header;
         match h.exchange_type {
             ExchangeType::IDENTITY_PROTECTION => self.main_mode_input(src, dst, bytes, msg),
-            ExchangeType::QUICK_MODE => self.quick_mode_input(src, bytes, msg),
-            ExchangeType::INFORMATIONAL => self.informational_input(src, bytes, msg),
+            ExchangeType::QUICK_MODE => self.quick_mode_input(src, dst, bytes, msg),
+            ExchangeType::INFORMATIONAL => self.informational_input(src, msg),
             other => self.event(EventKind::Dropped {
                 from: src,
                 reason: DropReason::Unexpected(format!("exchange type {other} is not supported")),

@@ -87,14 +87,9 @@ impl Engine {
         let pol = self.cfg.policies[policy].clone();
         let dh = pol.pfs.map(|g| DhPrivate::generate(g, &mut self.rng));
         let (idci, idcr) = pol.qm_ids();
+        let udp = self.ph1s[i].behind_nat;
         let mut payloads = vec![
-            Payload::Sa(phase2_offer(
-                my_spi,
-                &pol.proposals,
-                pol.mode,
-                false,
-                pol.pfs,
-            )),
+            Payload::Sa(phase2_offer(my_spi, &pol.proposals, pol.mode, udp, pol.pfs)),
             Payload::Nonce(ni.clone()),
         ];
         if let Some(dh) = &dh {
@@ -195,7 +190,13 @@ impl Engine {
     }
 
     /// A Quick Mode message arrived.
-    pub(crate) fn quick_mode_input(&mut self, src: SocketAddrV4, bytes: &[u8], msg: Message) {
+    pub(crate) fn quick_mode_input(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        bytes: &[u8],
+        msg: Message,
+    ) {
         let h = msg.header;
         let Some(i) = self.ph1s.iter().position(|p| {
             p.icookie == h.initiator_cookie
@@ -269,6 +270,9 @@ impl Engine {
             return;
         }
         self.ph1s[i].crypter = Some(crypter);
+        // Follow a NAT that remapped the peer's port.
+        self.ph1s[i].remote = src;
+        self.ph1s[i].local = dst;
         match found {
             None => self.qm1_received(i, src, fp, &opened),
             Some(k) if self.ph2s[k].state == State::I1Sent => self.qm2_received(i, k, fp, &opened),
@@ -634,6 +638,9 @@ impl Engine {
             (q.my_spi, q.peer_spi, q.policy, q.initiator, q.msgid);
         let (ci, cr) = q.ids.clone().expect("IDs known");
         let ids = if initiator { (ci, cr) } else { (cr, ci) };
+        let udp = suite
+            .udp_encap
+            .then(|| (self.ph1s[i].local.port(), self.ph1s[i].remote.port()));
         let (Ok(inbound), Ok(outbound)) = (
             InboundSa::new(my_spi, in_keys.clone()),
             OutboundSa::new(peer_spi, out_keys.clone()),
@@ -647,7 +654,7 @@ impl Engine {
             policy,
             local,
             remote,
-            udp: None,
+            udp,
             mode: suite.mode,
             ids: ids.clone(),
             inbound: Some(inbound),
