@@ -16,4 +16,5 @@ pub mod esp;
 pub mod ike;
 pub mod rng;
 pub mod time;
+pub mod vendor;
 pub mod wire;

@@ -55,8 +55,16 @@ fn nat_d_matches_strongswan() {
     assert_eq!(nat_ds.len(), 2);
     for (src, ic, rc, h) in &nat_ds {
         let peer = if *src == A_ADDR { B_ADDR } else { A_ADDR };
-        assert_eq!(h[0], nat_d_hash(HashAlg::Sha1, ic, rc, SocketAddrV4::new(peer, 500)), "from {src}");
-        assert_ne!(h[1], nat_d_hash(HashAlg::Sha1, ic, rc, SocketAddrV4::new(*src, 500)), "from {src}");
+        assert_eq!(
+            h[0],
+            nat_d_hash(HashAlg::Sha1, ic, rc, SocketAddrV4::new(peer, 500)),
+            "from {src}"
+        );
+        assert_ne!(
+            h[1],
+            nat_d_hash(HashAlg::Sha1, ic, rc, SocketAddrV4::new(*src, 500)),
+            "from {src}"
+        );
     }
 }
 

@@ -183,7 +183,7 @@ pub(crate) struct Waiting {
     pub(crate) policy: usize,
     /// When to start, once a phase 1 is up (`None`: not yet scheduled).
     pub(crate) at: Option<Instant>,
-    /// Whether the extra delay ([`Behaviour::phase2_extra_delay`]) was already taken.
+    /// Whether the retry delay ([`Behaviour::phase2_retry_delay`]) was already taken.
     pub(crate) delayed: bool,
 }
 
@@ -234,6 +234,8 @@ pub struct Engine {
     /// Peers we have sent INITIAL-CONTACT to (racoon sends it once per peer).
     pub(crate) contacted: Vec<Ipv4Addr>,
     pub(crate) next_id: u64,
+    /// Policies whose last phase 2 as initiator failed (for the retry delay).
+    pub(crate) failed_policies: Vec<usize>,
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) now: Instant,
@@ -262,6 +264,7 @@ impl Engine {
             waiting: vec![],
             contacted: vec![],
             next_id: 1,
+            failed_policies: vec![],
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,

@@ -1,0 +1,267 @@
+//! Vendor personalities: each turns its config dialect into a [`RouterConfig`] (interfaces,
+//! routes and the vendor-neutral [`EngineConfig`]) and renders engine events as its own log
+//! lines. Behaviour differences are data ([`crate::ike::Behaviour`]); the engine is shared.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::ike::{EngineConfig, Event};
+use crate::time::Instant;
+
+/// Which vendor a router imitates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// IIJ SEIL (KAME racoon lineage).
+    Seil,
+    /// NEC IX (IX2015).
+    Ix,
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Vendor::Seil => "seil",
+            Vendor::Ix => "ix",
+        })
+    }
+}
+
+/// What kind of interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InterfaceKind {
+    /// A LAN/WAN port with an Ethernet link.
+    Ethernet,
+    /// An IP-in-IP tunnel (SEIL `ipsecN`: protected by transport-mode ESP through the SPD).
+    IpIp {
+        /// Tunnel source.
+        local: Ipv4Addr,
+        /// Tunnel destination.
+        remote: Ipv4Addr,
+    },
+    /// A route-based IPsec tunnel (IX `TunnelN.N` with `tunnel mode ipsec`): packets routed into
+    /// it are sent IP-in-IP between the endpoints of the IPsec map it names, and protected.
+    IpsecTunnel {
+        /// Tunnel source (our address toward the peer).
+        local: Ipv4Addr,
+        /// Tunnel destination (the peer).
+        remote: Ipv4Addr,
+    },
+}
+
+/// One interface.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    /// The name as the vendor writes it (`lan0`, `ipsec0`, `FastEthernet0/0.0`, `Tunnel0.0`).
+    pub name: String,
+    /// Address and prefix length, if numbered.
+    pub address: Option<(Ipv4Addr, u8)>,
+    /// For unnumbered interfaces, the interface whose address it borrows (if named).
+    pub unnumbered: Option<String>,
+    /// Kind.
+    pub kind: InterfaceKind,
+    /// Administratively up.
+    pub up: bool,
+}
+
+/// Where a route points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextHop {
+    /// Out of an interface (directly connected, or a tunnel).
+    Interface(String),
+    /// Via a gateway address.
+    Gateway(Ipv4Addr),
+}
+
+/// One static route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Destination network.
+    pub prefix: Ipv4Addr,
+    /// Prefix length.
+    pub len: u8,
+    /// Next hop.
+    pub via: NextHop,
+}
+
+/// Severity of a config diagnostic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Ignored, but said (an unknown or unsupported command): the router still starts.
+    Warning,
+    /// A malformed known command: the router does not start.
+    Error,
+}
+
+/// A message about a config file, pointing at the line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file (as given by the caller).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the offending word.
+    pub column: usize,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {sev}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// A parsed router configuration, vendor-neutral.
+#[derive(Clone, Debug)]
+pub struct RouterConfig {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Hostname, if set.
+    pub hostname: Option<String>,
+    /// Interfaces.
+    pub interfaces: Vec<Interface>,
+    /// Static routes.
+    pub routes: Vec<Route>,
+    /// The IKE/IPsec part.
+    pub engine: EngineConfig,
+    /// Warnings (unknown or ignored commands).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A config that did not parse: every error found (with the warnings seen before them).
+#[derive(Clone, Debug)]
+pub struct ConfigErrors(pub Vec<Diagnostic>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The wall-clock date and time a run starts at, so that logs carry the document's times
+/// (`Jan  5 07:27:06`). Virtual time is added to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WallClock {
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of month, 1-31.
+    pub day: u8,
+    /// Seconds since midnight at the start.
+    pub seconds: u32,
+}
+
+impl WallClock {
+    /// The document's first log: `Jan 5 07:27:06`.
+    pub const DOCUMENT: WallClock = WallClock {
+        month: 1,
+        day: 5,
+        seconds: 7 * 3600 + 27 * 60 + 6,
+    };
+
+    /// (month, day, hour, minute, second) at `at`, rolling days over (month lengths of a
+    /// non-leap year).
+    pub fn at(&self, at: Instant) -> (u8, u8, u8, u8, u8) {
+        const DAYS: [u8; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let total = u64::from(self.seconds) + at.as_nanos() / 1_000_000_000;
+        let (mut month, mut day) = (self.month.clamp(1, 12), self.day.max(1));
+        for _ in 0..total / 86_400 {
+            day += 1;
+            if day > DAYS[usize::from(month - 1)] {
+                day = 1;
+                month = month % 12 + 1;
+            }
+        }
+        let s = total % 86_400;
+        (
+            month,
+            day,
+            (s / 3600) as u8,
+            (s / 60 % 60) as u8,
+            (s % 60) as u8,
+        )
+    }
+
+    /// Syslog-style `Jan  5 07:27:06`.
+    pub fn syslog(&self, at: Instant) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let (mo, d, h, mi, s) = self.at(at);
+        format!(
+            "{} {d:>2} {h:02}:{mi:02}:{s:02}",
+            MONTHS[usize::from(mo - 1)]
+        )
+    }
+}
+
+/// One line of a router's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// When.
+    pub at: Instant,
+    /// The line as the device prints it.
+    pub text: String,
+}
+
+/// Turns engine events into a vendor's log lines. Each router owns one, so logs of concurrent
+/// scenarios never mix.
+pub trait LogRenderer {
+    /// The lines an event produces (often none).
+    fn render(&mut self, event: &Event) -> Vec<LogLine>;
+
+    /// Lines for things outside the engine (configuration applied, SAD flushed by the system).
+    fn system(&mut self, at: Instant, what: SystemEvent) -> Vec<LogLine>;
+}
+
+/// Router events that are not IKE's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SystemEvent {
+    /// The IPsec SA database was flushed.
+    SadInitialized,
+    /// The security policy database was reloaded.
+    SpdInitialized,
+    /// A configuration was applied.
+    ConfigApplied,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syslog_times() {
+        let c = WallClock::DOCUMENT;
+        assert_eq!(c.syslog(Instant::ZERO), "Jan  5 07:27:06");
+        assert_eq!(
+            c.syslog(Instant::from_nanos(5_000_000_000)),
+            "Jan  5 07:27:11"
+        );
+        let later = WallClock {
+            month: 12,
+            day: 31,
+            seconds: 86_399,
+        };
+        assert_eq!(
+            later.syslog(Instant::from_nanos(1_000_000_000)),
+            "Jan  1 00:00:00"
+        );
+    }
+}
