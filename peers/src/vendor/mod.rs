@@ -157,7 +157,7 @@ impl fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 /// The wall-clock date and time a run starts at, so that logs carry the document's times
-/// (`Jan  5 07:27:06`). Virtual time is added to it.
+/// (`Jan 5 07:27:06`). Virtual time is added to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WallClock {
     /// Month, 1-12.
@@ -199,16 +199,13 @@ impl WallClock {
         )
     }
 
-    /// Syslog-style `Jan  5 07:27:06`.
+    /// `Jan 5 07:27:06`, as SEIL prints it in the document (the day is not padded).
     pub fn syslog(&self, at: Instant) -> String {
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
         let (mo, d, h, mi, s) = self.at(at);
-        format!(
-            "{} {d:>2} {h:02}:{mi:02}:{s:02}",
-            MONTHS[usize::from(mo - 1)]
-        )
+        format!("{} {d} {h:02}:{mi:02}:{s:02}", MONTHS[usize::from(mo - 1)])
     }
 }
 
@@ -249,10 +246,10 @@ mod tests {
     #[test]
     fn syslog_times() {
         let c = WallClock::DOCUMENT;
-        assert_eq!(c.syslog(Instant::ZERO), "Jan  5 07:27:06");
+        assert_eq!(c.syslog(Instant::ZERO), "Jan 5 07:27:06");
         assert_eq!(
             c.syslog(Instant::from_nanos(5_000_000_000)),
-            "Jan  5 07:27:11"
+            "Jan 5 07:27:11"
         );
         let later = WallClock {
             month: 12,
@@ -261,7 +258,7 @@ mod tests {
         };
         assert_eq!(
             later.syslog(Instant::from_nanos(1_000_000_000)),
-            "Jan  1 00:00:00"
+            "Jan 1 00:00:00"
         );
     }
 }
