@@ -162,3 +162,95 @@ fn hostile_datagrams_are_dropped_and_the_engine_keeps_working() {
     assert_eq!(p.b.ipsec_sas().len(), 2, "SAs survive garbage");
     assert!(sas_up(&mut p));
 }
+
+#[test]
+fn dead_peer_detection_probes_and_declares_death() {
+    let mut a = ikelab_tests::pair::doc_config(
+        A_ADDR,
+        B_ADDR,
+        (host_id(A_ADDR), host_id(B_ADDR)),
+        "hogehoge",
+        true,
+    );
+    a.peers[0].dpd_interval = Some(Duration::from_secs(30));
+    let b = ikelab_tests::pair::doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        false,
+    );
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 17);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(100));
+    let acks = p
+        .kinds(Side::A)
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                EventKind::NotifyReceived {
+                    kind: ikelab_peers::wire::NotifyType::R_U_THERE_ACK,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(acks >= 2, "R-U-THERE answered: {acks}");
+    assert_eq!(p.a.ipsec_sas().len(), 2);
+    // B falls silent: after the probes go unanswered, A declares it dead and drops its SAs.
+    let cut = p.wire.len();
+    p.lose = Box::new(move |i, _| i >= cut);
+    p.run_for(Duration::from_secs(200));
+    assert!(
+        p.kinds(Side::A)
+            .iter()
+            .any(|k| matches!(k, EventKind::PeerDead { .. }))
+    );
+    assert!(p.a.ipsec_sas().is_empty());
+}
+
+#[test]
+fn responder_lifetime_shortens_the_initiators_sa() {
+    let a = ikelab_tests::pair::doc_config(
+        A_ADDR,
+        B_ADDR,
+        (host_id(A_ADDR), host_id(B_ADDR)),
+        "hogehoge",
+        true,
+    );
+    let mut b = ikelab_tests::pair::doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        false,
+    );
+    b.behaviour.claim_lifetime = true;
+    b.policies[0].proposals[0].lifetime = Duration::from_secs(120);
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 19);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(110));
+    // 120 s claimed by B, renewed by A at 80% (96 s): a second pair is up by 110 s.
+    let installs = p
+        .kinds(Side::A)
+        .iter()
+        .filter(|k| {
+            matches!(
+                k,
+                EventKind::SaInstalled {
+                    direction: Direction::Inbound,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(installs, 2);
+    assert!(p.kinds(Side::A).iter().any(|k| matches!(
+        k,
+        EventKind::PayloadReceived {
+            kind: ikelab_peers::wire::PayloadType::NOTIFY,
+            ..
+        }
+    )));
+}

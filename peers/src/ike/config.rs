@@ -328,6 +328,9 @@ pub struct Behaviour {
     pub retransmit: Retransmit,
     /// Fraction of an SA's lifetime after which it is renewed (soft lifetime), in percent.
     pub rekey_percent: u8,
+    /// A responder whose own phase-2 lifetime is shorter than the initiator's uses it and says
+    /// so with RESPONDER-LIFETIME (racoon's `proposal_check claim`); otherwise it obeys.
+    pub claim_lifetime: bool,
     /// Give up a phase-1 exchange that has not finished after this long.
     pub phase1_timeout: Duration,
     /// Protocol and port in our phase-1 ID payload (racoon: UDP 500; others 0/0).
@@ -350,6 +353,7 @@ impl Default for Behaviour {
             retransmit: Retransmit::default(),
             rekey_percent: 80,
             phase1_timeout: Duration::from_secs(60),
+            claim_lifetime: false,
             phase1_id_proto_port: (17, 500),
         }
     }

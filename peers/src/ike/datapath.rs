@@ -170,6 +170,11 @@ impl Engine {
             .ok_or(UnprotectError::UnknownSpi(spi))?
             .decapsulate(esp)?;
         sa.bytes += d.payload.len() as u64;
+        let remote = sa.remote;
+        for p in self.ph1s.iter_mut().filter(|p| *p.remote.ip() == remote) {
+            p.last_heard = now;
+        }
+        let sa = &self.sas[k];
         let inner = match sa.mode {
             EncapMode::Transport => {
                 let id = u16::from_be_bytes([packet[4], packet[5]]);

@@ -215,6 +215,11 @@ pub enum EventKind {
         /// Why.
         reason: FailReason,
     },
+    /// The peer stopped answering R-U-THERE (RFC 3706): its SAs are gone.
+    PeerDead {
+        /// Remote endpoint.
+        remote: SocketAddrV4,
+    },
     /// An ISAKMP SA ended (expiry, Delete, INITIAL-CONTACT, flush).
     Phase1Deleted {
         /// Remote endpoint.

@@ -4,6 +4,7 @@
 use std::net::SocketAddrV4;
 
 use crate::crypto::phase2;
+use crate::rng::Random;
 use crate::wire::{
     DeletePayload, Doi, ExchangeType, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
 };
@@ -212,6 +213,7 @@ impl Engine {
         seen.push(h.message_id);
         crypter.forget(h.message_id);
         self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].last_heard = self.now;
         self.payload_events(src, &opened);
         for p in opened.payloads().unwrap_or(&[]).to_vec() {
             match p {
@@ -237,6 +239,15 @@ impl Engine {
                     ..n
                 };
                 self.send_notify(i, ack);
+            }
+            NotifyType::R_U_THERE_ACK => {
+                let seq = n
+                    .data
+                    .get(..4)
+                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                if self.ph1s[i].dpd.is_some_and(|d| Some(d.seq) == seq) {
+                    self.ph1s[i].dpd = None;
+                }
             }
             k if k.is_error()
                 && self.cfg.behaviour.on_error_notify == OnErrorNotify::AbortMatchingMessageId =>
@@ -308,6 +319,49 @@ impl Engine {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Dead Peer Detection (RFC 3706): probe a peer we have not heard from for its interval;
+    /// after the retransmission budget without an ACK, it is dead and its SAs go.
+    pub(crate) fn dpd_timers(&mut self) {
+        let now = self.now;
+        let rt = self.cfg.behaviour.retransmit;
+        for i in 0..self.ph1s.len() {
+            let p = &self.ph1s[i];
+            let Some(interval) = self.cfg.peers[p.peer].dpd_interval else {
+                continue;
+            };
+            if !p.established() || !p.peer_dpd {
+                continue;
+            }
+            let seq = match p.dpd {
+                None if now >= p.last_heard + interval => self.rng.next_u32() & 0x7fff_ffff,
+                Some(d) if now >= d.next && d.misses + 1 >= rt.tries => {
+                    let remote = p.remote;
+                    self.event(EventKind::PeerDead { remote });
+                    self.delete_phase1(i, false);
+                    self.remove_sas(|s| s.remote == *remote.ip(), "peer dead (DPD)");
+                    continue;
+                }
+                Some(d) if now >= d.next => d.seq.wrapping_add(1),
+                _ => continue,
+            };
+            let misses = p.dpd.map_or(0, |d| d.misses + 1);
+            self.ph1s[i].dpd = Some(super::DpdProbe {
+                seq,
+                next: now + rt.interval,
+                misses,
+            });
+            let p = &self.ph1s[i];
+            let n = NotifyPayload {
+                doi: Doi::IPSEC,
+                protocol: ProtocolId::ISAKMP,
+                kind: NotifyType::R_U_THERE,
+                spi: [p.icookie, p.rcookie].concat(),
+                data: seq.to_be_bytes().to_vec(),
+            };
+            self.send_notify(i, n);
         }
     }
 

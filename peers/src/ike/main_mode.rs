@@ -152,6 +152,13 @@ impl Engine {
         }
     }
 
+    pub(crate) fn has_vid(msg: &Message, vid: &[u8]) -> bool {
+        msg.payloads()
+            .unwrap_or(&[])
+            .iter()
+            .any(|p| matches!(p, Payload::VendorId(v) if v[..] == *vid))
+    }
+
     fn has_nat_t_vid(msg: &Message) -> bool {
         msg.payloads()
             .unwrap_or(&[])
@@ -220,6 +227,9 @@ impl Engine {
             info_seen: vec![],
             nat_t: false,
             behind_nat: false,
+            peer_dpd: false,
+            last_heard: self.now,
+            dpd: None,
             bad_hash: false,
         });
         self.event(EventKind::Phase1Started {
@@ -297,6 +307,7 @@ impl Engine {
         };
         if let Ok(answer) = answer {
             self.ph1s[i].last_rx = Some((fp, answer));
+            self.ph1s[i].last_heard = self.now;
         }
     }
 
@@ -358,6 +369,7 @@ impl Engine {
         let ni = self.nonce();
         let nat_t = Engine::has_nat_t_vid(msg)
             && self.cfg.peers[self.ph1s[i].peer].nat_traversal != NatTraversal::Off;
+        self.ph1s[i].peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
         let p = &mut self.ph1s[i];
         p.rcookie = msg.header.responder_cookie;
         p.suite = Some(suite);
@@ -687,6 +699,9 @@ impl Engine {
             info_seen: vec![],
             nat_t,
             behind_nat: false,
+            peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
+            last_heard: self.now,
+            dpd: None,
             bad_hash: false,
         });
         self.send(dst, src, &mm2, false);

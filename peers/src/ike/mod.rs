@@ -109,6 +109,12 @@ pub(crate) struct Ph1 {
     pub(crate) nat_t: bool,
     /// A NAT was detected (or pretended): IKE runs on 4500 and ESP goes in UDP.
     pub(crate) behind_nat: bool,
+    /// The peer announced RFC 3706 DPD.
+    pub(crate) peer_dpd: bool,
+    /// When the peer last proved alive (an authenticated message, or ESP on its SAs).
+    pub(crate) last_heard: Instant,
+    /// An R-U-THERE waiting for its ACK.
+    pub(crate) dpd: Option<DpdProbe>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
@@ -130,6 +136,14 @@ impl Ph1 {
     pub(crate) fn prf(&self) -> HashAlg {
         self.suite.map_or(HashAlg::Md5, |s| s.hash)
     }
+}
+
+/// An outstanding DPD probe (RFC 3706).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DpdProbe {
+    pub(crate) seq: u32,
+    pub(crate) next: Instant,
+    pub(crate) misses: u32,
 }
 
 /// A Quick Mode exchange.
@@ -352,6 +366,7 @@ impl Engine {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         self.main_mode_timers();
+        self.dpd_timers();
         self.start_due_phase2();
         self.quick_mode_timers();
         self.sa_timers();
@@ -389,11 +404,24 @@ impl Engine {
             ]
         });
         let waiting = self.waiting.iter().map(|w| w.at);
+        let dpd = self
+            .ph1s
+            .iter()
+            .filter(|p| p.established() && p.peer_dpd)
+            .map(|p| {
+                let interval = self.cfg.peers[p.peer].dpd_interval?;
+                Some(p.dpd.map_or(p.last_heard + interval, |d| d.next))
+            });
         let sas = self
             .sas
             .iter()
             .flat_map(|s| [Some(s.hard), (!s.rekeyed && s.initiator).then_some(s.soft)]);
-        ph1.chain(ph2).chain(waiting).chain(sas).flatten().min()
+        ph1.chain(ph2)
+            .chain(waiting)
+            .chain(sas)
+            .chain(dpd)
+            .flatten()
+            .min()
     }
 
     /// The ISAKMP SAs, negotiating or established.

@@ -16,7 +16,8 @@ use std::net::SocketAddrV4;
 use crate::crypto::{DhPrivate, phase2};
 use crate::esp::{EspKeys, InboundSa, OutboundSa};
 use crate::wire::{
-    Doi, ExchangeType, IdData, IdPayload, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
+    AttrValue, Attribute, Doi, ExchangeType, IdData, IdPayload, IpsecAttr, LifeType, Message,
+    NotifyPayload, NotifyType, Payload, ProtocolId,
 };
 
 use super::event::{Direction, DropReason, EventKind, FailReason, KeysDerived};
@@ -276,6 +277,7 @@ impl Engine {
             return;
         }
         self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].last_heard = self.now;
         // Follow a NAT that remapped the peer's port.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
@@ -388,12 +390,22 @@ impl Engine {
             return;
         };
         let pol = self.cfg.policies[policy].clone();
-        let Some((transform, suite, peer_spi)) =
+        let Some((transform, mut suite, peer_spi)) =
             choose_phase2(&sa, &pol.proposals, pol.mode, pol.pfs)
         else {
             self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
             return;
         };
+        // A shorter lifetime of our own is claimed with RESPONDER-LIFETIME (RFC 2407 4.6.3.1).
+        let ours = pol
+            .proposals
+            .iter()
+            .find(|o| o.cipher == suite.cipher && o.integ == suite.integ)
+            .map(|o| o.lifetime);
+        let claim = ours.filter(|l| self.cfg.behaviour.claim_lifetime && *l < suite.lifetime);
+        if let Some(l) = claim {
+            suite.lifetime = l;
+        }
         let (dh, gxy) = match (suite.pfs, &ke) {
             (Some(g), Some(peer_pub)) => {
                 let dh = DhPrivate::generate(g, &mut self.rng);
@@ -432,6 +444,25 @@ impl Engine {
         if !ids.is_empty() {
             out.push(id_payload(&reply_ci));
             out.push(id_payload(&reply_cr));
+        }
+        if let Some(l) = claim {
+            let mut data = Vec::new();
+            for a in [
+                Attribute::basic(IpsecAttr::SA_LIFE_TYPE.0, LifeType::SECONDS.0),
+                Attribute {
+                    kind: IpsecAttr::SA_LIFE_DURATION.0,
+                    value: AttrValue::from_u64(l.as_secs()),
+                },
+            ] {
+                a.emit(&mut data).expect("small attributes");
+            }
+            out.push(Payload::Notify(NotifyPayload {
+                doi: Doi::IPSEC,
+                protocol: ProtocolId::ESP,
+                kind: NotifyType::RESPONDER_LIFETIME,
+                spi: my_spi.to_be_bytes().to_vec(),
+                data,
+            }));
         }
         let (prf, skeyid_a) = self.skeyid_a(i);
         let ni_c = ni.clone();
@@ -529,7 +560,7 @@ impl Engine {
                 .any(|o| o.cipher == s.cipher && o.integ == s.integ);
             (offered && s.mode == pol.mode && s.pfs == pol.pfs).then_some((s, spi))
         });
-        let (Some((suite, peer_spi)), Some(nr)) = (chosen, nr) else {
+        let (Some((mut suite, peer_spi)), Some(nr)) = (chosen, nr) else {
             self.fail_ph2(
                 k,
                 FailReason::Malformed("QM2 does not answer our offer".into()),
@@ -569,6 +600,21 @@ impl Engine {
                 return;
             }
         };
+        // The responder may shorten the lifetime (RESPONDER-LIFETIME).
+        for p in &payloads {
+            if let Payload::Notify(n) = p {
+                if n.kind == NotifyType::RESPONDER_LIFETIME {
+                    let attrs = Attribute::parse_all(&n.data).unwrap_or_default();
+                    let secs = attrs
+                        .iter()
+                        .find(|a| a.kind == IpsecAttr::SA_LIFE_DURATION.0)
+                        .and_then(|a| a.value.as_u64());
+                    if let Some(s) = secs.filter(|s| *s > 0 && *s < suite.lifetime.as_secs()) {
+                        suite.lifetime = std::time::Duration::from_secs(s);
+                    }
+                }
+            }
+        }
         let q = &mut self.ph2s[k];
         q.nr = nr;
         q.peer_spi = peer_spi;
