@@ -254,3 +254,46 @@ fn responder_lifetime_shortens_the_initiators_sa() {
         }
     )));
 }
+
+#[test]
+fn a_kilobyte_lifetime_renews_on_traffic() {
+    let mut a = ikelab_tests::pair::doc_config(
+        A_ADDR,
+        B_ADDR,
+        (host_id(A_ADDR), host_id(B_ADDR)),
+        "hogehoge",
+        true,
+    );
+    let mut b = ikelab_tests::pair::doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        false,
+    );
+    a.policies[0].proposals[0].lifetime_kb = Some(1);
+    b.policies[0].proposals[0].lifetime_kb = Some(1);
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 23);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(5));
+    let first =
+        p.a.ipsec_sas()
+            .iter()
+            .find(|s| s.direction == Direction::Outbound)
+            .unwrap()
+            .spi;
+    // 9 x 100 bytes crosses 80% of 1 KB: a new SA pair is negotiated.
+    for _ in 0..9 {
+        let pkt = [&ipv4::header(A_ADDR, B_ADDR, 4, 64, 1, 100)[..], &[1; 100]].concat();
+        assert!(matches!(p.a.protect(p.now, pkt), Protected::Esp(_)));
+    }
+    p.run_for(Duration::from_secs(5));
+    let now_out: Vec<u32> =
+        p.a.ipsec_sas()
+            .iter()
+            .filter(|s| s.direction == Direction::Outbound)
+            .map(|s| s.spi)
+            .collect();
+    assert!(now_out.iter().any(|s| *s != first), "renewed: {now_out:?}");
+    assert!(sas_up(&mut p));
+}

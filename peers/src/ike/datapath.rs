@@ -84,7 +84,9 @@ impl Engine {
             .sas
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.policy == policy && s.direction == Direction::Outbound)
+            .filter(|(_, s)| {
+                s.policy == policy && s.direction == Direction::Outbound && !s.hard_due(now)
+            })
             .max_by_key(|(_, s)| s.hard)
             .map(|(k, _)| k);
         let Some(k) = sa else {
@@ -110,6 +112,12 @@ impl Engine {
             Err(_) => return Protected::Drop("ESP sequence number exhausted"),
         };
         sa.bytes += inner.len() as u64;
+        if sa.initiator && !sa.rekeyed && sa.soft_due(now) {
+            sa.rekeyed = true;
+            let policy = sa.policy;
+            self.request_phase2(policy);
+        }
+        let sa = &self.sas[k];
         let id = u16::from_be_bytes([packet[4], packet[5]]);
         let mut p = Vec::with_capacity(28 + esp.len());
         match sa.udp {
@@ -201,20 +209,14 @@ impl Engine {
     /// SA and tells the peer about our inbound one.
     pub(crate) fn sa_timers(&mut self) {
         let now = self.now;
-        let soft: Vec<usize> = self
+        let mut soft = vec![];
+        for s in self
             .sas
-            .iter()
-            .filter(|s| {
-                s.initiator
-                    && !s.rekeyed
-                    && (s.soft <= now
-                        || s.lifetime_kb
-                            .is_some_and(|kb| s.bytes >= u64::from(kb) * 1024 * 8 / 10))
-            })
-            .map(|s| s.policy)
-            .collect();
-        for s in self.sas.iter_mut().filter(|s| s.initiator && s.soft <= now) {
+            .iter_mut()
+            .filter(|s| s.initiator && !s.rekeyed && s.soft_due(now))
+        {
             s.rekeyed = true;
+            soft.push(s.policy);
         }
         for policy in soft {
             self.request_phase2(policy);
@@ -222,7 +224,7 @@ impl Engine {
         let expired: Vec<(u32, Ipv4Addr, Direction)> = self
             .sas
             .iter()
-            .filter(|s| s.hard <= now)
+            .filter(|s| s.hard_due(now))
             .map(|s| (s.spi, s.remote, s.direction))
             .collect();
         for (spi, remote, dir) in expired {
@@ -240,5 +242,23 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+impl super::IpsecSa {
+    /// Time or traffic says: renew (at the configured percentage of either lifetime).
+    pub(crate) fn soft_due(&self, now: Instant) -> bool {
+        self.soft <= now
+            || self
+                .lifetime_kb
+                .is_some_and(|kb| self.bytes >= u64::from(kb) * 1024 * 8 / 10)
+    }
+
+    /// Time or traffic says: this SA is over.
+    pub(crate) fn hard_due(&self, now: Instant) -> bool {
+        self.hard <= now
+            || self
+                .lifetime_kb
+                .is_some_and(|kb| self.bytes >= u64::from(kb) * 1024)
     }
 }
