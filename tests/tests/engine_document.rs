@@ -153,3 +153,21 @@ fn wrong_psk_fails_cleanly_at_the_responder() {
     );
     assert!(p.a.ipsec_sas().is_empty() && p.b.ipsec_sas().is_empty());
 }
+
+#[test]
+fn plaintext_is_refused_where_a_policy_requires_esp() {
+    let p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 7);
+    let ipip = ipv4::header(A_ADDR, B_ADDR, 4, 64, 1, 0);
+    assert!(
+        !p.b.accepts_plain(&ipip),
+        "IP-in-IP from the peer must come through ESP"
+    );
+    let ike = [
+        &ipv4::header(A_ADDR, B_ADDR, 17, 64, 1, 8)[..],
+        &ipv4::udp_header(500, 500, 0),
+    ]
+    .concat();
+    assert!(p.b.accepts_plain(&ike), "IKE itself is never refused");
+    let other = ipv4::header(Ipv4Addr::new(10, 1, 1, 1), B_ADDR, 1, 64, 1, 0);
+    assert!(p.b.accepts_plain(&other));
+}

@@ -205,6 +205,22 @@ impl Engine {
         Ok(inner)
     }
 
+    /// Whether a packet that arrived without ESP may be accepted: not if a policy says traffic
+    /// between these addresses must be protected (the inbound half of the SPD).
+    pub fn accepts_plain(&self, packet: &[u8]) -> bool {
+        let Ok(h) = Ipv4Header::parse(packet) else {
+            return false;
+        };
+        if is_ike(&h, packet) {
+            return true;
+        }
+        !self.cfg.policies.iter().any(|p| {
+            p.remote.contains(h.src)
+                && p.local.contains(h.dst)
+                && (p.local.protocol == 0 || p.local.protocol == h.protocol)
+        })
+    }
+
     /// Soft expiry starts a rekey (by the side that negotiated the SA); hard expiry removes the
     /// SA and tells the peer about our inbound one.
     pub(crate) fn sa_timers(&mut self) {
