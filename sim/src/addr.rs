@@ -20,7 +20,7 @@ impl MacAddr {
     /// A unicast, locally administered address derived from `label` (e.g. `"seil/lan1"`): the
     /// same label always gives the same address.
     pub fn derived(label: &str) -> MacAddr {
-        let h = fnv1a64(label.as_bytes()).to_be_bytes();
+        let h = derive_seed(0, label).to_be_bytes();
         MacAddr([
             (h[0] & 0xfc) | 0x02,
             h[1],

@@ -25,6 +25,7 @@ pub mod counters;
 pub mod error;
 mod event;
 pub mod host;
+pub mod inject;
 pub mod lab;
 pub mod link;
 pub mod log;
@@ -42,6 +43,7 @@ pub use clock::StartTime;
 pub use counters::Counters;
 pub use error::SimError;
 pub use host::{Host, HostConfig, PingError, PingErrorKind, PingReply, PingReport, PingSpec};
+pub use inject::Injector;
 pub use lab::{End, KeyLog, Lab, LabConfig, NodeId, PingId, RunEnd, RunFiles, RunSummary};
 pub use link::{Impairments, LinkId, LinkParams, LinkStats, PortRef};
 pub use log::{Log, LogEntry};
@@ -52,4 +54,6 @@ pub use router::{
 };
 pub use switch::Switch;
 pub use tap::{Capture, CaptureFiles, CapturedFrame};
-pub use topology::{DocumentLab, DocumentLinks, document_lab, document_lab_with};
+pub use topology::{
+    DocumentLab, DocumentLinks, document_lab, document_lab_with, document_lab_with_stacks,
+};

@@ -6,8 +6,8 @@
 use std::net::Ipv4Addr;
 
 use crate::{
-    HostConfig, InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkId, LinkParams, NodeId, RouteConfig,
-    RouterConfig, SimError, TunnelConfig, TunnelKind, Via,
+    HostConfig, InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkId, LinkParams, NoIpsec, NodeId,
+    RouteConfig, RouterConfig, SecurityStack, SimError, TunnelConfig, TunnelKind, Via,
 };
 
 /// SEIL's WAN address.
@@ -131,6 +131,26 @@ pub fn document_lab_with(
     seil: RouterConfig,
     ix: RouterConfig,
 ) -> Result<DocumentLab, SimError> {
+    document_lab_with_stacks(
+        config,
+        params,
+        seil,
+        ix,
+        Box::new(NoIpsec),
+        Box::new(NoIpsec),
+    )
+}
+
+/// Builds the document's lab with these links, router configurations and security stacks (the
+/// IKEv1/ESP engine's SEIL and IX personalities will be the stacks).
+pub fn document_lab_with_stacks(
+    config: LabConfig,
+    params: DocumentLinkParams,
+    seil: RouterConfig,
+    ix: RouterConfig,
+    seil_stack: Box<dyn SecurityStack>,
+    ix_stack: Box<dyn SecurityStack>,
+) -> Result<DocumentLab, SimError> {
     let mut lab = Lab::new(config);
     let seil_ifaces = (
         seil.interfaces.first().map(|i| i.name.clone()),
@@ -140,8 +160,8 @@ pub fn document_lab_with(
         ix.interfaces.first().map(|i| i.name.clone()),
         ix.interfaces.get(1).map(|i| i.name.clone()),
     );
-    let seil_id = lab.add_router(seil)?;
-    let ix_id = lab.add_router(ix)?;
+    let seil_id = lab.add_router_with_stack(seil, seil_stack)?;
+    let ix_id = lab.add_router_with_stack(ix, ix_stack)?;
     let wan = lab.add_switch("wan")?;
     let seil_host = lab.add_host(HostConfig::new(
         "host-seil",

@@ -16,8 +16,9 @@ pub const ARP_LIFETIME: Duration = Duration::from_secs(300);
 pub const ARP_RETRY: Duration = Duration::from_secs(1);
 /// Requests sent before the address is declared unreachable.
 pub const ARP_TRIES: u8 = 3;
-/// Packets held per unresolved address (older ones are dropped first, as Linux does).
-pub const ARP_QUEUE: usize = 3;
+/// Packets held per unresolved address (older ones are dropped first; Linux's historical
+/// `unres_qlen`).
+pub const ARP_QUEUE: usize = 101;
 
 #[derive(Debug)]
 struct Pending {
@@ -151,9 +152,9 @@ mod tests {
         assert_eq!(t.poll_timeout(), None);
 
         let other = Ipv4Addr::new(10, 0, 0, 3);
-        for i in 0..5 {
-            let e = t.enqueue(t0, other, vec![i]);
-            assert_eq!(e.dropped.is_some(), i >= ARP_QUEUE as u8);
+        for i in 0..ARP_QUEUE + 2 {
+            let e = t.enqueue(t0, other, vec![i as u8]);
+            assert_eq!(e.dropped.is_some(), i >= ARP_QUEUE);
         }
         let mut retries = 0;
         let now = loop {

@@ -636,13 +636,21 @@ impl Router {
                     }
                     return;
                 }
-                let id = self.next_id();
-                match tunnel::encapsulate(&self.tunnels[t], &packet, id) {
-                    Some(outer) => {
-                        self.counters.bump("encapsulated");
-                        self.route_out(now, outer, origin, Some(t), depth + 1);
+                // Like a router's tunnel interface: fragment the inner packet to the tunnel's
+                // MTU first, so each piece travels in one outer packet.
+                let pieces = match fragment(&packet, mtu) {
+                    Ok(p) => p,
+                    Err(_) => return self.counters.bump("drop_cannot_fragment"),
+                };
+                for piece in pieces {
+                    let id = self.next_id();
+                    match tunnel::encapsulate(&self.tunnels[t], &piece, id) {
+                        Some(outer) => {
+                            self.counters.bump("encapsulated");
+                            self.route_out(now, outer, origin, Some(t), depth + 1);
+                        }
+                        None => self.counters.bump("drop_too_big_to_encapsulate"),
                     }
-                    None => self.counters.bump("drop_too_big_to_encapsulate"),
                 }
             }
             Egress::Ether(i) => {
