@@ -434,19 +434,28 @@ impl Lab {
 
     // ---- running ----
 
-    /// Runs until idle or the configured deadline.
+    /// Runs until the script is done and nothing is pending ([`RunEnd::Idle`], the clock left
+    /// at the last event), or until the configured deadline ([`RunEnd::Deadline`], the clock
+    /// left at the deadline).
     pub fn run(&mut self) -> RunSummary {
-        self.run_until(self.config.deadline)
+        self.advance(self.config.deadline)
     }
 
-    /// Runs for `d` of virtual time from now (or until idle).
+    /// [`Lab::run_until`] `now + d`.
     pub fn run_for(&mut self, d: Duration) -> RunSummary {
         self.run_until(self.now + d)
     }
 
-    /// Processes every event up to and including `limit`. On [`RunEnd::Deadline`] the clock is
-    /// left at `limit`; on [`RunEnd::Idle`] at the last event.
+    /// Processes every event up to and including `limit`, then leaves the clock at `limit`
+    /// (idle time passes for free). The summary says whether events remain beyond `limit`.
     pub fn run_until(&mut self, limit: Instant) -> RunSummary {
+        let mut s = self.advance(limit);
+        self.now = self.now.max(limit);
+        s.now = self.now;
+        s
+    }
+
+    fn advance(&mut self, limit: Instant) -> RunSummary {
         loop {
             let Some((at, ev)) = self.queue.peek() else {
                 return self.summary(RunEnd::Idle);

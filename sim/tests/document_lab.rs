@@ -347,3 +347,21 @@ fn scripted_closures_run_at_their_time() {
         .clone();
     assert_eq!((r.start, r.received), (at(3.0), 1));
 }
+
+#[test]
+fn a_virtual_day_costs_only_its_events() {
+    let mut d = lab();
+    let hourly = PingSpec::new(IX_HOST)
+        .count(24)
+        .interval(Duration::from_secs(3600));
+    let p = d.lab.ping(d.seil_host, Instant::ZERO, hourly).unwrap();
+    let wall = std::time::Instant::now();
+    let s = d.lab.run_until(at(86_400.0));
+    let took = wall.elapsed();
+    assert_eq!((s.end, s.now), (RunEnd::Idle, at(86_400.0)));
+    assert_eq!(d.lab.ping_report(p).unwrap().received, 24);
+    // ARP expires between pings (hourly > 5 min), so every ping resolves again: about 20 events
+    // each, and nothing at all in between.
+    assert!(s.events < 24 * 30, "{} events", s.events);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}
