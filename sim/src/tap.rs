@@ -20,7 +20,7 @@ use pcap_file::{DataLink, Endianness, TsResolution};
 use crate::{LinkId, SimError, StartTime};
 
 /// Largest frame recorded whole.
-const SNAPLEN: u32 = 65_535;
+const SNAPLEN: u32 = 262_144;
 
 /// One recorded frame.
 #[derive(Clone, Debug, PartialEq, Eq)]

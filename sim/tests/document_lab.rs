@@ -13,8 +13,8 @@ use ikelab_sim::topology::{
     seil_config,
 };
 use ikelab_sim::{
-    DocumentLab, Instant, LabConfig, LinkParams, PingErrorKind, PingSpec, RunEnd, StartTime,
-    document_lab, document_lab_with,
+    DocumentLab, HostConfig, Instant, Lab, LabConfig, LinkParams, MacAddr, PingErrorKind, PingSpec,
+    RouteConfig, RunEnd, SimError, StartTime, Via, document_lab, document_lab_with,
 };
 
 fn at(secs: f64) -> Instant {
@@ -181,7 +181,7 @@ fn ttl_expiry_and_unreachable_destinations_are_reported() {
     };
     assert_eq!(err(p_ttl1), (SEIL_LAN, PingErrorKind::TimeExceeded(0)));
     // TTL 2 dies at IX, which answers from the interface it came in on: the tunnel's (its WAN).
-    assert_eq!(err(p_ttl2).1, PingErrorKind::TimeExceeded(0));
+    assert_eq!(err(p_ttl2), (IX_WAN, PingErrorKind::TimeExceeded(0)));
     assert_eq!(err(p_noroute), (SEIL_LAN, PingErrorKind::Unreachable(0)));
     assert_eq!(err(p_nohost).1, PingErrorKind::Unreachable(1));
     assert_eq!(err(p_local), (SEIL_HOST, PingErrorKind::ArpFailed));
@@ -364,4 +364,154 @@ fn a_virtual_day_costs_only_its_events() {
     // each, and nothing at all in between.
     assert!(s.events < 24 * 30, "{} events", s.events);
     assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
+#[test]
+fn gateway_routes_and_longest_prefix_match() {
+    // SEIL gets a default route to IX over the WAN; IX has none, so it answers "net unreachable".
+    let mut seil = seil_config();
+    seil.routes.push(RouteConfig {
+        dest: "0.0.0.0/0".parse().unwrap(),
+        via: Via::Gateway(IX_WAN),
+    });
+    let mut d = document_lab_with(
+        LabConfig::with_seed(9),
+        DocumentLinkParams::default(),
+        seil,
+        ix_config(),
+    )
+    .unwrap();
+    assert_eq!(
+        d.lab
+            .router(d.seil)
+            .unwrap()
+            .route_to(Ipv4Addr::new(10, 9, 9, 9)),
+        Some(("lan1", Some(IX_WAN)))
+    );
+    // The /24 over the tunnel still wins over the default route.
+    assert_eq!(
+        d.lab.router(d.seil).unwrap().route_to(IX_HOST),
+        Some(("ipsec0", None))
+    );
+    let far = d
+        .lab
+        .ping(
+            d.seil_host,
+            Instant::ZERO,
+            PingSpec::new(Ipv4Addr::new(10, 9, 9, 9)),
+        )
+        .unwrap();
+    let near = d
+        .lab
+        .ping(d.seil_host, Instant::ZERO, PingSpec::new(IX_HOST))
+        .unwrap();
+    d.lab.run();
+    let r = d.lab.ping_report(far).unwrap();
+    assert_eq!(r.errors.len(), 1, "{r:?}");
+    assert_eq!(
+        (r.errors[0].from, r.errors[0].kind),
+        (IX_WAN, PingErrorKind::Unreachable(0))
+    );
+    assert_eq!(d.lab.ping_report(near).unwrap().received, 1);
+    // The request to 10.9.9.9 crossed the WAN bare (not in the tunnel).
+    let bare = d
+        .lab
+        .capture()
+        .on_link(d.links.wan_ix)
+        .filter(|f| icmp_echo(&f.data).is_some_and(|e| e.0 == 8 && !e.3))
+        .count();
+    assert_eq!(bare, 1);
+}
+
+#[test]
+fn configuration_errors_are_typed() {
+    let mut lab = Lab::new(LabConfig::default());
+    lab.add_router(seil_config()).unwrap();
+    assert!(matches!(
+        lab.add_router(seil_config()),
+        Err(SimError::DuplicateName(_))
+    ));
+
+    let mut bad = ix_config();
+    bad.routes.push(RouteConfig {
+        dest: "10.0.0.0/8".parse().unwrap(),
+        via: Via::Interface("Tunnel9.0".into()),
+    });
+    assert!(matches!(
+        lab.add_router(bad),
+        Err(SimError::UnknownInterface { .. })
+    ));
+
+    let mut bad = ix_config();
+    bad.routes.push(RouteConfig {
+        dest: "10.0.0.0/8".parse().unwrap(),
+        via: Via::Gateway(Ipv4Addr::new(10, 1, 1, 1)),
+    });
+    assert!(matches!(lab.add_router(bad), Err(SimError::Config(_))));
+
+    let mut bad = ix_config();
+    bad.interfaces[1].name = "FastEthernet0/0.0".into();
+    assert!(matches!(
+        lab.add_router(bad),
+        Err(SimError::DuplicateName(_))
+    ));
+
+    // Same MAC twice.
+    let mut a = ix_config();
+    a.name = "ix-a".into();
+    a.interfaces[0].mac = Some(MacAddr([2, 0, 0, 0, 0, 1]));
+    let mut b = ix_config();
+    b.name = "ix-b".into();
+    b.interfaces[0].mac = Some(MacAddr([2, 0, 0, 0, 0, 1]));
+    lab.add_router(a).unwrap();
+    assert!(matches!(
+        lab.add_router(b),
+        Err(SimError::DuplicateMac { .. })
+    ));
+
+    let off_net = HostConfig::new(
+        "h",
+        "192.168.0.10/24".parse().unwrap(),
+        Some(Ipv4Addr::new(10, 0, 0, 1)),
+    );
+    assert!(matches!(lab.add_host(off_net), Err(SimError::Config(_))));
+
+    // Connecting: unknown interface, port already in use, a router without a named interface.
+    let h = lab
+        .add_host(HostConfig::new(
+            "h",
+            "192.168.0.10/24".parse().unwrap(),
+            None,
+        ))
+        .unwrap();
+    let seil = lab.node_id("seil").unwrap();
+    assert!(matches!(
+        lab.connect("x", (seil, "lan7"), h, LinkParams::default()),
+        Err(SimError::UnknownInterface { .. })
+    ));
+    lab.connect("ok", (seil, "lan0"), h, LinkParams::default())
+        .unwrap();
+    let h2 = lab
+        .add_host(HostConfig::new(
+            "h2",
+            "192.168.0.11/24".parse().unwrap(),
+            None,
+        ))
+        .unwrap();
+    assert!(matches!(
+        lab.connect("y", (seil, "lan0"), h2, LinkParams::default()),
+        Err(SimError::PortInUse { .. })
+    ));
+    assert!(matches!(
+        lab.connect("z", seil, h2, LinkParams::default()),
+        Err(SimError::Config(_))
+    ));
+    assert!(matches!(
+        lab.connect("ok", (seil, "lan1"), h2, LinkParams::default()),
+        Err(SimError::DuplicateName(_))
+    ));
+    assert!(matches!(
+        lab.ping(seil, Instant::ZERO, PingSpec::new(IX_HOST)),
+        Err(SimError::UnknownNode(_))
+    ));
 }
