@@ -309,7 +309,9 @@ impl Lab {
         Ok(id)
     }
 
-    fn resolve(&mut self, end: End<'_>) -> Result<PortRef, SimError> {
+    /// The port `end` names. A switch's new port is only added when `add` is set, so a
+    /// connection that fails leaves no stray port behind.
+    fn resolve(&mut self, end: End<'_>, add: bool) -> Result<PortRef, SimError> {
         let (node, port) = match end {
             End::Port(n, p) => {
                 let slot = self.slot(n)?;
@@ -334,6 +336,12 @@ impl Lab {
             End::Node(n) => {
                 self.slot(n)?;
                 if let Slot::Switch(s) = &mut self.nodes[n.0] {
+                    if !add {
+                        return Ok(PortRef {
+                            node: n,
+                            port: s.port_count(),
+                        });
+                    }
                     let p = s.add_port();
                     self.ports[n.0].push(None);
                     (n, p)
@@ -373,8 +381,14 @@ impl Lab {
         if self.link_names.contains_key(name) {
             return Err(SimError::DuplicateName(name.to_string()));
         }
-        let a = self.resolve(a.into())?;
-        let b = self.resolve(b.into())?;
+        let (a, b) = (a.into(), b.into());
+        if self.resolve(a, false)? == self.resolve(b, false)? {
+            return Err(SimError::Config(format!(
+                "link {name} would join a port to itself"
+            )));
+        }
+        let a = self.resolve(a, true)?;
+        let b = self.resolve(b, true)?;
         if a == b {
             return Err(SimError::PortInUse {
                 node: self.nodes[a.node.0].node_ref().name().to_string(),

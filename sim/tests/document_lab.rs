@@ -514,4 +514,12 @@ fn configuration_errors_are_typed() {
         lab.ping(seil, Instant::ZERO, PingSpec::new(IX_HOST)),
         Err(SimError::UnknownNode(_))
     ));
+    // A failed connection leaves no stray switch port.
+    let sw = lab.add_switch("sw").unwrap();
+    assert!(
+        lab.connect("w", sw, (seil, "nope"), LinkParams::default())
+            .is_err()
+    );
+    assert!(lab.connect("w", sw, sw, LinkParams::default()).is_err());
+    assert_eq!(lab.node(sw).unwrap().port_count(), 0);
 }
