@@ -381,7 +381,6 @@ impl Host {
     }
 
     fn record_error(&mut self, id: u16, seq: u16, from: Ipv4Addr, kind: PingErrorKind) {
-        let name = self.cfg.name.clone();
         if let Some(j) = self
             .jobs
             .iter_mut()
@@ -389,7 +388,7 @@ impl Host {
         {
             j.report.errors.push(PingError { seq, from, kind });
             self.log.push_back(format!(
-                "{name}: ping {}: from {from} icmp_seq={seq} {kind:?}",
+                "ping {}: from {from} icmp_seq={seq} {kind:?}",
                 j.report.spec.dst
             ));
         }
@@ -430,7 +429,6 @@ impl Host {
     }
 
     fn finish(&mut self, job: usize) {
-        let name = self.cfg.name.clone();
         let j = &mut self.jobs[job];
         j.report.done = true;
         j.next_send = None;
@@ -445,7 +443,7 @@ impl Host {
             format!(", rtt min/avg/max = {}/{}/{} ms", ms(min), ms(avg), ms(max))
         };
         let msg = format!(
-            "{name}: ping {}: {} transmitted, {} received, {} duplicates, {} errors, {:.0}% packet loss{summary}",
+            "ping {}: {} transmitted, {} received, {} duplicates, {} errors, {:.0}% packet loss{summary}",
             r.spec.dst,
             r.sent,
             r.received,
@@ -565,7 +563,6 @@ impl Host {
         ttl: u8,
         bytes: usize,
     ) {
-        let name = self.cfg.name.clone();
         let Some(j) = self.jobs.iter_mut().find(|j| j.report.identifier == id) else {
             return self.counters.bump("icmp_reply_unknown");
         };
@@ -592,7 +589,7 @@ impl Host {
         });
         let dup = if duplicate { " (DUP!)" } else { "" };
         self.log.push_back(format!(
-            "{name}: {bytes} bytes from {from}: icmp_seq={seq} ttl={ttl} time={} ms{dup}",
+            "{bytes} bytes from {from}: icmp_seq={seq} ttl={ttl} time={} ms{dup}",
             ms(rtt)
         ));
     }
@@ -664,9 +661,7 @@ impl Node for Host {
                 }
                 Err(e) => {
                     self.counters.bump(e.counter());
-                    let name = self.cfg.name.clone();
-                    self.log
-                        .push_back(format!("{name}: dropped malformed input: {e}"));
+                    self.log.push_back(format!("dropped malformed input: {e}"));
                 }
             },
             _ => self.counters.bump("rx_drop_ethertype"),
@@ -680,8 +675,7 @@ impl Node for Host {
                 self.arp_request(ip);
             }
             for (ip, packets) in t.failed {
-                let name = self.cfg.name.clone();
-                self.log.push_back(format!("{name}: arp {ip} unreachable"));
+                self.log.push_back(format!("arp {ip} unreachable"));
                 for p in packets {
                     self.counters.bump("drop_arp_failed");
                     self.undeliverable(&p, PingErrorKind::ArpFailed);
