@@ -1,0 +1,724 @@
+//! An end system on a LAN: one interface, ARP, a default gateway, answers to pings, and a scripted
+//! `ping` (count, interval, size) whose every reply, duplicate and error is recorded with its
+//! round-trip time in virtual time.
+
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+
+use ikelab_peers::rng::{Random, SeededRandom};
+use ikelab_peers::time::Instant;
+
+use crate::packet::{
+    self, Arp, ETHERTYPE_ARP, ETHERTYPE_IPV4, Icmp, Ipv4Build, Ipv4Info, PROTO_ICMP, PROTO_UDP,
+};
+use crate::router::arp::ArpTable;
+use crate::router::frag::{FragError, Reassembler, Reassembly, fragment};
+use crate::router::icmp::{self, CODE_PORT, CODE_PROTOCOL, TYPE_UNREACHABLE};
+use crate::{Counters, Ipv4Net, MacAddr, Node, SimError, StartTime};
+
+/// A host's configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostConfig {
+    /// Node name.
+    pub name: String,
+    /// Address and prefix length.
+    pub address: Ipv4Net,
+    /// Default gateway (on the host's prefix).
+    pub gateway: Option<Ipv4Addr>,
+    /// Interface MTU.
+    pub mtu: usize,
+    /// MAC address; derived from the name when `None`.
+    pub mac: Option<MacAddr>,
+}
+
+impl HostConfig {
+    /// A host with MTU 1500 and a derived MAC.
+    pub fn new(name: impl Into<String>, address: Ipv4Net, gateway: Option<Ipv4Addr>) -> Self {
+        HostConfig {
+            name: name.into(),
+            address,
+            gateway,
+            mtu: 1500,
+            mac: None,
+        }
+    }
+}
+
+/// What to ping, like `ping -c COUNT -i INTERVAL -s SIZE -W TIMEOUT -t TTL [-M do] DST`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PingSpec {
+    /// Destination.
+    pub dst: Ipv4Addr,
+    /// Echo requests to send.
+    pub count: u32,
+    /// Time between requests.
+    pub interval: Duration,
+    /// ICMP data bytes (56 gives the classic 84-byte packet).
+    pub size: usize,
+    /// How long to wait for replies after the last request.
+    pub timeout: Duration,
+    /// IP time to live.
+    pub ttl: u8,
+    /// Set DF (`-M do`): too-large requests are then not fragmented.
+    pub dont_fragment: bool,
+}
+
+impl PingSpec {
+    /// One 56-byte request, 1 s interval, 1 s wait, TTL 64, DF clear.
+    pub fn new(dst: Ipv4Addr) -> Self {
+        PingSpec {
+            dst,
+            count: 1,
+            interval: Duration::from_secs(1),
+            size: 56,
+            timeout: Duration::from_secs(1),
+            ttl: 64,
+            dont_fragment: false,
+        }
+    }
+
+    /// With `count` requests.
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// With `interval` between requests.
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// With `size` data bytes.
+    pub fn size(mut self, size: usize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// Waiting `timeout` after the last request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// One echo reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PingReply {
+    /// Sequence number (1-based, as `ping` prints it).
+    pub seq: u16,
+    /// Who answered.
+    pub from: Ipv4Addr,
+    /// Round-trip time.
+    pub rtt: Duration,
+    /// TTL of the reply.
+    pub ttl: u8,
+    /// ICMP bytes (header and data).
+    pub bytes: usize,
+    /// A second (or later) reply to the same request.
+    pub duplicate: bool,
+}
+
+/// Why a request got no reply, as `ping` would report it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PingErrorKind {
+    /// ICMP destination unreachable with this code (1: host, 4: fragmentation needed, ...).
+    Unreachable(u8),
+    /// ICMP time exceeded with this code (0: TTL).
+    TimeExceeded(u8),
+    /// The next hop did not answer ARP ("Destination Host Unreachable" from ourselves).
+    ArpFailed,
+    /// No route (no gateway for an off-link destination).
+    NoRoute,
+    /// Larger than the MTU with DF set ("message too long").
+    MessageTooLong,
+}
+
+/// An error report for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PingError {
+    /// Sequence number.
+    pub seq: u16,
+    /// Who reported it (ourselves for local errors).
+    pub from: Ipv4Addr,
+    /// What.
+    pub kind: PingErrorKind,
+}
+
+/// The results of one `ping` run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PingReport {
+    /// What was asked.
+    pub spec: PingSpec,
+    /// The ICMP identifier used.
+    pub identifier: u16,
+    /// When it starts.
+    pub start: Instant,
+    /// Requests sent.
+    pub sent: u32,
+    /// Distinct requests answered.
+    pub received: u32,
+    /// Replies, duplicates included, in arrival order.
+    pub replies: Vec<PingReply>,
+    /// Errors, in arrival order.
+    pub errors: Vec<PingError>,
+    /// Whether it has finished (all sent and the wait after the last one over).
+    pub done: bool,
+}
+
+impl PingReport {
+    /// Duplicate replies.
+    pub fn duplicates(&self) -> usize {
+        self.replies.iter().filter(|r| r.duplicate).count()
+    }
+
+    /// Fraction of requests without a reply (0.0 when none were sent).
+    pub fn loss(&self) -> f64 {
+        if self.sent == 0 {
+            0.0
+        } else {
+            1.0 - f64::from(self.received) / f64::from(self.sent)
+        }
+    }
+
+    /// Round-trip times of first replies.
+    pub fn rtts(&self) -> impl Iterator<Item = Duration> + '_ {
+        self.replies.iter().filter(|r| !r.duplicate).map(|r| r.rtt)
+    }
+}
+
+struct Job {
+    report: PingReport,
+    next_send: Option<Instant>,
+    sent_at: Vec<Instant>,
+    answered: Vec<bool>,
+    finish_at: Option<Instant>,
+}
+
+impl Job {
+    fn next_event(&self) -> Option<Instant> {
+        if self.report.done {
+            None
+        } else {
+            self.next_send.or(self.finish_at)
+        }
+    }
+}
+
+/// Identifies a ping run on a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PingHandle(pub(crate) usize);
+
+/// A simulated host (see the module documentation).
+pub struct Host {
+    cfg: HostConfig,
+    mac: MacAddr,
+    start: StartTime,
+    rng: SeededRandom,
+    arp: ArpTable,
+    reasm: Reassembler,
+    ip_id: u16,
+    jobs: Vec<Job>,
+    out: VecDeque<(usize, Vec<u8>)>,
+    log: VecDeque<String>,
+    counters: Counters,
+}
+
+impl Host {
+    /// A host; `start` is the run's start date (ping data carries a wall-clock timestamp, as
+    /// Linux `ping` does, which Wireshark shows).
+    pub fn new(cfg: HostConfig, mut rng: SeededRandom, start: StartTime) -> Result<Self, SimError> {
+        if cfg.mtu < 68 {
+            return Err(SimError::Config(format!(
+                "{}: MTU {} is below 68",
+                cfg.name, cfg.mtu
+            )));
+        }
+        if let Some(gw) = cfg.gateway.filter(|gw| !cfg.address.contains(*gw)) {
+            return Err(SimError::Config(format!(
+                "{}: gateway {gw} is not on {}",
+                cfg.name, cfg.address
+            )));
+        }
+        let mac = cfg.mac.unwrap_or_else(|| MacAddr::derived(&cfg.name));
+        let ip_id = rng.next_u32() as u16;
+        Ok(Host {
+            cfg,
+            mac,
+            start,
+            rng,
+            arp: ArpTable::default(),
+            reasm: Reassembler::default(),
+            ip_id,
+            jobs: Vec::new(),
+            out: VecDeque::new(),
+            log: VecDeque::new(),
+            counters: Counters::default(),
+        })
+    }
+
+    /// The host's address.
+    pub fn address(&self) -> Ipv4Addr {
+        self.cfg.address.addr
+    }
+
+    /// The host's MAC.
+    pub fn mac(&self) -> MacAddr {
+        self.mac
+    }
+
+    /// Counters: `rx_frames`, `tx_frames`, `rx_drop_*`, `icmp_echo_replied`, `arp_requests`, ...
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The ARP cache: (address, MAC, expiry).
+    pub fn arp_entries(&self) -> Vec<(Ipv4Addr, MacAddr, Instant)> {
+        self.arp.entries().collect()
+    }
+
+    /// Schedules a ping run starting at `at` (the identifier is drawn now, from the host's seeded
+    /// randomness).
+    pub fn schedule_ping(&mut self, at: Instant, spec: PingSpec) -> PingHandle {
+        let mut identifier = self.rng.next_u32() as u16;
+        while self.jobs.iter().any(|j| j.report.identifier == identifier) {
+            identifier = identifier.wrapping_add(1);
+        }
+        self.jobs.push(Job {
+            report: PingReport {
+                spec,
+                identifier,
+                start: at,
+                sent: 0,
+                received: 0,
+                replies: Vec::new(),
+                errors: Vec::new(),
+                done: spec.count == 0,
+            },
+            next_send: (spec.count > 0).then_some(at),
+            sent_at: Vec::new(),
+            answered: Vec::new(),
+            finish_at: None,
+        });
+        PingHandle(self.jobs.len() - 1)
+    }
+
+    /// The report of a ping run.
+    pub fn ping_report(&self, h: PingHandle) -> Option<&PingReport> {
+        self.jobs.get(h.0).map(|j| &j.report)
+    }
+
+    /// All ping runs, in the order scheduled.
+    pub fn ping_reports(&self) -> impl Iterator<Item = &PingReport> {
+        self.jobs.iter().map(|j| &j.report)
+    }
+
+    fn next_id(&mut self) -> u16 {
+        self.ip_id = self.ip_id.wrapping_add(1);
+        self.ip_id
+    }
+
+    fn send_frame(&mut self, frame: Vec<u8>) {
+        self.counters.bump("tx_frames");
+        self.out.push_back((0, frame));
+    }
+
+    /// Routes, fragments, resolves and sends a packet made here; `Err` says why it could not go.
+    fn send_ip(&mut self, now: Instant, packet: Vec<u8>) -> Result<(), PingErrorKind> {
+        let info = packet::parse_ipv4(&packet).map_err(|_| PingErrorKind::NoRoute)?;
+        let next_hop = if self.cfg.address.contains(info.dst) || info.dst.is_broadcast() {
+            info.dst
+        } else {
+            self.cfg.gateway.ok_or(PingErrorKind::NoRoute)?
+        };
+        let frags = match fragment(&packet, self.cfg.mtu) {
+            Ok(f) => f,
+            Err(FragError::DontFragment | FragError::Impossible) => {
+                return Err(PingErrorKind::MessageTooLong);
+            }
+        };
+        for f in frags {
+            match self.arp.lookup(now, next_hop) {
+                Some(mac) => {
+                    let fr = packet::eth_frame(mac, self.mac, ETHERTYPE_IPV4, &f);
+                    self.send_frame(fr);
+                }
+                None => {
+                    let e = self.arp.enqueue(now, next_hop, f);
+                    if e.send_request {
+                        self.arp_request(next_hop);
+                    }
+                    if let Some(d) = e.dropped {
+                        self.counters.bump("drop_arp_queue_full");
+                        self.undeliverable(&d, PingErrorKind::ArpFailed);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn arp_request(&mut self, target: Ipv4Addr) {
+        self.counters.bump("arp_requests");
+        let f = packet::arp_frame(&Arp {
+            request: true,
+            sender_mac: self.mac,
+            sender_ip: self.cfg.address.addr,
+            target_mac: MacAddr::ZERO,
+            target_ip: target,
+        });
+        self.send_frame(f);
+    }
+
+    /// A packet of ours could not be sent: if it is one of our echo requests, that ping gets the
+    /// error.
+    fn undeliverable(&mut self, p: &[u8], kind: PingErrorKind) {
+        if let Some((id, seq)) = echo_ids(p) {
+            let me = self.cfg.address.addr;
+            self.record_error(id, seq, me, kind);
+        }
+    }
+
+    fn record_error(&mut self, id: u16, seq: u16, from: Ipv4Addr, kind: PingErrorKind) {
+        if let Some(j) = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.report.identifier == id && !j.report.done)
+        {
+            j.report.errors.push(PingError { seq, from, kind });
+            self.log.push_back(format!(
+                "ping {}: from {from} icmp_seq={seq} {kind:?}",
+                j.report.spec.dst
+            ));
+        }
+    }
+
+    fn send_echo(&mut self, now: Instant, job: usize) {
+        let j = &mut self.jobs[job];
+        let spec = j.report.spec;
+        let seq_index = j.report.sent as usize;
+        let seq = (seq_index + 1) as u16;
+        j.report.sent += 1;
+        j.sent_at.push(now);
+        j.answered.push(false);
+        let id = j.report.identifier;
+        let data = ping_data(self.start, now, spec.size);
+        let msg = packet::icmp_echo(false, id, seq, &data);
+        let ip_id = self.next_id();
+        let p = packet::ipv4_packet(
+            &Ipv4Build {
+                src: self.cfg.address.addr,
+                dst: spec.dst,
+                protocol: PROTO_ICMP,
+                ttl: spec.ttl,
+                id: ip_id,
+                df: spec.dont_fragment,
+            },
+            &msg,
+        );
+        self.counters.bump("icmp_echo_sent");
+        let result = match p {
+            Some(p) => self.send_ip(now, p),
+            None => Err(PingErrorKind::MessageTooLong),
+        };
+        if let Err(kind) = result {
+            let me = self.cfg.address.addr;
+            self.record_error(id, seq, me, kind);
+        }
+    }
+
+    fn finish(&mut self, job: usize) {
+        let j = &mut self.jobs[job];
+        j.report.done = true;
+        j.next_send = None;
+        let r = &j.report;
+        let rtts: Vec<Duration> = r.rtts().collect();
+        let summary = if rtts.is_empty() {
+            String::new()
+        } else {
+            let min = rtts.iter().min().copied().unwrap_or_default();
+            let max = rtts.iter().max().copied().unwrap_or_default();
+            let avg = rtts.iter().sum::<Duration>() / rtts.len() as u32;
+            format!(", rtt min/avg/max = {}/{}/{} ms", ms(min), ms(avg), ms(max))
+        };
+        let msg = format!(
+            "ping {}: {} transmitted, {} received, {} duplicates, {} errors, {:.0}% packet loss{summary}",
+            r.spec.dst,
+            r.sent,
+            r.received,
+            r.duplicates(),
+            r.errors.len(),
+            r.loss() * 100.0
+        );
+        self.log.push_back(msg);
+    }
+
+    fn arp_input(&mut self, now: Instant, payload: &[u8]) {
+        let a = match packet::parse_arp(payload) {
+            Ok(a) => a,
+            Err(e) => return self.counters.bump(e.counter()),
+        };
+        let me = self.cfg.address.addr;
+        if a.sender_ip.is_unspecified() || a.sender_mac.is_group() {
+            return self.counters.bump("arp_ignored");
+        }
+        if a.target_ip != me && self.arp.lookup(now, a.sender_ip).is_none() {
+            return self.counters.bump("arp_not_for_us");
+        }
+        let (_, waiting) = self.arp.insert(now, a.sender_ip, a.sender_mac);
+        for p in waiting {
+            let f = packet::eth_frame(a.sender_mac, self.mac, ETHERTYPE_IPV4, &p);
+            self.send_frame(f);
+        }
+        if a.request && a.target_ip == me {
+            self.counters.bump("arp_replied");
+            let f = packet::arp_frame(&Arp {
+                request: false,
+                sender_mac: self.mac,
+                sender_ip: me,
+                target_mac: a.sender_mac,
+                target_ip: a.sender_ip,
+            });
+            self.send_frame(f);
+        }
+    }
+
+    fn ip_input(&mut self, now: Instant, packet: Vec<u8>, info: Ipv4Info) {
+        if info.dst != self.cfg.address.addr {
+            return self.counters.bump("rx_not_for_us");
+        }
+        let (packet, info) = if info.is_fragment() {
+            match self.reasm.push(now, &packet) {
+                Reassembly::Complete(p) => match packet::parse_ipv4(&p) {
+                    Ok(i) => {
+                        self.counters.bump("reassembled");
+                        (p, i)
+                    }
+                    Err(e) => return self.counters.bump(e.counter()),
+                },
+                Reassembly::Pending => return,
+                Reassembly::Dropped(why) => return self.counters.bump(why),
+            }
+        } else {
+            (packet, info)
+        };
+        let payload = &packet[info.header_len..info.total_len];
+        match info.protocol {
+            PROTO_ICMP => match packet::parse_icmp(payload) {
+                Ok(Icmp::EchoRequest { id, seq, data }) => {
+                    let msg = packet::icmp_echo(true, id, seq, data);
+                    let ip_id = self.next_id();
+                    if let Some(p) = packet::ipv4_packet(
+                        &Ipv4Build {
+                            src: info.dst,
+                            dst: info.src,
+                            protocol: PROTO_ICMP,
+                            ttl: 64,
+                            id: ip_id,
+                            df: false,
+                        },
+                        &msg,
+                    ) {
+                        self.counters.bump("icmp_echo_replied");
+                        let _ = self.send_ip(now, p);
+                    }
+                }
+                Ok(Icmp::EchoReply { id, seq, .. }) => {
+                    self.echo_reply(now, id, seq, info.src, info.ttl, payload.len())
+                }
+                Ok(Icmp::Unreachable { code, quoted, .. }) => {
+                    if let Some((id, seq)) = echo_ids(quoted) {
+                        self.record_error(id, seq, info.src, PingErrorKind::Unreachable(code));
+                    }
+                }
+                Ok(Icmp::TimeExceeded { code, quoted }) => {
+                    if let Some((id, seq)) = echo_ids(quoted) {
+                        self.record_error(id, seq, info.src, PingErrorKind::TimeExceeded(code));
+                    }
+                }
+                Ok(Icmp::Other(..)) => self.counters.bump("icmp_rx_other"),
+                Err(e) => self.counters.bump(e.counter()),
+            },
+            PROTO_UDP => self.refuse(now, &packet, &info, CODE_PORT),
+            _ => self.refuse(now, &packet, &info, CODE_PROTOCOL),
+        }
+    }
+
+    fn refuse(&mut self, now: Instant, packet: &[u8], info: &Ipv4Info, code: u8) {
+        self.counters.bump("icmp_errors_sent");
+        let id = self.next_id();
+        let me = self.cfg.address.addr;
+        if let Some(p) = icmp::error_packet(me, id, packet, info, TYPE_UNREACHABLE, code, 0) {
+            let _ = self.send_ip(now, p);
+        }
+    }
+
+    fn echo_reply(
+        &mut self,
+        now: Instant,
+        id: u16,
+        seq: u16,
+        from: Ipv4Addr,
+        ttl: u8,
+        bytes: usize,
+    ) {
+        let Some(j) = self.jobs.iter_mut().find(|j| j.report.identifier == id) else {
+            return self.counters.bump("icmp_reply_unknown");
+        };
+        if j.report.done {
+            return self.counters.bump("icmp_reply_late");
+        }
+        let idx = usize::from(seq).wrapping_sub(1);
+        let Some(sent_at) = j.sent_at.get(idx).copied() else {
+            return self.counters.bump("icmp_reply_unknown");
+        };
+        let duplicate = j.answered[idx];
+        j.answered[idx] = true;
+        if !duplicate {
+            j.report.received += 1;
+        }
+        let rtt = now - sent_at;
+        j.report.replies.push(PingReply {
+            seq,
+            from,
+            rtt,
+            ttl,
+            bytes,
+            duplicate,
+        });
+        let dup = if duplicate { " (DUP!)" } else { "" };
+        self.log.push_back(format!(
+            "{bytes} bytes from {from}: icmp_seq={seq} ttl={ttl} time={} ms{dup}",
+            ms(rtt)
+        ));
+    }
+}
+
+/// Linux `ping`'s data: a 16-byte timeval (wall clock, little-endian seconds and microseconds)
+/// when there is room, then bytes counting up from their offset.
+fn ping_data(start: StartTime, now: Instant, size: usize) -> Vec<u8> {
+    let mut d: Vec<u8> = (0..size).map(|i| i as u8).collect();
+    if size >= 16 {
+        let wall = start.wall(now);
+        d[..8].copy_from_slice(&wall.as_secs().to_le_bytes());
+        d[8..16].copy_from_slice(&u64::from(wall.subsec_micros()).to_le_bytes());
+    }
+    d
+}
+
+/// (identifier, sequence) of the echo request at the start of `p` (a whole packet, or the header
+/// and 8 bytes an ICMP error quotes).
+fn echo_ids(p: &[u8]) -> Option<(u16, u16)> {
+    let ihl = usize::from(p.first()? & 0x0f) * 4;
+    if p.get(9) != Some(&PROTO_ICMP) || ihl < 20 {
+        return None;
+    }
+    let icmp = p.get(ihl..ihl + 8)?;
+    (icmp[0] == 8).then(|| {
+        (
+            u16::from_be_bytes([icmp[4], icmp[5]]),
+            u16::from_be_bytes([icmp[6], icmp[7]]),
+        )
+    })
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+impl Node for Host {
+    fn name(&self) -> &str {
+        &self.cfg.name
+    }
+
+    fn port_count(&self) -> usize {
+        1
+    }
+
+    fn port_mac(&self, port: usize) -> Option<MacAddr> {
+        (port == 0).then_some(self.mac)
+    }
+
+    fn handle_frame(&mut self, now: Instant, port: usize, frame: &[u8]) {
+        self.counters.bump("rx_frames");
+        if port != 0 {
+            return self.counters.bump("rx_drop_bad_port");
+        }
+        let eth = match packet::parse_eth(frame) {
+            Ok(e) => e,
+            Err(e) => return self.counters.bump(e.counter()),
+        };
+        if eth.dst != self.mac && !eth.dst.is_group() {
+            return self.counters.bump("rx_not_for_us");
+        }
+        match eth.ethertype {
+            ETHERTYPE_ARP => self.arp_input(now, eth.payload),
+            ETHERTYPE_IPV4 => match packet::parse_ipv4(eth.payload) {
+                Ok(info) => {
+                    let p = eth.payload[..info.total_len].to_vec();
+                    self.ip_input(now, p, info);
+                }
+                Err(e) => {
+                    self.counters.bump(e.counter());
+                    self.log.push_back(format!("dropped malformed input: {e}"));
+                }
+            },
+            _ => self.counters.bump("rx_drop_ethertype"),
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        if self.arp.poll_timeout().is_some_and(|t| t <= now) {
+            let t = self.arp.handle_timeout(now);
+            for ip in t.retry {
+                self.arp_request(ip);
+            }
+            for (ip, packets) in t.failed {
+                self.log.push_back(format!("arp {ip} unreachable"));
+                for p in packets {
+                    self.counters.bump("drop_arp_failed");
+                    self.undeliverable(&p, PingErrorKind::ArpFailed);
+                }
+            }
+        }
+        if self.reasm.poll_timeout().is_some_and(|t| t <= now) {
+            for _ in self.reasm.handle_timeout(now) {
+                self.counters.bump("reasm_timeout");
+            }
+        }
+        for job in 0..self.jobs.len() {
+            while let Some(t) = self.jobs[job].next_send.filter(|t| *t <= now) {
+                self.send_echo(now, job);
+                let j = &mut self.jobs[job];
+                if j.report.sent < j.report.spec.count {
+                    j.next_send = Some(t + j.report.spec.interval);
+                } else {
+                    j.next_send = None;
+                    j.finish_at = Some(now + j.report.spec.timeout);
+                }
+            }
+            let j = &self.jobs[job];
+            if !j.report.done && j.finish_at.is_some_and(|t| t <= now) {
+                self.finish(job);
+            }
+        }
+    }
+
+    fn poll_output(&mut self) -> Option<(usize, Vec<u8>)> {
+        self.out.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.jobs
+            .iter()
+            .filter_map(Job::next_event)
+            .chain(self.arp.poll_timeout())
+            .chain(self.reasm.poll_timeout())
+            .min()
+    }
+
+    fn poll_log(&mut self) -> Option<String> {
+        self.log.pop_front()
+    }
+}

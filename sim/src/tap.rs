@@ -1,0 +1,211 @@
+//! Taps: every frame that arrives at either end of any link is recorded, from the run's first
+//! event on (so Main Mode is always captured whole), with its virtual time. Written out as one
+//! classic pcap per link and one merged pcapng with an interface per link.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use ikelab_peers::time::Instant;
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
+use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
+use pcap_file::{DataLink, Endianness, TsResolution};
+
+use crate::{LinkId, SimError, StartTime};
+
+/// Largest frame recorded whole.
+const SNAPLEN: u32 = 262_144;
+
+/// One recorded frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapturedFrame {
+    /// The link it crossed.
+    pub link: LinkId,
+    /// When it arrived (virtual time).
+    pub time: Instant,
+    /// The bytes as delivered (after any corruption).
+    pub data: Vec<u8>,
+}
+
+/// Everything the taps saw, in arrival order.
+#[derive(Clone, Debug, Default)]
+pub struct Capture {
+    links: Vec<String>,
+    frames: Vec<CapturedFrame>,
+    enabled: bool,
+}
+
+/// The files [`Capture::write`] produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureFiles {
+    /// One classic pcap per link, in link order: (link name, path).
+    pub per_link: Vec<(String, PathBuf)>,
+    /// The merged pcapng.
+    pub merged: PathBuf,
+}
+
+impl Capture {
+    pub(crate) fn new(enabled: bool) -> Self {
+        Capture {
+            enabled,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn add_link(&mut self, name: &str) {
+        self.links.push(name.to_string());
+    }
+
+    /// Records a frame (only called when enabled) and lends it back for delivery.
+    pub(crate) fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) -> &[u8] {
+        self.frames.push(CapturedFrame { link, time, data });
+        &self.frames[self.frames.len() - 1].data
+    }
+
+    /// Whether taps record (they do unless the lab was built with capture off).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// All frames, in arrival order.
+    pub fn frames(&self) -> &[CapturedFrame] {
+        &self.frames
+    }
+
+    /// The frames that crossed `link`.
+    pub fn on_link(&self, link: LinkId) -> impl Iterator<Item = &CapturedFrame> {
+        self.frames().iter().filter(move |f| f.link == link)
+    }
+
+    /// The link names, in link order.
+    pub fn link_names(&self) -> &[String] {
+        &self.links
+    }
+
+    /// Classic pcap (nanosecond timestamps, Ethernet) of one link.
+    pub fn write_pcap<W: Write>(
+        &self,
+        link: LinkId,
+        start: StartTime,
+        out: W,
+    ) -> Result<W, String> {
+        let header = PcapHeader {
+            datalink: DataLink::ETHERNET,
+            ts_resolution: TsResolution::NanoSecond,
+            endianness: Endianness::Little,
+            snaplen: SNAPLEN,
+            ..PcapHeader::default()
+        };
+        let mut w = PcapWriter::with_header(out, header).map_err(|e| e.to_string())?;
+        for f in self.on_link(link) {
+            let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);
+            w.write_packet(&PcapPacket::new(start.wall(f.time), len, &f.data))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(w.into_writer())
+    }
+
+    /// The merged pcapng: one interface per link, named after it, with nanosecond resolution.
+    pub fn write_pcapng<W: Write>(&self, start: StartTime, out: W) -> Result<W, String> {
+        let shb = SectionHeaderBlock {
+            endianness: Endianness::Little,
+            options: vec![SectionHeaderOption::UserApplication(Cow::Borrowed(
+                "ikelab-sim",
+            ))],
+            ..Default::default()
+        };
+        let mut w = PcapNgWriter::with_section_header(out, shb).map_err(|e| e.to_string())?;
+        for name in &self.links {
+            let idb = InterfaceDescriptionBlock {
+                linktype: DataLink::ETHERNET,
+                snaplen: SNAPLEN,
+                options: vec![
+                    InterfaceDescriptionOption::IfName(Cow::Owned(name.clone())),
+                    // pcap-file writes EPB timestamps as raw nanoseconds: say so.
+                    InterfaceDescriptionOption::IfTsResol(9),
+                ],
+            };
+            w.write_pcapng_block(idb).map_err(|e| e.to_string())?;
+        }
+        for f in self.frames() {
+            let epb = EnhancedPacketBlock {
+                interface_id: u32::try_from(f.link.0).map_err(|e| e.to_string())?,
+                timestamp: start.wall(f.time),
+                original_len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+                data: Cow::Borrowed(&f.data),
+                options: vec![],
+            };
+            w.write_pcapng_block(epb).map_err(|e| e.to_string())?;
+        }
+        Ok(w.into_inner())
+    }
+
+    /// Writes `<link>.pcap` for every link and `merged` (a file name) into `dir`.
+    pub fn write(
+        &self,
+        dir: &Path,
+        merged: &str,
+        start: StartTime,
+    ) -> Result<CaptureFiles, SimError> {
+        let mut per_link = Vec::new();
+        for (i, name) in self.links.iter().enumerate() {
+            let path = dir.join(format!("{}.pcap", file_stem(name)));
+            let file = create(&path)?;
+            let w =
+                self.write_pcap(LinkId(i), start, file)
+                    .map_err(|message| SimError::Capture {
+                        path: path.clone(),
+                        message,
+                    })?;
+            finish(w, &path)?;
+            per_link.push((name.clone(), path));
+        }
+        let path = dir.join(merged);
+        let w = self
+            .write_pcapng(start, create(&path)?)
+            .map_err(|message| SimError::Capture {
+                path: path.clone(),
+                message,
+            })?;
+        finish(w, &path)?;
+        Ok(CaptureFiles {
+            per_link,
+            merged: path,
+        })
+    }
+}
+
+/// A link name made safe as a file name (`FastEthernet0/0.0` -> `FastEthernet0_0.0`).
+pub fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, SimError> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|source| SimError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn finish(mut w: BufWriter<File>, path: &Path) -> Result<(), SimError> {
+    w.flush().map_err(|source| SimError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
