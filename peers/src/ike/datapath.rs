@@ -85,7 +85,10 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(_, s)| {
-                s.policy == policy && s.direction == Direction::Outbound && !s.hard_due(now)
+                let p = &self.cfg.policies[policy];
+                s.selectors == (p.local, p.remote)
+                    && s.direction == Direction::Outbound
+                    && !s.hard_due(now)
             })
             .max_by_key(|(_, s)| s.hard)
             .map(|(k, _)| k);
@@ -114,7 +117,6 @@ impl Engine {
         sa.bytes += inner.len() as u64;
         if sa.initiator && !sa.rekeyed && sa.soft_due(now) {
             sa.rekeyed = true;
-            let policy = sa.policy;
             self.request_phase2(policy);
         }
         let sa = &self.sas[k];
@@ -195,8 +197,8 @@ impl Engine {
         };
         let ih = Ipv4Header::parse(&inner)
             .map_err(|e| UnprotectError::NotEsp(format!("inner packet: {e}")))?;
-        let pol = &self.cfg.policies[sa.policy];
-        if !(pol.remote.contains(ih.src) && pol.local.contains(ih.dst)) {
+        let (local, remote) = sa.selectors;
+        if !(remote.contains(ih.src) && local.contains(ih.dst)) {
             return Err(UnprotectError::PolicyMismatch {
                 src: ih.src,
                 dst: ih.dst,
@@ -232,10 +234,18 @@ impl Engine {
             .filter(|s| s.initiator && !s.rekeyed && s.soft_due(now))
         {
             s.rekeyed = true;
-            soft.push(s.policy);
+            soft.push(s.selectors);
         }
-        for policy in soft {
-            self.request_phase2(policy);
+        for sel in soft {
+            // The policy that made the SA, if the policies still have it.
+            if let Some(policy) = self
+                .cfg
+                .policies
+                .iter()
+                .position(|p| (p.local, p.remote) == sel)
+            {
+                self.request_phase2(policy);
+            }
         }
         let expired: Vec<(u32, Ipv4Addr, Direction)> = self
             .sas

@@ -400,6 +400,11 @@ impl Engine {
         self.now = now;
         self.cfg.policies = policies;
         self.waiting.clear();
+        for q in &mut self.ph2s {
+            q.state = quick_mode::State::Done;
+            q.pending = None;
+            q.finished.get_or_insert(now);
+        }
         self.event(EventKind::SpdReloaded);
         for i in 0..self.cfg.policies.len() {
             if self.cfg.policies[i].auto_start {

@@ -181,6 +181,9 @@ pub(crate) struct IpsecSa {
     pub(crate) udp: Option<(u16, u16)>,
     pub(crate) mode: EncapMode,
     pub(crate) ids: (QmId, QmId),
+    /// The policy's traffic selectors (local, remote) when the SA was made: the SA keeps
+    /// protecting what it was negotiated for even if the policies are reloaded.
+    pub(crate) selectors: (Selector, Selector),
     pub(crate) inbound: Option<InboundSa>,
     pub(crate) outbound: Option<OutboundSa>,
     pub(crate) soft: Instant,
@@ -303,6 +306,22 @@ impl Engine {
                 self.request_phase2(i);
             }
         }
+    }
+
+    /// Restarts the daemon with a new configuration, as a router does when its IKE settings
+    /// change: phase-1 state and pending exchanges are forgotten without a word to the peer
+    /// (which hears INITIAL-CONTACT from the new phase 1), installed IPsec SAs stay until
+    /// flushed, and policies marked `auto_start` begin again.
+    pub fn restart(&mut self, now: Instant, config: EngineConfig) {
+        self.now = now;
+        self.cfg = config;
+        self.ph1s.clear();
+        self.ph2s.clear();
+        self.waiting.clear();
+        self.contacted.clear();
+        self.failed_policies.clear();
+        self.started = false;
+        self.start(now);
     }
 
     /// Starts negotiating the SAs of the policy named `policy` (phase 1 first if needed).

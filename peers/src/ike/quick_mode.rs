@@ -712,6 +712,10 @@ impl Engine {
             udp,
             mode: suite.mode,
             ids: ids.clone(),
+            selectors: {
+                let p = &self.cfg.policies[policy];
+                (p.local, p.remote)
+            },
             inbound: Some(inbound),
             outbound: None,
             soft: now + percent(suite.lifetime, pct),
@@ -798,6 +802,7 @@ impl IpsecSa {
             udp: self.udp,
             mode: self.mode,
             ids: self.ids.clone(),
+            selectors: self.selectors,
             inbound: None,
             outbound: None,
             soft: self.soft,
