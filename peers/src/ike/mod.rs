@@ -406,7 +406,13 @@ impl Engine {
 
     /// When [`Engine::handle_timeout`] wants to be called next.
     #[must_use]
+    ///
+    /// Datagrams waiting in [`Engine::poll_transmit`] count as due now, so a caller that changed
+    /// the engine from outside its loop (a reconfiguration) still gets them out.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if !self.transmits.is_empty() || !self.events.is_empty() {
+            return Some(self.now);
+        }
         let ph1 = self.ph1s.iter().flat_map(|p| {
             let timeout = if p.established() {
                 None

@@ -176,6 +176,20 @@ impl WallClock {
         seconds: 7 * 3600 + 27 * 60 + 6,
     };
 
+    /// Parses `Jan 5 07:27:06` (month name, day, time).
+    pub fn parse(text: &str) -> Option<WallClock> {
+        const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        let mut parts = text.split_whitespace();
+        let month = parts.next()?.to_ascii_lowercase();
+        let month = MONTHS.iter().position(|m| *m == month)? as u8 + 1;
+        let day: u8 = parts.next()?.parse().ok().filter(|d| (1..=31).contains(d))?;
+        let hms: Vec<u32> = parts.next()?.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+        if parts.next().is_some() || hms.len() != 3 || hms[0] > 23 || hms[1] > 59 || hms[2] > 59 {
+            return None;
+        }
+        Some(WallClock { month, day, seconds: hms[0] * 3600 + hms[1] * 60 + hms[2] })
+    }
+
     /// (month, day, hour, minute, second) at `at`, rolling days over (month lengths of a
     /// non-leap year).
     pub fn at(&self, at: Instant) -> (u8, u8, u8, u8, u8) {
@@ -247,6 +261,9 @@ mod tests {
     fn syslog_times() {
         let c = WallClock::DOCUMENT;
         assert_eq!(c.syslog(Instant::ZERO), "Jan 5 07:27:06");
+        assert_eq!(WallClock::parse("Jan 5 07:27:06"), Some(c));
+        assert_eq!(WallClock::parse("Feb 30 25:00:00"), None);
+        assert_eq!(WallClock::parse("Jan 5"), None);
         assert_eq!(
             c.syslog(Instant::from_nanos(5_000_000_000)),
             "Jan 5 07:27:11"
