@@ -65,7 +65,7 @@ use super::lex::{self, Diags, Pos, network, q};
 pub struct IxConfig {
     /// Interfaces, routes and the engine's configuration.
     pub router: RouterConfig,
-    /// The `logging` settings.
+    /// The `logging` settings, for [`super::IxLog`].
     pub logging: IxLogging,
 }
 

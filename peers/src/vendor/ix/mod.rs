@@ -1,5 +1,5 @@
 //! The NEC IX (IX2015) personality: its config dialect ([`config`]), its IKE behaviour as data
-//! ([`behaviour`](mod@behaviour)) and (to come) its log lines.
+//! ([`behaviour`](mod@behaviour)) and its log lines ([`log`]).
 //!
 //! What this personality is built from: the SEIL release note that shows an IX2015 config and two
 //! IX log excerpts (`tests/fixtures/document/`), public IX configs for the command syntax, and
@@ -39,6 +39,7 @@
 //!   `no shutdown` (the document writes `no shutdown` on each one). None of these is documented.
 //! - **Behaviour** (nonce length, Vendor IDs, INITIAL-CONTACT, ID matching, Delete answering,
 //!   phase-1 ID port): see [`behaviour`](mod@behaviour).
+//! - **Log lines**: which events IX logs, and every invented line: see [`log`].
 //!
 //! [`InterfaceKind::IpsecTunnel`]: crate::vendor::InterfaceKind::IpsecTunnel
 
@@ -46,6 +47,8 @@ pub mod behaviour;
 mod commands;
 pub mod config;
 mod lex;
+pub mod log;
 
 pub use behaviour::behaviour;
 pub use config::{IxConfig, IxLogLevel, IxLogging, parse, parse_ix};
+pub use log::{IxLog, IxLogOptions, IxTimestamp};
