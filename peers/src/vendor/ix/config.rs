@@ -1,0 +1,579 @@
+//! The NEC IX config dialect, as the document's IX2015 config and public IX configs write it.
+//!
+//! ```text
+//! hostname <name>
+//! logging buffered <bytes> [cyclic]
+//! logging subsystem ike|all error|warn|notice|info|debug      (other subsystems: warning)
+//! logging timestamp datetime
+//! ip route <a.b.c.d/len>|default <interface>|<gateway> [<distance>]
+//! ip access-list <name> permit|deny ip src any|<prefix> dest any|<prefix>   (other protocols: warning)
+//! ike proposal <name> encryption aes|aes-192|aes-256|3des hash sha|sha2-256|md5
+//!                     [group 768-bit|1024-bit|1536-bit|2048-bit] [lifetime <seconds>]
+//! ike policy <name> peer <address>|any key <psk> [mode aggressive] <ike-proposal>...
+//! [no] ike initial-contact always|payload
+//! ike keepalive <ike-policy> <interval> <retries>
+//! ike nat-traversal [policy <ike-policy>]
+//! ipsec autokey-proposal <name> esp-aes|esp-aes-192|esp-aes-256|esp-3des...
+//!                        esp-sha|esp-sha2-256|esp-md5... [lifetime time <seconds>]
+//! ipsec autokey-map <map> <access-list> peer <address> <autokey-proposal>... [pfs <group>]
+//! ipsec local-id <map> <a.b.c.d[/len]>
+//! ipsec remote-id <map> <a.b.c.d[/len]>
+//! interface FastEthernetN/N.N|GigaEthernetN.N|TunnelN.N
+//!   ip address <a.b.c.d/len>
+//!   ip unnumbered <interface>
+//!   tunnel mode ipsec
+//!   ipsec policy tunnel <map> [out]
+//!   [no] shutdown
+//!   exit
+//! ! comment
+//! ```
+//!
+//! Unknown commands, and IX commands or options this simulation does not model, are warnings
+//! naming the command (the router still starts). A malformed known command (a bad address, a
+//! missing argument, an unknown keyword, a name that nothing defines) is an error at the line
+//! and column of the offending word, saying what was expected; then [`parse`] returns
+//! [`ConfigErrors`]. Algorithms IX knows but the engine lacks (`des`, `sha2-512`, ...) are
+//! errors too: dropping them would silently change what is negotiated.
+//!
+//! What the commands mean (see also the choices listed in [`super`]):
+//! - One [`PeerConfig`] per `ike policy`: `local` is our address on the peer's subnet (or on
+//!   the interface the route toward the peer leaves by); `responder_only` only for `peer any`.
+//! - One [`Policy`] per `ipsec autokey-map` bound to a tunnel by `ipsec policy tunnel <map> out`:
+//!   host selectors between the tunnel's endpoints, transport mode, Quick Mode IDs from
+//!   `ipsec local-id`/`remote-id` (default: the map's access list), `auto_start: false`.
+//! - `ike initial-contact always` (with IX's default `payload` on) puts INITIAL-CONTACT inside
+//!   Main Mode; with `no ike initial-contact payload` it goes in its own Informational. Without
+//!   `always`, none is sent (IX's `payload` behaviour needs an undecryptable packet and no SA,
+//!   which this personality treats as never).
+//! - `ike keepalive <policy> <interval> <retries>`: DPD every `interval` seconds; the engine has
+//!   no retry count, so `retries` is read and not used.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::ike::{
+    EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
+    Policy, QmId, Selector,
+};
+use crate::vendor::{ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
+
+use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
+use super::lex::{self, Diags, Pos, network, q};
+
+/// An IX config with what the vendor-neutral [`RouterConfig`] has no place for.
+#[derive(Clone, Debug)]
+pub struct IxConfig {
+    /// Interfaces, routes and the engine's configuration.
+    pub router: RouterConfig,
+    /// The `logging` settings, for [`super::IxLog`].
+    pub logging: IxLogging,
+}
+
+/// The `logging` commands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IxLogging {
+    /// `logging buffered <bytes>`.
+    pub buffered: Option<u32>,
+    /// `logging subsystem ike <level>` (or `all`).
+    pub ike_level: Option<IxLogLevel>,
+    /// `logging timestamp datetime`: lines start with the date and time.
+    pub timestamp: bool,
+}
+
+impl IxLogging {
+    /// Whether `logging subsystem ike debug` is set, which adds the `IKE.045` payload lines.
+    pub fn ike_debug(&self) -> bool {
+        self.ike_level == Some(IxLogLevel::Debug)
+    }
+}
+
+/// A `logging subsystem` level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IxLogLevel {
+    /// `error`.
+    Error,
+    /// `warn`.
+    Warn,
+    /// `notice`.
+    Notice,
+    /// `info`.
+    Info,
+    /// `debug`.
+    Debug,
+}
+
+/// Parses an IX config into a vendor-neutral [`RouterConfig`] (warnings in
+/// [`RouterConfig::warnings`]), or every diagnostic if there is an error. `file` names the input
+/// in diagnostics.
+pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
+    parse_ix(file, text).map(|c| c.router)
+}
+
+/// [`parse`], keeping the IX-only settings (logging).
+pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
+    let mut d = Diags::new(file);
+    let lines = lex::lines(text, &mut d);
+    if lines.is_empty() && !d.has_errors() {
+        d.warn(
+            Pos { line: 1, col: 1 },
+            "the configuration is empty: no interfaces, no IKE",
+        );
+    }
+    let mut ir = Ir::new();
+    for l in &lines {
+        ir.line(l, &mut d);
+    }
+    let built = build(&ir, &mut d);
+    if d.has_errors() {
+        return Err(ConfigErrors(d.finish()));
+    }
+    let (interfaces, routes, engine) = built.expect("no errors, so built");
+    Ok(IxConfig {
+        router: RouterConfig {
+            vendor: Vendor::Ix,
+            hostname: ir.hostname.clone(),
+            interfaces,
+            routes,
+            engine,
+            warnings: d.finish(),
+        },
+        logging: ir.logging.clone(),
+    })
+}
+
+fn contains(net: Ipv4Addr, len: u8, a: Ipv4Addr) -> bool {
+    network(net, len) == network(a, len)
+}
+
+/// Our address toward `peer` (`None`: any peer): on the peer's subnet, else on the interface the
+/// best route toward it leaves by (for any peer: the default route), else the first Ethernet
+/// address.
+fn local_for(
+    peer: Option<Ipv4Addr>,
+    ifaces: &[IfaceIr],
+    routes: &[(Ipv4Addr, u8, Via)],
+) -> Option<Ipv4Addr> {
+    let eth: Vec<(&str, Ipv4Addr, u8, bool)> = ifaces
+        .iter()
+        .filter(|i| i.kind == IfType::Ethernet)
+        .filter_map(|i| i.address.map(|(a, l)| (i.name.as_str(), a, l, i.up)))
+        .collect();
+    let connected = |a: Ipv4Addr| {
+        eth.iter()
+            .filter(|(_, n, l, _)| contains(*n, *l, a))
+            .max_by_key(|(_, _, l, up)| (*up, *l))
+            .map(|(_, n, _, _)| *n)
+    };
+    let by_route = |r: &(Ipv4Addr, u8, Via)| match &r.2 {
+        Via::Gateway(g) => connected(*g),
+        Via::Interface(n) => eth
+            .iter()
+            .find(|(name, ..)| *name == n.text)
+            .map(|(_, a, _, _)| *a),
+    };
+    match peer {
+        Some(p) => connected(p).or_else(|| {
+            routes
+                .iter()
+                .filter(|(n, l, _)| contains(*n, *l, p))
+                .max_by_key(|(_, l, _)| *l)
+                .and_then(by_route)
+        }),
+        None => routes
+            .iter()
+            .find(|(_, l, _)| *l == 0)
+            .and_then(by_route)
+            .or_else(|| eth.iter().max_by_key(|e| e.3).map(|e| e.1)),
+    }
+}
+
+/// A Quick Mode ID from a prefix.
+fn qm_id(a: Ipv4Addr, len: u8) -> QmId {
+    Selector::net(network(a, len), len).to_id()
+}
+
+type Built = (Vec<Interface>, Vec<Route>, EngineConfig);
+
+/// Resolves the names `ir` refers to and builds the router; `None` if there were errors.
+fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
+    // Tunnels that are not modelled are left out; routes through them are ignored.
+    let mut left_out: Vec<&str> = ir.ignored_interfaces.iter().map(String::as_str).collect();
+    let mut kept: Vec<&IfaceIr> = vec![];
+    // Interfaces with an error already reported: nothing more is said about them.
+    let mut broken: Vec<&str> = ir
+        .failed
+        .iter()
+        .filter(|(f, _)| *f == "interface")
+        .map(|(_, n)| n.as_str())
+        .collect();
+    for i in &ir.interfaces {
+        if i.broken {
+            broken.push(&i.name);
+            continue;
+        }
+        if i.kind == IfType::Tunnel {
+            match &i.mode {
+                None => {
+                    d.warn(
+                        i.pos,
+                        format!(
+                            "interface {} has no `tunnel mode`; it is not modelled and ignored",
+                            i.name
+                        ),
+                    );
+                    left_out.push(&i.name);
+                    continue;
+                }
+                Some((TunnelMode::Other(_), _)) => {
+                    left_out.push(&i.name);
+                    continue;
+                }
+                Some((TunnelMode::Ipsec, _)) => {}
+            }
+        }
+        kept.push(i);
+    }
+    let exists = |n: &str| {
+        ir.interfaces.iter().any(|i| i.name == n) || left_out.contains(&n) || broken.contains(&n)
+    };
+
+    // Routes.
+    let mut routes = vec![];
+    let mut route_ir = vec![];
+    for r in &ir.routes {
+        let via = match &r.via {
+            Via::Gateway(g) => NextHop::Gateway(*g),
+            Via::Interface(n) if broken.contains(&n.text.as_str()) => continue,
+            Via::Interface(n) if left_out.contains(&n.text.as_str()) => {
+                d.warn(
+                    n.pos,
+                    format!("ip route: {} is not modelled; route ignored", q(&n.text)),
+                );
+                continue;
+            }
+            Via::Interface(n) if !exists(&n.text) => {
+                d.error(
+                    n.pos,
+                    format!(
+                        "ip route: unknown interface {} (expected the name of an `interface` block)",
+                        q(&n.text)
+                    ),
+                );
+                continue;
+            }
+            Via::Interface(n) => NextHop::Interface(n.text.clone()),
+        };
+        routes.push(Route {
+            prefix: r.prefix,
+            len: r.len,
+            via,
+        });
+        route_ir.push((r.prefix, r.len, r.via.clone()));
+    }
+
+    // Peers.
+    let mut peers = vec![];
+    for p in &ir.ike_policies {
+        let mut proposals = vec![];
+        for n in &p.proposals {
+            match ir.ike_proposals.iter().find(|x| x.name == n.text) {
+                Some(x) => proposals.push(x.proposal),
+                None if ir.failed("ike proposal", &n.text) => {}
+                None => d.error(
+                    n.pos,
+                    format!(
+                        "ike policy: unknown proposal {} (expected the name of an `ike proposal`)",
+                        q(&n.text)
+                    ),
+                ),
+            }
+        }
+        let Some(local) = local_for(p.peer, &ir.interfaces, &route_ir) else {
+            if !broken.is_empty() {
+                // The address may have been on the interface that was an error.
+                continue;
+            }
+            let what = match p.peer {
+                Some(a) => format!("peer {a}"),
+                None => "`peer any`".to_string(),
+            };
+            d.error(
+                p.peer_pos,
+                format!(
+                    "ike policy: no interface address to reach {what} from (expected an `ip address` on its subnet, or an `ip route` toward it)"
+                ),
+            );
+            continue;
+        };
+        let nat_t = ir.nat_t_all || ir.nat_t_policies.iter().any(|n| n.text == p.name.text);
+        let dpd = ir
+            .keepalives
+            .iter()
+            .rev()
+            .find(|k| k.policy.text == p.name.text)
+            .map(|k| Duration::from_secs(u64::from(k.interval)));
+        peers.push(PeerConfig {
+            name: p.name.text.clone(),
+            local,
+            remote: p.peer,
+            psk: p.psk.as_bytes().to_vec(),
+            mode: if p.aggressive {
+                ExchangeMode::Aggressive
+            } else {
+                ExchangeMode::Main
+            },
+            proposals,
+            my_id: Identity::Address,
+            responder_only: p.peer.is_none(),
+            nat_traversal: if nat_t {
+                NatTraversal::On
+            } else {
+                NatTraversal::Off
+            },
+            dpd_interval: dpd,
+        });
+    }
+    let policy_exists = |n: &str| ir.ike_policies.iter().any(|p| p.name.text == n);
+    for (cmd, n) in ir
+        .keepalives
+        .iter()
+        .map(|k| ("ike keepalive", &k.policy))
+        .chain(ir.nat_t_policies.iter().map(|n| ("ike nat-traversal", n)))
+    {
+        if !policy_exists(&n.text) && !ir.failed("ike policy", &n.text) {
+            d.error(
+                n.pos,
+                format!(
+                    "{cmd}: unknown policy {} (expected the name of an `ike policy`)",
+                    q(&n.text)
+                ),
+            );
+        }
+    }
+
+    // Maps, and the IDs that name them.
+    for m in &ir.maps {
+        if !ir.acls.iter().any(|a| a.name == m.acl.text)
+            && !ir.failed("ip access-list", &m.acl.text)
+        {
+            d.error(
+                m.acl.pos,
+                format!(
+                    "ipsec autokey-map: unknown access list {} (expected the name of an `ip access-list`)",
+                    q(&m.acl.text)
+                ),
+            );
+        }
+        for n in &m.proposals {
+            if !ir.esp_proposals.iter().any(|p| p.name == n.text)
+                && !ir.failed("ipsec autokey-proposal", &n.text)
+            {
+                d.error(
+                    n.pos,
+                    format!(
+                        "ipsec autokey-map: unknown proposal {} (expected the name of an `ipsec autokey-proposal`)",
+                        q(&n.text)
+                    ),
+                );
+            }
+        }
+        let has_peer = ir
+            .ike_policies
+            .iter()
+            .any(|p| p.peer.is_none_or(|a| a == m.peer));
+        let a_policy_failed = ir.failed.iter().any(|(f, _)| *f == "ike policy");
+        if !has_peer && !a_policy_failed {
+            d.error(
+                m.peer_pos,
+                format!(
+                    "ipsec autokey-map: no `ike policy` for peer {} (expected `ike policy <name> peer {} ...` or `peer any`)",
+                    m.peer, m.peer
+                ),
+            );
+        }
+    }
+    for (cmd, id) in ir
+        .local_ids
+        .iter()
+        .map(|x| ("ipsec local-id", x))
+        .chain(ir.remote_ids.iter().map(|x| ("ipsec remote-id", x)))
+    {
+        if !ir.maps.iter().any(|m| m.name.text == id.map.text)
+            && !ir.failed("ipsec autokey-map", &id.map.text)
+        {
+            d.error(
+                id.map.pos,
+                format!(
+                    "{cmd}: unknown map {} (expected the name of an `ipsec autokey-map`)",
+                    q(&id.map.text)
+                ),
+            );
+        }
+    }
+
+    // Interfaces, and a policy per tunnel.
+    let mut interfaces = vec![];
+    let mut policies = vec![];
+    let mut bound: Vec<(&str, &str)> = vec![];
+    for i in kept {
+        if let Some(u) = &i.unnumbered {
+            if !exists(&u.text) {
+                d.error(
+                    u.pos,
+                    format!(
+                        "ip unnumbered: unknown interface {} (expected the name of an `interface` block)",
+                        q(&u.text)
+                    ),
+                );
+            }
+        }
+        let mut kind = InterfaceKind::Ethernet;
+        let mut up = i.up;
+        if i.kind == IfType::Tunnel {
+            kind = InterfaceKind::IpsecTunnel {
+                local: Ipv4Addr::UNSPECIFIED,
+                remote: Ipv4Addr::UNSPECIFIED,
+            };
+            match &i.policy {
+                None => {
+                    d.warn(
+                        i.pos,
+                        format!(
+                            "interface {} has `tunnel mode ipsec` but no `ipsec policy tunnel <map> out`; it stays down",
+                            i.name
+                        ),
+                    );
+                    up = false;
+                }
+                Some(n) => {
+                    if let Some((_, other)) = bound.iter().find(|(m, _)| *m == n.text) {
+                        d.error(
+                            n.pos,
+                            format!(
+                                "ipsec policy tunnel: map {} is already bound to {other}",
+                                q(&n.text)
+                            ),
+                        );
+                    } else if let Some(m) = ir.maps.iter().find(|m| m.name.text == n.text) {
+                        bound.push((&m.name.text, &i.name));
+                        let peer = ir
+                            .ike_policies
+                            .iter()
+                            .find(|p| p.peer == Some(m.peer))
+                            .or_else(|| ir.ike_policies.iter().find(|p| p.peer.is_none()));
+                        let local = peers
+                            .iter()
+                            .find(|c| peer.is_some_and(|p| p.name.text == c.name))
+                            .map(|c| {
+                                if c.remote.is_some() {
+                                    c.local
+                                } else {
+                                    local_for(Some(m.peer), &ir.interfaces, &route_ir)
+                                        .unwrap_or(c.local)
+                                }
+                            });
+                        if let (Some(peer), Some(local)) = (peer, local) {
+                            kind = InterfaceKind::IpsecTunnel {
+                                local,
+                                remote: m.peer,
+                            };
+                            policies.push(policy(ir, m, &peer.name.text, local));
+                        }
+                    } else if !ir.failed("ipsec autokey-map", &n.text) {
+                        d.error(
+                            n.pos,
+                            format!(
+                                "ipsec policy tunnel: unknown map {} (expected the name of an `ipsec autokey-map`)",
+                                q(&n.text)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        interfaces.push(Interface {
+            name: i.name.clone(),
+            address: i.address,
+            unnumbered: i.unnumbered.as_ref().map(|u| u.text.clone()),
+            kind,
+            up,
+        });
+    }
+    let named_by_broken = |m: &str| {
+        ir.interfaces
+            .iter()
+            .any(|i| i.broken && i.policy.as_ref().is_some_and(|p| p.text == m))
+    };
+    for m in &ir.maps {
+        if !bound.iter().any(|(n, _)| *n == m.name.text) && !named_by_broken(&m.name.text) {
+            d.warn(
+                m.name.pos,
+                format!(
+                    "ipsec autokey-map {} is not bound to any interface (`ipsec policy tunnel {} out`); it protects nothing",
+                    q(&m.name.text),
+                    m.name.text
+                ),
+            );
+        }
+    }
+
+    let mut behaviour = super::behaviour();
+    behaviour.initial_contact = match (ir.ic_always, ir.ic_payload) {
+        (false, _) => InitialContact::Off,
+        (true, true) => InitialContact::InMainMode,
+        (true, false) => InitialContact::Informational,
+    };
+    if d.has_errors() {
+        return None;
+    }
+    Some((
+        interfaces,
+        routes,
+        EngineConfig {
+            peers,
+            policies,
+            behaviour,
+        },
+    ))
+}
+
+/// The engine policy of an autokey-map bound to a tunnel whose outer source is `local`.
+///
+/// Transport mode between the tunnel endpoints: the document's SEIL log shows the SAs the IX
+/// agreed to as `ESP/Transport 172.16.0.2->172.16.0.1`, and IX's `tunnel mode ipsec` interface
+/// with host IDs is on the wire the same as IP-in-IP over transport ESP.
+fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> Policy {
+    let proposals = m
+        .proposals
+        .iter()
+        .filter_map(|n| ir.esp_proposals.iter().find(|p| p.name == n.text))
+        .flat_map(|p| p.proposals.iter().copied())
+        .collect();
+    let acl = ir
+        .acls
+        .iter()
+        .find(|a| a.name == m.acl.text)
+        .and_then(|a| a.entries.iter().find(|e| e.permit));
+    let (acl_src, acl_dest) = acl.map_or(
+        ((Ipv4Addr::UNSPECIFIED, 0), (Ipv4Addr::UNSPECIFIED, 0)),
+        |e| (e.src, e.dest),
+    );
+    let find =
+        |v: &[super::commands::IdIr]| v.iter().find(|x| x.map.text == m.name.text).map(|x| x.id);
+    let local_id = find(&ir.local_ids).unwrap_or(acl_src);
+    let remote_id = find(&ir.remote_ids).unwrap_or(acl_dest);
+    Policy {
+        name: m.name.text.clone(),
+        peer: peer.to_string(),
+        local: Selector::host(local),
+        remote: Selector::host(m.peer),
+        ids: Some((
+            qm_id(local_id.0, local_id.1),
+            qm_id(remote_id.0, remote_id.1),
+        )),
+        mode: EncapMode::Transport,
+        proposals,
+        pfs: m.pfs,
+        auto_start: false,
+    }
+}
