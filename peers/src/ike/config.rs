@@ -306,6 +306,9 @@ pub struct Behaviour {
     pub nonce_len: usize,
     /// Vendor IDs sent in the first phase-1 message of each side.
     pub vendor_ids: Vec<Vec<u8>>,
+    /// Whether the vendor IDs are sent again with the key exchange (MM3/MM4): the document's
+    /// SEIL logs "received Vendor ID: DPD" twice, once for MM2 and once for the IX's MM4.
+    pub vendor_ids_with_ke: bool,
     /// Where INITIAL-CONTACT goes.
     pub initial_contact: InitialContact,
     /// How received Quick Mode IDs are matched.
@@ -342,6 +345,7 @@ impl Default for Behaviour {
         Self {
             nonce_len: 16,
             vendor_ids: vec![crate::wire::vendor_id::DPD.to_vec()],
+            vendor_ids_with_ke: false,
             initial_contact: InitialContact::Informational,
             id_match: IdMatch::Exact,
             no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),

@@ -381,6 +381,9 @@ impl Engine {
         p.state = State::I3Sent;
         let (ic, rc) = (p.icookie, p.rcookie);
         let mut payloads = vec![ke, Payload::Nonce(ni)];
+        if self.cfg.behaviour.vendor_ids_with_ke {
+            payloads.extend(self.vendor_id_payloads(self.ph1s[i].peer, false));
+        }
         if nat_t {
             payloads.extend(self.nat_d_payloads(i));
         }
@@ -727,6 +730,9 @@ impl Engine {
         self.payload_events(from, msg);
         self.check_nat_d(i, msg);
         let mut payloads = vec![Payload::Ke(self.ph1s[i].gxr.clone()), Payload::Nonce(nr)];
+        if self.cfg.behaviour.vendor_ids_with_ke {
+            payloads.extend(self.vendor_id_payloads(self.ph1s[i].peer, false));
+        }
         if self.ph1s[i].nat_t {
             payloads.extend(self.nat_d_payloads(i));
         }

@@ -22,6 +22,7 @@ use crate::wire::{NotifyType, vendor_id};
 pub fn behaviour() -> Behaviour {
     Behaviour {
         nonce_len: 16,
+        vendor_ids_with_ke: true,
         vendor_ids: vec![vendor_id::DPD.to_vec()],
         initial_contact: InitialContact::Off,
         id_match: IdMatch::Exact,
