@@ -8,6 +8,8 @@ use std::net::Ipv4Addr;
 use crate::ike::{EngineConfig, Event};
 use crate::time::Instant;
 
+pub mod seil;
+
 /// Which vendor a router imitates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Vendor {
