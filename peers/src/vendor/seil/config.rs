@@ -70,12 +70,20 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     for (i, raw) in text.split('\n').enumerate() {
         let n = i + 1;
         match lexer::split(raw) {
-            Err(LexError::Unterminated { col }) => p.error(
-                n,
-                col,
-                "unterminated quoted string: expected a closing `\"` before the end of the line"
-                    .into(),
-            ),
+            Err(LexError::Unterminated { col }) => {
+                any = true;
+                p.error(
+                    n,
+                    col,
+                    "unterminated quoted string: expected a closing `\"` before the end of the line"
+                        .into(),
+                );
+                // What the line was defining is broken, not missing.
+                let before: String = raw.chars().take(col - 1).collect();
+                if let Ok(words) = lexer::split(&before) {
+                    p.note_broken(&words);
+                }
+            }
             Err(LexError::TooLong { chars }) => {
                 any = true;
                 p.error(
@@ -94,7 +102,9 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
                     words: &words,
                     i: 0,
                 };
-                let _ = p.command(&mut c);
+                if p.command(&mut c).is_err() {
+                    p.note_broken(&words);
+                }
             }
         }
     }
@@ -223,6 +233,16 @@ struct Globals {
     auto_initiation: bool,
 }
 
+/// What failed to be defined (its line had an error), so that its uses are not reported too.
+#[derive(Clone, Debug, Default)]
+struct Broken {
+    interfaces: Vec<String>,
+    ike_proposals: Vec<String>,
+    sa_proposals: Vec<String>,
+    peer: bool,
+    psk: bool,
+}
+
 struct Parser {
     file: String,
     diags: Vec<Diagnostic>,
@@ -230,6 +250,8 @@ struct Parser {
     interfaces: Vec<IfDecl>,
     /// Interfaces SEIL knows but ikelab does not emulate (routes through them are ignored).
     ignored_ifs: Vec<String>,
+    /// Definitions whose line had an error: uses of them are not reported again.
+    broken: Broken,
     routes: Vec<RouteDecl>,
     psks: HashMap<String, (String, Pos)>,
     ike_proposals: HashMap<String, IkeProposalDecl>,
@@ -337,6 +359,7 @@ impl Parser {
             hostname: None,
             interfaces: Vec::new(),
             ignored_ifs: Vec::new(),
+            broken: Broken::default(),
             routes: Vec::new(),
             psks: HashMap::new(),
             ike_proposals: HashMap::new(),
@@ -406,6 +429,22 @@ impl Parser {
             w.col,
             format!("`{what}` is not emulated by ikelab; ignored"),
         );
+    }
+
+    /// Records what a line that failed was defining.
+    fn note_broken(&mut self, words: &[Word]) {
+        let t: Vec<&str> = words.iter().take(5).map(|w| w.text.as_str()).collect();
+        let b = &mut self.broken;
+        match t.as_slice() {
+            ["interface", name, ..] => b.interfaces.push((*name).to_string()),
+            ["ike", "preshared-key", ..] => b.psk = true,
+            ["ike", "proposal", "add", name, ..] => b.ike_proposals.push((*name).to_string()),
+            ["ike", "peer", ..] => b.peer = true,
+            ["ipsec", "security-association", "proposal", "add", name, ..] => {
+                b.sa_proposals.push((*name).to_string());
+            }
+            _ => {}
+        }
     }
 
     fn command(&mut self, c: &mut Cmd) -> R<()> {
@@ -1664,11 +1703,13 @@ impl Parser {
                 match d.tunnel {
                     Some((local, remote)) => InterfaceKind::IpIp { local, remote },
                     None => {
-                        self.warn(
-                            d.pos.0,
-                            d.pos.1,
-                            format!("{} has no `tunnel` endpoints; not created", d.name),
-                        );
+                        if !self.broken.interfaces.contains(&d.name) {
+                            self.warn(
+                                d.pos.0,
+                                d.pos.1,
+                                format!("{} has no `tunnel` endpoints; not created", d.name),
+                            );
+                        }
                         continue;
                     }
                 }
@@ -1676,7 +1717,9 @@ impl Parser {
                 InterfaceKind::Ethernet
             };
             if let Some((lease, Some(pos))) = &d.unnumbered {
-                if !decls.iter().any(|e| &e.name == lease) {
+                if !decls.iter().any(|e| &e.name == lease)
+                    && !self.broken.interfaces.contains(lease)
+                {
                     self.error(
                         pos.0,
                         pos.1,
@@ -1698,7 +1741,7 @@ impl Parser {
                 let ours = out
                     .iter()
                     .any(|j| j.address.is_some_and(|(a, _)| a == local));
-                if !ours {
+                if !ours && self.broken.interfaces.is_empty() {
                     let d = decls.iter().find(|d| d.name == i.name).expect("declared");
                     let pos = d.pos;
                     self.warn(
@@ -1722,7 +1765,9 @@ impl Parser {
                 ViaDecl::Gateway(a) => NextHop::Gateway(a),
                 ViaDecl::Interface(name, pos) => {
                     if !ifs.iter().any(|i| i.name == name) {
-                        self.error(pos.0, pos.1, format!("interface `{name}` is not defined"));
+                        if !self.broken.interfaces.contains(&name) {
+                            self.error(pos.0, pos.1, format!("interface `{name}` is not defined"));
+                        }
                         continue;
                     }
                     NextHop::Interface(name)
@@ -1790,6 +1835,7 @@ impl Parser {
                             }
                         }
                     }
+                    None if self.broken.ike_proposals.contains(pname) => ok = false,
                     None => {
                         ok = false;
                         self.error(
@@ -1849,6 +1895,10 @@ impl Parser {
             };
             let psk = match psk_id.as_ref().and_then(|id| self.psks.get(id)) {
                 Some((k, _)) => k.clone().into_bytes(),
+                None if self.broken.psk => {
+                    ok = false;
+                    Vec::new()
+                }
                 None => {
                     let (pos, what) = match (&d.address, &psk_id) {
                         (PeerAddr::Static(_, pos), Some(id)) if d.peers_id.is_none() => {
@@ -1900,6 +1950,9 @@ impl Parser {
                         _ => None,
                     })
             else {
+                if self.broken.interfaces.contains(ifname) {
+                    continue;
+                }
                 self.error(
                     ifpos.0,
                     ifpos.1,
@@ -1911,6 +1964,9 @@ impl Parser {
             };
             let (sapname, sappos) = &s.sap;
             let Some(sap) = self.sa_proposals.get(sapname).cloned() else {
+                if self.broken.sa_proposals.contains(sapname) {
+                    continue;
+                }
                 self.error(
                     sappos.0,
                     sappos.1,
@@ -1921,6 +1977,9 @@ impl Parser {
                 continue;
             };
             let Some((peer, auto)) = peers.iter().find(|(p, _)| p.remote == Some(remote)) else {
+                if self.broken.peer {
+                    continue;
+                }
                 self.error(
                     ifpos.0,
                     ifpos.1,
