@@ -37,26 +37,31 @@ use crate::wire::{NotifyType, vendor_id};
 
 /// SEIL's behaviour with its defaults (before any `ike` global or per-peer setting; [`super::parse`]
 /// applies those).
+#[allow(
+    clippy::field_reassign_with_default,
+    reason = "a knob the engine adds later keeps its default until SEIL's value is decided"
+)]
 pub fn behaviour() -> Behaviour {
-    Behaviour {
-        nonce_len: 16,
-        vendor_ids: vec![vendor_id::DPD.to_vec()],
-        initial_contact: InitialContact::Informational,
-        id_match: IdMatch::Exact,
-        no_policy_notify: Some(NotifyType::INVALID_ID_INFORMATION),
-        returned_ids: ReturnedIds::Reject,
-        on_error_notify: OnErrorNotify::KeepRetrying,
-        answer_delete: false,
-        phase2_delay: Duration::from_secs(1),
-        phase2_retry_delay: Some(Duration::from_secs(4)),
-        retransmit: Retransmit {
-            interval: Duration::from_secs(10),
-            tries: 6,
-        },
-        rekey_percent: 80,
-        phase1_timeout: Duration::from_secs(60),
-        phase1_id_proto_port: (17, 500),
-    }
+    // Every knob the engine has today is set here.
+    let mut b = Behaviour::default();
+    b.nonce_len = 16;
+    b.vendor_ids = vec![vendor_id::DPD.to_vec()];
+    b.initial_contact = InitialContact::Informational;
+    b.id_match = IdMatch::Exact;
+    b.no_policy_notify = Some(NotifyType::INVALID_ID_INFORMATION);
+    b.returned_ids = ReturnedIds::Reject;
+    b.on_error_notify = OnErrorNotify::KeepRetrying;
+    b.answer_delete = false;
+    b.phase2_delay = Duration::from_secs(1);
+    b.phase2_retry_delay = Some(Duration::from_secs(4));
+    b.retransmit = Retransmit {
+        interval: Duration::from_secs(10),
+        tries: 6,
+    };
+    b.rekey_percent = 80;
+    b.phase1_timeout = Duration::from_secs(60);
+    b.phase1_id_proto_port = (17, 500);
+    b
 }
 
 #[cfg(test)]
