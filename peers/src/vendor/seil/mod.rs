@@ -1,5 +1,5 @@
 //! The simulated IIJ SEIL (SEIL/X, SEIL/B1, SEIL/x86; KAME-racoon lineage): its config dialect
-//! ([`parse`]), its IKE behaviour ([`behaviour`]) and its log ([`SeilLog`]).
+//! ([`parse`]), its IKE behaviour ([`behaviour()`]) and its log ([`SeilLog`]).
 
 pub mod behaviour;
 pub mod config;
