@@ -9,6 +9,7 @@ use crate::ike::{EngineConfig, Event};
 use crate::time::Instant;
 
 pub mod ix;
+pub mod seil;
 
 /// Which vendor a router imitates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
