@@ -5,3 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod report;
+pub mod scenario;
+pub mod stack;
+pub mod vendor;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ikelab::scenario::{self, catalog};
 
 /// ikelab: an IKEv1/ESP interop lab with simulated SEIL and NEC IX routers.
 #[derive(Parser)]
@@ -15,10 +16,56 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// List the built-in scenarios.
+    List,
+    /// Run a scenario in-process (virtual time, no root) and write its artefacts.
+    #[command(after_help = "Examples:\n  \
+        ikelab run proxy-id-mismatch\n  \
+        ikelab run proxy-id-fixed --out /tmp/fixed --seed 7\n  \
+        ikelab run my-lab/scenario.toml\n  \
+        ikelab run --seil my-seil.conf --ix my-ix.conf\n\n\
+        Writes capture.pcapng, links/<link>.pcap, keys/ (Wireshark key files), <router>.log, \
+        lab.log and summary.json to --out (default out/<scenario>).")]
+    Run {
+        /// A built-in scenario name (see `ikelab list`) or a scenario file or folder.
+        #[arg(required_unless_present_all = ["seil", "ix"])]
+        scenario: Option<String>,
+        /// Artefact folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Seed for every random choice (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Run the document's lab with this SEIL config (with --ix).
+        #[arg(
+            long,
+            value_name = "FILE",
+            requires = "ix",
+            conflicts_with = "scenario"
+        )]
+        seil: Option<PathBuf>,
+        /// Run the document's lab with this IX config (with --seil).
+        #[arg(long, value_name = "FILE", requires = "seil")]
+        ix: Option<PathBuf>,
+        /// Print only the outcome, not the router logs.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Parse a SEIL or IX config and print what it means, or its errors.
+    #[command(
+        after_help = "Examples:\n  ikelab check-config --vendor seil seil.conf\n  ikelab check-config --vendor ix ix.conf"
+    )]
+    CheckConfig {
+        /// `seil` or `ix`.
+        #[arg(long)]
+        vendor: String,
+        /// The config file.
+        file: PathBuf,
+    },
     /// Decode IKEv1 and ESP in a pcap/pcapng capture, decrypting with Wireshark key files.
     #[command(after_help = "Examples:\n  \
         ikelab decode capture.pcap\n  \
-        ikelab decode capture.pcap --keys keys/\n  \
+        ikelab decode out/proxy-id-fixed/capture.pcapng --keys out/proxy-id-fixed/keys\n  \
         ikelab decode capture.pcapng --keys keys/ --json | jq .\n\n\
         KEYS is a folder with Wireshark's 'ikev1_decryption_table' and/or 'esp_sa' files \
         (the format strongSwan's save-keys plugin writes).")]
@@ -35,8 +82,22 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
+        Command::List => {
+            for b in catalog::CATALOG {
+                println!("{:<22} {}", b.name, b.description());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            seil,
+            ix,
+            quiet,
+        } => run(scenario, out, seed, seil, ix, quiet),
+        Command::CheckConfig { vendor, file } => check_config(&vendor, &file),
         Command::Decode {
             capture,
             keys,
@@ -57,5 +118,91 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn run(
+    name: Option<String>,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    seil: Option<PathBuf>,
+    ix: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    let loaded = match (&name, &seil, &ix) {
+        (_, Some(s), Some(i)) => scenario::load_pair(s, i),
+        (Some(n), _, _) => scenario::load_named(n),
+        _ => unreachable!("clap requires a scenario or both configs"),
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut built = match scenario::build(&loaded, seed) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    built.lab.run();
+    if !quiet {
+        for (name, log) in ikelab::report::router_logs(&built) {
+            println!("=== {name} log ===\n{log}");
+        }
+    }
+    println!("=== outcome ===\n{}", ikelab::report::outcome(&built));
+    let diag = ikelab::report::diagnosis(&built);
+    if !diag.is_empty() {
+        println!("=== diagnosis ===");
+        for d in diag {
+            println!("{d}");
+        }
+        println!();
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    match ikelab::report::write(&built, &dir) {
+        Ok(a) => {
+            println!(
+                "Artefacts in {}\n{}",
+                a.dir.display(),
+                ikelab::report::wireshark_hint(&a)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ikelab run: writing {}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
+    let Some(v) = ikelab::vendor::by_name(vendor) else {
+        eprintln!("ikelab check-config: unknown vendor {vendor:?} (expected seil or ix)");
+        return ExitCode::FAILURE;
+    };
+    let text = match std::fs::read(file) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("ikelab check-config: {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match ikelab::vendor::parse(v, &file.display().to_string(), &text) {
+        Ok(cfg) => {
+            for w in &cfg.warnings {
+                eprintln!("{w}");
+            }
+            print!("{}", ikelab::vendor::describe(&cfg));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }

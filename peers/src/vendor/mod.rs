@@ -181,16 +181,30 @@ impl WallClock {
 
     /// Parses `Jan 5 07:27:06` (month name, day, time).
     pub fn parse(text: &str) -> Option<WallClock> {
-        const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        const MONTHS: [&str; 12] = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ];
         let mut parts = text.split_whitespace();
         let month = parts.next()?.to_ascii_lowercase();
         let month = MONTHS.iter().position(|m| *m == month)? as u8 + 1;
-        let day: u8 = parts.next()?.parse().ok().filter(|d| (1..=31).contains(d))?;
-        let hms: Vec<u32> = parts.next()?.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+        let day: u8 = parts
+            .next()?
+            .parse()
+            .ok()
+            .filter(|d| (1..=31).contains(d))?;
+        let hms: Vec<u32> = parts
+            .next()?
+            .split(':')
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
         if parts.next().is_some() || hms.len() != 3 || hms[0] > 23 || hms[1] > 59 || hms[2] > 59 {
             return None;
         }
-        Some(WallClock { month, day, seconds: hms[0] * 3600 + hms[1] * 60 + hms[2] })
+        Some(WallClock {
+            month,
+            day,
+            seconds: hms[0] * 3600 + hms[1] * 60 + hms[2],
+        })
     }
 
     /// (month, day, hour, minute, second) at `at`, rolling days over (month lengths of a

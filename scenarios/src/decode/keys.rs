@@ -364,3 +364,58 @@ mod tests {
         );
     }
 }
+
+/// The key-file line for keys the engine derived: `ikev1_decryption_table` or `esp_sa`.
+pub fn key_line(k: &ikelab_peers::ike::KeysDerived) -> (KeyFile, String) {
+    use ikelab_peers::crypto::CipherAlg;
+    use ikelab_peers::esp::IntegAlg;
+    use ikelab_peers::ike::KeysDerived;
+    match k {
+        KeysDerived::Phase1 { icookie, ka, .. } => (
+            KeyFile::Ikev1,
+            IkeKey {
+                icookie: *icookie,
+                ka: ka.clone(),
+            }
+            .to_line(),
+        ),
+        KeysDerived::Esp {
+            src,
+            dst,
+            spi,
+            cipher,
+            enc_key,
+            integ,
+            auth_key,
+        } => {
+            let encryption = match cipher {
+                CipherAlg::AesCbc { .. } => EspEncryption::AesCbc,
+                CipherAlg::TripleDesCbc => EspEncryption::TripleDesCbc,
+            };
+            let integrity = match integ {
+                IntegAlg::HmacSha1_96 => EspIntegrity::HmacSha1_96,
+                IntegAlg::HmacMd5_96 => EspIntegrity::HmacMd5_96,
+                IntegAlg::HmacSha256_128 => EspIntegrity::HmacSha256_128,
+            };
+            let key = EspKey {
+                src: IpAddr::V4(*src),
+                dst: IpAddr::V4(*dst),
+                spi: *spi,
+                encryption,
+                enc_key: enc_key.clone(),
+                integrity,
+                auth_key: auth_key.clone(),
+            };
+            (KeyFile::EspSa, key.to_line())
+        }
+    }
+}
+
+/// Which of Wireshark's two key files a line belongs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyFile {
+    /// `ikev1_decryption_table`.
+    Ikev1,
+    /// `esp_sa`.
+    EspSa,
+}

@@ -1,0 +1,220 @@
+//! Loading a scenario and its vendor configs, from a folder or from the built-in catalog, with
+//! errors that name the file and line.
+
+use std::path::{Path, PathBuf};
+
+use ikelab_peers::vendor::{ConfigErrors, RouterConfig, Vendor};
+
+use super::catalog::{self, Builtin};
+use super::model::{Action, Scenario};
+use crate::vendor;
+
+/// Where a scenario's files come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A folder on disk (the scenario file's).
+    Dir(PathBuf),
+    /// The catalog compiled into ikelab.
+    Builtin(&'static Builtin),
+}
+
+impl Source {
+    /// Reads `rel` (relative to the scenario), returning a name for messages and the text.
+    pub fn read(&self, rel: &str) -> Result<(String, String), LoadError> {
+        match self {
+            Source::Dir(d) => {
+                let p = d.join(rel);
+                let shown = p.display().to_string();
+                std::fs::read_to_string(&p)
+                    .map(|t| (shown.clone(), t))
+                    .map_err(|e| LoadError::Io {
+                        path: shown,
+                        why: e.to_string(),
+                    })
+            }
+            Source::Builtin(b) => b
+                .file(rel)
+                .map(|t| (format!("{}/{rel}", b.name), t.to_string()))
+                .ok_or_else(|| LoadError::Io {
+                    path: format!("{}/{rel}", b.name),
+                    why: "no such file in the built-in scenario".into(),
+                }),
+        }
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file could not be read.
+    #[error("{path}: {why}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        why: String,
+    },
+    /// The scenario file is not valid.
+    #[error("{file}:{line}: {message}")]
+    Scenario {
+        /// The file.
+        file: String,
+        /// 1-based line (0 if unknown).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A vendor config has errors.
+    #[error("{0}")]
+    Config(ConfigErrors),
+    /// Neither a built-in name nor a file.
+    #[error("no scenario named {0:?} (see `ikelab list`), and no such file")]
+    NotFound(String),
+}
+
+/// A router of a loaded scenario.
+#[derive(Clone, Debug)]
+pub struct LoadedRouter {
+    /// Node name.
+    pub name: String,
+    /// Vendor.
+    pub vendor: Vendor,
+    /// The config file's name, for messages.
+    pub file: String,
+    /// The config text.
+    pub text: String,
+    /// The parsed config.
+    pub config: RouterConfig,
+}
+
+/// A scenario with every config parsed.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Where its files come from.
+    pub source: Source,
+    /// Its routers, in file order.
+    pub routers: Vec<LoadedRouter>,
+    /// Configs named by `reconfigure` steps, by (router, file).
+    pub reconfigs: Vec<((String, String), LoadedRouter)>,
+}
+
+fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
+    let line = e.span().map_or(0, |s| {
+        text[..s.start.min(text.len())].matches('\n').count() + 1
+    });
+    LoadError::Scenario {
+        file: file.to_string(),
+        line,
+        message: e.message().to_string(),
+    }
+}
+
+fn load_router(
+    source: &Source,
+    name: &str,
+    vendor_name: &str,
+    rel: &str,
+    file: &str,
+) -> Result<LoadedRouter, LoadError> {
+    let vendor = vendor::by_name(vendor_name).ok_or_else(|| LoadError::Scenario {
+        file: file.to_string(),
+        line: 0,
+        message: format!(
+            "router {name}: unknown vendor {vendor_name:?} (expected \"seil\" or \"ix\")"
+        ),
+    })?;
+    let (shown, text) = source.read(rel)?;
+    let config = vendor::parse(vendor, &shown, &text).map_err(LoadError::Config)?;
+    Ok(LoadedRouter {
+        name: name.to_string(),
+        vendor,
+        file: shown,
+        text,
+        config,
+    })
+}
+
+/// Parses a scenario text and loads the configs it names.
+pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError> {
+    let scenario: Scenario = toml::from_str(text).map_err(|e| scenario_error(file, text, e))?;
+    let mut routers = vec![];
+    for r in &scenario.routers {
+        routers.push(load_router(&source, &r.name, &r.vendor, &r.config, file)?);
+    }
+    let mut reconfigs = vec![];
+    for s in &scenario.steps {
+        if let Action::Reconfigure { router, config } = &s.action {
+            let Some(r) = scenario.routers.iter().find(|r| &r.name == router) else {
+                return Err(LoadError::Scenario {
+                    file: file.into(),
+                    line: 0,
+                    message: format!("reconfigure: no router named {router:?}"),
+                });
+            };
+            reconfigs.push((
+                (router.clone(), config.clone()),
+                load_router(&source, router, &r.vendor, config, file)?,
+            ));
+        }
+    }
+    Ok(Loaded {
+        scenario,
+        source,
+        routers,
+        reconfigs,
+    })
+}
+
+/// Loads a built-in scenario by name, or a scenario file by path.
+pub fn load_named(name_or_path: &str) -> Result<Loaded, LoadError> {
+    if let Some(b) = catalog::find(name_or_path) {
+        let text = b
+            .file("scenario.toml")
+            .expect("every built-in has a scenario.toml");
+        return load(
+            Source::Builtin(b),
+            &format!("{}/scenario.toml", b.name),
+            text,
+        );
+    }
+    let path = Path::new(name_or_path);
+    let path = if path.is_dir() {
+        path.join("scenario.toml")
+    } else {
+        path.to_path_buf()
+    };
+    if !path.exists() {
+        return Err(LoadError::NotFound(name_or_path.to_string()));
+    }
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| LoadError::Io {
+        path: shown.clone(),
+        why: e.to_string(),
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load(Source::Dir(dir), &shown, &text)
+}
+
+/// The document's lab with the user's own SEIL and IX configs (`ikelab run --seil F --ix F`).
+pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
+    let base = catalog::find("proxy-id-mismatch").expect("built in");
+    let text = base.file("scenario.toml").expect("built in");
+    let mut loaded = load(
+        Source::Builtin(base),
+        "proxy-id-mismatch/scenario.toml",
+        text,
+    )?;
+    loaded.scenario.name = "custom".into();
+    loaded.scenario.description = "the document's lab with your own configs".into();
+    for (r, path) in loaded.routers.iter_mut().zip([seil, ix]) {
+        let dir = Source::Dir(path.parent().map(Path::to_path_buf).unwrap_or_default());
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        *r = load_router(&dir, &r.name, &r.vendor.to_string(), &file, "--seil/--ix")?;
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,138 @@
+//! The IKEv1 engine as a simulated router's IPsec stack: datagrams, packets and time go in;
+//! datagrams, vendor log lines and key-file lines come out. The runner keeps a handle to the
+//! same state to read events, reconfigure the engine and write artefacts.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::net::SocketAddrV4;
+use std::rc::Rc;
+
+use ikelab_peers::ike::{Engine, Event, EventKind, Protected};
+use ikelab_peers::time::Instant;
+use ikelab_peers::vendor::{LogLine, LogRenderer, SystemEvent};
+use ikelab_sim::{KeyLine, Outbound, OutboundContext, SecurityStack};
+
+use crate::decode::keys::{KeyFile, key_line};
+
+/// The state shared between a router's stack and the runner.
+pub struct StackState {
+    /// The engine.
+    pub engine: Engine,
+    /// The vendor's log renderer.
+    pub renderer: Box<dyn LogRenderer>,
+    /// Every vendor log line so far.
+    pub log: Vec<LogLine>,
+    /// Every engine event so far (for summaries and diagnoses).
+    pub events: Vec<Event>,
+    pending_log: VecDeque<String>,
+    pending_keys: VecDeque<KeyLine>,
+}
+
+impl StackState {
+    /// Moves the engine's events into logs, key lines and the event record.
+    pub fn pump(&mut self) {
+        while let Some(e) = self.engine.poll_event() {
+            let lines = self.renderer.render(&e);
+            self.take_lines(lines);
+            if let EventKind::Keys(k) = &e.kind {
+                let (file, line) = key_line(k);
+                self.pending_keys.push_back(match file {
+                    KeyFile::Ikev1 => KeyLine::Ikev1(line),
+                    KeyFile::EspSa => KeyLine::EspSa(line),
+                });
+            }
+            self.events.push(e);
+        }
+    }
+
+    /// Logs a system event (SAD/SPD re-initialisation) in the vendor's words.
+    pub fn system(&mut self, at: Instant, what: SystemEvent) {
+        let lines = self.renderer.system(at, what);
+        self.take_lines(lines);
+    }
+
+    fn take_lines(&mut self, lines: Vec<LogLine>) {
+        for l in lines {
+            self.pending_log.push_back(l.text.clone());
+            self.log.push(l);
+        }
+    }
+}
+
+/// A shared handle to a router's stack state.
+pub type StackHandle = Rc<RefCell<StackState>>;
+
+/// The engine plugged into a router.
+pub struct EngineStack(pub StackHandle);
+
+impl EngineStack {
+    /// A stack around `engine`, logging with `renderer`; returns it and the runner's handle.
+    pub fn new(engine: Engine, renderer: Box<dyn LogRenderer>) -> (Self, StackHandle) {
+        let state = Rc::new(RefCell::new(StackState {
+            engine,
+            renderer,
+            log: vec![],
+            events: vec![],
+            pending_log: VecDeque::new(),
+            pending_keys: VecDeque::new(),
+        }));
+        (EngineStack(state.clone()), state)
+    }
+}
+
+impl SecurityStack for EngineStack {
+    fn udp_received(&mut self, now: Instant, src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8]) {
+        let mut s = self.0.borrow_mut();
+        s.engine.handle_datagram(now, src, dst, payload);
+        s.pump();
+    }
+
+    fn outbound(&mut self, now: Instant, _ctx: &OutboundContext<'_>, packet: Vec<u8>) -> Outbound {
+        let mut s = self.0.borrow_mut();
+        let out = match s.engine.protect(now, packet) {
+            Protected::Bypass(p) => Outbound::Pass(p),
+            Protected::Esp(p) => Outbound::Protected(p),
+            Protected::Acquire => Outbound::Drop("no IPsec SA yet (negotiating)".into()),
+            Protected::Drop(why) => Outbound::Drop(why.into()),
+        };
+        s.pump();
+        out
+    }
+
+    fn inbound_esp(&mut self, now: Instant, packet: &[u8]) -> Option<Vec<u8>> {
+        let mut s = self.0.borrow_mut();
+        let r = s.engine.unprotect(now, packet).ok();
+        s.pump();
+        r
+    }
+
+    fn accept_plain(&mut self, _now: Instant, packet: &[u8]) -> bool {
+        self.0.borrow().engine.accepts_plain(packet)
+    }
+
+    fn poll_udp(&mut self) -> Option<(SocketAddrV4, SocketAddrV4, Vec<u8>)> {
+        self.0
+            .borrow_mut()
+            .engine
+            .poll_transmit()
+            .map(|t| (t.src, t.dst, t.payload))
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.0.borrow().engine.poll_timeout()
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        let mut s = self.0.borrow_mut();
+        s.engine.handle_timeout(now);
+        s.pump();
+    }
+
+    fn poll_log(&mut self) -> Option<String> {
+        self.0.borrow_mut().pending_log.pop_front()
+    }
+
+    fn poll_key(&mut self) -> Option<KeyLine> {
+        self.0.borrow_mut().pending_keys.pop_front()
+    }
+}
