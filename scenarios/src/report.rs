@@ -261,6 +261,31 @@ pub fn summary(b: &Built) -> Value {
     json!({"routers": routers, "pings": pings})
 }
 
+/// Keeps one copy of each frame a switch forwards: the copy on the link it entered by. Every
+/// link keeps its own pcap; the merged capture shows each frame once, as a capture at the
+/// switch would, because IKEv1 decryption in Wireshark depends on seeing each message once.
+fn switch_view(b: &Built) -> impl FnMut(&ikelab_sim::CapturedFrame) -> bool + '_ {
+    // (switch, frame bytes) -> when it was last kept.
+    let mut recent: std::collections::HashMap<(usize, Vec<u8>), ikelab_peers::time::Instant> =
+        Default::default();
+    move |f| {
+        let Some(group) = b.switched.iter().position(|g| g.contains(&f.link)) else {
+            return true;
+        };
+        let key = (group, f.data.clone());
+        let forwarded = recent
+            .get(&key)
+            .is_some_and(|t| f.time.saturating_since(*t) < std::time::Duration::from_millis(10));
+        if forwarded {
+            // Forget it, so a later identical frame (a retransmission) counts again.
+            recent.remove(&key);
+            return false;
+        }
+        recent.insert(key, f.time);
+        true
+    }
+}
+
 /// Where a run's files went.
 #[derive(Debug)]
 pub struct Artefacts {
@@ -281,7 +306,7 @@ pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
     let start = b.lab.start();
     let cap = b.lab.capture();
     let pcapng = dir.join("capture.pcapng");
-    cap.write_pcapng(start, std::fs::File::create(&pcapng)?)
+    cap.write_pcapng_where(start, std::fs::File::create(&pcapng)?, switch_view(b))
         .map_err(io)?;
     for (name, id) in &b.links {
         let f = std::fs::File::create(

@@ -113,6 +113,17 @@ impl Capture {
 
     /// The merged pcapng: one interface per link, named after it, with nanosecond resolution.
     pub fn write_pcapng<W: Write>(&self, start: StartTime, out: W) -> Result<W, String> {
+        self.write_pcapng_where(start, out, |_| true)
+    }
+
+    /// The merged pcapng with only the frames `keep` accepts (e.g. one copy of each frame a
+    /// switch forwarded, as a capture at the switch would show it).
+    pub fn write_pcapng_where<W: Write>(
+        &self,
+        start: StartTime,
+        out: W,
+        mut keep: impl FnMut(&CapturedFrame) -> bool,
+    ) -> Result<W, String> {
         let shb = SectionHeaderBlock {
             endianness: Endianness::Little,
             options: vec![SectionHeaderOption::UserApplication(Cow::Borrowed(
@@ -133,7 +144,7 @@ impl Capture {
             };
             w.write_pcapng_block(idb).map_err(|e| e.to_string())?;
         }
-        for f in self.frames() {
+        for f in self.frames().iter().filter(|f| keep(f)) {
             let epb = EnhancedPacketBlock {
                 interface_id: u32::try_from(f.link.0).map_err(|e| e.to_string())?,
                 timestamp: start.wall(f.time),

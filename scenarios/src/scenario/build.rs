@@ -51,6 +51,8 @@ pub struct Built {
     pub links: Vec<(String, LinkId)>,
     /// Pings of the script.
     pub pings: Vec<PingRun>,
+    /// The links of each switch: a frame the switch forwards crosses two of them.
+    pub switched: Vec<Vec<LinkId>>,
     /// The wall clock the vendor logs use.
     pub clock: WallClock,
 }
@@ -209,6 +211,7 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
     }
     // Two ends: a cable; more: a switch. The segment joining routers only is the WAN.
     let mut links = vec![];
+    let mut switched = vec![];
     let mut switches = 0;
     for ends in segments.values() {
         let routers_only = ends.iter().all(|e| e.1.is_some());
@@ -232,13 +235,16 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
             };
             switches += 1;
             let sw = lab.add_switch(&sw_name).map_err(sim_err)?;
+            let mut group = vec![];
             for e in ends {
                 let name = format!("{sw_name}-{}", e.2);
                 let id = lab
                     .connect(&name, end(e), sw, LinkParams::default())
                     .map_err(sim_err)?;
                 links.push((name, id));
+                group.push(id);
             }
+            switched.push(group);
         }
     }
     let mut built = Built {
@@ -247,6 +253,7 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
         hosts,
         links,
         pings: vec![],
+        switched,
         clock,
     };
     script(&mut built, loaded)?;
