@@ -218,3 +218,68 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
     }
     Ok(loaded)
 }
+
+/// The document's lab (SEIL, IX, a host behind each) with config texts given directly and an
+/// empty script, for tests that compose their own (the cucumber steps).
+pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
+    let base = catalog::find("proxy-id-mismatch").expect("built in");
+    let text = base.file("scenario.toml").expect("built in");
+    let mut loaded = load(
+        Source::Builtin(base),
+        "proxy-id-mismatch/scenario.toml",
+        text,
+    )?;
+    loaded.scenario.name = "composed".into();
+    loaded.scenario.steps.clear();
+    for (r, (file, t)) in loaded
+        .routers
+        .iter_mut()
+        .zip([("seil.conf", seil), ("ix.conf", ix)])
+    {
+        let config = vendor::parse(r.vendor, file, t).map_err(LoadError::Config)?;
+        *r = LoadedRouter {
+            name: r.name.clone(),
+            vendor: r.vendor,
+            file: file.into(),
+            text: t.into(),
+            config,
+        };
+    }
+    Ok(loaded)
+}
+
+/// Adds a reconfiguration of `router` with `text` at `at` to a loaded scenario.
+pub fn add_reconfigure(
+    loaded: &mut Loaded,
+    router: &str,
+    at: std::time::Duration,
+    text: &str,
+) -> Result<(), LoadError> {
+    let r = loaded
+        .routers
+        .iter()
+        .find(|r| r.name == router)
+        .ok_or_else(|| LoadError::Scenario {
+            file: "composed".into(),
+            line: 0,
+            message: format!("no router {router}"),
+        })?;
+    let file = format!("reconfigure-{}.conf", loaded.reconfigs.len());
+    let config = vendor::parse(r.vendor, &file, text).map_err(LoadError::Config)?;
+    let lr = LoadedRouter {
+        name: router.into(),
+        vendor: r.vendor,
+        file: file.clone(),
+        text: text.into(),
+        config,
+    };
+    loaded.reconfigs.push(((router.into(), file.clone()), lr));
+    loaded.scenario.steps.push(super::model::Step {
+        at,
+        action: super::model::Action::Reconfigure {
+            router: router.into(),
+            config: file,
+        },
+    });
+    Ok(())
+}

@@ -6,5 +6,5 @@ pub mod load;
 pub mod model;
 
 pub use build::{Built, PingRun, RouterRun, build};
-pub use load::{LoadError, Loaded, load_named, load_pair};
+pub use load::{LoadError, Loaded, add_reconfigure, load_named, load_pair, load_texts};
 pub use model::{Action, HostSpec, RouterSpec, Scenario, Step};
