@@ -125,6 +125,7 @@ fn hub(n: usize) -> (usize, Duration) {
     }
     let clock = WallClock::DOCUMENT;
     let (stack, hub_h) = EngineStack::new(
+        "hub",
         Engine::new(hub_cfg, 1),
         Box::new(ix::IxLog::new(ix::IxLogOptions {
             debug: false,
@@ -156,6 +157,7 @@ fn hub(n: usize) -> (usize, Duration) {
             },
         };
         let (stack, h) = EngineStack::new(
+            &format!("spoke{i}"),
             Engine::new(cfg, 100 + i as u64),
             Box::new(seil::SeilLog::new(clock, 1)),
         );

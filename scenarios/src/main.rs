@@ -82,6 +82,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // IKELAB_TRACE=info mirrors every router's vendor log (and more, at debug) on stderr.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("IKELAB_TRACE") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     match Cli::parse().command {
         Command::List => {
             for b in catalog::CATALOG {

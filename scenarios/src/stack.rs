@@ -16,6 +16,8 @@ use crate::decode::keys::{KeyFile, key_line};
 
 /// The state shared between a router's stack and the runner.
 pub struct StackState {
+    /// The router's name, for the tracing mirror.
+    pub name: String,
     /// The engine.
     pub engine: Engine,
     /// The vendor's log renderer.
@@ -53,6 +55,8 @@ impl StackState {
 
     fn take_lines(&mut self, lines: Vec<LogLine>) {
         for l in lines {
+            // The log is the router's own data; tracing only mirrors it for debugging.
+            tracing::info!(target: "ikelab::vendor_log", router = %self.name, "{}", l.text);
             self.pending_log.push_back(l.text.clone());
             self.log.push(l);
         }
@@ -67,8 +71,9 @@ pub struct EngineStack(pub StackHandle);
 
 impl EngineStack {
     /// A stack around `engine`, logging with `renderer`; returns it and the runner's handle.
-    pub fn new(engine: Engine, renderer: Box<dyn LogRenderer>) -> (Self, StackHandle) {
+    pub fn new(name: &str, engine: Engine, renderer: Box<dyn LogRenderer>) -> (Self, StackHandle) {
         let state = Rc::new(RefCell::new(StackState {
+            name: name.to_string(),
             engine,
             renderer,
             log: vec![],

@@ -98,6 +98,13 @@ fn the_failing_case_logs_as_the_document() {
 }
 
 #[test]
+fn the_fixed_case_logs_as_the_document() {
+    let (seil, ix) = run_logs("proxy-id-fixed");
+    assert_window(&seil, &excerpt("seil-after.log"), "SEIL after the fix");
+    assert_window(&ix, &excerpt("ix-after.log"), "IX after the fix");
+}
+
+#[test]
 fn the_fix_applied_logs_as_the_document() {
     let (seil, ix) = run_logs("proxy-id-reconfigure");
     assert_window(&seil, &excerpt("seil-after.log"), "SEIL after the fix");

@@ -106,13 +106,15 @@ fn the_fixed_case_decrypts_in_tshark_with_esp_and_pings() {
         .filter(|r| r[1] == "32")
         .map(|r| r[2].as_str())
         .collect();
-    assert_eq!(qm, ["156", "156", "60"]);
+    // Phase 2 twice: before and after applying the config re-initialises the SAD.
+    assert_eq!(qm, ["156", "156", "60", "156", "156", "60"]);
     let info: Vec<(&str, &str)> = rows
         .iter()
         .filter(|r| r[1] == "5")
         .map(|r| (r[2].as_str(), r[3].as_str()))
         .collect();
-    assert_eq!(info, [("92", "24578")]);
+    // INITIAL-CONTACT, then SEIL's Delete and the IX's answering Delete.
+    assert_eq!(info, [("92", "24578"), ("76", ""), ("76", "")]);
     let esp: Vec<_> = rows.iter().filter(|r| !r[4].is_empty()).collect();
     assert_eq!(esp.len(), 20, "10 requests and 10 replies");
     assert!(esp.iter().all(|r| r[4] == "1"), "ICV correct");

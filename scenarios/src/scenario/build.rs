@@ -167,8 +167,11 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
             r.config.engine.clone(),
             lab.seed_for(&format!("engine:{}", r.name)),
         );
-        let (stack, handle) =
-            EngineStack::new(engine, crate::vendor::renderer(r.vendor, &r.text, clock));
+        let (stack, handle) = EngineStack::new(
+            &r.name,
+            engine,
+            crate::vendor::renderer(r.vendor, &r.text, clock),
+        );
         let node = lab
             .add_router_with_stack(cfg, Box::new(stack))
             .map_err(sim_err)?;
@@ -267,7 +270,19 @@ fn script(b: &mut Built, loaded: &Loaded) -> Result<(), LoadError> {
         line: 0,
         message,
     };
-    let handles: Vec<StackHandle> = b.routers.iter().map(|r| r.stack.clone()).collect();
+    // A router whose config is applied at time zero starts with that (the apply starts it).
+    let applied_at_zero = |name: &str| {
+        loaded.scenario.steps.iter().any(|s| {
+            s.at.is_zero()
+                && matches!(&s.action, Action::Reconfigure { router, .. } if router == name)
+        })
+    };
+    let handles: Vec<StackHandle> = b
+        .routers
+        .iter()
+        .filter(|r| !applied_at_zero(&r.name))
+        .map(|r| r.stack.clone())
+        .collect();
     b.lab.at(Instant::ZERO, move |lab| {
         for h in &handles {
             let mut s = h.borrow_mut();
