@@ -1,0 +1,178 @@
+//! `ikelab list`, `run` and `check-config` as a user runs them.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn ikelab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ikelab"))
+        .args(args)
+        .output()
+        .expect("ikelab runs")
+}
+
+fn doc(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/document")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("ikelab-cli-run-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn list_names_the_documents_scenarios() {
+    let out = ikelab(&["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for s in [
+        "proxy-id-mismatch",
+        "proxy-id-fixed",
+        "proxy-id-reconfigure",
+        "proposal-mismatch",
+        "psk-mismatch",
+        "pfs-one-side",
+        "lifetime-rekey",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(s)),
+            "{s} missing from\n{text}"
+        );
+    }
+}
+
+#[test]
+fn run_prints_logs_outcome_diagnosis_and_writes_artefacts() {
+    let dir = tmp("mismatch");
+    let out = ikelab(&["run", "proxy-id-mismatch", "--out", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(
+        "info ike racoon: received INVALID-ID-INFORMATION notification from 172.16.0.2[500]"
+    ));
+    assert!(text.contains("IKE.043: IPsec configuration not found"));
+    assert!(
+        text.contains("ping host-a -> 192.168.1.10: 10 sent, 0 answered"),
+        "{text}"
+    );
+    assert!(
+        text.contains("proxy-id-local 172.16.0.1 proxy-id-remote 172.16.0.2"),
+        "{text}"
+    );
+    for f in [
+        "capture.pcapng",
+        "links/wan-seil.pcap",
+        "keys/ikev1_decryption_table",
+        "keys/esp_sa",
+        "seil.log",
+        "ix.log",
+        "summary.json",
+    ] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let ix = summary["routers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "ix")
+        .unwrap();
+    assert!(
+        ix["notifications_sent"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["name"] == "INVALID-ID-INFORMATION")
+    );
+    assert_eq!(summary["pings"][0]["answered"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_with_the_users_own_configs() {
+    let dir = tmp("pair");
+    let out = ikelab(&[
+        "run",
+        "--seil",
+        &doc("seil-after.conf"),
+        "--ix",
+        &doc("ix.conf"),
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("10 sent, 10 answered"), "{text}");
+    assert!(!text.contains("=== seil log ==="), "--quiet");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_configs_and_scenarios_fail_with_file_and_line() {
+    let dir = tmp("bad");
+    let bad = dir.join("seil.conf");
+    std::fs::write(&bad, "hostname \"x\"\ninterface lan1 add 172.16.0.300/24\n").unwrap();
+    let out = ikelab(&[
+        "run",
+        "--seil",
+        bad.to_str().unwrap(),
+        "--ix",
+        &doc("ix.conf"),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("seil.conf:2:"), "{err}");
+
+    let sc = dir.join("scenario.toml");
+    std::fs::write(
+        &sc,
+        "name = \"x\"\ndescription = \"y\"\n[[step]]\nat = \"soon\"\ndo = \"ping\"\n",
+    )
+    .unwrap();
+    let out = ikelab(&["run", sc.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("scenario.toml:4:"), "{err}");
+
+    let out = ikelab(&["run", "no-such-scenario"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ikelab list"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_config_prints_the_meaning_or_the_errors() {
+    let out = ikelab(&["check-config", "--vendor", "seil", &doc("seil-after.conf")]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("phase-2 IDs 172.16.0.1 <-> 172.16.0.2"),
+        "{text}"
+    );
+    let out = ikelab(&["check-config", "--vendor", "ix", &doc("ix.conf")]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("phase-2 IDs 172.16.0.2 <-> 172.16.0.1")
+    );
+    let out = ikelab(&["check-config", "--vendor", "ix", &doc("seil-after.conf")]);
+    assert!(!out.status.success(), "a SEIL config is no IX config");
+    let out = ikelab(&["check-config", "--vendor", "cisco", &doc("ix.conf")]);
+    assert!(!out.status.success());
+}
