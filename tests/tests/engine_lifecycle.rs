@@ -297,3 +297,34 @@ fn a_kilobyte_lifetime_renews_on_traffic() {
     assert!(now_out.iter().any(|s| *s != first), "renewed: {now_out:?}");
     assert!(sas_up(&mut p));
 }
+
+#[test]
+fn aggressive_mode_recovers_from_the_loss_of_any_single_message() {
+    let cfg = |local, remote, init| {
+        let mut c = ikelab_tests::pair::doc_config(
+            local,
+            remote,
+            (host_id(local), host_id(remote)),
+            "hogehoge",
+            init,
+        );
+        c.peers[0].mode = ikelab_peers::ike::ExchangeMode::Aggressive;
+        c
+    };
+    // AM1-AM3, INITIAL-CONTACT, QM1-QM3.
+    for lost in 0..7 {
+        let mut p = ikelab_tests::pair::Pair::new(
+            cfg(A_ADDR, B_ADDR, true),
+            cfg(B_ADDR, A_ADDR, false),
+            50 + lost as u64,
+        );
+        p.lose = Box::new(move |i, _| i == lost);
+        p.a.start(Instant::ZERO);
+        p.run_for(Duration::from_secs(60));
+        assert!(
+            sas_up(&mut p),
+            "datagram {lost} lost: {:?}",
+            p.kinds(Side::B)
+        );
+    }
+}

@@ -231,3 +231,40 @@ fn tshark_decrypts_every_algorithm_combination() {
         }
     }
 }
+
+#[test]
+fn aggressive_mode_works_and_tshark_decrypts_it() {
+    let cfg = |local, remote, ids, init| {
+        let mut c = ikelab_tests::pair::doc_config(local, remote, ids, "hogehoge", init);
+        c.peers[0].mode = ikelab_peers::ike::ExchangeMode::Aggressive;
+        c
+    };
+    let mut p = Pair::new(
+        cfg(A_ADDR, B_ADDR, (host_id(A_ADDR), host_id(B_ADDR)), true),
+        cfg(B_ADDR, A_ADDR, (host_id(B_ADDR), host_id(A_ADDR)), false),
+        41,
+    );
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    assert_eq!(p.a.ipsec_sas().len(), 2);
+    assert_eq!(p.b.ipsec_sas().len(), 2);
+    let Protected::Esp(esp) = p.a.protect(p.now, ipip_ping(1)) else {
+        panic!("SA up")
+    };
+    assert!(p.b.unprotect(p.now, &esp).is_ok());
+    if !have_tool("tshark") {
+        return;
+    }
+    let rows = tshark_rows(&p, &[(p.now.as_nanos() + 1, esp)], "aggressive");
+    assert_clean(&rows);
+    let am: Vec<_> = rows.iter().filter(|r| r[2] == "4").collect();
+    assert_eq!(am.len(), 3, "AM1, AM2, AM3");
+    let qm: Vec<_> = rows.iter().filter(|r| r[2] == "32").collect();
+    assert_eq!(qm.len(), 3);
+    assert_eq!(
+        qm[0][4], "172.16.0.1,172.16.0.2",
+        "QM1 decrypted after Aggressive Mode"
+    );
+    let esp: Vec<_> = rows.iter().filter(|r| !r[6].is_empty()).collect();
+    assert_eq!((esp[0][7].as_str(), esp[0][8].as_str()), ("1", "8"));
+}

@@ -38,6 +38,10 @@ pub(crate) enum State {
     R2Sent,
     /// Responder: MM4 sent, waiting for MM5.
     R4Sent,
+    /// Aggressive initiator: AM1 sent, waiting for AM2.
+    AI1Sent,
+    /// Aggressive responder: AM2 sent, waiting for AM3.
+    AR2Sent,
     /// Keys agreed and both sides authenticated.
     Established,
     /// Finished: failed, expired or deleted; removed at the next timeout.
@@ -56,7 +60,7 @@ pub fn nat_d_hash(
 
 /// The raw body of the first payload of `kind` in a plaintext message (SAi_b must be hashed
 /// exactly as it travelled).
-fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option<Vec<u8>> {
+pub(crate) fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option<Vec<u8>> {
     let body = bytes.get(crate::wire::HEADER_LEN..msg.header.length as usize)?;
     PayloadChain::new(msg.header.next_payload, body)
         .filter_map(Result::ok)
@@ -65,7 +69,7 @@ fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option<Vec<u8>> {
 }
 
 impl Engine {
-    fn phase1_id(&self, ph1: usize) -> IdPayload {
+    pub(crate) fn phase1_id(&self, ph1: usize) -> IdPayload {
         let p = &self.ph1s[ph1];
         let (protocol, port) = self.cfg.behaviour.phase1_id_proto_port;
         let data = match &self.cfg.peers[p.peer].my_id {
@@ -80,7 +84,7 @@ impl Engine {
         }
     }
 
-    fn vendor_id_payloads(&self, peer: usize, nat_t: bool) -> Vec<Payload> {
+    pub(crate) fn vendor_id_payloads(&self, peer: usize, nat_t: bool) -> Vec<Payload> {
         let mut v: Vec<Payload> = self
             .cfg
             .behaviour
@@ -96,7 +100,7 @@ impl Engine {
 
     /// NAT-D payloads (RFC 3947 section 3.2): the peer's address and port first, then ours.
     /// With [`NatTraversal::Force`] ours is deliberately wrong, so that the peer sees a NAT.
-    fn nat_d_payloads(&mut self, i: usize) -> Vec<Payload> {
+    pub(crate) fn nat_d_payloads(&mut self, i: usize) -> Vec<Payload> {
         let p = &self.ph1s[i];
         let hash = p.suite.map_or(crate::crypto::HashAlg::Sha1, |s| s.hash);
         let remote = nat_d_hash(hash, &p.icookie, &p.rcookie, p.remote);
@@ -114,7 +118,7 @@ impl Engine {
     }
 
     /// Compares the peer's NAT-D payloads with what we see (RFC 3947 section 3.2).
-    fn check_nat_d(&mut self, i: usize, msg: &Message) {
+    pub(crate) fn check_nat_d(&mut self, i: usize, msg: &Message) {
         let p = &self.ph1s[i];
         if !p.nat_t {
             return;
@@ -144,7 +148,7 @@ impl Engine {
     }
 
     /// After the key exchange, a NAT moves IKE to port 4500 (RFC 3947 section 4).
-    fn float(&mut self, i: usize) {
+    pub(crate) fn float(&mut self, i: usize) {
         let p = &mut self.ph1s[i];
         if p.behind_nat && p.initiator {
             p.local.set_port(NAT_T_PORT);
@@ -159,14 +163,14 @@ impl Engine {
             .any(|p| matches!(p, Payload::VendorId(v) if v[..] == *vid))
     }
 
-    fn has_nat_t_vid(msg: &Message) -> bool {
+    pub(crate) fn has_nat_t_vid(msg: &Message) -> bool {
         msg.payloads()
             .unwrap_or(&[])
             .iter()
             .any(|p| matches!(p, Payload::VendorId(v) if v[..] == vendor_id::NAT_T_RFC3947))
     }
 
-    fn vendor_id_events(&mut self, from: SocketAddrV4, msg: &Message) {
+    pub(crate) fn vendor_id_events(&mut self, from: SocketAddrV4, msg: &Message) {
         for p in msg.payloads().unwrap_or(&[]).to_vec() {
             if let Payload::VendorId(v) = p {
                 let name =
@@ -181,6 +185,10 @@ impl Engine {
         let cfg = &self.cfg.peers[peer];
         let Some(remote) = cfg.remote else { return };
         if cfg.responder_only {
+            return;
+        }
+        if cfg.mode == super::ExchangeMode::Aggressive {
+            self.start_aggressive(peer);
             return;
         }
         let local = SocketAddrV4::new(cfg.local, IKE_PORT);
@@ -202,35 +210,10 @@ impl Engine {
         let id = self.new_id();
         let pending = Some(self.pending(msg.clone()));
         self.ph1s.push(Ph1 {
-            id,
-            peer,
-            local,
-            remote,
-            initiator: true,
-            icookie,
-            rcookie: [0; 8],
             state: State::I1Sent,
-            suite: None,
             sai_b,
-            dh: None,
-            gxi: vec![],
-            gxr: vec![],
-            ni: vec![],
-            nr: vec![],
-            keys: None,
-            crypter: None,
-            started: self.now,
-            expires: None,
             pending,
-            last_rx: None,
-            msgids: vec![],
-            info_seen: vec![],
-            nat_t: false,
-            behind_nat: false,
-            peer_dpd: false,
-            last_heard: self.now,
-            dpd: None,
-            bad_hash: false,
+            ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
         });
         self.event(EventKind::Phase1Started {
             local,
@@ -253,11 +236,13 @@ impl Engine {
         let found = self.ph1s.iter().position(|p| {
             p.icookie == h.initiator_cookie
                 && (p.rcookie == h.responder_cookie
-                    || (p.rcookie == [0; 8] && p.state == State::I1Sent))
+                    || (p.rcookie == [0; 8] && matches!(p.state, State::I1Sent | State::AI1Sent)))
                 && p.state != State::Dead
         });
         let Some(i) = found else {
-            if h.responder_cookie == [0; 8] {
+            if h.responder_cookie == [0; 8] && h.exchange_type == ExchangeType::AGGRESSIVE {
+                self.respond_am1(src, dst, bytes, &msg);
+            } else if h.responder_cookie == [0; 8] {
                 self.respond_mm1(src, dst, bytes, &msg);
             } else {
                 self.event(EventKind::Dropped {
@@ -297,6 +282,8 @@ impl Engine {
             State::I5Sent => self.mm6_received(i, &msg),
             State::R2Sent => self.mm3_received(i, &msg),
             State::R4Sent => self.mm5_received(i, &msg),
+            State::AI1Sent => self.am2_received(i, &msg),
+            State::AR2Sent => self.am3_received(i, &msg),
             State::Established | State::Dead => {
                 self.event(EventKind::Dropped {
                     from: src,
@@ -311,7 +298,7 @@ impl Engine {
         }
     }
 
-    fn unexpected(&mut self, i: usize, what: &str) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn unexpected(&mut self, i: usize, what: &str) -> Result<Option<Vec<u8>>, ()> {
         let from = self.ph1s[i].remote;
         self.event(EventKind::Dropped {
             from,
@@ -321,7 +308,7 @@ impl Engine {
     }
 
     /// Sends `msg` as this exchange's next message, expecting an answer (initiator) or not.
-    fn ph1_send(&mut self, i: usize, msg: Vec<u8>, expect_answer: bool) {
+    pub(crate) fn ph1_send(&mut self, i: usize, msg: Vec<u8>, expect_answer: bool) {
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
         self.ph1s[i].pending = if expect_answer {
@@ -393,7 +380,7 @@ impl Engine {
     }
 
     /// Derives the phase-1 keys once both KE and nonces are known.
-    fn derive_phase1(&mut self, i: usize) -> Result<(), ()> {
+    pub(crate) fn derive_phase1(&mut self, i: usize) -> Result<(), ()> {
         let psk = self.cfg.peers[self.ph1s[i].peer].psk.clone();
         let p = &mut self.ph1s[i];
         let (Some(suite), Some(dh)) = (p.suite, p.dh.as_ref()) else {
@@ -426,7 +413,7 @@ impl Engine {
         Ok(())
     }
 
-    fn ke_nonce(msg: &Message) -> Option<(Vec<u8>, Vec<u8>)> {
+    pub(crate) fn ke_nonce(msg: &Message) -> Option<(Vec<u8>, Vec<u8>)> {
         let payloads = msg.payloads().ok()?;
         let ke = payloads.iter().find_map(|p| {
             if let Payload::Ke(k) = p {
@@ -560,20 +547,12 @@ impl Engine {
     fn mm6_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
         self.authenticate(i, msg)?;
         self.ph1s[i].pending = None;
-        let peer_ip = *self.ph1s[i].remote.ip();
-        if self.cfg.behaviour.initial_contact == InitialContact::Informational
-            && !self.contacted.contains(&peer_ip)
-        {
-            self.contacted.push(peer_ip);
-            let n = self.initial_contact_notify(i);
-            self.send_notify(i, n);
-        }
-        self.established(i);
+        self.after_phase1_initiator(i);
         Ok(None)
     }
 
     /// Phase 1 is up: record it and schedule the phase 2s that wait for it.
-    fn established(&mut self, i: usize) {
+    pub(crate) fn established(&mut self, i: usize) {
         let now = self.now;
         let p = &mut self.ph1s[i];
         p.state = State::Established;
@@ -677,35 +656,20 @@ impl Engine {
         );
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            id,
-            peer,
-            local: dst,
-            remote: src,
-            initiator: false,
-            icookie: msg.header.initiator_cookie,
-            rcookie,
             state: State::R2Sent,
             suite: Some(suite),
             sai_b,
-            dh: None,
-            gxi: vec![],
-            gxr: vec![],
-            ni: vec![],
-            nr: vec![],
-            keys: None,
-            crypter: None,
-            started: self.now,
-            expires: None,
-            pending: None,
             last_rx: Some((fingerprint(bytes), Some(mm2.clone()))),
-            msgids: vec![],
-            info_seen: vec![],
             nat_t,
-            behind_nat: false,
             peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
-            last_heard: self.now,
-            dpd: None,
-            bad_hash: false,
+            ..Ph1::new(
+                id,
+                peer,
+                (dst, src),
+                false,
+                (msg.header.initiator_cookie, rcookie),
+                self.now,
+            )
         });
         self.send(dst, src, &mm2, false);
     }

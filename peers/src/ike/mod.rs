@@ -10,6 +10,7 @@
 //! [`informational`]; the data path is in [`datapath`]. Vendor differences are data in
 //! [`config::Behaviour`].
 
+mod aggressive_mode;
 pub mod config;
 mod datapath;
 pub mod event;
@@ -115,11 +116,56 @@ pub(crate) struct Ph1 {
     pub(crate) last_heard: Instant,
     /// An R-U-THERE waiting for its ACK.
     pub(crate) dpd: Option<DpdProbe>,
+    /// The peer's phase-1 ID, once received (Aggressive Mode needs it for HASH_I).
+    pub(crate) peer_id: Option<crate::wire::IdPayload>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
 
 impl Ph1 {
+    /// A phase-1 SA just begun: nothing negotiated yet.
+    pub(crate) fn new(
+        id: u64,
+        peer: usize,
+        (local, remote): (SocketAddrV4, SocketAddrV4),
+        initiator: bool,
+        (icookie, rcookie): ([u8; 8], [u8; 8]),
+        now: Instant,
+    ) -> Self {
+        Ph1 {
+            id,
+            peer,
+            local,
+            remote,
+            initiator,
+            icookie,
+            rcookie,
+            state: main_mode::State::Dead,
+            suite: None,
+            sai_b: vec![],
+            dh: None,
+            gxi: vec![],
+            gxr: vec![],
+            ni: vec![],
+            nr: vec![],
+            keys: None,
+            crypter: None,
+            started: now,
+            expires: None,
+            pending: None,
+            last_rx: None,
+            msgids: vec![],
+            info_seen: vec![],
+            nat_t: false,
+            behind_nat: false,
+            peer_dpd: false,
+            last_heard: now,
+            dpd: None,
+            peer_id: None,
+            bad_hash: false,
+        }
+    }
+
     pub(crate) fn established(&self) -> bool {
         matches!(self.state, main_mode::State::Established)
     }
@@ -371,7 +417,9 @@ impl Engine {
         });
         let h = msg.header;
         match h.exchange_type {
-            ExchangeType::IDENTITY_PROTECTION => self.main_mode_input(src, dst, bytes, msg),
+            ExchangeType::IDENTITY_PROTECTION | ExchangeType::AGGRESSIVE => {
+                self.main_mode_input(src, dst, bytes, msg)
+            }
             ExchangeType::QUICK_MODE => self.quick_mode_input(src, dst, bytes, msg),
             ExchangeType::INFORMATIONAL => self.informational_input(src, msg),
             other => self.event(EventKind::Dropped {

@@ -884,12 +884,6 @@ impl Ir {
         if proposals.is_empty() {
             return d.error(a.end(), "ike policy: missing an `ike proposal` name");
         }
-        if aggressive {
-            d.warn(
-                l.words[l.words.len() - proposals.len() - 1].pos,
-                "ike policy: the engine negotiates Main Mode only; `mode aggressive` is recorded but not used",
-            );
-        }
         let item = IkePolicyIr {
             name: name.into(),
             peer,

@@ -1,0 +1,386 @@
+//! Phase 1: Aggressive Mode with pre-shared keys, RFC 2409 section 5.4.
+//!
+//! ```text
+//! Initiator                                   Responder
+//! HDR, SA, KE, Ni, IDii, [VID]          -->                                  (AI1Sent)
+//!                          <--  HDR, SA, KE, Nr, IDir, HASH_R, [VID], [NAT-D] (AR2Sent)
+//! HDR, HASH_I, [NAT-D]                  -->
+//! ```
+//!
+//! The third message travels in the clear, as the RFC and racoon (`agg_i2send`) send it; one
+//! that arrives encrypted is accepted too. Only one DH group can be offered (the KE goes in the
+//! first message): the first proposal's, and only the proposals with that group.
+
+use std::net::SocketAddrV4;
+
+use crate::crypto::{DhPrivate, phase1};
+use crate::rng::Random;
+use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, vendor_id};
+
+use super::event::{DropReason, EventKind, FailReason};
+use super::main_mode::{State, raw_body};
+use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
+use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
+
+fn find<'a, T>(msg: &'a Message, f: impl Fn(&'a Payload) -> Option<T>) -> Option<T> {
+    msg.payloads().ok()?.iter().find_map(f)
+}
+
+impl Engine {
+    /// Starts Aggressive Mode with a configured peer.
+    pub(crate) fn start_aggressive(&mut self, peer: usize) {
+        let cfg = &self.cfg.peers[peer];
+        let (Some(remote), Some(first)) = (cfg.remote, cfg.proposals.first()) else {
+            return;
+        };
+        let local = SocketAddrV4::new(cfg.local, IKE_PORT);
+        let remote = SocketAddrV4::new(remote, IKE_PORT);
+        let group = first.group;
+        let offered: Vec<_> = cfg
+            .proposals
+            .iter()
+            .copied()
+            .filter(|p| p.group == group)
+            .collect();
+        let sa = phase1_offer(&offered);
+        let mut sai_b = Vec::new();
+        sa.emit(&mut sai_b).expect("offer fits");
+        let mut icookie = [0u8; 8];
+        self.rng.fill(&mut icookie);
+        let dh = DhPrivate::generate(group, &mut self.rng);
+        let ni = self.nonce();
+        let id = self.new_id();
+        self.ph1s.push(Ph1 {
+            state: State::AI1Sent,
+            sai_b,
+            gxi: dh.public_value(),
+            ni: ni.clone(),
+            dh: Some(dh),
+            ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
+        });
+        let i = self.ph1s.len() - 1;
+        let mut payloads = vec![
+            Payload::Sa(sa),
+            Payload::Ke(self.ph1s[i].gxi.clone()),
+            Payload::Nonce(ni),
+            Payload::Id(self.phase1_id(i)),
+        ];
+        payloads.extend(self.vendor_id_payloads(peer, true));
+        let msg = Engine::plain_message(icookie, [0; 8], ExchangeType::AGGRESSIVE, 0, payloads);
+        self.event(EventKind::Phase1Started {
+            local,
+            remote,
+            exchange: ExchangeType::AGGRESSIVE,
+            initiator: true,
+        });
+        self.ph1_send(i, msg, true);
+    }
+
+    fn hash_inputs_id(&self, i: usize, id: &IdPayload, initiator_side: bool) -> Vec<u8> {
+        let p = &self.ph1s[i];
+        let v = phase1::HashInputs {
+            gxi: &p.gxi,
+            gxr: &p.gxr,
+            cky_i: &p.icookie,
+            cky_r: &p.rcookie,
+            sai_b: &p.sai_b,
+        };
+        let keys = p.keys.as_ref().expect("derived");
+        if initiator_side {
+            keys.hash_i(&v, &id.to_bytes())
+        } else {
+            keys.hash_r(&v, &id.to_bytes())
+        }
+    }
+
+    /// A first Aggressive Mode message from a peer: answer with AM2.
+    pub(crate) fn respond_am1(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        bytes: &[u8],
+        msg: &Message,
+    ) {
+        let peer = self
+            .cfg
+            .peers
+            .iter()
+            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
+        let Some(peer) = peer else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownPeer,
+            });
+            return;
+        };
+        let sa = find(msg, |p| {
+            if let Payload::Sa(s) = p {
+                Some(s.clone())
+            } else {
+                None
+            }
+        });
+        let ke = find(msg, |p| {
+            if let Payload::Ke(k) = p {
+                Some(k.clone())
+            } else {
+                None
+            }
+        });
+        let ni = find(msg, |p| {
+            if let Payload::Nonce(n) = p {
+                Some(n.clone())
+            } else {
+                None
+            }
+        });
+        let idii = find(msg, |p| {
+            if let Payload::Id(i) = p {
+                Some(i.clone())
+            } else {
+                None
+            }
+        });
+        let (Some(sa), Some(gxi), Some(ni), Some(idii), Some(sai_b)) =
+            (sa, ke, ni, idii, raw_body(bytes, msg, PayloadType::SA))
+        else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("AM1 without SA, KE, nonce and ID".into()),
+            });
+            return;
+        };
+        self.event(EventKind::Phase1Started {
+            local: dst,
+            remote: src,
+            exchange: ExchangeType::AGGRESSIVE,
+            initiator: false,
+        });
+        self.payload_events(src, msg);
+        self.vendor_id_events(src, msg);
+        let chosen = choose_phase1(&sa, &self.cfg.peers[peer].proposals)
+            .filter(|(_, s)| s.group.len() == gxi.len());
+        let Some((transform, suite)) = chosen else {
+            self.event(EventKind::Phase1Failed {
+                remote: src,
+                reason: FailReason::NoProposalChosen,
+            });
+            return;
+        };
+        let nat_t =
+            Engine::has_nat_t_vid(msg) && self.cfg.peers[peer].nat_traversal != NatTraversal::Off;
+        let mut rcookie = [0u8; 8];
+        self.rng.fill(&mut rcookie);
+        let dh = DhPrivate::generate(suite.group, &mut self.rng);
+        let nr = self.nonce();
+        let id = self.new_id();
+        self.ph1s.push(Ph1 {
+            state: State::AR2Sent,
+            suite: Some(suite),
+            sai_b,
+            gxi,
+            gxr: dh.public_value(),
+            ni,
+            nr: nr.clone(),
+            dh: Some(dh),
+            nat_t,
+            peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
+            peer_id: Some(idii),
+            ..Ph1::new(
+                id,
+                peer,
+                (dst, src),
+                false,
+                (msg.header.initiator_cookie, rcookie),
+                self.now,
+            )
+        });
+        let i = self.ph1s.len() - 1;
+        if self.derive_phase1(i).is_err() {
+            self.ph1s[i].state = State::Dead;
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected("AM1 KE is not a valid public value".into()),
+            });
+            return;
+        }
+        let idir = self.phase1_id(i);
+        let hash_r = self.hash_inputs_id(i, &idir, false);
+        let mut payloads = vec![
+            Payload::Sa(phase1_answer(transform)),
+            Payload::Ke(self.ph1s[i].gxr.clone()),
+            Payload::Nonce(nr),
+            Payload::Id(idir),
+            Payload::Hash(hash_r),
+        ];
+        payloads.extend(self.vendor_id_payloads(peer, nat_t));
+        if nat_t {
+            self.check_nat_d(i, msg);
+            payloads.extend(self.nat_d_payloads(i));
+        }
+        let am2 = Engine::plain_message(
+            msg.header.initiator_cookie,
+            rcookie,
+            ExchangeType::AGGRESSIVE,
+            0,
+            payloads,
+        );
+        self.ph1s[i].last_rx = Some((fingerprint(bytes), Some(am2.clone())));
+        self.ph1_send(i, am2.clone(), true);
+    }
+
+    /// AM2 at the initiator: check the responder, then send AM3.
+    pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let sa = find(msg, |p| {
+            if let Payload::Sa(s) = p {
+                Some(s.clone())
+            } else {
+                None
+            }
+        });
+        let ke = find(msg, |p| {
+            if let Payload::Ke(k) = p {
+                Some(k.clone())
+            } else {
+                None
+            }
+        });
+        let nr = find(msg, |p| {
+            if let Payload::Nonce(n) = p {
+                Some(n.clone())
+            } else {
+                None
+            }
+        });
+        let idir = find(msg, |p| {
+            if let Payload::Id(i) = p {
+                Some(i.clone())
+            } else {
+                None
+            }
+        });
+        let hash = find(msg, |p| {
+            if let Payload::Hash(h) = p {
+                Some(h.clone())
+            } else {
+                None
+            }
+        });
+        let (Some(sa), Some(gxr), Some(nr), Some(idir), Some(hash)) = (sa, ke, nr, idir, hash)
+        else {
+            return self.unexpected(i, "AM2 without SA, KE, nonce, ID and HASH");
+        };
+        let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
+        let group = self.ph1s[i].dh.as_ref().map(|d| d.group());
+        let chosen = sa
+            .proposals
+            .first()
+            .and_then(|p| p.transforms.first())
+            .and_then(phase1_suite);
+        let Some(suite) = chosen.filter(|s| {
+            Some(s.group) == group
+                && ours
+                    .iter()
+                    .any(|o| o.cipher == s.cipher && o.hash == s.hash)
+        }) else {
+            return self.unexpected(i, "AM2 chose a transform we did not offer");
+        };
+        let from = self.ph1s[i].remote;
+        let p = &mut self.ph1s[i];
+        p.rcookie = msg.header.responder_cookie;
+        p.suite = Some(suite);
+        p.gxr = gxr;
+        p.nr = nr;
+        p.nat_t =
+            Engine::has_nat_t_vid(msg) && self.cfg.peers[p.peer].nat_traversal != NatTraversal::Off;
+        p.peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
+        if self.derive_phase1(i).is_err() {
+            return self.unexpected(i, "AM2 KE is not a valid public value");
+        }
+        if self.hash_inputs_id(i, &idir, false) != hash {
+            self.ph1s[i].bad_hash = true;
+            self.event(EventKind::Dropped {
+                from,
+                reason: DropReason::BadHash,
+            });
+            return Err(());
+        }
+        self.payload_events(from, msg);
+        self.vendor_id_events(from, msg);
+        self.check_nat_d(i, msg);
+        let idii = self.phase1_id(i);
+        let mut payloads = vec![Payload::Hash(self.hash_inputs_id(i, &idii, true))];
+        if self.ph1s[i].nat_t {
+            payloads.extend(self.nat_d_payloads(i));
+        }
+        self.float(i);
+        let p = &self.ph1s[i];
+        let am3 =
+            Engine::plain_message(p.icookie, p.rcookie, ExchangeType::AGGRESSIVE, 0, payloads);
+        self.ph1_send(i, am3.clone(), false);
+        self.ph1s[i].pending = None;
+        self.after_phase1_initiator(i);
+        Ok(Some(am3))
+    }
+
+    /// AM3 at the responder: check the initiator's HASH_I.
+    pub(crate) fn am3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let from = self.ph1s[i].remote;
+        let opened = match &msg.body {
+            Body::Encrypted(_) => match self.open(i, msg) {
+                Some((_, m, crypter)) => {
+                    self.ph1s[i].crypter = Some(crypter);
+                    m
+                }
+                None => {
+                    self.ph1s[i].bad_hash = true;
+                    self.event(EventKind::Dropped {
+                        from,
+                        reason: DropReason::DecryptFailed,
+                    });
+                    return Err(());
+                }
+            },
+            Body::Payloads { .. } => msg.clone(),
+        };
+        let Some(hash) = find(&opened, |p| {
+            if let Payload::Hash(h) = p {
+                Some(h.clone())
+            } else {
+                None
+            }
+        }) else {
+            return self.unexpected(i, "AM3 without HASH");
+        };
+        // HASH_I covers the initiator's ID, which came in AM1.
+        let Some(idii) = self.ph1s[i].peer_id.clone() else {
+            return self.unexpected(i, "no IDii");
+        };
+        if self.hash_inputs_id(i, &idii, true) != hash {
+            self.ph1s[i].bad_hash = true;
+            self.event(EventKind::Dropped {
+                from,
+                reason: DropReason::BadHash,
+            });
+            return Err(());
+        }
+        self.ph1s[i].pending = None;
+        self.payload_events(from, &opened);
+        self.check_nat_d(i, &opened);
+        self.established(i);
+        Ok(None)
+    }
+
+    /// What the initiator does once phase 1 is up: INITIAL-CONTACT, then the established event.
+    pub(crate) fn after_phase1_initiator(&mut self, i: usize) {
+        let peer_ip = *self.ph1s[i].remote.ip();
+        if self.cfg.behaviour.initial_contact != InitialContact::Off
+            && !self.contacted.contains(&peer_ip)
+        {
+            self.contacted.push(peer_ip);
+            let n = self.initial_contact_notify(i);
+            self.send_notify(i, n);
+        }
+        self.established(i);
+    }
+}
