@@ -8,11 +8,12 @@ use ikelab_peers::crypto::{CipherAlg, DhGroup, HashAlg};
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{
     Behaviour, EncapMode, Engine, EngineConfig, Event, EventKind, ExchangeMode, Identity,
-    KeysDerived, NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector,
-    Transmit,
+    NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector, Transmit,
 };
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::IdData;
+
+use ikelab::decode::keys::{KeyFile, key_line};
 
 use crate::pcap::PcapFile;
 
@@ -190,40 +191,15 @@ impl Pair {
         let (mut ike, mut esp) = (String::new(), String::new());
         for e in self.a_events.iter().chain(&self.b_events) {
             if let EventKind::Keys(k) = &e.kind {
-                match k {
-                    KeysDerived::Phase1 { icookie, ka, .. } => {
-                        let line = format!("{},{}\n", hex(icookie), hex(ka));
-                        if !ike.contains(&line) {
-                            ike.push_str(&line);
-                        }
-                    }
-                    KeysDerived::Esp {
-                        src,
-                        dst,
-                        spi,
-                        cipher,
-                        enc_key,
-                        integ,
-                        auth_key,
-                    } => {
-                        let enc = match cipher {
-                            CipherAlg::AesCbc { .. } => "AES-CBC [RFC3602]",
-                            CipherAlg::TripleDesCbc => "TripleDES-CBC [RFC2451]",
-                        };
-                        let auth = match integ {
-                            IntegAlg::HmacSha1_96 => "HMAC-SHA-1-96 [RFC2404]",
-                            IntegAlg::HmacMd5_96 => "HMAC-MD5-96 [RFC2403]",
-                            IntegAlg::HmacSha256_128 => "HMAC-SHA-256-128 [RFC4868]",
-                        };
-                        let line = format!(
-                            "\"IPv4\",\"{src}\",\"{dst}\",\"0x{spi:08x}\",\"{enc}\",\"0x{}\",\"{auth}\",\"0x{}\"\n",
-                            hex(enc_key),
-                            hex(auth_key)
-                        );
-                        if !esp.contains(&line) {
-                            esp.push_str(&line);
-                        }
-                    }
+                let (file, line) = key_line(k);
+                let out = if file == KeyFile::Ikev1 {
+                    &mut ike
+                } else {
+                    &mut esp
+                };
+                let line = format!("{line}\n");
+                if !out.contains(&line) {
+                    out.push_str(&line);
                 }
             }
         }

@@ -22,10 +22,6 @@ use super::main_mode::{State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
 
-fn find<'a, T>(msg: &'a Message, f: impl Fn(&'a Payload) -> Option<T>) -> Option<T> {
-    msg.payloads().ok()?.iter().find_map(f)
-}
-
 impl Engine {
     /// Starts Aggressive Mode with a configured peer.
     pub(crate) fn start_aggressive(&mut self, peer: usize) {
@@ -113,34 +109,10 @@ impl Engine {
             });
             return;
         };
-        let sa = find(msg, |p| {
-            if let Payload::Sa(s) = p {
-                Some(s.clone())
-            } else {
-                None
-            }
-        });
-        let ke = find(msg, |p| {
-            if let Payload::Ke(k) = p {
-                Some(k.clone())
-            } else {
-                None
-            }
-        });
-        let ni = find(msg, |p| {
-            if let Payload::Nonce(n) = p {
-                Some(n.clone())
-            } else {
-                None
-            }
-        });
-        let idii = find(msg, |p| {
-            if let Payload::Id(i) = p {
-                Some(i.clone())
-            } else {
-                None
-            }
-        });
+        let sa = msg.sa().cloned();
+        let ke = msg.ke().cloned();
+        let ni = msg.nonce().cloned();
+        let idii = msg.id().cloned();
         let (Some(sa), Some(gxi), Some(ni), Some(idii), Some(sai_b)) =
             (sa, ke, ni, idii, raw_body(bytes, msg, PayloadType::SA))
         else {
@@ -231,41 +203,11 @@ impl Engine {
 
     /// AM2 at the initiator: check the responder, then send AM3.
     pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
-        let sa = find(msg, |p| {
-            if let Payload::Sa(s) = p {
-                Some(s.clone())
-            } else {
-                None
-            }
-        });
-        let ke = find(msg, |p| {
-            if let Payload::Ke(k) = p {
-                Some(k.clone())
-            } else {
-                None
-            }
-        });
-        let nr = find(msg, |p| {
-            if let Payload::Nonce(n) = p {
-                Some(n.clone())
-            } else {
-                None
-            }
-        });
-        let idir = find(msg, |p| {
-            if let Payload::Id(i) = p {
-                Some(i.clone())
-            } else {
-                None
-            }
-        });
-        let hash = find(msg, |p| {
-            if let Payload::Hash(h) = p {
-                Some(h.clone())
-            } else {
-                None
-            }
-        });
+        let sa = msg.sa().cloned();
+        let ke = msg.ke().cloned();
+        let nr = msg.nonce().cloned();
+        let idir = msg.id().cloned();
+        let hash = msg.hash().cloned();
         let (Some(sa), Some(gxr), Some(nr), Some(idir), Some(hash)) = (sa, ke, nr, idir, hash)
         else {
             return self.unexpected(i, "AM2 without SA, KE, nonce, ID and HASH");
@@ -343,13 +285,7 @@ impl Engine {
             },
             Body::Payloads { .. } => msg.clone(),
         };
-        let Some(hash) = find(&opened, |p| {
-            if let Payload::Hash(h) = p {
-                Some(h.clone())
-            } else {
-                None
-            }
-        }) else {
+        let Some(hash) = opened.hash().cloned() else {
             return self.unexpected(i, "AM3 without HASH");
         };
         // HASH_I covers the initiator's ID, which came in AM1.

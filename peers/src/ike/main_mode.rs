@@ -277,7 +277,7 @@ impl Engine {
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
         let answer = match self.ph1s[i].state {
-            State::I1Sent => self.mm2_received(i, bytes, &msg),
+            State::I1Sent => self.mm2_received(i, &msg),
             State::I3Sent => self.mm4_received(i, &msg),
             State::I5Sent => self.mm6_received(i, &msg),
             State::R2Sent => self.mm3_received(i, &msg),
@@ -318,25 +318,10 @@ impl Engine {
         };
     }
 
-    fn mm2_received(
-        &mut self,
-        i: usize,
-        bytes: &[u8],
-        msg: &Message,
-    ) -> Result<Option<Vec<u8>>, ()> {
-        let Ok(payloads) = msg.payloads() else {
-            return self.unexpected(i, "encrypted MM2");
-        };
-        let Some(sa) = payloads.iter().find_map(|p| {
-            if let Payload::Sa(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        }) else {
+    fn mm2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+        let Some(sa) = msg.sa() else {
             return self.unexpected(i, "MM2 without SA");
         };
-        let _ = bytes;
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let chosen = sa
             .proposals
@@ -414,21 +399,8 @@ impl Engine {
     }
 
     pub(crate) fn ke_nonce(msg: &Message) -> Option<(Vec<u8>, Vec<u8>)> {
-        let payloads = msg.payloads().ok()?;
-        let ke = payloads.iter().find_map(|p| {
-            if let Payload::Ke(k) = p {
-                Some(k.clone())
-            } else {
-                None
-            }
-        })?;
-        let n = payloads.iter().find_map(|p| {
-            if let Payload::Nonce(n) = p {
-                Some(n.clone())
-            } else {
-                None
-            }
-        })?;
+        let ke = msg.ke().cloned()?;
+        let n = msg.nonce().cloned()?;
         Some((ke, n))
     }
 
@@ -496,20 +468,8 @@ impl Engine {
             return Err(());
         };
         let payloads = opened.payloads().unwrap_or(&[]).to_vec();
-        let id = payloads.iter().find_map(|p| {
-            if let Payload::Id(id) = p {
-                Some(id.clone())
-            } else {
-                None
-            }
-        });
-        let hash = payloads.iter().find_map(|p| {
-            if let Payload::Hash(h) = p {
-                Some(h.clone())
-            } else {
-                None
-            }
-        });
+        let id = opened.id().cloned();
+        let hash = opened.hash().cloned();
         let (Some(id), Some(hash)) = (id, hash) else {
             self.event(EventKind::Dropped {
                 from,
@@ -590,15 +550,7 @@ impl Engine {
             });
             return;
         };
-        let sa = msg.payloads().ok().and_then(|ps| {
-            ps.iter().find_map(|p| {
-                if let Payload::Sa(s) = p {
-                    Some(s.clone())
-                } else {
-                    None
-                }
-            })
-        });
+        let sa = msg.sa().cloned();
         let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
             self.event(EventKind::Dropped {
                 from: src,

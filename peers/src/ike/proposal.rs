@@ -153,8 +153,9 @@ fn lifetimes(t: &Transform, life_type: u16, life_duration: u16) -> (Option<u64>,
     (seconds, kb)
 }
 
-/// The suite a phase-1 transform describes, if every attribute is one we support.
-pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
+/// The cipher and hash a phase-1 transform names, if this code supports them: all a passive
+/// decoder needs (Wireshark's key file gives it Ka).
+pub fn phase1_cipher_hash(t: &Transform) -> Option<(CipherAlg, HashAlg)> {
     let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
     let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)? as u16) {
         IkeEncryption::AES_CBC => match get(IkeAttr::KEY_LENGTH).unwrap_or(128) {
@@ -172,6 +173,13 @@ pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
         IkeHash::SHA2_256 => HashAlg::Sha256,
         _ => return None,
     };
+    Some((cipher, hash))
+}
+
+/// The suite a phase-1 transform describes, if every attribute is one we support.
+pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
+    let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
+    let (cipher, hash) = phase1_cipher_hash(t)?;
     if get(IkeAttr::AUTH_METHOD)? != u64::from(AuthMethod::PRE_SHARED_KEY.0) {
         return None;
     }

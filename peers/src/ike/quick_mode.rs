@@ -303,38 +303,10 @@ impl Engine {
             initiator: false,
         });
         self.payload_events(src, msg);
-        let payloads = msg.payloads().unwrap_or(&[]).to_vec();
-        let sa = payloads.iter().find_map(|p| {
-            if let Payload::Sa(s) = p {
-                Some(s.clone())
-            } else {
-                None
-            }
-        });
-        let ni = payloads.iter().find_map(|p| {
-            if let Payload::Nonce(n) = p {
-                Some(n.clone())
-            } else {
-                None
-            }
-        });
-        let ke = payloads.iter().find_map(|p| {
-            if let Payload::Ke(k) = p {
-                Some(k.clone())
-            } else {
-                None
-            }
-        });
-        let ids: Vec<QmId> = payloads
-            .iter()
-            .filter_map(|p| {
-                if let Payload::Id(id) = p {
-                    Some(qm_id(id))
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let sa = msg.sa().cloned();
+        let ni = msg.nonce().cloned();
+        let ke = msg.ke().cloned();
+        let ids: Vec<QmId> = msg.ids().into_iter().map(qm_id).collect();
         let (Some(sa), Some(ni)) = (sa, ni) else {
             self.event(EventKind::Dropped {
                 from: src,
@@ -518,37 +490,10 @@ impl Engine {
         let msgid = msg.header.message_id;
         self.payload_events(remote, msg);
         let payloads = msg.payloads().unwrap_or(&[]).to_vec();
-        let sa = payloads.iter().find_map(|p| {
-            if let Payload::Sa(s) = p {
-                Some(s.clone())
-            } else {
-                None
-            }
-        });
-        let nr = payloads.iter().find_map(|p| {
-            if let Payload::Nonce(n) = p {
-                Some(n.clone())
-            } else {
-                None
-            }
-        });
-        let ke = payloads.iter().find_map(|p| {
-            if let Payload::Ke(k) = p {
-                Some(k.clone())
-            } else {
-                None
-            }
-        });
-        let ids: Vec<QmId> = payloads
-            .iter()
-            .filter_map(|p| {
-                if let Payload::Id(id) = p {
-                    Some(qm_id(id))
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let sa = msg.sa().cloned();
+        let nr = msg.nonce().cloned();
+        let ke = msg.ke().cloned();
+        let ids: Vec<QmId> = msg.ids().into_iter().map(qm_id).collect();
         let pol = self.cfg.policies[self.ph2s[k].policy].clone();
         let chosen = sa.as_ref().and_then(|sa| {
             let p = sa.proposals.first()?;

@@ -110,3 +110,80 @@ impl Message {
         Ok(out)
     }
 }
+
+/// Typed lookups of the first payload of a kind, for exchanges that expect one of each.
+impl Message {
+    fn first<T>(&self, f: impl Fn(&Payload) -> Option<&T>) -> Option<&T> {
+        self.payloads().ok()?.iter().find_map(f)
+    }
+
+    /// The first SA payload.
+    pub fn sa(&self) -> Option<&super::SaPayload> {
+        self.first(|p| {
+            if let Payload::Sa(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The first KE payload's public value.
+    pub fn ke(&self) -> Option<&Vec<u8>> {
+        self.first(|p| {
+            if let Payload::Ke(k) = p {
+                Some(k)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The first Nonce payload.
+    pub fn nonce(&self) -> Option<&Vec<u8>> {
+        self.first(|p| {
+            if let Payload::Nonce(n) = p {
+                Some(n)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The first HASH payload.
+    pub fn hash(&self) -> Option<&Vec<u8>> {
+        self.first(|p| {
+            if let Payload::Hash(h) = p {
+                Some(h)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The first ID payload.
+    pub fn id(&self) -> Option<&super::IdPayload> {
+        self.first(|p| {
+            if let Payload::Id(i) = p {
+                Some(i)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Every ID payload, in order (Quick Mode's IDci and IDcr).
+    pub fn ids(&self) -> Vec<&super::IdPayload> {
+        self.payloads()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|p| {
+                if let Payload::Id(i) = p {
+                    Some(i)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+}

@@ -12,6 +12,8 @@ use ikelab_peers::wire::{
     Transform, vendor_id,
 };
 
+use ikelab_peers::ike::proposal::phase1_cipher_hash;
+
 use super::keys::{KeyStore, hex};
 use super::record::{Decryption, IsakmpRecord, PayloadRecord};
 
@@ -33,31 +35,6 @@ struct Session {
 #[derive(Default)]
 pub struct IsakmpDecoder {
     sessions: HashMap<[u8; 8], Session>,
-}
-
-/// The cipher and hash a phase-1 transform names, if this code supports them.
-fn phase1_suite(t: &Transform) -> Option<(CipherAlg, HashAlg)> {
-    let get = |a: IkeAttr| t.attribute(a.0).and_then(AttrValue::as_u64);
-    let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)? as u16) {
-        IkeEncryption::AES_CBC => {
-            let bits = get(IkeAttr::KEY_LENGTH).unwrap_or(128);
-            if !matches!(bits, 128 | 192 | 256) {
-                return None;
-            }
-            CipherAlg::AesCbc {
-                key_len: bits as usize / 8,
-            }
-        }
-        IkeEncryption::TRIPLE_DES_CBC => CipherAlg::TripleDesCbc,
-        _ => return None,
-    };
-    let hash = match IkeHash(get(IkeAttr::HASH)? as u16) {
-        IkeHash::MD5 => HashAlg::Md5,
-        IkeHash::SHA => HashAlg::Sha1,
-        IkeHash::SHA2_256 => HashAlg::Sha256,
-        _ => return None,
-    };
-    Some((cipher, hash))
 }
 
 fn first_transform(sa: &SaPayload) -> Option<&Transform> {
@@ -128,7 +105,7 @@ impl IsakmpDecoder {
             for p in opened.message.payloads().unwrap_or(&[]) {
                 match p {
                     Payload::Sa(sa) => {
-                        let suite = first_transform(sa).and_then(phase1_suite);
+                        let suite = first_transform(sa).and_then(phase1_cipher_hash);
                         if from_initiator {
                             session.offered = session.offered.or(suite);
                         } else {
