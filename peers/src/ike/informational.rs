@@ -10,7 +10,7 @@ use crate::wire::{
 };
 
 use super::event::{Direction, DropReason, EventKind, FailReason};
-use super::{Engine, OnErrorNotify, after_hash, main_mode, quick_mode};
+use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
 impl Engine {
     /// Sends one payload in its own Informational exchange under the phase-1 SA at `i`.
@@ -176,28 +176,12 @@ impl Engine {
             });
             return;
         };
-        let Some((plain, opened, mut crypter)) = self.open(i, &msg) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::DecryptFailed,
-            });
-            return;
-        };
-        let Some((hash, after)) = after_hash(&plain, h.next_payload) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("Informational without HASH first".into()),
-            });
-            return;
-        };
         let (prf, skeyid_a) = self.skeyid_a(i);
-        if hash != phase2::info_hash(prf, &skeyid_a, h.message_id, after).as_slice() {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::BadHash,
-            });
+        let msgid = h.message_id;
+        let expected = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
+        let Some((opened, mut crypter)) = self.open_hashed(i, src, &msg, &expected) else {
             return;
-        }
+        };
         if self.ph1s[i].info_seen.contains(&h.message_id) {
             self.event(EventKind::Dropped {
                 from: src,

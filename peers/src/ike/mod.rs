@@ -748,6 +748,41 @@ impl Engine {
         Some((plain, parsed, crypter))
     }
 
+    /// Decrypts a Quick Mode or Informational message under `ph1` and checks its leading HASH
+    /// against `expected(payloads after HASH)`. On success returns the message and the crypter
+    /// state to keep; otherwise says why in a Dropped event. Nothing is committed either way.
+    pub(crate) fn open_hashed(
+        &mut self,
+        ph1: usize,
+        src: SocketAddrV4,
+        msg: &Message,
+        expected: &HashFn<'_>,
+    ) -> Option<(Message, IsakmpCrypter)> {
+        let Some((plain, opened, crypter)) = self.open(ph1, msg) else {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::DecryptFailed,
+            });
+            return None;
+        };
+        let Some((hash, after)) = after_hash(&plain, msg.header.next_payload) else {
+            let why = format!("{} without HASH first", msg.header.exchange_type);
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected(why),
+            });
+            return None;
+        };
+        if hash != expected(after).as_slice() {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::BadHash,
+            });
+            return None;
+        }
+        Some((opened, crypter))
+    }
+
     /// Emits a PayloadReceived event per payload of an accepted message.
     pub(crate) fn payload_events(&mut self, from: SocketAddrV4, msg: &Message) {
         let exchange = msg.header.exchange_type;

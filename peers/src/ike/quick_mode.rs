@@ -22,7 +22,7 @@ use crate::wire::{
 
 use super::event::{Direction, DropReason, EventKind, FailReason, KeysDerived};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
-use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, after_hash, fingerprint, percent};
+use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
 
 /// Where a Quick Mode exchange stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,45 +237,30 @@ impl Engine {
                 return;
             }
         }
-        let Some((plain, opened, crypter)) = self.open(i, &msg) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::DecryptFailed,
-            });
-            return;
-        };
-        let Some((hash, after)) = after_hash(&plain, h.next_payload) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("Quick Mode message without HASH first".into()),
-            });
-            return;
-        };
         let (prf, skeyid_a) = self.skeyid_a(i);
         let msgid = h.message_id;
-        let expected = match found.map(|k| (self.ph2s[k].state, k)) {
-            None => phase2::qm_hash1(prf, &skeyid_a, msgid, after),
-            Some((State::I1Sent, k)) => {
-                phase2::qm_hash2(prf, &skeyid_a, msgid, &self.ph2s[k].ni, after)
-            }
-            Some((State::R2Sent, k)) => {
-                phase2::qm_hash3(prf, &skeyid_a, msgid, &self.ph2s[k].ni, &self.ph2s[k].nr)
-            }
-            Some((State::Done, _)) => {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Unexpected("Quick Mode already finished".into()),
-                });
-                return;
-            }
-        };
-        if hash != expected.as_slice() {
+        let state = found.map(|k| {
+            (
+                self.ph2s[k].state,
+                self.ph2s[k].ni.clone(),
+                self.ph2s[k].nr.clone(),
+            )
+        });
+        if matches!(state, Some((State::Done, ..))) {
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::BadHash,
+                reason: DropReason::Unexpected("Quick Mode already finished".into()),
             });
             return;
         }
+        let expected = move |after: &[u8]| match &state {
+            None => phase2::qm_hash1(prf, &skeyid_a, msgid, after),
+            Some((State::I1Sent, ni, _)) => phase2::qm_hash2(prf, &skeyid_a, msgid, ni, after),
+            Some((_, ni, nr)) => phase2::qm_hash3(prf, &skeyid_a, msgid, ni, nr),
+        };
+        let Some((opened, crypter)) = self.open_hashed(i, src, &msg, &expected) else {
+            return;
+        };
         self.ph1s[i].crypter = Some(crypter);
         self.ph1s[i].last_heard = self.now;
         // Follow a NAT that remapped the peer's port.
