@@ -516,6 +516,7 @@ impl Engine {
         let now = self.now;
         let p = &mut self.ph1s[i];
         p.state = State::Established;
+        p.established_at = Some(now);
         p.expires = p.suite.map(|s| now + s.lifetime);
         let (local, remote, icookie, rcookie, initiator, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.initiator, p.peer);

@@ -116,6 +116,8 @@ pub(crate) struct Ph1 {
     pub(crate) last_heard: Instant,
     /// An R-U-THERE waiting for its ACK.
     pub(crate) dpd: Option<DpdProbe>,
+    /// When phase 1 completed.
+    pub(crate) established_at: Option<Instant>,
     /// The peer's phase-1 ID, once received (Aggressive Mode needs it for HASH_I).
     pub(crate) peer_id: Option<crate::wire::IdPayload>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
@@ -162,6 +164,7 @@ impl Ph1 {
             last_heard: now,
             dpd: None,
             peer_id: None,
+            established_at: None,
             bad_hash: false,
         }
     }
@@ -605,11 +608,13 @@ impl Engine {
 
     /// The established phase-1 SA for a peer, newest first.
     pub(crate) fn ph1_for_peer(&self, peer: usize) -> Option<usize> {
+        // The most recently completed one: after a simultaneous start the peer may have dropped
+        // the older one on our INITIAL-CONTACT.
         self.ph1s
             .iter()
             .enumerate()
-            .rev()
-            .find(|(_, p)| p.peer == peer && p.established())
+            .filter(|(_, p)| p.peer == peer && p.established())
+            .max_by_key(|(i, p)| (p.established_at, *i))
             .map(|(i, _)| i)
     }
 
