@@ -328,3 +328,62 @@ fn aggressive_mode_recovers_from_the_loss_of_any_single_message() {
         );
     }
 }
+
+#[test]
+fn both_sides_starting_at_once_still_end_with_working_sas() {
+    let a = ikelab_tests::pair::doc_config(
+        A_ADDR,
+        B_ADDR,
+        (host_id(A_ADDR), host_id(B_ADDR)),
+        "hogehoge",
+        true,
+    );
+    let b = ikelab_tests::pair::doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        true,
+    );
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 61);
+    p.a.start(Instant::ZERO);
+    p.b.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(120));
+    assert!(sas_up(&mut p));
+    let back = [&ipv4::header(B_ADDR, A_ADDR, 4, 64, 1, 20)[..], &[0x45; 20]].concat();
+    let now = p.now;
+    let Protected::Esp(esp) = p.b.protect(now, back.clone()) else {
+        panic!("B has an SA")
+    };
+    assert_eq!(p.a.unprotect(now, &esp).unwrap(), back);
+    // No exchange was left hanging on an ISAKMP SA the other side had dropped.
+    assert!(
+        !p.kinds(Side::A)
+            .iter()
+            .any(|k| matches!(k, EventKind::Phase2Failed { .. })),
+        "{:?}",
+        p.kinds(Side::A)
+    );
+}
+
+#[test]
+fn initial_contact_from_a_restarted_peer_clears_its_stale_sas() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 71);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    let old: Vec<u32> = p.b.ipsec_sas().iter().map(|s| s.spi).collect();
+    assert_eq!(old.len(), 2);
+    // A restarts (its old SAs forgotten, as a rebooted router's) and comes back.
+    let cfg = p.a.config().clone();
+    let now = p.now;
+    p.a = ikelab_peers::ike::Engine::new(cfg, 72);
+    p.a.start(now);
+    p.run_for(Duration::from_secs(10));
+    let b_now: Vec<u32> = p.b.ipsec_sas().iter().map(|s| s.spi).collect();
+    assert!(
+        b_now.iter().all(|s| !old.contains(s)),
+        "stale SAs kept: {old:?} in {b_now:?}"
+    );
+    assert_eq!(p.b.isakmp_sas().iter().filter(|s| s.established).count(), 1);
+    assert!(sas_up(&mut p));
+}

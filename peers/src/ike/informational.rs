@@ -97,18 +97,24 @@ impl Engine {
     }
 
     /// The peer says it has just (re)started: everything older with it is stale (RFC 2407 4.6.3.3).
+    ///
+    /// Only what was complete before this exchange began is stale: SAs negotiated at the same time
+    /// (both sides starting at once) are the peer's too, and deleting them would leave the two
+    /// sides without a common ISAKMP SA.
     pub(crate) fn initial_contact_received(&mut self, i: usize) {
-        let (ip, id) = (*self.ph1s[i].remote.ip(), self.ph1s[i].id);
+        let (ip, id, began) = (
+            *self.ph1s[i].remote.ip(),
+            self.ph1s[i].id,
+            self.ph1s[i].started,
+        );
         for j in 0..self.ph1s.len() {
-            if j != i
-                && self.ph1s[j].id != id
-                && *self.ph1s[j].remote.ip() == ip
-                && self.ph1s[j].state != main_mode::State::Dead
-            {
+            let p = &self.ph1s[j];
+            let stale = p.established_at.is_some_and(|t| t < began);
+            if p.id != id && *p.remote.ip() == ip && p.state != main_mode::State::Dead && stale {
                 self.delete_phase1(j, false);
             }
         }
-        self.remove_sas(|s| s.remote == ip, "INITIAL-CONTACT");
+        self.remove_sas(|s| s.remote == ip && s.installed < began, "INITIAL-CONTACT");
     }
 
     /// Removes IPsec SAs matching `which`, with an event for each.

@@ -235,6 +235,7 @@ pub(crate) struct IpsecSa {
     pub(crate) selectors: (Selector, Selector),
     pub(crate) inbound: Option<InboundSa>,
     pub(crate) outbound: Option<OutboundSa>,
+    pub(crate) installed: Instant,
     pub(crate) soft: Instant,
     pub(crate) hard: Instant,
     pub(crate) initiator: bool,
