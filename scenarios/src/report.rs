@@ -319,6 +319,12 @@ pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
     let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
     std::fs::write(dir.join("keys/ikev1_decryption_table"), lines(&keys.ikev1))?;
     std::fs::write(dir.join("keys/esp_sa"), lines(&keys.esp))?;
+    // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
+    let profile = dir.join("wireshark-profile");
+    std::fs::create_dir_all(&profile)?;
+    std::fs::write(profile.join("ikev1_decryption_table"), lines(&keys.ikev1))?;
+    std::fs::write(profile.join("esp_sa"), lines(&keys.esp))?;
+    std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
     for (name, text) in router_logs(b) {
         std::fs::write(dir.join(format!("{name}.log")), text)?;
     }
@@ -334,11 +340,18 @@ pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
     })
 }
 
+/// The Wireshark preferences a run's profile sets: decrypt ESP and check its ICV.
+const WIRESHARK_PREFERENCES: &str = "# ikelab: decrypt ESP with esp_sa and check ICVs\n\
+esp.enable_encryption_decode: TRUE\n\
+esp.enable_authentication_check: TRUE\n";
+
 /// How to open the capture decrypted.
 pub fn wireshark_hint(a: &Artefacts) -> String {
     format!(
-        "Open decrypted: ikelab decode {p} --keys {k}\n  or copy {k}/ikev1_decryption_table and {k}/esp_sa into ~/.config/wireshark/ and run\n  wireshark -o esp.enable_encryption_decode:TRUE {p}",
+        "Open decrypted: ikelab decode {p} --keys {k}\n  \
+         or in Wireshark: cp -r {d}/wireshark-profile ~/.config/wireshark/profiles/ikelab && wireshark -C ikelab {p}",
         p = a.pcapng.display(),
-        k = a.keys.display()
+        k = a.keys.display(),
+        d = a.dir.display()
     )
 }

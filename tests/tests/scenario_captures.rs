@@ -202,3 +202,63 @@ fn the_same_seed_gives_the_same_bytes() {
     }
     let _ = (std::fs::remove_dir_all(&a), std::fs::remove_dir_all(&b));
 }
+
+#[test]
+fn the_wireshark_profile_alone_decrypts_the_capture() {
+    if !have_tool("tshark") {
+        return;
+    }
+    let dir = scratch("profile");
+    run_to("proxy-id-fixed", &dir);
+    let cfg = dir.join("wireshark-config");
+    let profile = cfg.join("profiles").join("ikelab");
+    std::fs::create_dir_all(&profile).unwrap();
+    for f in ["ikev1_decryption_table", "esp_sa", "preferences"] {
+        std::fs::copy(dir.join("wireshark-profile").join(f), profile.join(f)).unwrap();
+    }
+    let out = Command::new("tshark")
+        .env("WIRESHARK_CONFIG_DIR", &cfg)
+        .args(["-C", "ikelab", "-n", "-r"])
+        .arg(dir.join("capture.pcapng"))
+        .args([
+            "-Y",
+            "isakmp.exchangetype == 32 or esp",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=,",
+        ])
+        .args([
+            "-e",
+            "isakmp.id.data.ipv4_addr",
+            "-e",
+            "esp.icv_good",
+            "-e",
+            "icmp.type",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .starts_with("172.16.0.1,172.16.0.2"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .filter(|l| l.ends_with("\t1\t8") || l.ends_with("\t1\t0"))
+            .count()
+            >= 20,
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
