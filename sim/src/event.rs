@@ -27,18 +27,16 @@ pub(crate) enum Event {
     Script(usize),
 }
 
+/// A heap entry: when, the tie-breaking sequence number, and where the event waits. The event
+/// itself stays in a slab, so the heap moves 24-byte entries rather than whole frames: with a
+/// switch flooding to a thousand ports the heap holds a million entries.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Entry {
     at: Instant,
     seq: u64,
-    event: Event,
+    slot: usize,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl Eq for Entry {}
 impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -55,25 +53,41 @@ impl Ord for Entry {
 #[derive(Default)]
 pub(crate) struct EventQueue {
     heap: BinaryHeap<Entry>,
+    slots: Vec<Option<Event>>,
+    free: Vec<usize>,
     seq: u64,
 }
 
 impl EventQueue {
     pub(crate) fn push(&mut self, at: Instant, event: Event) {
         self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s] = Some(event);
+                s
+            }
+            None => {
+                self.slots.push(Some(event));
+                self.slots.len() - 1
+            }
+        };
         self.heap.push(Entry {
             at,
             seq: self.seq,
-            event,
+            slot,
         });
     }
 
     pub(crate) fn peek(&self) -> Option<(Instant, &Event)> {
-        self.heap.peek().map(|e| (e.at, &e.event))
+        let e = self.heap.peek()?;
+        Some((e.at, self.slots[e.slot].as_ref()?))
     }
 
     pub(crate) fn pop(&mut self) -> Option<(Instant, Event)> {
-        self.heap.pop().map(|e| (e.at, e.event))
+        let e = self.heap.pop()?;
+        let event = self.slots[e.slot].take()?;
+        self.free.push(e.slot);
+        Some((e.at, event))
     }
 
     pub(crate) fn len(&self) -> usize {

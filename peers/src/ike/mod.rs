@@ -465,40 +465,40 @@ impl Engine {
         if !self.transmits.is_empty() || !self.events.is_empty() {
             return Some(self.now);
         }
-        let ph1 = self.ph1s.iter().flat_map(|p| {
-            let timeout = if p.established() {
-                None
-            } else {
-                Some(p.started + self.cfg.behaviour.phase1_timeout)
-            };
-            [p.pending.as_ref().map(|q| q.next), p.expires, timeout]
-        });
-        let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
-        let ph2 = self.ph2s.iter().flat_map(|p| {
-            [
-                p.pending.as_ref().map(|q| q.next),
-                p.finished.map(|f| f + keep),
-            ]
-        });
-        let waiting = self.waiting.iter().map(|w| w.at);
-        let dpd = self
-            .ph1s
-            .iter()
-            .filter(|p| p.established() && p.peer_dpd)
-            .map(|p| {
-                let interval = self.cfg.peers[p.peer].dpd_interval?;
-                Some(p.dpd.map_or(p.last_heard + interval, |d| d.next))
-            });
-        let sas = self
-            .sas
-            .iter()
-            .flat_map(|s| [Some(s.hard), (!s.rekeyed && s.initiator).then_some(s.soft)]);
-        ph1.chain(ph2)
-            .chain(waiting)
-            .chain(sas)
-            .chain(dpd)
-            .flatten()
-            .min()
+        // Plain loops: a hub has thousands of SAs and this runs after every input.
+        let mut next = Instant::FAR_FUTURE;
+        let mut at = |t: Option<Instant>| {
+            if let Some(t) = t {
+                next = next.min(t);
+            }
+        };
+        let b = &self.cfg.behaviour;
+        for p in &self.ph1s {
+            at(p.pending.as_ref().map(|q| q.next));
+            at(p.expires);
+            if !p.established() {
+                at(Some(p.started + b.phase1_timeout));
+            } else if p.peer_dpd {
+                if let Some(interval) = self.cfg.peers.get(p.peer).and_then(|c| c.dpd_interval) {
+                    at(Some(p.dpd.map_or(p.last_heard + interval, |d| d.next)));
+                }
+            }
+        }
+        let keep = b.retransmit.interval * b.retransmit.tries;
+        for p in &self.ph2s {
+            at(p.pending.as_ref().map(|q| q.next));
+            at(p.finished.map(|f| f + keep));
+        }
+        for w in &self.waiting {
+            at(w.at);
+        }
+        for s in &self.sas {
+            at(Some(s.hard));
+            if !s.rekeyed && s.initiator {
+                at(Some(s.soft));
+            }
+        }
+        (next != Instant::FAR_FUTURE).then_some(next)
     }
 
     /// The ISAKMP SAs, negotiating or established.
