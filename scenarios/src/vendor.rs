@@ -79,7 +79,7 @@ pub fn describe(c: &RouterConfig) -> String {
         for pr in &p.proposals {
             let _ = writeln!(
                 s,
-                "    proposal {:?} {:?} {:?} lifetime {}s",
+                "    proposal {} {} {} lifetime {}s",
                 pr.cipher,
                 pr.hash,
                 pr.group,
@@ -92,7 +92,7 @@ pub fn describe(c: &RouterConfig) -> String {
         let (l, r) = p.qm_ids();
         let _ = writeln!(
             s,
-            "  {} (peer {}): protect {}/{} -> {}/{} {:?}, phase-2 IDs {l} <-> {r}, PFS {:?}, {}",
+            "  {} (peer {}): protect {}/{} -> {}/{} {:?}, phase-2 IDs {l} <-> {r}, PFS {}, {}",
             p.name,
             p.peer,
             p.local.addr,
@@ -100,7 +100,7 @@ pub fn describe(c: &RouterConfig) -> String {
             p.remote.addr,
             p.remote.prefix,
             p.mode,
-            p.pfs,
+            p.pfs.map_or("none".to_string(), |g| g.to_string()),
             if p.auto_start {
                 "starts by itself"
             } else {
@@ -110,7 +110,7 @@ pub fn describe(c: &RouterConfig) -> String {
         for pr in &p.proposals {
             let _ = writeln!(
                 s,
-                "    proposal {:?} {:?} lifetime {}s",
+                "    proposal {} {} lifetime {}s",
                 pr.cipher,
                 pr.integ,
                 pr.lifetime.as_secs()

@@ -199,3 +199,13 @@ mod tests {
         assert_eq!(&buf, b"sixteen bytes!!!");
     }
 }
+
+/// `AES-128-CBC`, `3DES-CBC`.
+impl std::fmt::Display for CipherAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CipherAlg::AesCbc { key_len } => write!(f, "AES-{}-CBC", key_len * 8),
+            CipherAlg::TripleDesCbc => f.write_str("3DES-CBC"),
+        }
+    }
+}

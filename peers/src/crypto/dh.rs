@@ -316,3 +316,10 @@ mod tests {
         assert!(shown.contains("redacted") && !shown.contains("23205"));
     }
 }
+
+/// `MODP-1024 (group 2)`, as configurations and logs name it.
+impl std::fmt::Display for DhGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MODP-{} (group {})", self.len() * 8, self.id())
+    }
+}

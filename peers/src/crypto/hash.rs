@@ -97,3 +97,14 @@ mod tests {
         );
     }
 }
+
+/// `MD5`, `SHA1`, `SHA2-256`.
+impl std::fmt::Display for HashAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HashAlg::Md5 => "MD5",
+            HashAlg::Sha1 => "SHA1",
+            HashAlg::Sha256 => "SHA2-256",
+        })
+    }
+}
