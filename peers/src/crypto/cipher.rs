@@ -141,6 +141,16 @@ impl CipherAlg {
     }
 }
 
+/// `AES-128-CBC`, `3DES-CBC`.
+impl std::fmt::Display for CipherAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CipherAlg::AesCbc { key_len } => write!(f, "AES-{}-CBC", key_len * 8),
+            CipherAlg::TripleDesCbc => f.write_str("3DES-CBC"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,15 +207,5 @@ mod tests {
             .decrypt(&key, &[7; 8], &mut buf)
             .unwrap();
         assert_eq!(&buf, b"sixteen bytes!!!");
-    }
-}
-
-/// `AES-128-CBC`, `3DES-CBC`.
-impl std::fmt::Display for CipherAlg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CipherAlg::AesCbc { key_len } => write!(f, "AES-{}-CBC", key_len * 8),
-            CipherAlg::TripleDesCbc => f.write_str("3DES-CBC"),
-        }
     }
 }

@@ -191,6 +191,13 @@ impl DhPrivate {
     }
 }
 
+/// `MODP-1024 (group 2)`, as configurations and logs name it.
+impl std::fmt::Display for DhGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MODP-{} (group {})", self.len() * 8, self.id())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,12 +321,5 @@ mod tests {
         let key = DhPrivate::from_private_bytes(group, &[0x5a, 0xa5]).unwrap();
         let shown = format!("{key:?}");
         assert!(shown.contains("redacted") && !shown.contains("23205"));
-    }
-}
-
-/// `MODP-1024 (group 2)`, as configurations and logs name it.
-impl std::fmt::Display for DhGroup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "MODP-{} (group {})", self.len() * 8, self.id())
     }
 }

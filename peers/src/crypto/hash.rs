@@ -60,6 +60,17 @@ impl HashAlg {
     }
 }
 
+/// `MD5`, `SHA1`, `SHA2-256`.
+impl std::fmt::Display for HashAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HashAlg::Md5 => "MD5",
+            HashAlg::Sha1 => "SHA1",
+            HashAlg::Sha256 => "SHA2-256",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,16 +106,5 @@ mod tests {
             hex(&HashAlg::Sha1.digest(&[b"a", b"bc"])),
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
-    }
-}
-
-/// `MD5`, `SHA1`, `SHA2-256`.
-impl std::fmt::Display for HashAlg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            HashAlg::Md5 => "MD5",
-            HashAlg::Sha1 => "SHA1",
-            HashAlg::Sha256 => "SHA2-256",
-        })
     }
 }

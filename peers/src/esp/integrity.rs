@@ -66,6 +66,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     core::hint::black_box(diff) == 0
 }
 
+/// `HMAC-SHA1-96` and the like, as the RFCs name them.
+impl std::fmt::Display for IntegAlg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IntegAlg::HmacMd5_96 => "HMAC-MD5-96",
+            IntegAlg::HmacSha1_96 => "HMAC-SHA1-96",
+            IntegAlg::HmacSha256_128 => "HMAC-SHA2-256-128",
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,16 +118,5 @@ mod tests {
         assert!(!alg.verify(b"k", b"data", &icv[..11]));
         icv[11] ^= 1;
         assert!(!alg.verify(b"k", b"data", &icv));
-    }
-}
-
-/// `HMAC-SHA1-96` and the like, as the RFCs name them.
-impl std::fmt::Display for IntegAlg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            IntegAlg::HmacMd5_96 => "HMAC-MD5-96",
-            IntegAlg::HmacSha1_96 => "HMAC-SHA1-96",
-            IntegAlg::HmacSha256_128 => "HMAC-SHA2-256-128",
-        })
     }
 }
