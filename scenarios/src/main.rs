@@ -50,6 +50,10 @@ enum Command {
         /// Print only the outcome, not the router logs.
         #[arg(long)]
         quiet: bool,
+        /// Build the lab as Linux network namespaces and run it in real time (root needed):
+        /// the same routers on veth pairs and a bridge, real hosts and the real ping.
+        #[arg(long)]
+        netns: bool,
     },
     /// Parse a SEIL or IX config and print what it means, or its errors.
     #[command(
@@ -96,7 +100,14 @@ fn main() -> ExitCode {
             seil,
             ix,
             quiet,
-        } => run(scenario, out, seed, seil, ix, quiet),
+            netns,
+        } => {
+            if netns {
+                run_netns(scenario, out, seed, seil, ix, quiet)
+            } else {
+                run(scenario, out, seed, seil, ix, quiet)
+            }
+        }
         Command::CheckConfig { vendor, file } => check_config(&vendor, &file),
         Command::Decode {
             capture,
@@ -118,6 +129,89 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+fn load(
+    name: &Option<String>,
+    seil: &Option<PathBuf>,
+    ix: &Option<PathBuf>,
+) -> Result<scenario::Loaded, scenario::LoadError> {
+    match (name, seil, ix) {
+        (_, Some(s), Some(i)) => scenario::load_pair(s, i),
+        (Some(n), _, _) => scenario::load_named(n),
+        _ => unreachable!("clap requires a scenario or both configs"),
+    }
+}
+
+fn run_netns(
+    name: Option<String>,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    seil: Option<PathBuf>,
+    ix: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    use ikelab::netns;
+    let loaded = match load(&name, &seil, &ix) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stop = ikelab_sim::netns::stop_on_signals();
+    eprintln!(
+        "Running {} in network namespaces for {} s (Ctrl-C ends it early)...",
+        loaded.scenario.name,
+        loaded.scenario.duration.as_secs()
+    );
+    let opts = netns::NetnsOptions {
+        seed,
+        duration: None,
+    };
+    let run = match netns::run_scenario(&loaded, &opts, stop) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if run.interrupted {
+        eprintln!("Interrupted: stopped early.");
+    }
+    if !quiet {
+        for (name, log) in ikelab::report::router_logs_of(&run.routers) {
+            println!("=== {name} log ===\n{log}");
+        }
+    }
+    println!("=== outcome ===\n{}", run.outcome());
+    let diag = ikelab::report::diagnosis_of(&run.routers);
+    if !diag.is_empty() {
+        println!("=== diagnosis ===");
+        for d in diag {
+            println!("{d}");
+        }
+        println!();
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    match netns::write(&run, &dir) {
+        Ok(a) => {
+            println!(
+                "Artefacts in {}\n{}",
+                a.dir.display(),
+                ikelab::report::wireshark_hint(&a)
+            );
+            if run.interrupted {
+                ExitCode::from(130)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("ikelab run: writing {}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -67,11 +67,20 @@ fn sim_err(e: impl std::fmt::Display) -> LoadError {
 
 /// The simulator's router config for a vendor config.
 fn sim_router(r: &LoadedRouter) -> Result<RouterConfig, LoadError> {
+    router_config(&r.name, &r.config)
+}
+
+/// The simulator's router config (interfaces, tunnels, routes) for router `name` with the
+/// vendor config `config`; the netns mode builds its routers with it too.
+pub fn router_config(
+    name: &str,
+    config: &ikelab_peers::vendor::RouterConfig,
+) -> Result<RouterConfig, LoadError> {
     let mut out = RouterConfig {
-        name: r.name.clone(),
+        name: name.to_string(),
         ..Default::default()
     };
-    for i in &r.config.interfaces {
+    for i in &config.interfaces {
         match (&i.kind, i.address) {
             (InterfaceKind::Ethernet, Some((a, len))) => {
                 out.interfaces.push(InterfaceConfig::new(
@@ -98,7 +107,7 @@ fn sim_router(r: &LoadedRouter) -> Result<RouterConfig, LoadError> {
             }
         }
     }
-    for rt in &r.config.routes {
+    for rt in &config.routes {
         let via = match &rt.via {
             NextHop::Interface(n) => Via::Interface(n.clone()),
             NextHop::Gateway(g) => Via::Gateway(*g),
