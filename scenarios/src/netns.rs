@@ -1,5 +1,6 @@
 //! The netns mode: `ikelab run SCENARIO --netns` builds the scenario's lab out of Linux network
-//! namespaces and runs the very same router nodes on them in real time.
+//! namespaces and runs the very same router nodes on them in real time, and `ikelab peer` runs
+//! one simulated router on interfaces that already exist, beside a real IKE daemon.
 //!
 //! # `ikelab run --netns`
 //!
@@ -19,6 +20,29 @@
 //! logs and captures are the scenario's `start` plus real elapsed time, as in-process they are
 //! `start` plus virtual time.
 //!
+//! # `ikelab peer`
+//!
+//! One router on interfaces of an existing namespace: `--iface lan1=wan0` maps the vendor
+//! interface `lan1` to the Linux interface `wan0`. The node takes the interface's own MAC.
+//! Interfaces may or may not carry the router's address in the kernel:
+//!
+//! - **Without a kernel address** (recommended: keep the interface up with no address), the kernel
+//!   stays silent, as in `ikelab run --netns`.
+//! - **With the router's address in the kernel** (how such namespaces are usually built), the
+//!   kernel would answer too. While the peer runs it therefore holds UDP 500 and 4500 on that
+//!   address and raw sockets for ESP (50) and IP-in-IP (4), reading and discarding what they get,
+//!   so the kernel sends no port or protocol unreachable for IKE, NAT-T or ESP (and no other IKE
+//!   daemon can take those ports); it sets `net.ipv4.icmp_echo_ignore_all=1` so only the node
+//!   answers pings, and `net.ipv4.ip_forward=0` if it was 1, so the kernel does not forward LAN
+//!   traffic in clear beside the node; both are restored at exit. ARP is answered by both the kernel
+//!   and the node, with the same MAC, so the duplicate replies agree. Other UDP and TCP to the
+//!   router's address still get the kernel's answer (port unreachable, RST).
+//!
+//! It starts as the config says (policies that start by themselves do), answers peers, prints
+//! the vendor log line by line as it happens, and on SIGINT/SIGTERM stops as the device would:
+//! a Delete for each of its inbound IPsec SAs and each ISAKMP SA, then exits. With `--out DIR` it
+//! writes `<vendor>.log`, `keys/` (Wireshark's key files), `links/<iface>.pcap` (what its ports
+//! saw) and `summary.json`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
@@ -30,9 +54,9 @@ use std::time::Duration;
 use ikelab_peers::ike::{Engine, EngineConfig, Policy};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::{InterfaceKind, Vendor, WallClock};
+use ikelab_peers::vendor::{self as pv, InterfaceKind, Vendor, WallClock};
 use ikelab_sim::netns::{
-    self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, Spawned,
+    self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, QuietSocket, Spawned,
 };
 use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
 
@@ -704,6 +728,284 @@ fn set_mac(
     Ok(())
 }
 
+// ---- ikelab peer ----
+
+/// Options of [`peer`].
+#[derive(Clone, Debug)]
+pub struct PeerOptions {
+    /// The vendor personality.
+    pub vendor: Vendor,
+    /// The parsed vendor config (a test may adjust it before running).
+    pub config: pv::RouterConfig,
+    /// The config text (the IX log renderer reads its logging settings from it).
+    pub config_text: String,
+    /// The namespace holding the interfaces.
+    pub netns: String,
+    /// (vendor interface, Linux interface) pairs.
+    pub ifaces: Vec<(String, String)>,
+    /// Seed for the engine (default: from the clock).
+    pub seed: Option<u64>,
+}
+
+/// What [`peer`] reports as it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerOutput<'a> {
+    /// A vendor log line, as it happens.
+    Log(&'a str),
+    /// A note about the setup (what it did to the namespace, and why).
+    Notice(&'a str),
+    /// The sockets are open and the engine starts now: peers may send.
+    Ready,
+}
+
+/// A finished peer run.
+pub struct PeerRun {
+    /// The router.
+    pub router: RouterState,
+    /// Derived keys.
+    pub keys: KeyLog,
+    /// What its ports saw, by vendor interface name.
+    pub capture: Capture,
+    /// The capture links.
+    pub links: Vec<(String, LinkId)>,
+    /// The date time zero stands for (the real start).
+    pub start: StartTime,
+    /// The run log (router notes and vendor lines, stamped).
+    pub log_text: String,
+}
+
+impl PeerRun {
+    /// Writes `<vendor>.log`, `keys/`, `links/<iface>.pcap`, `lab.log`, `capture.pcapng` and
+    /// `summary.json` into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Artefacts> {
+        let routers = [self.router.clone()];
+        let parts = RunParts {
+            routers: &routers,
+            pings: &[],
+            start: self.start,
+            capture: &self.capture,
+            links: &self.links,
+            keys: &self.keys,
+            log_text: self.log_text.clone(),
+        };
+        report::write_parts(&parts, dir, |_| true)
+    }
+}
+
+/// Sysctls changed for the run, restored when dropped.
+struct Restore {
+    ns: String,
+    saved: Vec<(String, String)>,
+}
+
+impl Restore {
+    fn set(&mut self, key: &str, value: &str) -> std::io::Result<Option<String>> {
+        let old = sn::read_sysctl(&self.ns, key)?;
+        if old != value {
+            sn::write_sysctl(&self.ns, key, value)?;
+            self.saved.push((key.to_string(), old.clone()));
+            return Ok(Some(old));
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for (k, v) in self.saved.drain(..).rev() {
+            let _ = sn::write_sysctl(&self.ns, &k, &v);
+        }
+    }
+}
+
+/// The wall clock the vendor logs show for a clock's zero.
+fn wall_clock(start: StartTime) -> WallClock {
+    let stamp = start.stamp(Instant::ZERO).to_string();
+    let mut w = stamp.split_whitespace();
+    let text = format!(
+        "{} {} {}",
+        w.next().unwrap_or("Jan"),
+        w.next().unwrap_or("1"),
+        w.next()
+            .and_then(|t| t.split('.').next())
+            .unwrap_or("00:00:00")
+    );
+    WallClock::parse(&text).unwrap_or(WallClock::DOCUMENT)
+}
+
+/// Runs one simulated router on existing interfaces (see the module documentation) until `stop`
+/// is set, then sends its Deletes and returns.
+pub fn peer(
+    opts: PeerOptions,
+    stop: &AtomicBool,
+    mut out: impl FnMut(PeerOutput<'_>),
+) -> Result<PeerRun, NetnsError> {
+    if !sn::is_root() {
+        return Err(NetnsError::NeedRoot("ikelab peer", ""));
+    }
+    if opts.ifaces.is_empty() {
+        return Err(setup("give at least one --iface NAME=IF"));
+    }
+    let name = opts.vendor.to_string();
+    let mut rc = router_config(&name, &opts.config)?;
+    let names: Vec<String> = rc.interfaces.iter().map(|i| i.name.clone()).collect();
+    let mut wired: Vec<(usize, String)> = vec![];
+    let mut kernel_addrs: Vec<Ipv4Addr> = vec![];
+    for (vname, ifn) in &opts.ifaces {
+        let Some(port) = names.iter().position(|n| n == vname) else {
+            return Err(setup(format!(
+                "the {} config has no numbered Ethernet interface {vname:?} (it has: {})",
+                opts.vendor,
+                names.join(", ")
+            )));
+        };
+        if wired.iter().any(|(p, _)| *p == port) {
+            return Err(setup(format!("{vname} is given twice")));
+        }
+        let info = sn::link_info(&opts.netns, ifn)
+            .map_err(|e| setup(format!("interface {ifn} in namespace {}: {e}", opts.netns)))?;
+        rc.interfaces[port].mac = Some(info.mac);
+        if !info.up {
+            sn::run(Command::new("ip").args(["-n", &opts.netns, "link", "set", ifn, "up"]))?;
+            out(PeerOutput::Notice(&format!(
+                "{ifn} was down in {}: set it up",
+                opts.netns
+            )));
+        }
+        let mine = rc.interfaces[port].address.addr;
+        if info.ipv4.iter().any(|(a, _)| *a == mine) {
+            kernel_addrs.push(mine);
+        } else if let Some((a, l)) = info.ipv4.first() {
+            out(PeerOutput::Notice(&format!(
+                "{ifn} carries {a}/{l} in the kernel, not {vname}'s {mine}: the kernel may answer beside the router"
+            )));
+        }
+        wired.push((port, ifn.clone()));
+    }
+
+    // Keep the kernel quiet where it holds the router's addresses.
+    let mut restore = Restore {
+        ns: opts.netns.clone(),
+        saved: vec![],
+    };
+    let mut quiet: Vec<QuietSocket> = vec![];
+    if !kernel_addrs.is_empty() {
+        let addrs = kernel_addrs.clone();
+        quiet = sn::in_netns(&opts.netns, move || {
+            let mut v = vec![];
+            for a in addrs {
+                v.push(QuietSocket::udp_here(a, 500)?);
+                v.push(QuietSocket::udp_here(a, 4500)?);
+            }
+            v.push(QuietSocket::raw_here(50)?);
+            v.push(QuietSocket::raw_here(4)?);
+            Ok(v)
+        })
+        .map_err(setup)?;
+        let held: Vec<&str> = quiet.iter().map(|q| q.what()).collect();
+        out(PeerOutput::Notice(&format!(
+            "the kernel holds the router's address: holding {} so that it stays quiet",
+            held.join(", ")
+        )));
+        if restore.set("net.ipv4.icmp_echo_ignore_all", "1")?.is_some() {
+            out(PeerOutput::Notice(
+                "set net.ipv4.icmp_echo_ignore_all=1 (the router answers pings, not the kernel; restored at exit)",
+            ));
+        }
+        if restore.set("net.ipv4.ip_forward", "0")?.is_some() {
+            out(PeerOutput::Notice(
+                "set net.ipv4.ip_forward=0 (the router forwards, not the kernel; restored at exit)",
+            ));
+        }
+    }
+
+    let clock = Clock::real();
+    let seed = opts.seed.unwrap_or_else(|| {
+        let t = clock.start().unix_nanos();
+        t ^ u64::from(std::process::id()).rotate_left(32)
+    });
+    let engine = Engine::new(opts.config.engine.clone(), derive_seed(seed, "engine"));
+    let (stack, handle) = EngineStack::new(
+        engine,
+        crate::vendor::renderer(opts.vendor, &opts.config_text, wall_clock(clock.start())),
+    );
+    let mut driver = Driver::new(clock);
+    let mut links = vec![];
+    let mut ports: Vec<Option<Port>> = vec![];
+    ports.resize_with(rc.interfaces.len(), || None);
+    for (port, ifn) in &wired {
+        let id = driver.add_link(&names[*port]);
+        links.push((names[*port].clone(), id));
+        ports[*port] = Some(Port {
+            socket: PacketSocket::open(&opts.netns, ifn, false)?,
+            link: Some(id),
+        });
+        driver.note(
+            &name,
+            format!("{} is {ifn} in {}", names[*port], opts.netns),
+        );
+    }
+    for q in quiet {
+        driver.hold(q);
+    }
+    let node = Router::with_stack(
+        rc,
+        SeededRandom::new(derive_seed(seed, "router")),
+        Box::new(stack),
+    )
+    .map_err(setup)?;
+    driver.attach(Box::new(node), ports);
+
+    out(PeerOutput::Ready);
+    let mut printed = 0;
+    let mut flush = |out: &mut dyn FnMut(PeerOutput<'_>)| {
+        let s = handle.borrow();
+        for l in &s.log[printed..] {
+            out(PeerOutput::Log(&l.text));
+        }
+        printed = s.log.len();
+    };
+    {
+        let mut s = handle.borrow_mut();
+        s.engine.start(clock.now());
+        s.pump();
+    }
+    flush(&mut out);
+    loop {
+        let stopped = driver.run_until(clock.now() + Duration::from_millis(50), stop)?;
+        flush(&mut out);
+        if stopped {
+            break;
+        }
+    }
+    // Stop as the device does: Deletes out, then exit.
+    {
+        let mut s = handle.borrow_mut();
+        s.engine.shutdown(clock.now());
+        s.pump();
+    }
+    let never = AtomicBool::new(false);
+    driver.run_until(clock.now() + Duration::from_millis(300), &never)?;
+    flush(&mut out);
+    drop(restore);
+    let start = clock.start();
+    let log_text = driver.log().render(start);
+    let keys = driver.keys().clone();
+    let capture = driver.into_recorder().finish();
+    Ok(PeerRun {
+        router: RouterState {
+            name,
+            vendor: opts.vendor,
+            stack: handle,
+        },
+        keys,
+        capture,
+        links,
+        start,
+        log_text,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -718,5 +1020,11 @@ mod tests {
             parse_ping_summary("ping: connect: Network is unreachable\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_wall_clock_follows_the_start() {
+        let s = StartTime::parse_syslog("Jan 5 07:27:06", 2016).unwrap();
+        assert_eq!(wall_clock(s), WallClock::DOCUMENT);
     }
 }

@@ -11,10 +11,12 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder};
+use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
+
+pub use ikelab_sim::netns::read_sysctl;
 use ikelab_sim::{KeyLog, StartTime};
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -318,4 +320,74 @@ pub fn proof(log: &str, needles: &[&str]) -> String {
         .filter(|l| needles.iter().any(|n| l.contains(n)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `ikelab peer` as a process: its stdout (the vendor log) and stderr read as they come.
+pub struct CliPeer {
+    proc: Spawned,
+    out: Arc<Mutex<Vec<String>>>,
+    err: Arc<Mutex<Vec<String>>>,
+}
+
+fn read_lines(r: impl io::Read + Send + 'static, into: Arc<Mutex<Vec<String>>>) {
+    std::thread::spawn(move || {
+        use io::BufRead as _;
+        for line in io::BufReader::new(r).lines().map_while(Result::ok) {
+            into.lock().unwrap().push(line);
+        }
+    });
+}
+
+impl CliPeer {
+    /// Starts `ikelab peer ARGS...` and waits until it says it is running.
+    pub fn start(ikelab: &Path, args: &[&str]) -> CliPeer {
+        let mut cmd = Command::new(ikelab);
+        cmd.arg("peer")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut proc = Spawned::start("ikelab peer", &mut cmd).expect("ikelab peer starts");
+        let out = Arc::new(Mutex::new(vec![]));
+        let err = Arc::new(Mutex::new(vec![]));
+        read_lines(proc.take_stdout().expect("piped"), out.clone());
+        read_lines(proc.take_stderr().expect("piped"), err.clone());
+        let mut p = CliPeer { proc, out, err };
+        let up = wait_until(Duration::from_secs(10), || {
+            p.stderr().iter().any(|l| l.contains("running")) || p.proc.exited()
+        });
+        assert!(
+            up && !p.proc.exited(),
+            "ikelab peer did not start:\n{}",
+            p.stderr().join("\n")
+        );
+        p
+    }
+
+    /// Its pid.
+    pub fn pid(&self) -> u32 {
+        self.proc.pid()
+    }
+
+    /// Vendor log lines so far (stdout).
+    pub fn stdout(&self) -> Vec<String> {
+        self.out.lock().unwrap().clone()
+    }
+
+    /// Notes so far (stderr).
+    pub fn stderr(&self) -> Vec<String> {
+        self.err.lock().unwrap().clone()
+    }
+
+    /// Waits until a stdout line contains `needle`.
+    pub fn wait_line(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.stdout().iter().any(|l| l.contains(needle)))
+    }
+
+    /// Ctrl-C: waits for it to exit and returns its exit code.
+    pub fn interrupt(self) -> Option<i32> {
+        self.proc.interrupt();
+        let o = self.proc.wait_output(Duration::from_secs(10)).ok()?;
+        o.status.code()
+    }
 }

@@ -210,4 +210,16 @@ fn without_root_it_says_so() {
         "stderr: {err}"
     );
     assert!(err.contains("leave out --netns"), "stderr: {err}");
+    let o = Command::new(&ikelab)
+        .args(["peer", "--vendor", "seil", "--config"])
+        .arg(fixtures().join("interop/seil/fixed.conf"))
+        .args(["--netns", "x", "--iface", "lan1"])
+        .output()
+        .expect("ikelab runs");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is not NAME=IF"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

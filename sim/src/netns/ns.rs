@@ -213,6 +213,16 @@ impl Spawned {
         }
     }
 
+    /// Takes its stdout, if it was piped (to read it while it runs).
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.as_mut()?.stdout.take()
+    }
+
+    /// Takes its stderr, if it was piped.
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.as_mut()?.stderr.take()
+    }
+
     /// Sends it SIGINT (what Ctrl-C does: `ping` then prints its summary and exits).
     pub fn interrupt(&self) {
         self.signal(libc::SIGINT);
