@@ -7,13 +7,18 @@
 //! test's own namespace. Tests using this module take [`serial`] first, so that they run one at
 //! a time even when the harness runs tests in parallel.
 
-use std::io;
+use std::io::{self, Write as _};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use ikelab::netns::{PeerOptions, PeerOutput};
+use ikelab_peers::ike::EventKind;
+use ikelab_peers::vendor::Vendor;
 use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
 
 pub use ikelab_sim::netns::read_sysctl;
@@ -36,7 +41,9 @@ pub fn skip(test: &str, reason: &str) -> bool {
     if required() {
         panic!("{test}: {reason} (IKELAB_REQUIRE_TOOLS is set, so this fails instead of skipping)");
     }
-    eprintln!("skipped: {test}: {reason}");
+    // Straight to the process's stderr: the test harness captures `eprintln!` of passing
+    // tests, and a skip must be seen.
+    let _ = writeln!(io::stderr().lock(), "skipped: {test}: {reason}");
     false
 }
 
@@ -256,12 +263,366 @@ pub fn workdir(test: &str, what: &str) -> PathBuf {
     d
 }
 
+/// One strongSwan charon in a namespace: its own strongswan.conf, vici socket, log and a
+/// private `/run` (charon's pid file path is fixed, so two instances need two `/run`s).
+pub struct Charon {
+    /// Its folder (`charon.log`, `swanctl.conf`, ...).
+    pub dir: PathBuf,
+    ns: String,
+    proc: Spawned,
+}
+
+impl Charon {
+    /// Starts charon in `ns` with `swanctl_conf` loaded; `libipsec` uses the userspace ESP
+    /// backend (kernel-libipsec) instead of the kernel's.
+    pub fn start(
+        ns: &Netns,
+        dir: PathBuf,
+        swanctl_conf: &str,
+        libipsec: bool,
+    ) -> io::Result<Charon> {
+        std::fs::create_dir_all(dir.join("run"))?;
+        let kernel = if libipsec {
+            "kernel-libipsec kernel-netlink"
+        } else {
+            "kernel-netlink"
+        };
+        let conf = format!(
+            "charon {{\n  load_modular = no\n  load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey gmp curve25519 kdf socket-default {kernel} vici updown\n  install_routes = {routes}\n  plugins {{\n    vici {{\n      socket = unix://{d}/charon.vici\n    }}\n  }}\n  filelog {{\n    main {{\n      path = {d}/charon.log\n      default = 1\n      ike = 2\n      cfg = 2\n      knl = 2\n      time_format = %H:%M:%S\n      flush_line = yes\n    }}\n  }}\n  syslog {{\n    daemon {{\n      default = -1\n    }}\n  }}\n}}\n",
+            d = dir.display(),
+            routes = if libipsec { "yes" } else { "no" },
+        );
+        std::fs::write(dir.join("strongswan.conf"), conf)?;
+        std::fs::write(dir.join("swanctl.conf"), swanctl_conf)?;
+        let out = std::fs::File::create(dir.join("charon.out"))?;
+        let script = format!(
+            "mount --bind {d}/run /run && exec env STRONGSWAN_CONF={d}/strongswan.conf {CHARON}",
+            d = dir.display()
+        );
+        let mut cmd = ns.command("unshare");
+        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let proc = Spawned::start("charon", &mut cmd)?;
+        let c = Charon {
+            dir,
+            ns: ns.name().to_string(),
+            proc,
+        };
+        let vici = c.dir.join("charon.vici");
+        if !wait_until(Duration::from_secs(10), || vici.exists()) {
+            return Err(io::Error::other(format!(
+                "charon did not open {}: {}",
+                vici.display(),
+                std::fs::read_to_string(c.dir.join("charon.out")).unwrap_or_default()
+            )));
+        }
+        let (ok, text) = c.swanctl(&[
+            "--load-all",
+            "--file",
+            &format!("{}/swanctl.conf", c.dir.display()),
+        ]);
+        if !ok {
+            return Err(io::Error::other(format!("swanctl --load-all: {text}")));
+        }
+        Ok(c)
+    }
+
+    /// Runs swanctl against this charon (the command first, as swanctl wants); returns
+    /// whether it succeeded and its output.
+    pub fn swanctl(&self, args: &[&str]) -> (bool, String) {
+        let uri = format!("unix://{}/charon.vici", self.dir.display());
+        let (cmd, rest) = args.split_first().expect("a swanctl command");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns, "swanctl", cmd, "--uri", &uri])
+            .args(rest)
+            .stdin(Stdio::null())
+            .output();
+        match out {
+            Ok(o) => (
+                o.status.success(),
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                ),
+            ),
+            Err(e) => (false, e.to_string()),
+        }
+    }
+
+    /// The charon log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("charon.log")).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.log().contains(needle))
+    }
+
+    /// Its pid.
+    pub fn pid(&self) -> u32 {
+        self.proc.pid()
+    }
+
+    /// Stops it (SIGTERM, by pid) and waits.
+    pub fn stop(mut self) -> String {
+        self.proc.stop(Duration::from_secs(3));
+        self.log()
+    }
+}
+
+/// One Libreswan pluto in a namespace, run from the extracted .deb: its own NSS database,
+/// secrets, control socket and log, and the extracted `/usr/libexec` bind-mounted in a private
+/// mount namespace (pluto and addconn look for their helpers there).
+pub struct Pluto {
+    /// Its folder.
+    pub dir: PathBuf,
+    ns: String,
+    root: PathBuf,
+    proc: Spawned,
+}
+
+impl Pluto {
+    /// Starts pluto in `ns` with `ipsec_conf` and `secrets`, and adds every connection.
+    pub fn start(ns: &Netns, dir: PathBuf, ipsec_conf: &str, secrets: &str) -> io::Result<Pluto> {
+        let root = libreswan_root().ok_or_else(|| io::Error::other("IKELAB_LIBRESWAN not set"))?;
+        std::fs::create_dir_all(dir.join("run"))?;
+        std::fs::create_dir_all(dir.join("nss"))?;
+        std::fs::write(dir.join("ipsec.conf"), ipsec_conf)?;
+        std::fs::write(dir.join("ipsec.secrets"), secrets)?;
+        let nss = format!("sql:{}/nss", dir.display());
+        ikelab_sim::netns::run(Command::new("certutil").args([
+            "-N",
+            "-d",
+            &nss,
+            "--empty-password",
+        ]))?;
+        let out = std::fs::File::create(dir.join("pluto.out"))?;
+        let libexec = root.join("usr/libexec");
+        let script = format!(
+            "mount --bind {lx} /usr/libexec && exec {lx}/ipsec/pluto --nofork --config {d}/ipsec.conf --rundir {d}/run --nssdir {d}/nss --secretsfile {d}/ipsec.secrets --logfile {d}/pluto.log",
+            lx = libexec.display(),
+            d = dir.display()
+        );
+        let mut cmd = ns.command("unshare");
+        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let proc = Spawned::start("pluto", &mut cmd)?;
+        let p = Pluto {
+            dir,
+            ns: ns.name().to_string(),
+            root,
+            proc,
+        };
+        let ctl = p.dir.join("run/pluto.ctl");
+        if !wait_until(Duration::from_secs(10), || ctl.exists()) {
+            return Err(io::Error::other(format!(
+                "pluto did not open {}: {}",
+                ctl.display(),
+                std::fs::read_to_string(p.dir.join("pluto.out")).unwrap_or_default()
+            )));
+        }
+        let conf = format!("{}/ipsec.conf", p.dir.display());
+        let ctl = ctl.display().to_string();
+        let o = p.tool(
+            "addconn",
+            &["--ctlsocket", &ctl, "--config", &conf, "--autoall"],
+            None,
+        )?;
+        if !o.status.success() {
+            return Err(io::Error::other(format!(
+                "addconn: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )));
+        }
+        Ok(p)
+    }
+
+    fn tool(&self, name: &str, args: &[&str], timeout: Option<Duration>) -> io::Result<Output> {
+        let bin = self.root.join("usr/libexec/ipsec").join(name);
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns])
+            .arg(&bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let p = Spawned::start(name, &mut cmd)?;
+        p.wait_output(timeout.unwrap_or(Duration::from_secs(10)))
+    }
+
+    /// `whack --ctlsocket ... ARGS`, waiting at most `timeout`; returns its output.
+    pub fn whack(&self, args: &[&str], timeout: Duration) -> String {
+        let ctl = self.dir.join("run/pluto.ctl").display().to_string();
+        let mut all = vec!["--ctlsocket", &ctl];
+        all.extend_from_slice(args);
+        match self.tool("whack", &all, Some(timeout)) {
+            Ok(o) => format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Starts negotiating connection `conn` without waiting for the outcome.
+    pub fn initiate(&self, conn: &str) -> String {
+        self.whack(
+            &["--name", conn, "--initiate", "--asynchronous"],
+            Duration::from_secs(5),
+        )
+    }
+
+    /// The pluto log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pluto.log")).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.log().contains(needle))
+    }
+
+    /// Stops it (SIGTERM, by pid).
+    pub fn stop(mut self) -> String {
+        self.proc.stop(Duration::from_secs(3));
+        self.log()
+    }
+}
+
+/// What a simulated peer left when it stopped.
+#[derive(Debug)]
+pub struct PeerDone {
+    /// Its vendor log, line by line.
+    pub log: Vec<String>,
+    /// Every engine event.
+    pub events: Vec<EventKind>,
+    /// Its Wireshark key lines.
+    pub keys: KeyLog,
+}
+
+/// `ikelab peer` on a thread (the library behind the command).
+pub struct SimPeer {
+    stop: Arc<AtomicBool>,
+    lines: Arc<Mutex<Vec<String>>>,
+    thread: Option<JoinHandle<Result<PeerDone, String>>>,
+}
+
+/// Options for [`SimPeer::start`]: vendor, config text, namespace, interfaces.
+pub fn peer_options(
+    vendor: Vendor,
+    config: &str,
+    ns: &Netns,
+    ifaces: &[(&str, &str)],
+) -> PeerOptions {
+    let parsed = ikelab::vendor::parse(vendor, "config", config).expect("the config parses");
+    PeerOptions {
+        vendor,
+        config: parsed,
+        config_text: config.to_string(),
+        netns: ns.name().to_string(),
+        ifaces: ifaces
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        seed: Some(7),
+    }
+}
+
+impl SimPeer {
+    /// Starts the peer; returns once its sockets are open (or panics with its error). With
+    /// `out`, its artefacts are written there when it stops.
+    pub fn start(opts: PeerOptions, out: Option<PathBuf>) -> SimPeer {
+        let stop = Arc::new(AtomicBool::new(false));
+        let lines = Arc::new(Mutex::new(vec![]));
+        let ready = Arc::new(AtomicBool::new(false));
+        let (s, l, r) = (stop.clone(), lines.clone(), ready.clone());
+        let thread = std::thread::spawn(move || {
+            let run = ikelab::netns::peer(opts, &s, |o| match o {
+                PeerOutput::Log(line) => l.lock().unwrap().push(line.to_string()),
+                PeerOutput::Notice(n) => eprintln!("peer: {n}"),
+                PeerOutput::Ready => r.store(true, Ordering::SeqCst),
+            })
+            .map_err(|e| e.to_string())?;
+            if let Some(dir) = out {
+                run.write(&dir).map_err(|e| e.to_string())?;
+            }
+            let st = run.router.stack.borrow();
+            Ok(PeerDone {
+                log: st.log.iter().map(|l| l.text.clone()).collect(),
+                events: st.events.iter().map(|e| e.kind.clone()).collect(),
+                keys: run.keys.clone(),
+            })
+        });
+        let mut p = SimPeer {
+            stop,
+            lines,
+            thread: Some(thread),
+        };
+        let up = wait_until(Duration::from_secs(10), || {
+            ready.load(Ordering::SeqCst) || p.thread.as_ref().is_some_and(|t| t.is_finished())
+        });
+        if !ready.load(Ordering::SeqCst) {
+            let why = match p.thread.take().map(|t| t.join()) {
+                Some(Ok(Err(e))) => e,
+                _ if !up => "it did not start within 10 s".into(),
+                _ => "it stopped".into(),
+            };
+            panic!("the simulated peer did not start: {why}");
+        }
+        p
+    }
+
+    /// The vendor log lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// Waits until a log line contains `needle`.
+    pub fn wait_line(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.lines().iter().any(|l| l.contains(needle)))
+    }
+
+    /// Stops it (it sends its Deletes) and returns what it left.
+    pub fn stop(mut self) -> PeerDone {
+        self.stop.store(true, Ordering::SeqCst);
+        match self.thread.take().expect("running").join() {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => panic!("the simulated peer failed: {e}"),
+            Err(_) => panic!("the simulated peer panicked"),
+        }
+    }
+}
+
+impl Drop for SimPeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// A test's view of a log: panics with the whole log when a line is missing.
 pub fn assert_log(what: &str, log: &str, needle: &str) {
     assert!(
         log.contains(needle),
         "{what} does not show {needle:?}; it says:\n{log}"
     );
+}
+
+/// The strongSwan config of the document's IX, as a responder: 172.16.0.2/32 <-> 172.16.0.1/32,
+/// transport mode, IKEv1 Main Mode, PSK `hogehoge`, aes128-sha1-modp1024.
+pub fn swanctl_ix_like() -> String {
+    std::fs::read_to_string(crate::fixtures().join("interop/strongswan/ix-like.swanctl.conf"))
+        .expect("fixture")
 }
 
 /// The namespaces this process has, by name (to check that a test left none behind).
