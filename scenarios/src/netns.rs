@@ -231,6 +231,8 @@ pub fn run_scenario(
         line: 0,
         message,
     };
+    // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
+    let stale = sn::sweep_stale();
     let start = StartTime::parse_syslog(&sc.start, StartTime::DOCUMENT_YEAR)
         .map_err(|e| bad(e.to_string()))?;
     let wall = WallClock::parse(&sc.start).ok_or_else(|| {
@@ -438,6 +440,12 @@ pub fn run_scenario(
     }
     let clock = Clock::shown_as(start);
     let mut driver = Driver::new(clock);
+    for name in stale {
+        driver.note(
+            "netns",
+            format!("removed {name}, left by a run that no longer exists"),
+        );
+    }
     for (source, line) in log_lines {
         driver.note(&source, line);
     }

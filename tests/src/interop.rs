@@ -92,6 +92,7 @@ pub fn can_run(test: &str, tools: &[Tool]) -> bool {
     if !runs("ip", &["-V"]) || !runs("ping", &["-V"]) {
         return skip(test, "needs iproute2 (ip) and iputils-ping");
     }
+    ikelab_sim::netns::sweep_stale();
     match Netns::create("probe") {
         Ok(ns) => drop(ns),
         Err(e) => return skip(test, &format!("cannot create a network namespace: {e}")),

@@ -34,6 +34,8 @@
 //! - [`Netns`]: a namespace `ikl-<pid>-<n>-<role>`, deleted on drop; veth pairs created straight
 //!   into their namespaces, bridges, sysctls. Nothing is configured in the caller's namespace.
 //! - [`Spawned`]: a child process (ping, charon, pluto), stopped by its pid on drop.
+//! - [`sweep_stale`]: removes the namespaces of runs that were killed outright (their pid is
+//!   gone), by name only.
 //! - [`PacketSocket`]: an AF_PACKET socket on one interface, created by a helper thread that has
 //!   entered the namespace ([`in_netns`]); the socket stays in that namespace.
 //! - [`Driver`]: the real-time loop over nodes and sockets, with [`Clock`] mapping the monotonic
@@ -51,7 +53,8 @@ mod sys;
 pub use capture::{BridgeCapture, Frames, Recorder};
 pub use driver::{Clock, Driver, Port};
 pub use ns::{
-    LinkInfo, Netns, PREFIX, Spawned, link_info, parse_mac, read_sysctl, run, write_sysctl,
+    LinkInfo, Netns, PREFIX, Spawned, link_info, parse_mac, read_sysctl, run, sweep_stale,
+    write_sysctl,
 };
 pub use signal::stop_on_signals;
 pub use sys::{PacketSocket, QuietSocket, alive, complete_checksum, in_netns, is_root, kill};

@@ -145,6 +145,39 @@ impl Drop for Netns {
     }
 }
 
+/// Deletes namespaces this crate created in processes that no longer exist (`ikl-<pid>-...`
+/// whose pid is gone: a run killed with SIGKILL cannot clean up after itself). Only names are
+/// removed; no process is touched. Returns the names deleted.
+pub fn sweep_stale() -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(sys::netns_path("")) else {
+        return vec![];
+    };
+    let mut gone = vec![];
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(PREFIX)
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !sys::alive(pid) {
+            let deleted = Command::new("ip")
+                .args(["netns", "del", &name])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if deleted {
+                gone.push(name);
+            }
+        }
+    }
+    gone
+}
+
 /// Reads a sysctl of namespace `ns`.
 pub fn read_sysctl(ns: &str, key: &str) -> io::Result<String> {
     let path = sysctl_path(key);
