@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod netns;
 pub mod report;
 pub mod scenario;
 pub mod stack;

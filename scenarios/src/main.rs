@@ -50,6 +50,39 @@ enum Command {
         /// Print only the outcome, not the router logs.
         #[arg(long)]
         quiet: bool,
+        /// Build the lab as Linux network namespaces and run it in real time (root needed):
+        /// the same routers on veth pairs and a bridge, real hosts and the real ping.
+        #[arg(long)]
+        netns: bool,
+    },
+    /// Run one simulated SEIL or IX on interfaces of an existing network namespace, beside a
+    /// real IKE peer (root needed). Stops on Ctrl-C or SIGTERM, sending Deletes.
+    #[command(after_help = "Examples:\n  \
+        ikelab peer --vendor seil --config seil.conf --netns lab-a --iface lan1=wan0\n  \
+        ikelab peer --vendor ix --config ix.conf --netns lab-b --iface FastEthernet0/0.0=wan0 \
+        --iface FastEthernet1/0.0=lan0 --out /tmp/ix\n\n\
+        NAME is the interface as the vendor config names it, IF the Linux interface in NS. The \
+        vendor log goes to stdout as it happens; --out DIR also gets <vendor>.log, keys/ \
+        (Wireshark key files), links/<NAME>.pcap and summary.json. If IF carries the router's \
+        address in the kernel, UDP 500/4500 and raw ESP/IP-in-IP sockets are held and \
+        net.ipv4.icmp_echo_ignore_all / ip_forward adjusted (restored at exit) so the kernel \
+        stays quiet; interfaces without kernel addresses need none of that.")]
+    Peer {
+        /// `seil` or `ix`.
+        #[arg(long)]
+        vendor: String,
+        /// The vendor config file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The network namespace that holds the interfaces.
+        #[arg(long, value_name = "NS")]
+        netns: String,
+        /// A vendor interface and the Linux interface it runs on (repeatable).
+        #[arg(long = "iface", value_name = "NAME=IF", required = true)]
+        ifaces: Vec<String>,
+        /// Folder for the log, key files and captures.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Parse a SEIL or IX config and print what it means, or its errors.
     #[command(
@@ -103,7 +136,21 @@ fn main() -> ExitCode {
             seil,
             ix,
             quiet,
-        } => run(scenario, out, seed, seil, ix, quiet),
+            netns,
+        } => {
+            if netns {
+                run_netns(scenario, out, seed, seil, ix, quiet)
+            } else {
+                run(scenario, out, seed, seil, ix, quiet)
+            }
+        }
+        Command::Peer {
+            vendor,
+            config,
+            netns,
+            ifaces,
+            out,
+        } => peer(&vendor, &config, netns, &ifaces, out),
         Command::CheckConfig { vendor, file } => check_config(&vendor, &file),
         Command::Decode {
             capture,
@@ -126,6 +173,168 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn load(
+    name: &Option<String>,
+    seil: &Option<PathBuf>,
+    ix: &Option<PathBuf>,
+) -> Result<scenario::Loaded, scenario::LoadError> {
+    match (name, seil, ix) {
+        (_, Some(s), Some(i)) => scenario::load_pair(s, i),
+        (Some(n), _, _) => scenario::load_named(n),
+        _ => unreachable!("clap requires a scenario or both configs"),
+    }
+}
+
+fn run_netns(
+    name: Option<String>,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    seil: Option<PathBuf>,
+    ix: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    use ikelab::netns;
+    let loaded = match load(&name, &seil, &ix) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stop = ikelab_sim::netns::stop_on_signals();
+    eprintln!(
+        "Running {} in network namespaces for {} s (Ctrl-C ends it early)...",
+        loaded.scenario.name,
+        loaded.scenario.duration.as_secs()
+    );
+    let opts = netns::NetnsOptions {
+        seed,
+        duration: None,
+    };
+    let run = match netns::run_scenario(&loaded, &opts, stop) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if run.interrupted {
+        eprintln!("Interrupted: stopped early.");
+    }
+    if !quiet {
+        for (name, log) in ikelab::report::router_logs_of(&run.routers) {
+            println!("=== {name} log ===\n{log}");
+        }
+    }
+    println!("=== outcome ===\n{}", run.outcome());
+    let diag = ikelab::report::diagnosis_of(&run.routers);
+    if !diag.is_empty() {
+        println!("=== diagnosis ===");
+        for d in diag {
+            println!("{d}");
+        }
+        println!();
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    match netns::write(&run, &dir) {
+        Ok(a) => {
+            println!(
+                "Artefacts in {}\n{}",
+                a.dir.display(),
+                ikelab::report::wireshark_hint(&a)
+            );
+            if run.interrupted {
+                ExitCode::from(130)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("ikelab run: writing {}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn peer(
+    vendor: &str,
+    config: &std::path::Path,
+    ns: String,
+    ifaces: &[String],
+    out: Option<PathBuf>,
+) -> ExitCode {
+    use ikelab::netns::{self, PeerOptions, PeerOutput};
+    use std::io::Write as _;
+    let Some(v) = ikelab::vendor::by_name(vendor) else {
+        eprintln!("ikelab peer: unknown vendor {vendor:?} (expected seil or ix)");
+        return ExitCode::FAILURE;
+    };
+    let mut pairs = vec![];
+    for i in ifaces {
+        match i.split_once('=') {
+            Some((n, f)) if !n.is_empty() && !f.is_empty() => {
+                pairs.push((n.to_string(), f.to_string()))
+            }
+            _ => {
+                eprintln!(
+                    "ikelab peer: --iface {i:?} is not NAME=IF (e.g. lan1=wan0, FastEthernet0/0.0=eth0)"
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let text = match std::fs::read(config) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("ikelab peer: {}: {e}", config.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let parsed = match ikelab::vendor::parse(v, &config.display().to_string(), &text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &parsed.warnings {
+        eprintln!("{w}");
+    }
+    let stop = ikelab_sim::netns::stop_on_signals();
+    let opts = PeerOptions {
+        vendor: v,
+        config: parsed,
+        config_text: text,
+        netns: ns,
+        ifaces: pairs,
+        seed: None,
+    };
+    let result = netns::peer(opts, stop, |o| match o {
+        PeerOutput::Log(l) => {
+            let mut so = std::io::stdout().lock();
+            let _ = writeln!(so, "{l}");
+            let _ = so.flush();
+        }
+        PeerOutput::Notice(n) => eprintln!("ikelab peer: {n}"),
+        PeerOutput::Ready => eprintln!("ikelab peer: running (Ctrl-C or SIGTERM stops it)"),
+    });
+    let run = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ikelab peer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(dir) = out {
+        if let Err(e) = run.write(&dir) {
+            eprintln!("ikelab peer: writing {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("ikelab peer: log, keys and captures in {}", dir.display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn run(

@@ -9,15 +9,73 @@ use ikelab_peers::vendor::Vendor;
 use ikelab_peers::wire::NotifyType;
 use serde_json::{Value, json};
 
-use crate::scenario::Built;
+use crate::scenario::{Built, RouterRun};
+use crate::stack::StackHandle;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// A ping's result, however it ran (the simulated host's, or the real `ping`'s summary).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PingOutcome {
+    /// Host name.
+    pub from: String,
+    /// Destination.
+    pub to: std::net::Ipv4Addr,
+    /// Echo requests sent.
+    pub sent: u32,
+    /// Requests answered.
+    pub received: u32,
+}
+
+/// A router whatever lab it ran in (in-process or in namespaces): its name, vendor and engine.
+#[derive(Clone)]
+pub struct RouterState {
+    /// Node name.
+    pub name: String,
+    /// Vendor.
+    pub vendor: Vendor,
+    /// The engine, logs and events.
+    pub stack: StackHandle,
+}
+
+/// The routers of an in-process run.
+pub fn states(routers: &[RouterRun]) -> Vec<RouterState> {
+    routers
+        .iter()
+        .map(|r| RouterState {
+            name: r.name.clone(),
+            vendor: r.vendor,
+            stack: r.stack.clone(),
+        })
+        .collect()
+}
+
+/// The pings of an in-process run.
+pub fn pings(b: &Built) -> Vec<PingOutcome> {
+    b.pings
+        .iter()
+        .filter_map(|p| {
+            let r = b.lab.ping_report(p.id)?;
+            Some(PingOutcome {
+                from: p.from.clone(),
+                to: p.to,
+                sent: r.sent,
+                received: r.received,
+            })
+        })
+        .collect()
+}
+
 /// Every router's vendor log, as the device prints it.
 pub fn router_logs(b: &Built) -> Vec<(String, String)> {
-    b.routers
+    router_logs_of(&states(&b.routers))
+}
+
+/// [`router_logs`] of any routers (in-process or netns).
+pub fn router_logs_of(routers: &[RouterState]) -> Vec<(String, String)> {
+    routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -31,8 +89,13 @@ pub fn router_logs(b: &Built) -> Vec<(String, String)> {
 
 /// One line per router and ping: phase 1, phase 2, pings.
 pub fn outcome(b: &Built) -> String {
+    outcome_of(&states(&b.routers), &pings(b))
+}
+
+/// [`outcome`] of any routers and pings.
+pub fn outcome_of(routers: &[RouterState], pings: &[PingOutcome]) -> String {
     let mut out = String::new();
-    for r in &b.routers {
+    for r in routers {
         let s = r.stack.borrow();
         let p1 = s
             .engine
@@ -67,14 +130,12 @@ pub fn outcome(b: &Built) -> String {
             if inbound > 0 { "up" } else { "down" },
         );
     }
-    for p in &b.pings {
-        if let Some(rep) = b.lab.ping_report(p.id) {
-            let _ = writeln!(
-                out,
-                "ping {} -> {}: {} sent, {} answered",
-                p.from, p.to, rep.sent, rep.received
-            );
-        }
+    for p in pings {
+        let _ = writeln!(
+            out,
+            "ping {} -> {}: {} sent, {} answered",
+            p.from, p.to, p.sent, p.received
+        );
     }
     out
 }
@@ -86,9 +147,14 @@ fn ids(a: &QmId, b: &QmId) -> String {
 /// A diagnosis in plain words for negotiations that failed, with the config line that fixes
 /// the document's case.
 pub fn diagnosis(b: &Built) -> Vec<String> {
+    diagnosis_of(&states(&b.routers))
+}
+
+/// [`diagnosis`] of any routers.
+pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
     let mut out = vec![];
     let name_of = |ip: std::net::Ipv4Addr| {
-        b.routers
+        routers
             .iter()
             .find(|r| {
                 r.stack
@@ -101,7 +167,7 @@ pub fn diagnosis(b: &Built) -> Vec<String> {
             })
             .map(|r| (r.name.clone(), r.vendor))
     };
-    for r in &b.routers {
+    for r in routers {
         let s = r.stack.borrow();
         let mut seen = std::collections::BTreeSet::new();
         for e in &s.events {
@@ -196,8 +262,12 @@ pub fn diagnosis(b: &Built) -> Vec<String> {
 
 /// `summary.json`: per router its ISAKMP and IPsec SAs and notifications, per host its pings.
 pub fn summary(b: &Built) -> Value {
-    let routers: Vec<Value> = b
-        .routers
+    summary_of(&states(&b.routers), &pings(b))
+}
+
+/// [`summary`] of any routers and pings.
+pub fn summary_of(routers: &[RouterState], pings: &[PingOutcome]) -> Value {
+    let routers: Vec<Value> = routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -250,13 +320,9 @@ pub fn summary(b: &Built) -> Value {
             })
         })
         .collect();
-    let pings: Vec<Value> = b
-        .pings
+    let pings: Vec<Value> = pings
         .iter()
-        .filter_map(|p| {
-            let r = b.lab.ping_report(p.id)?;
-            Some(json!({"from": p.from, "to": p.to.to_string(), "sent": r.sent, "answered": r.received}))
-        })
+        .map(|p| json!({"from": p.from, "to": p.to.to_string(), "sent": p.sent, "answered": p.received}))
         .collect();
     json!({"routers": routers, "pings": pings})
 }
@@ -297,41 +363,78 @@ pub struct Artefacts {
     pub keys: PathBuf,
 }
 
+/// What a run leaves behind to write, however it ran (in-process or in namespaces).
+pub struct RunParts<'a> {
+    /// The routers.
+    pub routers: &'a [RouterState],
+    /// The pings.
+    pub pings: &'a [PingOutcome],
+    /// The date time zero is shown as.
+    pub start: ikelab_sim::StartTime,
+    /// Every captured frame.
+    pub capture: &'a ikelab_sim::Capture,
+    /// The capture links, by name (one `links/<name>.pcap` each).
+    pub links: &'a [(String, ikelab_sim::LinkId)],
+    /// The derived keys.
+    pub keys: &'a ikelab_sim::KeyLog,
+    /// The run log.
+    pub log_text: String,
+}
+
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
 /// `summary.json` into `dir`.
 pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
+    let parts = RunParts {
+        routers: &states(&b.routers),
+        pings: &pings(b),
+        start: b.lab.start(),
+        capture: b.lab.capture(),
+        links: &b.links,
+        keys: b.lab.keys(),
+        log_text: b.lab.log_text(),
+    };
+    write_parts(&parts, dir, switch_view(b))
+}
+
+/// [`write`] for any run; the merged capture keeps the frames `keep` accepts.
+pub fn write_parts(
+    p: &RunParts<'_>,
+    dir: &Path,
+    keep: impl FnMut(&ikelab_sim::CapturedFrame) -> bool,
+) -> std::io::Result<Artefacts> {
     let io = |e: String| std::io::Error::other(e);
     std::fs::create_dir_all(dir.join("links"))?;
     std::fs::create_dir_all(dir.join("keys"))?;
-    let start = b.lab.start();
-    let cap = b.lab.capture();
     let pcapng = dir.join("capture.pcapng");
-    cap.write_pcapng_where(start, std::fs::File::create(&pcapng)?, switch_view(b))
+    p.capture
+        .write_pcapng_where(p.start, std::fs::File::create(&pcapng)?, keep)
         .map_err(io)?;
-    for (name, id) in &b.links {
+    for (name, id) in p.links {
         let f = std::fs::File::create(
             dir.join("links")
                 .join(format!("{}.pcap", name.replace('/', "_"))),
         )?;
-        cap.write_pcap(*id, start, f).map_err(io)?;
+        p.capture.write_pcap(*id, p.start, f).map_err(io)?;
     }
-    let keys = b.lab.keys();
     let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    std::fs::write(dir.join("keys/ikev1_decryption_table"), lines(&keys.ikev1))?;
-    std::fs::write(dir.join("keys/esp_sa"), lines(&keys.esp))?;
+    std::fs::write(
+        dir.join("keys/ikev1_decryption_table"),
+        lines(&p.keys.ikev1),
+    )?;
+    std::fs::write(dir.join("keys/esp_sa"), lines(&p.keys.esp))?;
     // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
     let profile = dir.join("wireshark-profile");
     std::fs::create_dir_all(&profile)?;
-    std::fs::write(profile.join("ikev1_decryption_table"), lines(&keys.ikev1))?;
-    std::fs::write(profile.join("esp_sa"), lines(&keys.esp))?;
+    std::fs::write(profile.join("ikev1_decryption_table"), lines(&p.keys.ikev1))?;
+    std::fs::write(profile.join("esp_sa"), lines(&p.keys.esp))?;
     std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
-    for (name, text) in router_logs(b) {
+    for (name, text) in router_logs_of(p.routers) {
         std::fs::write(dir.join(format!("{name}.log")), text)?;
     }
-    std::fs::write(dir.join("lab.log"), b.lab.log_text())?;
+    std::fs::write(dir.join("lab.log"), &p.log_text)?;
     std::fs::write(
         dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary(b)).unwrap_or_default() + "\n",
+        serde_json::to_string_pretty(&summary_of(p.routers, p.pings)).unwrap_or_default() + "\n",
     )?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),

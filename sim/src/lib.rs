@@ -38,6 +38,7 @@ pub mod inject;
 pub mod lab;
 pub mod link;
 pub mod log;
+pub mod netns;
 pub mod node;
 pub mod packet;
 pub mod router;

@@ -384,6 +384,43 @@ impl Engine {
         self.waiting.clear();
     }
 
+    /// The daemon stops (racoon on SIGTERM: `flushph2`, then `flushph1`): each peer is told which
+    /// of our inbound ESP SAs are gone, then each established ISAKMP SA is deleted with a Delete;
+    /// negotiations under way are dropped silently, and every IPsec SA is removed.
+    pub fn shutdown(&mut self, now: crate::time::Instant) {
+        self.now = now;
+        let mut remotes: Vec<std::net::Ipv4Addr> = self
+            .sas
+            .iter()
+            .filter(|s| s.direction == Direction::Inbound)
+            .map(|s| s.remote)
+            .collect();
+        remotes.sort();
+        remotes.dedup();
+        for remote in remotes {
+            let spis: Vec<u32> = self
+                .sas
+                .iter()
+                .filter(|s| s.direction == Direction::Inbound && s.remote == remote)
+                .map(|s| s.spi)
+                .collect();
+            let i = self
+                .ph1s
+                .iter()
+                .rposition(|p| p.established() && *p.remote.ip() == remote);
+            if let Some(i) = i {
+                self.send_esp_delete(i, &spis);
+            }
+        }
+        self.remove_sas(|_| true, "shutdown");
+        for i in 0..self.ph1s.len() {
+            if self.ph1s[i].state != main_mode::State::Dead {
+                self.delete_phase1(i, true);
+            }
+        }
+        self.waiting.clear();
+    }
+
     /// Replaces the traffic policies ("Security Policy Database Initialized.") and starts those
     /// marked `auto_start`.
     pub fn reload_policies(&mut self, now: crate::time::Instant, policies: Vec<super::Policy>) {

@@ -67,11 +67,20 @@ fn sim_err(e: impl std::fmt::Display) -> LoadError {
 
 /// The simulator's router config for a vendor config.
 fn sim_router(r: &LoadedRouter) -> Result<RouterConfig, LoadError> {
+    router_config(&r.name, &r.config)
+}
+
+/// The simulator's router config (interfaces, tunnels, routes) for router `name` with the
+/// vendor config `config`; the netns mode builds its routers with it too.
+pub fn router_config(
+    name: &str,
+    config: &ikelab_peers::vendor::RouterConfig,
+) -> Result<RouterConfig, LoadError> {
     let mut out = RouterConfig {
-        name: r.name.clone(),
+        name: name.to_string(),
         ..Default::default()
     };
-    for i in &r.config.interfaces {
+    for i in &config.interfaces {
         match (&i.kind, i.address) {
             (InterfaceKind::Ethernet, Some((a, len))) => {
                 out.interfaces.push(InterfaceConfig::new(
@@ -98,7 +107,7 @@ fn sim_router(r: &LoadedRouter) -> Result<RouterConfig, LoadError> {
             }
         }
     }
-    for rt in &r.config.routes {
+    for rt in &config.routes {
         let via = match &rt.via {
             NextHop::Interface(n) => Via::Interface(n.clone()),
             NextHop::Gateway(g) => Via::Gateway(*g),
@@ -271,12 +280,7 @@ fn script(b: &mut Built, loaded: &Loaded) -> Result<(), LoadError> {
         message,
     };
     // A router whose config is applied at time zero starts with that (the apply starts it).
-    let applied_at_zero = |name: &str| {
-        loaded.scenario.steps.iter().any(|s| {
-            s.at.is_zero()
-                && matches!(&s.action, Action::Reconfigure { router, .. } if router == name)
-        })
-    };
+    let applied_at_zero = |name: &str| applied_at_start(loaded, name);
     let handles: Vec<StackHandle> = b
         .routers
         .iter()
@@ -370,6 +374,14 @@ fn script(b: &mut Built, loaded: &Loaded) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+/// Whether the script applies a config to `router` at time zero: then the apply starts its
+/// engine, and the plain start at zero must leave it alone.
+pub fn applied_at_start(loaded: &Loaded, router: &str) -> bool {
+    loaded.scenario.steps.iter().any(|s| {
+        s.at.is_zero() && matches!(&s.action, Action::Reconfigure { router: r, .. } if r == router)
+    })
 }
 
 /// How a vendor applies a changed IKE/IPsec configuration.

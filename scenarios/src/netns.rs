@@ -1,0 +1,1045 @@
+//! The netns mode: `ikelab run SCENARIO --netns` builds the scenario's lab out of Linux network
+//! namespaces and runs the very same router nodes on them in real time, and `ikelab peer` runs
+//! one simulated router on interfaces that already exist, beside a real IKE daemon.
+//!
+//! # `ikelab run --netns`
+//!
+//! One namespace per router (`ikl-<pid>-<n>-r-<router>`) and per host (`...-h-<host>`), and per
+//! switched segment a namespace holding a Linux bridge `br0` (`...-sw-<switch>`). Segments are
+//! wired by subnet exactly as in-process: a router and a host on one prefix are joined by a veth
+//! pair; a segment of routers only (the WAN), or of more than two ends, gets a bridge. A router's
+//! Ethernet interface `i` is `eth<i>` in its namespace, with the node's MAC and no kernel address:
+//! the node ([`ikelab_sim::Router`] with the engine) owns ARP, IP and ICMP; IPv6 and forwarding
+//! are off there, so the kernel neither answers nor forwards. Hosts are plain namespaces with the
+//! scenario's address and default route on `eth0`, and pings are the real `ping`.
+//!
+//! The run lasts the scenario's `duration` in real time (Ctrl-C ends it early, the normal way).
+//! Artefacts are the in-process ones: `capture.pcapng` (the bridges, captured on `br0`, and the
+//! LAN veths, seen by the routers' sockets), `links/<link>.pcap` (a switched segment is one link
+//! named after its switch, `wan`), `keys/`, `<router>.log`, `lab.log`, `summary.json`. Times in
+//! logs and captures are the scenario's `start` plus real elapsed time, as in-process they are
+//! `start` plus virtual time.
+//!
+//! # `ikelab peer`
+//!
+//! One router on interfaces of an existing namespace: `--iface lan1=wan0` maps the vendor
+//! interface `lan1` to the Linux interface `wan0`. The node takes the interface's own MAC.
+//! Interfaces may or may not carry the router's address in the kernel:
+//!
+//! - **Without a kernel address** (recommended: keep the interface up with no address), the kernel
+//!   stays silent, as in `ikelab run --netns`.
+//! - **With the router's address in the kernel** (how such namespaces are usually built), the
+//!   kernel would answer too. While the peer runs it therefore holds UDP 500 and 4500 on that
+//!   address and raw sockets for ESP (50) and IP-in-IP (4), reading and discarding what they get,
+//!   so the kernel sends no port or protocol unreachable for IKE, NAT-T or ESP (and no other IKE
+//!   daemon can take those ports); it sets `net.ipv4.icmp_echo_ignore_all=1` so only the node
+//!   answers pings, and `net.ipv4.ip_forward=0` if it was 1, so the kernel does not forward LAN
+//!   traffic in clear beside the node; both are restored at exit. ARP is answered by both the kernel
+//!   and the node, with the same MAC, so the duplicate replies agree. Other UDP and TCP to the
+//!   router's address still get the kernel's answer (port unreachable, RST).
+//!
+//! It starts as the config says (policies that start by themselves do), answers peers, prints
+//! the vendor log line by line as it happens, and on SIGINT/SIGTERM stops as the device would:
+//! a Delete for each of its inbound IPsec SAs and each ISAKMP SA, then exits. With `--out DIR` it
+//! writes `<vendor>.log`, `keys/` (Wireshark's key files), `links/<iface>.pcap` (what its ports
+//! saw) and `summary.json`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use ikelab_peers::ike::{Engine, EngineConfig, Policy};
+use ikelab_peers::rng::SeededRandom;
+use ikelab_peers::time::Instant;
+use ikelab_peers::vendor::{self as pv, InterfaceKind, Vendor, WallClock};
+use ikelab_sim::netns::{
+    self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, QuietSocket, Spawned,
+};
+use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
+
+use crate::report::{self, Artefacts, PingOutcome, RouterState, RunParts};
+use crate::scenario::build::router_config;
+use crate::scenario::{Action, LoadError, Loaded};
+use crate::stack::{EngineStack, StackHandle};
+
+/// Why a netns run could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum NetnsError {
+    /// Not root.
+    #[error(
+        "{0} needs root: it creates network namespaces, veth pairs and AF_PACKET sockets (run it as root or with sudo{1})"
+    )]
+    NeedRoot(&'static str, &'static str),
+    /// The scenario is not valid.
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    /// A setting that cannot work.
+    #[error("{0}")]
+    Setup(String),
+    /// A system call or command failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Options of [`run_scenario`].
+#[derive(Clone, Debug, Default)]
+pub struct NetnsOptions {
+    /// Seed for the engines' randomness (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Run for this long instead of the scenario's `duration`.
+    pub duration: Option<Duration>,
+}
+
+/// A finished netns run: what [`write`] turns into artefacts.
+pub struct NetnsRun {
+    /// The scenario's name.
+    pub name: String,
+    /// The routers.
+    pub routers: Vec<RouterState>,
+    /// The pings, from the real `ping`'s summary.
+    pub pings: Vec<PingOutcome>,
+    /// The date time zero is shown as.
+    pub start: StartTime,
+    /// Every frame captured.
+    pub capture: Capture,
+    /// The capture links, by name.
+    pub links: Vec<(String, LinkId)>,
+    /// The derived keys.
+    pub keys: KeyLog,
+    /// The run log.
+    pub log_text: String,
+    /// Whether a stop request (Ctrl-C) ended it before its duration.
+    pub interrupted: bool,
+    /// The namespaces it used (all removed by now).
+    pub namespaces: Vec<String>,
+}
+
+impl NetnsRun {
+    /// One line per router and ping.
+    pub fn outcome(&self) -> String {
+        report::outcome_of(&self.routers, &self.pings)
+    }
+}
+
+/// Writes the run's artefacts into `dir` (the same files as an in-process run).
+pub fn write(run: &NetnsRun, dir: &Path) -> std::io::Result<Artefacts> {
+    let parts = RunParts {
+        routers: &run.routers,
+        pings: &run.pings,
+        start: run.start,
+        capture: &run.capture,
+        links: &run.links,
+        keys: &run.keys,
+        log_text: run.log_text.clone(),
+    };
+    // Each frame was captured once (on a bridge, or by the router's port on a veth).
+    report::write_parts(&parts, dir, |_| true)
+}
+
+fn setup(e: impl std::fmt::Display) -> NetnsError {
+    NetnsError::Setup(e.to_string())
+}
+
+fn network(a: Ipv4Addr, len: u8) -> (u32, u8) {
+    let mask = if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len))
+    };
+    (u32::from(a) & mask, len)
+}
+
+/// One end on a segment.
+#[derive(Clone, Debug)]
+enum SegEnd {
+    /// Router `r`, port `port`.
+    Router { r: usize, port: usize },
+    /// Host `h`.
+    Host { h: usize },
+}
+
+/// A host of the scenario in its namespace.
+struct HostNs {
+    name: String,
+    address: (Ipv4Addr, u8),
+    gateway: Option<Ipv4Addr>,
+}
+
+/// Something the script does at a time.
+enum Job {
+    Start,
+    Initiate(usize),
+    Restart(usize, Box<EngineConfig>),
+    FlushReload(usize, Vec<Policy>),
+    Ping {
+        /// Which ping of the script (results keep the script's order).
+        idx: usize,
+        host: usize,
+        to: Ipv4Addr,
+        count: u32,
+        interval: Duration,
+        size: usize,
+    },
+    Link {
+        name: String,
+        up: bool,
+    },
+}
+
+/// A router port's socket and the LAN link it is captured under, if any.
+type OpenPort = Option<(PacketSocket, Option<String>)>;
+
+/// A real `ping` under way.
+struct RunningPing {
+    idx: usize,
+    host: String,
+    to: Ipv4Addr,
+    proc: Spawned,
+    /// When it should be over by itself (run time).
+    done_by: Instant,
+}
+
+/// Parses the summary of iputils `ping`: (transmitted, received).
+pub fn parse_ping_summary(output: &str) -> Option<(u32, u32)> {
+    let line = output.lines().find(|l| l.contains("packets transmitted"))?;
+    let mut nums = line
+        .split(',')
+        .map(|part| part.split_whitespace().next().and_then(|n| n.parse().ok()));
+    let sent = nums.next()??;
+    let received = nums.next()??;
+    Some((sent, received))
+}
+
+/// Runs `loaded` in network namespaces (see the module documentation); `stop` ends it early.
+pub fn run_scenario(
+    loaded: &Loaded,
+    opts: &NetnsOptions,
+    stop: &AtomicBool,
+) -> Result<NetnsRun, NetnsError> {
+    if !sn::is_root() {
+        return Err(NetnsError::NeedRoot(
+            "ikelab run --netns",
+            ", or leave out --netns for the in-process lab",
+        ));
+    }
+    let sc = &loaded.scenario;
+    let bad = |message: String| LoadError::Scenario {
+        file: sc.name.clone(),
+        line: 0,
+        message,
+    };
+    // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
+    let stale = sn::sweep_stale();
+    let start = StartTime::parse_syslog(&sc.start, StartTime::DOCUMENT_YEAR)
+        .map_err(|e| bad(e.to_string()))?;
+    let wall = WallClock::parse(&sc.start).ok_or_else(|| {
+        bad(format!(
+            "start {:?} is not like \"Jan 5 07:27:06\"",
+            sc.start
+        ))
+    })?;
+    let seed = opts.seed.unwrap_or(sc.seed);
+
+    // The routers, exactly as in-process: same configs, same seeds, same MACs.
+    let mut routers = vec![];
+    let mut handles: Vec<StackHandle> = vec![];
+    let mut macs: Vec<Vec<MacAddr>> = vec![];
+    for r in &loaded.routers {
+        let cfg = router_config(&r.name, &r.config)?;
+        let engine = Engine::new(
+            r.config.engine.clone(),
+            derive_seed(seed, &format!("engine:{}", r.name)),
+        );
+        let (stack, handle) = EngineStack::new(
+            &r.name,
+            engine,
+            crate::vendor::renderer(r.vendor, &r.text, wall),
+        );
+        let node = Router::with_stack(
+            cfg,
+            SeededRandom::new(derive_seed(seed, &r.name)),
+            Box::new(stack),
+        )
+        .map_err(setup)?;
+        macs.push(node.interfaces().map(|(_, _, m)| m).collect());
+        routers.push(node);
+        handles.push(handle);
+    }
+    let mut hosts = vec![];
+    for h in &sc.hosts {
+        let (a, len) = h
+            .address
+            .split_once('/')
+            .and_then(|(a, l)| Some((a.parse().ok()?, l.parse().ok().filter(|l| *l <= 32)?)))
+            .ok_or_else(|| {
+                bad(format!(
+                    "host {}: address {:?} is not like 192.168.0.10/24",
+                    h.name, h.address
+                ))
+            })?;
+        hosts.push(HostNs {
+            name: h.name.clone(),
+            address: (a, len),
+            gateway: h.gateway,
+        });
+    }
+    // Segments by network, as in-process.
+    let mut segments: BTreeMap<(u32, u8), Vec<(SegEnd, String)>> = BTreeMap::new();
+    for (ri, r) in loaded.routers.iter().enumerate() {
+        let mut port = 0;
+        for i in &r.config.interfaces {
+            if let (InterfaceKind::Ethernet, Some((a, len))) = (&i.kind, i.address) {
+                segments
+                    .entry(network(a, len))
+                    .or_default()
+                    .push((SegEnd::Router { r: ri, port }, r.name.clone()));
+                port += 1;
+            }
+        }
+    }
+    for (hi, h) in hosts.iter().enumerate() {
+        segments
+            .entry(network(h.address.0, h.address.1))
+            .or_default()
+            .push((SegEnd::Host { h: hi }, h.name.clone()));
+    }
+
+    // Namespaces.
+    let mut log_lines: Vec<(String, String)> = vec![];
+    let router_ns: Vec<Netns> = loaded
+        .routers
+        .iter()
+        .map(|r| Netns::create(&format!("r-{}", r.name)))
+        .collect::<Result<_, _>>()?;
+    for ns in &router_ns {
+        ns.sysctl("net.ipv4.ip_forward", "0")?;
+    }
+    let host_ns: Vec<Netns> = hosts
+        .iter()
+        .map(|h| Netns::create(&format!("h-{}", h.name)))
+        .collect::<Result<_, _>>()?;
+    let mut switch_ns: Vec<(String, Netns)> = vec![];
+    // (router, port) -> (link name, Linux interface)
+    let mut wired: HashMap<(usize, usize), (Option<String>, String)> = HashMap::new();
+    // link name -> (namespace, interface) to cut it
+    let mut cut_points: HashMap<String, (String, String)> = HashMap::new();
+    let mut lan_links: Vec<String> = vec![];
+    let mut switches = 0;
+    let ifname = |port: usize| format!("eth{port}");
+    for ends in segments.values() {
+        let routers_only = ends.iter().all(|e| matches!(e.0, SegEnd::Router { .. }));
+        let router_side = ends
+            .iter()
+            .find(|e| matches!(e.0, SegEnd::Router { .. }))
+            .map(|e| e.1.clone())
+            .unwrap_or_default();
+        if ends.len() == 2 && !routers_only {
+            let name = format!("lan-{router_side}");
+            let (a, b) = (&ends[0].0, &ends[1].0);
+            let (ns_a, if_a) = end_ns(a, &router_ns, &host_ns, &ifname);
+            let (ns_b, if_b) = end_ns(b, &router_ns, &host_ns, &ifname);
+            ns_a.veth(&if_a, ns_b, &if_b)?;
+            for (e, ns, ifn) in [(a, ns_a, &if_a), (b, ns_b, &if_b)] {
+                set_mac(e, ns, ifn, &macs, &hosts)?;
+                if let SegEnd::Router { r, port } = e {
+                    wired.insert((*r, *port), (Some(name.clone()), ifn.clone()));
+                    cut_points.insert(name.clone(), (ns.name().to_string(), ifn.clone()));
+                }
+            }
+            log_lines.push((
+                "netns".into(),
+                format!(
+                    "link {name}: {} {if_a} <-> {} {if_b}",
+                    ns_a.name(),
+                    ns_b.name()
+                ),
+            ));
+            lan_links.push(name);
+        } else if ends.len() >= 2 {
+            let sw_name = if routers_only && switches == 0 {
+                "wan".to_string()
+            } else {
+                format!("switch{switches}")
+            };
+            switches += 1;
+            let sw = Netns::create(&format!("sw-{sw_name}"))?;
+            sw.bridge("br0")?;
+            for (k, (e, end_name)) in ends.iter().enumerate() {
+                let port_if = format!("p{k}");
+                let (ns, ifn) = end_ns(e, &router_ns, &host_ns, &ifname);
+                ns.veth(&ifn, &sw, &port_if)?;
+                sw.ip(&["link", "set", &port_if, "master", "br0"])?;
+                set_mac(e, ns, &ifn, &macs, &hosts)?;
+                let link = format!("{sw_name}-{end_name}");
+                cut_points.insert(link.clone(), (sw.name().to_string(), port_if.clone()));
+                if let SegEnd::Router { r, port } = e {
+                    wired.insert((*r, *port), (None, ifn.clone()));
+                }
+                log_lines.push((
+                    "netns".into(),
+                    format!(
+                        "link {link}: {} {ifn} <-> {} {port_if} (bridge br0)",
+                        ns.name(),
+                        sw.name()
+                    ),
+                ));
+            }
+            switch_ns.push((sw_name, sw));
+        }
+    }
+    // Hosts: the scenario's address and default route.
+    for (h, ns) in hosts.iter().zip(&host_ns) {
+        let has_link = ns.ip(&["-o", "link", "show", "eth0"]).is_ok();
+        if !has_link {
+            log_lines.push((
+                h.name.clone(),
+                "not connected to anything (no router on its subnet)".into(),
+            ));
+            continue;
+        }
+        ns.ip(&[
+            "addr",
+            "add",
+            &format!("{}/{}", h.address.0, h.address.1),
+            "dev",
+            "eth0",
+        ])?;
+        if let Some(gw) = h.gateway {
+            ns.ip(&["route", "add", "default", "via", &gw.to_string()])?;
+        }
+    }
+    for (ri, (r, ns)) in loaded.routers.iter().zip(&router_ns).enumerate() {
+        let mut port = 0;
+        for i in &r.config.interfaces {
+            if let (InterfaceKind::Ethernet, Some(_)) = (&i.kind, i.address) {
+                let place = wired
+                    .get(&(ri, port))
+                    .map_or("not connected".to_string(), |(_, ifn)| {
+                        format!("{} {ifn}", ns.name())
+                    });
+                log_lines.push((r.name.clone(), format!("interface {} is {place}", i.name)));
+                port += 1;
+            }
+        }
+    }
+
+    // Sockets, then the clock, then the captures, then the engines: nothing is missed.
+    let mut router_ports: Vec<Vec<OpenPort>> = vec![];
+    for (ri, node) in routers.iter().enumerate() {
+        let mut ports = vec![];
+        for p in 0..ikelab_sim::Node::port_count(node) {
+            ports.push(match wired.get(&(ri, p)) {
+                Some((link, ifn)) => Some((
+                    PacketSocket::open(router_ns[ri].name(), ifn, false)?,
+                    link.clone(),
+                )),
+                None => None,
+            });
+        }
+        router_ports.push(ports);
+    }
+    let clock = Clock::shown_as(start);
+    let mut driver = Driver::new(clock);
+    for name in stale {
+        driver.note(
+            "netns",
+            format!("removed {name}, left by a run that no longer exists"),
+        );
+    }
+    for (source, line) in log_lines {
+        driver.note(&source, line);
+    }
+    let mut links: Vec<(String, LinkId)> = vec![];
+    let mut lan_ids: HashMap<String, LinkId> = HashMap::new();
+    for name in &lan_links {
+        let id = driver.add_link(name);
+        lan_ids.insert(name.clone(), id);
+        links.push((name.clone(), id));
+    }
+    let mut bridges = vec![];
+    for (sw_name, sw) in &switch_ns {
+        let id = driver.add_link(sw_name);
+        links.push((sw_name.clone(), id));
+        bridges.push((id, BridgeCapture::start(sw.name(), "br0", clock)?));
+    }
+    for (node, ports) in routers.into_iter().zip(router_ports) {
+        let ports = ports
+            .into_iter()
+            .map(|p| {
+                p.map(|(socket, link)| Port {
+                    socket,
+                    link: link.and_then(|l| lan_ids.get(&l).copied()),
+                })
+            })
+            .collect();
+        driver.attach(Box::new(node), ports);
+    }
+
+    // The script.
+    let mut jobs: Vec<(Instant, Job)> = vec![(Instant::ZERO, Job::Start)];
+    // Every ping of the script, in its order, as not started (0 sent) until it runs.
+    let mut ping_results: Vec<PingOutcome> = vec![];
+    for step in &sc.steps {
+        let at = Instant::from_duration(step.at);
+        let router = |name: &str| {
+            loaded
+                .routers
+                .iter()
+                .position(|r| r.name == name)
+                .ok_or_else(|| bad(format!("no router named {name:?}")))
+        };
+        match &step.action {
+            Action::Ping {
+                from,
+                to,
+                count,
+                interval,
+                size,
+            } => {
+                let host = hosts
+                    .iter()
+                    .position(|h| &h.name == from)
+                    .ok_or_else(|| bad(format!("ping: no host named {from:?}")))?;
+                ping_results.push(PingOutcome {
+                    from: from.clone(),
+                    to: *to,
+                    sent: 0,
+                    received: 0,
+                });
+                jobs.push((
+                    at,
+                    Job::Ping {
+                        idx: ping_results.len() - 1,
+                        host,
+                        to: *to,
+                        count: *count,
+                        interval: *interval,
+                        size: *size,
+                    },
+                ));
+            }
+            Action::Initiate { router: r } => jobs.push((at, Job::Initiate(router(r)?))),
+            Action::Reconfigure { router: r, config } => {
+                let i = router(r)?;
+                let new = loaded
+                    .reconfigs
+                    .iter()
+                    .find(|((rn, f), _)| rn == r && f == config)
+                    .map(|(_, l)| l.config.engine.clone())
+                    .ok_or_else(|| bad(format!("reconfigure: {config} was not loaded")))?;
+                let policies = new.policies.clone();
+                jobs.push((at, Job::Restart(i, Box::new(new))));
+                // SEIL re-initialises its SAD and SPD about two seconds later (see
+                // `scenario::build::apply_config`).
+                if loaded.routers[i].vendor == Vendor::Seil {
+                    jobs.push((at + Duration::from_secs(2), Job::FlushReload(i, policies)));
+                }
+            }
+            Action::LinkDown { link } | Action::LinkUp { link } => {
+                if !cut_points.contains_key(link) {
+                    return Err(bad(format!("no link named {link:?}")).into());
+                }
+                jobs.push((
+                    at,
+                    Job::Link {
+                        name: link.clone(),
+                        up: matches!(step.action, Action::LinkUp { .. }),
+                    },
+                ));
+            }
+        }
+    }
+    jobs.sort_by_key(|j| j.0);
+    let deadline = Instant::from_duration(opts.duration.unwrap_or(sc.duration));
+
+    let mut pings: Vec<RunningPing> = vec![];
+    let mut interrupted = false;
+    for (at, job) in jobs {
+        if at > deadline {
+            break;
+        }
+        if driver.run_until(at, stop)? {
+            interrupted = true;
+            break;
+        }
+        let now = clock.now();
+        match job {
+            Job::Start => {
+                for (k, h) in handles.iter().enumerate() {
+                    if crate::scenario::build::applied_at_start(loaded, &loaded.routers[k].name) {
+                        continue;
+                    }
+                    let mut s = h.borrow_mut();
+                    s.engine.start(now);
+                    s.pump();
+                }
+            }
+            Job::Initiate(i) => {
+                let mut s = handles[i].borrow_mut();
+                let names: Vec<String> = s
+                    .engine
+                    .config()
+                    .policies
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect();
+                for n in names {
+                    s.engine.initiate(now, &n);
+                }
+                s.pump();
+            }
+            Job::Restart(i, new) => {
+                let mut s = handles[i].borrow_mut();
+                s.engine.restart(now, *new);
+                s.pump();
+            }
+            Job::FlushReload(i, policies) => {
+                let mut s = handles[i].borrow_mut();
+                s.engine.flush(now);
+                s.engine.reload_policies(now, policies);
+                s.pump();
+            }
+            Job::Ping {
+                idx,
+                host,
+                to,
+                count,
+                interval,
+                size,
+            } => {
+                let mut cmd = host_ns[host].command("ping");
+                cmd.args([
+                    "-n",
+                    "-c",
+                    &count.to_string(),
+                    "-i",
+                    &interval.as_secs_f64().to_string(),
+                    "-s",
+                    &size.to_string(),
+                    "-W",
+                    "1",
+                    &to.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+                let name = format!("ping from {}", hosts[host].name);
+                let proc = Spawned::start(&name, &mut cmd)?;
+                driver.note(
+                    &hosts[host].name,
+                    format!("ping {to} ({count} requests, pid {})", proc.pid()),
+                );
+                let span = interval * count.saturating_sub(1) + Duration::from_secs(2);
+                pings.push(RunningPing {
+                    idx,
+                    host: hosts[host].name.clone(),
+                    to,
+                    proc,
+                    done_by: now + span,
+                });
+            }
+            Job::Link { name, up } => {
+                let (ns, ifn) = &cut_points[&name];
+                let state = if up { "up" } else { "down" };
+                sn::run(Command::new("ip").args(["-n", ns, "link", "set", ifn, state]))?;
+                driver.note(&name, format!("link {state}"));
+            }
+        }
+    }
+    if !interrupted {
+        interrupted = driver.run_until(deadline, stop)?;
+    }
+
+    // Pings still running are asked for their summary (SIGINT), as Ctrl-C would.
+    for mut p in pings {
+        if !p.proc.exited() && (interrupted || clock.now() >= p.done_by) {
+            p.proc.interrupt();
+        }
+        let out = p.proc.wait_output(Duration::from_secs(3))?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (sent, received) = parse_ping_summary(&text).unwrap_or((0, 0));
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
+            driver.note(&p.host, format!("ping: {l}"));
+        }
+        ping_results[p.idx] = PingOutcome {
+            from: p.host,
+            to: p.to,
+            sent,
+            received,
+        };
+    }
+    let log_text = driver.log().render(start);
+    let keys = driver.keys().clone();
+    let mut recorder = driver.into_recorder();
+    for (id, b) in bridges {
+        for (t, f) in b.stop()? {
+            recorder.record(id, t, f);
+        }
+    }
+    let capture = recorder.finish();
+    let namespaces = router_ns
+        .iter()
+        .chain(&host_ns)
+        .chain(switch_ns.iter().map(|(_, n)| n))
+        .map(|n| n.name().to_string())
+        .collect();
+    drop(router_ns);
+    drop(host_ns);
+    drop(switch_ns);
+    Ok(NetnsRun {
+        name: sc.name.clone(),
+        routers: loaded
+            .routers
+            .iter()
+            .zip(handles)
+            .map(|(r, stack)| RouterState {
+                name: r.name.clone(),
+                vendor: r.vendor,
+                stack,
+            })
+            .collect(),
+        pings: ping_results,
+        start,
+        capture,
+        links,
+        keys,
+        log_text,
+        interrupted,
+        namespaces,
+    })
+}
+
+/// The namespace and interface name of a segment end.
+fn end_ns<'a>(
+    e: &SegEnd,
+    routers: &'a [Netns],
+    hosts: &'a [Netns],
+    ifname: &dyn Fn(usize) -> String,
+) -> (&'a Netns, String) {
+    match e {
+        SegEnd::Router { r, port } => (&routers[*r], ifname(*port)),
+        SegEnd::Host { h } => (&hosts[*h], "eth0".to_string()),
+    }
+}
+
+/// Gives a veth end the MAC of the node behind it (a router port's, or the host's derived one,
+/// as in-process).
+fn set_mac(
+    e: &SegEnd,
+    ns: &Netns,
+    ifn: &str,
+    macs: &[Vec<MacAddr>],
+    hosts: &[HostNs],
+) -> Result<(), NetnsError> {
+    let mac = match e {
+        SegEnd::Router { r, port } => macs[*r][*port],
+        SegEnd::Host { h } => MacAddr::derived(&hosts[*h].name),
+    };
+    ns.ip(&["link", "set", ifn, "address", &mac.to_string()])?;
+    Ok(())
+}
+
+// ---- ikelab peer ----
+
+/// Options of [`peer`].
+#[derive(Clone, Debug)]
+pub struct PeerOptions {
+    /// The vendor personality.
+    pub vendor: Vendor,
+    /// The parsed vendor config (a test may adjust it before running).
+    pub config: pv::RouterConfig,
+    /// The config text (the IX log renderer reads its logging settings from it).
+    pub config_text: String,
+    /// The namespace holding the interfaces.
+    pub netns: String,
+    /// (vendor interface, Linux interface) pairs.
+    pub ifaces: Vec<(String, String)>,
+    /// Seed for the engine (default: from the clock).
+    pub seed: Option<u64>,
+}
+
+/// What [`peer`] reports as it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerOutput<'a> {
+    /// A vendor log line, as it happens.
+    Log(&'a str),
+    /// A note about the setup (what it did to the namespace, and why).
+    Notice(&'a str),
+    /// The sockets are open and the engine starts now: peers may send.
+    Ready,
+}
+
+/// A finished peer run.
+pub struct PeerRun {
+    /// The router.
+    pub router: RouterState,
+    /// Derived keys.
+    pub keys: KeyLog,
+    /// What its ports saw, by vendor interface name.
+    pub capture: Capture,
+    /// The capture links.
+    pub links: Vec<(String, LinkId)>,
+    /// The date time zero stands for (the real start).
+    pub start: StartTime,
+    /// The run log (router notes and vendor lines, stamped).
+    pub log_text: String,
+}
+
+impl PeerRun {
+    /// Writes `<vendor>.log`, `keys/`, `links/<iface>.pcap`, `lab.log`, `capture.pcapng` and
+    /// `summary.json` into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Artefacts> {
+        let routers = [self.router.clone()];
+        let parts = RunParts {
+            routers: &routers,
+            pings: &[],
+            start: self.start,
+            capture: &self.capture,
+            links: &self.links,
+            keys: &self.keys,
+            log_text: self.log_text.clone(),
+        };
+        report::write_parts(&parts, dir, |_| true)
+    }
+}
+
+/// Sysctls changed for the run, restored when dropped.
+struct Restore {
+    ns: String,
+    saved: Vec<(String, String)>,
+}
+
+impl Restore {
+    fn set(&mut self, key: &str, value: &str) -> std::io::Result<Option<String>> {
+        let old = sn::read_sysctl(&self.ns, key)?;
+        if old != value {
+            sn::write_sysctl(&self.ns, key, value)?;
+            self.saved.push((key.to_string(), old.clone()));
+            return Ok(Some(old));
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for (k, v) in self.saved.drain(..).rev() {
+            let _ = sn::write_sysctl(&self.ns, &k, &v);
+        }
+    }
+}
+
+/// The wall clock the vendor logs show for a clock's zero.
+fn wall_clock(start: StartTime) -> WallClock {
+    let stamp = start.stamp(Instant::ZERO).to_string();
+    let mut w = stamp.split_whitespace();
+    let text = format!(
+        "{} {} {}",
+        w.next().unwrap_or("Jan"),
+        w.next().unwrap_or("1"),
+        w.next()
+            .and_then(|t| t.split('.').next())
+            .unwrap_or("00:00:00")
+    );
+    WallClock::parse(&text).unwrap_or(WallClock::DOCUMENT)
+}
+
+/// Runs one simulated router on existing interfaces (see the module documentation) until `stop`
+/// is set, then sends its Deletes and returns.
+pub fn peer(
+    opts: PeerOptions,
+    stop: &AtomicBool,
+    mut out: impl FnMut(PeerOutput<'_>),
+) -> Result<PeerRun, NetnsError> {
+    if !sn::is_root() {
+        return Err(NetnsError::NeedRoot("ikelab peer", ""));
+    }
+    if opts.ifaces.is_empty() {
+        return Err(setup("give at least one --iface NAME=IF"));
+    }
+    let name = opts.vendor.to_string();
+    let mut rc = router_config(&name, &opts.config)?;
+    let names: Vec<String> = rc.interfaces.iter().map(|i| i.name.clone()).collect();
+    let mut wired: Vec<(usize, String)> = vec![];
+    let mut kernel_addrs: Vec<Ipv4Addr> = vec![];
+    for (vname, ifn) in &opts.ifaces {
+        let Some(port) = names.iter().position(|n| n == vname) else {
+            return Err(setup(format!(
+                "the {} config has no numbered Ethernet interface {vname:?} (it has: {})",
+                opts.vendor,
+                names.join(", ")
+            )));
+        };
+        if wired.iter().any(|(p, _)| *p == port) {
+            return Err(setup(format!("{vname} is given twice")));
+        }
+        let info = sn::link_info(&opts.netns, ifn)
+            .map_err(|e| setup(format!("interface {ifn} in namespace {}: {e}", opts.netns)))?;
+        rc.interfaces[port].mac = Some(info.mac);
+        if !info.up {
+            sn::run(Command::new("ip").args(["-n", &opts.netns, "link", "set", ifn, "up"]))?;
+            out(PeerOutput::Notice(&format!(
+                "{ifn} was down in {}: set it up",
+                opts.netns
+            )));
+        }
+        let mine = rc.interfaces[port].address.addr;
+        if info.ipv4.iter().any(|(a, _)| *a == mine) {
+            kernel_addrs.push(mine);
+        } else if let Some((a, l)) = info.ipv4.first() {
+            out(PeerOutput::Notice(&format!(
+                "{ifn} carries {a}/{l} in the kernel, not {vname}'s {mine}: the kernel may answer beside the router"
+            )));
+        }
+        wired.push((port, ifn.clone()));
+    }
+
+    // Keep the kernel quiet where it holds the router's addresses.
+    let mut restore = Restore {
+        ns: opts.netns.clone(),
+        saved: vec![],
+    };
+    let mut quiet: Vec<QuietSocket> = vec![];
+    if !kernel_addrs.is_empty() {
+        let addrs = kernel_addrs.clone();
+        quiet = sn::in_netns(&opts.netns, move || {
+            let mut v = vec![];
+            for a in addrs {
+                v.push(QuietSocket::udp_here(a, 500)?);
+                v.push(QuietSocket::udp_here(a, 4500)?);
+            }
+            v.push(QuietSocket::raw_here(50)?);
+            v.push(QuietSocket::raw_here(4)?);
+            Ok(v)
+        })
+        .map_err(setup)?;
+        let held: Vec<&str> = quiet.iter().map(|q| q.what()).collect();
+        out(PeerOutput::Notice(&format!(
+            "the kernel holds the router's address: holding {} so that it stays quiet",
+            held.join(", ")
+        )));
+        if restore.set("net.ipv4.icmp_echo_ignore_all", "1")?.is_some() {
+            out(PeerOutput::Notice(
+                "set net.ipv4.icmp_echo_ignore_all=1 (the router answers pings, not the kernel; restored at exit)",
+            ));
+        }
+        if restore.set("net.ipv4.ip_forward", "0")?.is_some() {
+            out(PeerOutput::Notice(
+                "set net.ipv4.ip_forward=0 (the router forwards, not the kernel; restored at exit)",
+            ));
+        }
+    }
+
+    let clock = Clock::real();
+    let seed = opts.seed.unwrap_or_else(|| {
+        let t = clock.start().unix_nanos();
+        t ^ u64::from(std::process::id()).rotate_left(32)
+    });
+    let engine = Engine::new(opts.config.engine.clone(), derive_seed(seed, "engine"));
+    let (stack, handle) = EngineStack::new(
+        &opts.vendor.to_string(),
+        engine,
+        crate::vendor::renderer(opts.vendor, &opts.config_text, wall_clock(clock.start())),
+    );
+    let mut driver = Driver::new(clock);
+    let mut links = vec![];
+    let mut ports: Vec<Option<Port>> = vec![];
+    ports.resize_with(rc.interfaces.len(), || None);
+    for (port, ifn) in &wired {
+        let id = driver.add_link(&names[*port]);
+        links.push((names[*port].clone(), id));
+        ports[*port] = Some(Port {
+            socket: PacketSocket::open(&opts.netns, ifn, false)?,
+            link: Some(id),
+        });
+        driver.note(
+            &name,
+            format!("{} is {ifn} in {}", names[*port], opts.netns),
+        );
+    }
+    for q in quiet {
+        driver.hold(q);
+    }
+    let node = Router::with_stack(
+        rc,
+        SeededRandom::new(derive_seed(seed, "router")),
+        Box::new(stack),
+    )
+    .map_err(setup)?;
+    driver.attach(Box::new(node), ports);
+
+    out(PeerOutput::Ready);
+    let mut printed = 0;
+    let mut flush = |out: &mut dyn FnMut(PeerOutput<'_>)| {
+        let s = handle.borrow();
+        for l in &s.log[printed..] {
+            out(PeerOutput::Log(&l.text));
+        }
+        printed = s.log.len();
+    };
+    {
+        let mut s = handle.borrow_mut();
+        s.engine.start(clock.now());
+        s.pump();
+    }
+    flush(&mut out);
+    loop {
+        let stopped = driver.run_until(clock.now() + Duration::from_millis(50), stop)?;
+        flush(&mut out);
+        if stopped {
+            break;
+        }
+    }
+    // Stop as the device does: Deletes out, then exit.
+    {
+        let mut s = handle.borrow_mut();
+        s.engine.shutdown(clock.now());
+        s.pump();
+    }
+    let never = AtomicBool::new(false);
+    driver.run_until(clock.now() + Duration::from_millis(300), &never)?;
+    flush(&mut out);
+    drop(restore);
+    let start = clock.start();
+    let log_text = driver.log().render(start);
+    let keys = driver.keys().clone();
+    let capture = driver.into_recorder().finish();
+    Ok(PeerRun {
+        router: RouterState {
+            name,
+            vendor: opts.vendor,
+            stack: handle,
+        },
+        keys,
+        capture,
+        links,
+        start,
+        log_text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_summaries_parse() {
+        let ok = "PING 192.168.1.10 (192.168.1.10) 56(84) bytes of data.\n64 bytes from 192.168.1.10: icmp_seq=1 ttl=62 time=0.4 ms\n\n--- 192.168.1.10 ping statistics ---\n10 packets transmitted, 10 received, 0% packet loss, time 9011ms\nrtt min/avg/max/mdev = 0.3/0.4/0.5/0.1 ms\n";
+        assert_eq!(parse_ping_summary(ok), Some((10, 10)));
+        let errs = "--- 192.168.1.10 ping statistics ---\n5 packets transmitted, 0 received, +5 errors, 100% packet loss, time 4090ms\n";
+        assert_eq!(parse_ping_summary(errs), Some((5, 0)));
+        assert_eq!(
+            parse_ping_summary("ping: connect: Network is unreachable\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_wall_clock_follows_the_start() {
+        let s = StartTime::parse_syslog("Jan 5 07:27:06", 2016).unwrap();
+        assert_eq!(wall_clock(s), WallClock::DOCUMENT);
+    }
+}

@@ -1,0 +1,755 @@
+//! The harness of the netns and interop tests: namespaces and a WAN bridge built for one test and
+//! removed after it (also when it fails), the real daemons (strongSwan's charon, Libreswan's
+//! pluto) started inside them and stopped by their pid, and the simulated peer
+//! ([`ikelab::netns::peer`]) on a thread.
+//!
+//! Traffic only ever flows inside namespaces the test created: nothing is configured in the
+//! test's own namespace. Tests using this module take [`serial`] first, so that they run one at
+//! a time even when the harness runs tests in parallel.
+
+use std::io::{self, Write as _};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ikelab::netns::{PeerOptions, PeerOutput};
+use ikelab_peers::ike::EventKind;
+use ikelab_peers::vendor::Vendor;
+use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
+
+pub use ikelab_sim::netns::read_sysctl;
+use ikelab_sim::{KeyLog, StartTime};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Takes the lock that keeps the namespace tests of this binary one at a time.
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn required() -> bool {
+    std::env::var_os("IKELAB_REQUIRE_TOOLS").is_some()
+}
+
+/// Reports a test as skipped, with the reason; a failure instead when `IKELAB_REQUIRE_TOOLS`
+/// is set (CI), so that CI cannot pass by skipping.
+pub fn skip(test: &str, reason: &str) -> bool {
+    if required() {
+        panic!("{test}: {reason} (IKELAB_REQUIRE_TOOLS is set, so this fails instead of skipping)");
+    }
+    // Straight to the process's stderr: the test harness captures `eprintln!` of passing
+    // tests, and a skip must be seen.
+    let _ = writeln!(io::stderr().lock(), "skipped: {test}: {reason}");
+    false
+}
+
+/// A real tool a test needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// iproute2 and iputils `ping`.
+    Netns,
+    /// strongSwan's charon and swanctl.
+    StrongSwan,
+    /// strongSwan's kernel-libipsec plugin (userspace ESP).
+    Libipsec,
+    /// Libreswan 4.10, extracted from its .deb into `$IKELAB_LIBRESWAN`.
+    Libreswan,
+    /// ike-scan.
+    IkeScan,
+    /// tshark.
+    Tshark,
+}
+
+const CHARON: &str = "/usr/lib/ipsec/charon";
+const LIBIPSEC: &str = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so";
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Where Libreswan was extracted (`$IKELAB_LIBRESWAN`, holding `usr/libexec/ipsec/pluto`).
+pub fn libreswan_root() -> Option<PathBuf> {
+    let root = PathBuf::from(std::env::var_os("IKELAB_LIBRESWAN")?);
+    root.join("usr/libexec/ipsec/pluto")
+        .exists()
+        .then_some(root)
+}
+
+/// Whether this machine can run a namespace test that needs `tools`: root, network
+/// namespaces, and each tool. Prints why not (see [`skip`]).
+pub fn can_run(test: &str, tools: &[Tool]) -> bool {
+    if !ikelab_sim::netns::is_root() {
+        return skip(test, "needs root (network namespaces, AF_PACKET sockets)");
+    }
+    if !runs("ip", &["-V"]) || !runs("ping", &["-V"]) {
+        return skip(test, "needs iproute2 (ip) and iputils-ping");
+    }
+    ikelab_sim::netns::sweep_stale();
+    match Netns::create("probe") {
+        Ok(ns) => drop(ns),
+        Err(e) => return skip(test, &format!("cannot create a network namespace: {e}")),
+    }
+    for t in tools {
+        let missing = match t {
+            Tool::Netns => None,
+            Tool::StrongSwan => (!Path::new(CHARON).exists() || !runs("swanctl", &["--help"]))
+                .then_some("strongSwan (charon, swanctl) is not installed"),
+            Tool::Libipsec => (!Path::new(LIBIPSEC).exists())
+                .then_some("strongSwan's kernel-libipsec plugin (libcharon-extra-plugins) is not installed"),
+            Tool::Libreswan => (libreswan_root().is_none() || !Path::new("/usr/bin/certutil").exists())
+                .then_some("Libreswan is not extracted into $IKELAB_LIBRESWAN (or certutil from libnss3-tools is missing)"),
+            Tool::IkeScan => (!runs("ike-scan", &["--version"])).then_some("ike-scan is not installed"),
+            Tool::Tshark => (!runs("tshark", &["--version"])).then_some("tshark is not installed"),
+        };
+        if let Some(why) = missing {
+            return skip(test, why);
+        }
+    }
+    true
+}
+
+/// The `ikelab` binary next to the test binary (built by `cargo test --workspace`).
+pub fn ikelab_bin() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let p = exe.parent()?.parent()?.join("ikelab");
+    p.exists().then_some(p)
+}
+
+/// SEIL's WAN address in the document.
+pub const A: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
+/// IX's WAN address in the document.
+pub const B: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 2);
+
+/// Which end of the WAN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// 172.16.0.1 (SEIL's side).
+    A,
+    /// 172.16.0.2 (IX's side).
+    B,
+}
+
+/// Two namespaces joined by a bridge (the WAN, 172.16.0.0/24), each with `wan0`, plus LAN host
+/// namespaces; captured on the bridge. Everything is removed when it is dropped.
+pub struct Rig {
+    /// The bridge's namespace (`br0`).
+    pub sw: Netns,
+    /// 172.16.0.1's namespace.
+    pub a: Netns,
+    /// 172.16.0.2's namespace.
+    pub b: Netns,
+    /// LAN hosts.
+    pub hosts: Vec<Netns>,
+    clock: Clock,
+    capture: Option<BridgeCapture>,
+    frames: Vec<(ikelab_peers::time::Instant, Vec<u8>)>,
+}
+
+impl Rig {
+    /// The WAN. `kernel_a`/`kernel_b`: give `wan0` its address in the kernel (a real daemon
+    /// needs it; the simulated peer works either way).
+    pub fn wan(kernel_a: bool, kernel_b: bool) -> io::Result<Rig> {
+        let sw = Netns::create("sw")?;
+        sw.bridge("br0")?;
+        let a = Netns::create("a")?;
+        let b = Netns::create("b")?;
+        for (ns, port, addr, kernel) in [(&a, "pa", A, kernel_a), (&b, "pb", B, kernel_b)] {
+            ns.veth("wan0", &sw, port)?;
+            sw.ip(&["link", "set", port, "master", "br0"])?;
+            if kernel {
+                ns.ip(&["addr", "add", &format!("{addr}/24"), "dev", "wan0"])?;
+            }
+        }
+        Ok(Rig {
+            sw,
+            a,
+            b,
+            hosts: vec![],
+            clock: Clock::real(),
+            capture: None,
+            frames: vec![],
+        })
+    }
+
+    /// The namespace of a side.
+    pub fn side(&self, s: Side) -> &Netns {
+        match s {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    /// A LAN host `host_addr` (with prefix) behind `side`, reached through `router_if` there
+    /// (given `router_addr` in the kernel if `Some`), default route via `gateway`.
+    pub fn lan(
+        &mut self,
+        side: Side,
+        router_if: &str,
+        router_addr: Option<&str>,
+        host_addr: &str,
+        gateway: Ipv4Addr,
+    ) -> io::Result<usize> {
+        let h = Netns::create("host")?;
+        let r = self.side(side);
+        r.veth(router_if, &h, "eth0")?;
+        if let Some(a) = router_addr {
+            r.ip(&["addr", "add", a, "dev", router_if])?;
+        }
+        h.ip(&["addr", "add", host_addr, "dev", "eth0"])?;
+        h.ip(&["route", "add", "default", "via", &gateway.to_string()])?;
+        self.hosts.push(h);
+        Ok(self.hosts.len() - 1)
+    }
+
+    /// Starts capturing the bridge.
+    pub fn capture(&mut self) -> io::Result<()> {
+        self.capture = Some(BridgeCapture::start(self.sw.name(), "br0", self.clock)?);
+        Ok(())
+    }
+
+    /// Stops the capture and writes it as a classic pcap; returns the number of frames.
+    pub fn write_capture(&mut self, path: &Path) -> io::Result<usize> {
+        if let Some(c) = self.capture.take() {
+            self.frames = c.stop()?;
+        }
+        let mut r = Recorder::default();
+        let link = r.add_link("wan");
+        for (t, f) in &self.frames {
+            r.record(link, *t, f.clone());
+        }
+        let start = self.clock.start();
+        let f = std::fs::File::create(path)?;
+        r.finish()
+            .write_pcap(link, start, f)
+            .map_err(io::Error::other)?;
+        Ok(self.frames.len())
+    }
+
+    /// When the rig's clock started.
+    pub fn start(&self) -> StartTime {
+        self.clock.start()
+    }
+}
+
+/// Waits until `f` is true (checking every 20 ms) or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if f() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A scratch folder for a daemon or a run.
+pub fn workdir(test: &str, what: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "ikelab-interop-{}-{test}-{what}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch folder");
+    d
+}
+
+/// One strongSwan charon in a namespace: its own strongswan.conf, vici socket, log and a
+/// private `/run` (charon's pid file path is fixed, so two instances need two `/run`s).
+pub struct Charon {
+    /// Its folder (`charon.log`, `swanctl.conf`, ...).
+    pub dir: PathBuf,
+    ns: String,
+    proc: Spawned,
+}
+
+impl Charon {
+    /// Starts charon in `ns` with `swanctl_conf` loaded; `libipsec` uses the userspace ESP
+    /// backend (kernel-libipsec) instead of the kernel's.
+    pub fn start(
+        ns: &Netns,
+        dir: PathBuf,
+        swanctl_conf: &str,
+        libipsec: bool,
+    ) -> io::Result<Charon> {
+        std::fs::create_dir_all(dir.join("run"))?;
+        let kernel = if libipsec {
+            "kernel-libipsec kernel-netlink"
+        } else {
+            "kernel-netlink"
+        };
+        let conf = format!(
+            "charon {{\n  load_modular = no\n  load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey gmp curve25519 kdf socket-default {kernel} vici updown\n  install_routes = {routes}\n  plugins {{\n    vici {{\n      socket = unix://{d}/charon.vici\n    }}\n  }}\n  filelog {{\n    main {{\n      path = {d}/charon.log\n      default = 1\n      ike = 2\n      cfg = 2\n      knl = 2\n      time_format = %H:%M:%S\n      flush_line = yes\n    }}\n  }}\n  syslog {{\n    daemon {{\n      default = -1\n    }}\n  }}\n}}\n",
+            d = dir.display(),
+            routes = if libipsec { "yes" } else { "no" },
+        );
+        std::fs::write(dir.join("strongswan.conf"), conf)?;
+        std::fs::write(dir.join("swanctl.conf"), swanctl_conf)?;
+        let out = std::fs::File::create(dir.join("charon.out"))?;
+        let script = format!(
+            "mount --bind {d}/run /run && exec env STRONGSWAN_CONF={d}/strongswan.conf {CHARON}",
+            d = dir.display()
+        );
+        let mut cmd = ns.command("unshare");
+        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let proc = Spawned::start("charon", &mut cmd)?;
+        let c = Charon {
+            dir,
+            ns: ns.name().to_string(),
+            proc,
+        };
+        let vici = c.dir.join("charon.vici");
+        if !wait_until(Duration::from_secs(10), || vici.exists()) {
+            return Err(io::Error::other(format!(
+                "charon did not open {}: {}",
+                vici.display(),
+                std::fs::read_to_string(c.dir.join("charon.out")).unwrap_or_default()
+            )));
+        }
+        let (ok, text) = c.swanctl(&[
+            "--load-all",
+            "--file",
+            &format!("{}/swanctl.conf", c.dir.display()),
+        ]);
+        if !ok {
+            return Err(io::Error::other(format!("swanctl --load-all: {text}")));
+        }
+        Ok(c)
+    }
+
+    /// Runs swanctl against this charon (the command first, as swanctl wants); returns
+    /// whether it succeeded and its output.
+    pub fn swanctl(&self, args: &[&str]) -> (bool, String) {
+        let uri = format!("unix://{}/charon.vici", self.dir.display());
+        let (cmd, rest) = args.split_first().expect("a swanctl command");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns, "swanctl", cmd, "--uri", &uri])
+            .args(rest)
+            .stdin(Stdio::null())
+            .output();
+        match out {
+            Ok(o) => (
+                o.status.success(),
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                ),
+            ),
+            Err(e) => (false, e.to_string()),
+        }
+    }
+
+    /// The charon log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("charon.log")).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.log().contains(needle))
+    }
+
+    /// Its pid.
+    pub fn pid(&self) -> u32 {
+        self.proc.pid()
+    }
+
+    /// Stops it (SIGTERM, by pid) and waits.
+    pub fn stop(mut self) -> String {
+        self.proc.stop(Duration::from_secs(3));
+        self.log()
+    }
+}
+
+/// One Libreswan pluto in a namespace, run from the extracted .deb: its own NSS database,
+/// secrets, control socket and log, and the extracted `/usr/libexec` bind-mounted in a private
+/// mount namespace (pluto and addconn look for their helpers there).
+pub struct Pluto {
+    /// Its folder.
+    pub dir: PathBuf,
+    ns: String,
+    root: PathBuf,
+    proc: Spawned,
+}
+
+impl Pluto {
+    /// Starts pluto in `ns` with `ipsec_conf` and `secrets`, and adds every connection.
+    pub fn start(ns: &Netns, dir: PathBuf, ipsec_conf: &str, secrets: &str) -> io::Result<Pluto> {
+        let root = libreswan_root().ok_or_else(|| io::Error::other("IKELAB_LIBRESWAN not set"))?;
+        std::fs::create_dir_all(dir.join("run"))?;
+        std::fs::create_dir_all(dir.join("nss"))?;
+        std::fs::write(dir.join("ipsec.conf"), ipsec_conf)?;
+        std::fs::write(dir.join("ipsec.secrets"), secrets)?;
+        let nss = format!("sql:{}/nss", dir.display());
+        ikelab_sim::netns::run(Command::new("certutil").args([
+            "-N",
+            "-d",
+            &nss,
+            "--empty-password",
+        ]))?;
+        let out = std::fs::File::create(dir.join("pluto.out"))?;
+        let libexec = root.join("usr/libexec");
+        let script = format!(
+            "mount --bind {lx} /usr/libexec && exec {lx}/ipsec/pluto --nofork --config {d}/ipsec.conf --rundir {d}/run --nssdir {d}/nss --secretsfile {d}/ipsec.secrets --logfile {d}/pluto.log",
+            lx = libexec.display(),
+            d = dir.display()
+        );
+        let mut cmd = ns.command("unshare");
+        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let proc = Spawned::start("pluto", &mut cmd)?;
+        let p = Pluto {
+            dir,
+            ns: ns.name().to_string(),
+            root,
+            proc,
+        };
+        let ctl = p.dir.join("run/pluto.ctl");
+        if !wait_until(Duration::from_secs(10), || ctl.exists()) {
+            return Err(io::Error::other(format!(
+                "pluto did not open {}: {}",
+                ctl.display(),
+                std::fs::read_to_string(p.dir.join("pluto.out")).unwrap_or_default()
+            )));
+        }
+        let conf = format!("{}/ipsec.conf", p.dir.display());
+        let ctl = ctl.display().to_string();
+        let o = p.tool(
+            "addconn",
+            &["--ctlsocket", &ctl, "--config", &conf, "--autoall"],
+            None,
+        )?;
+        if !o.status.success() {
+            return Err(io::Error::other(format!(
+                "addconn: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )));
+        }
+        Ok(p)
+    }
+
+    fn tool(&self, name: &str, args: &[&str], timeout: Option<Duration>) -> io::Result<Output> {
+        let bin = self.root.join("usr/libexec/ipsec").join(name);
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns])
+            .arg(&bin)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let p = Spawned::start(name, &mut cmd)?;
+        p.wait_output(timeout.unwrap_or(Duration::from_secs(10)))
+    }
+
+    /// `whack --ctlsocket ... ARGS`, waiting at most `timeout`; returns its output.
+    pub fn whack(&self, args: &[&str], timeout: Duration) -> String {
+        let ctl = self.dir.join("run/pluto.ctl").display().to_string();
+        let mut all = vec!["--ctlsocket", &ctl];
+        all.extend_from_slice(args);
+        match self.tool("whack", &all, Some(timeout)) {
+            Ok(o) => format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Starts negotiating connection `conn` without waiting for the outcome.
+    pub fn initiate(&self, conn: &str) -> String {
+        self.whack(
+            &["--name", conn, "--initiate", "--asynchronous"],
+            Duration::from_secs(5),
+        )
+    }
+
+    /// The pluto log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("pluto.log")).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.log().contains(needle))
+    }
+
+    /// Stops it (SIGTERM, by pid).
+    pub fn stop(mut self) -> String {
+        self.proc.stop(Duration::from_secs(3));
+        self.log()
+    }
+}
+
+/// What a simulated peer left when it stopped.
+#[derive(Debug)]
+pub struct PeerDone {
+    /// Its vendor log, line by line.
+    pub log: Vec<String>,
+    /// Every engine event.
+    pub events: Vec<EventKind>,
+    /// Its Wireshark key lines.
+    pub keys: KeyLog,
+}
+
+/// `ikelab peer` on a thread (the library behind the command).
+pub struct SimPeer {
+    stop: Arc<AtomicBool>,
+    lines: Arc<Mutex<Vec<String>>>,
+    thread: Option<JoinHandle<Result<PeerDone, String>>>,
+}
+
+/// Options for [`SimPeer::start`]: vendor, config text, namespace, interfaces.
+pub fn peer_options(
+    vendor: Vendor,
+    config: &str,
+    ns: &Netns,
+    ifaces: &[(&str, &str)],
+) -> PeerOptions {
+    let parsed = ikelab::vendor::parse(vendor, "config", config).expect("the config parses");
+    PeerOptions {
+        vendor,
+        config: parsed,
+        config_text: config.to_string(),
+        netns: ns.name().to_string(),
+        ifaces: ifaces
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        seed: Some(7),
+    }
+}
+
+impl SimPeer {
+    /// Starts the peer; returns once its sockets are open (or panics with its error). With
+    /// `out`, its artefacts are written there when it stops.
+    pub fn start(opts: PeerOptions, out: Option<PathBuf>) -> SimPeer {
+        let stop = Arc::new(AtomicBool::new(false));
+        let lines = Arc::new(Mutex::new(vec![]));
+        let ready = Arc::new(AtomicBool::new(false));
+        let (s, l, r) = (stop.clone(), lines.clone(), ready.clone());
+        let thread = std::thread::spawn(move || {
+            let run = ikelab::netns::peer(opts, &s, |o| match o {
+                PeerOutput::Log(line) => l.lock().unwrap().push(line.to_string()),
+                PeerOutput::Notice(n) => eprintln!("peer: {n}"),
+                PeerOutput::Ready => r.store(true, Ordering::SeqCst),
+            })
+            .map_err(|e| e.to_string())?;
+            if let Some(dir) = out {
+                run.write(&dir).map_err(|e| e.to_string())?;
+            }
+            let st = run.router.stack.borrow();
+            Ok(PeerDone {
+                log: st.log.iter().map(|l| l.text.clone()).collect(),
+                events: st.events.iter().map(|e| e.kind.clone()).collect(),
+                keys: run.keys.clone(),
+            })
+        });
+        let mut p = SimPeer {
+            stop,
+            lines,
+            thread: Some(thread),
+        };
+        let up = wait_until(Duration::from_secs(10), || {
+            ready.load(Ordering::SeqCst) || p.thread.as_ref().is_some_and(|t| t.is_finished())
+        });
+        if !ready.load(Ordering::SeqCst) {
+            let why = match p.thread.take().map(|t| t.join()) {
+                Some(Ok(Err(e))) => e,
+                _ if !up => "it did not start within 10 s".into(),
+                _ => "it stopped".into(),
+            };
+            panic!("the simulated peer did not start: {why}");
+        }
+        p
+    }
+
+    /// The vendor log lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// Waits until a log line contains `needle`.
+    pub fn wait_line(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.lines().iter().any(|l| l.contains(needle)))
+    }
+
+    /// Stops it (it sends its Deletes) and returns what it left.
+    pub fn stop(mut self) -> PeerDone {
+        self.stop.store(true, Ordering::SeqCst);
+        match self.thread.take().expect("running").join() {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => panic!("the simulated peer failed: {e}"),
+            Err(_) => panic!("the simulated peer panicked"),
+        }
+    }
+}
+
+impl Drop for SimPeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A test's view of a log: panics with the whole log when a line is missing.
+pub fn assert_log(what: &str, log: &str, needle: &str) {
+    assert!(
+        log.contains(needle),
+        "{what} does not show {needle:?}; it says:\n{log}"
+    );
+}
+
+/// The strongSwan config of the document's IX, as a responder: 172.16.0.2/32 <-> 172.16.0.1/32,
+/// transport mode, IKEv1 Main Mode, PSK `hogehoge`, aes128-sha1-modp1024.
+pub fn swanctl_ix_like() -> String {
+    std::fs::read_to_string(crate::fixtures().join("interop/strongswan/ix-like.swanctl.conf"))
+        .expect("fixture")
+}
+
+/// The namespaces this process has, by name (to check that a test left none behind).
+pub fn namespaces_of(pid: u32) -> Vec<String> {
+    let out = Command::new("ip").args(["netns", "list"]).output();
+    let prefix = format!("{}{pid}-", ikelab_sim::netns::PREFIX);
+    out.map(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|n| n.starts_with(&prefix))
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Writes `keys` as Wireshark's two key files into `dir`.
+pub fn write_keys(keys: &KeyLog, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
+    std::fs::write(dir.join("ikev1_decryption_table"), lines(&keys.ikev1))?;
+    std::fs::write(dir.join("esp_sa"), lines(&keys.esp))
+}
+
+/// The capture decoded by `ikelab decode` with `keys`: one text block per IKE/ESP message, and
+/// the exchange type of each.
+pub fn decode(pcap: &Path, keys: &KeyLog) -> Vec<(Option<u8>, String)> {
+    let dir = pcap.with_extension("keys");
+    write_keys(keys, &dir).expect("key files");
+    ikelab::decode::decode_file(pcap, Some(&dir))
+        .expect("the capture decodes")
+        .into_iter()
+        .map(|r| {
+            let ex = match &r.body {
+                ikelab::decode::record::RecordBody::Isakmp(i) => Some(i.exchange),
+                _ => None,
+            };
+            (ex, r.to_text())
+        })
+        .collect()
+}
+
+/// The Quick Mode messages of a decoded capture.
+pub fn quick_modes(decoded: &[(Option<u8>, String)]) -> Vec<String> {
+    decoded
+        .iter()
+        .filter(|(ex, _)| *ex == Some(32))
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+/// The lines of `log` that contain any of `needles` (to show the proof in the test output).
+pub fn proof(log: &str, needles: &[&str]) -> String {
+    log.lines()
+        .filter(|l| needles.iter().any(|n| l.contains(n)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `ikelab peer` as a process: its stdout (the vendor log) and stderr read as they come.
+pub struct CliPeer {
+    proc: Spawned,
+    out: Arc<Mutex<Vec<String>>>,
+    err: Arc<Mutex<Vec<String>>>,
+}
+
+fn read_lines(r: impl io::Read + Send + 'static, into: Arc<Mutex<Vec<String>>>) {
+    std::thread::spawn(move || {
+        use io::BufRead as _;
+        for line in io::BufReader::new(r).lines().map_while(Result::ok) {
+            into.lock().unwrap().push(line);
+        }
+    });
+}
+
+impl CliPeer {
+    /// Starts `ikelab peer ARGS...` and waits until it says it is running.
+    pub fn start(ikelab: &Path, args: &[&str]) -> CliPeer {
+        let mut cmd = Command::new(ikelab);
+        cmd.arg("peer")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut proc = Spawned::start("ikelab peer", &mut cmd).expect("ikelab peer starts");
+        let out = Arc::new(Mutex::new(vec![]));
+        let err = Arc::new(Mutex::new(vec![]));
+        read_lines(proc.take_stdout().expect("piped"), out.clone());
+        read_lines(proc.take_stderr().expect("piped"), err.clone());
+        let mut p = CliPeer { proc, out, err };
+        let up = wait_until(Duration::from_secs(10), || {
+            p.stderr().iter().any(|l| l.contains("running")) || p.proc.exited()
+        });
+        assert!(
+            up && !p.proc.exited(),
+            "ikelab peer did not start:\n{}",
+            p.stderr().join("\n")
+        );
+        p
+    }
+
+    /// Its pid.
+    pub fn pid(&self) -> u32 {
+        self.proc.pid()
+    }
+
+    /// Vendor log lines so far (stdout).
+    pub fn stdout(&self) -> Vec<String> {
+        self.out.lock().unwrap().clone()
+    }
+
+    /// Notes so far (stderr).
+    pub fn stderr(&self) -> Vec<String> {
+        self.err.lock().unwrap().clone()
+    }
+
+    /// Waits until a stdout line contains `needle`.
+    pub fn wait_line(&self, needle: &str, timeout: Duration) -> bool {
+        wait_until(timeout, || self.stdout().iter().any(|l| l.contains(needle)))
+    }
+
+    /// Ctrl-C: waits for it to exit and returns its exit code.
+    pub fn interrupt(self) -> Option<i32> {
+        self.proc.interrupt();
+        let o = self.proc.wait_output(Duration::from_secs(10)).ok()?;
+        o.status.code()
+    }
+}
