@@ -208,6 +208,52 @@ fn reconfigure(w: &mut Lab, after: u64, path: String) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+#[when(expr = "the lab runs in network namespaces for {int} seconds")]
+fn runs_in_netns(w: &mut Lab, secs: u64) {
+    let loaded = w.loaded().clone();
+    let opts = ikelab::netns::NetnsOptions {
+        seed: None,
+        duration: Some(Duration::from_secs(secs)),
+    };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let run = ikelab::netns::run_scenario(&loaded, &opts, &stop).unwrap_or_else(|e| panic!("{e}"));
+    let dir = std::env::temp_dir().join(format!(
+        "ikelab-cucumber-netns-{}-{:p}",
+        std::process::id(),
+        &run
+    ));
+    let a = ikelab::netns::write(&run, &dir).expect("artefacts");
+    let records = ikelab::decode::decode_file(&a.pcapng, Some(&a.keys)).expect("decode");
+    let _ = std::fs::remove_dir_all(&dir);
+    let pings = run
+        .pings
+        .iter()
+        .map(|p| (p.from.clone(), p.to, p.sent, p.received))
+        .collect();
+    let sa_pairs = run
+        .routers
+        .iter()
+        .map(|r| {
+            (
+                r.name.clone(),
+                r.stack.borrow().engine.ipsec_sas().len() / 2,
+            )
+        })
+        .collect();
+    let logs = ikelab::report::router_logs_of(&run.routers)
+        .into_iter()
+        .map(|(n, t)| (n, t.lines().map(str::to_string).collect()))
+        .collect();
+    let diagnosis = ikelab::report::diagnosis_of(&run.routers);
+    w.outcome = Some(Outcome {
+        logs,
+        records,
+        pings,
+        sa_pairs,
+        diagnosis,
+    });
+}
+
 #[when(expr = "the lab runs for {int} minutes")]
 fn runs_for(w: &mut Lab, minutes: u64) {
     w.duration = Some(Duration::from_secs(minutes * 60));
@@ -378,7 +424,27 @@ fn diagnosis(w: &mut Lab, needle: String) {
     assert!(d.contains(&needle), "diagnosis has no {needle:?}:\n{d}");
 }
 
+/// Whether the `@netns` scenarios can run here: they need root (network namespaces). When they
+/// cannot, they are left out with a message, or fail the run if IKELAB_REQUIRE_TOOLS is set.
+fn netns_possible() -> bool {
+    if ikelab_sim::netns::is_root() {
+        return true;
+    }
+    if std::env::var_os("IKELAB_REQUIRE_TOOLS").is_some() {
+        panic!("the @netns scenarios need root (IKELAB_REQUIRE_TOOLS is set)");
+    }
+    eprintln!("skipped: the @netns scenarios need root (network namespaces)");
+    false
+}
+
 fn main() {
+    let netns = netns_possible();
+    // `@netns` scenarios run one at a time (`@serial`), the rest up to four at once.
+    let keep = move |feature: &cucumber::gherkin::Feature,
+                     _: Option<&cucumber::gherkin::Rule>,
+                     sc: &cucumber::gherkin::Scenario| {
+        netns || !feature.tags.iter().chain(&sc.tags).any(|t| t == "netns")
+    };
     let cucumber = Lab::cucumber()
         .max_concurrent_scenarios(4)
         .fail_on_skipped();
@@ -395,9 +461,12 @@ fn main() {
                 .summarized()
                 .tee::<Lab, _>(cucumber::writer::JUnit::for_tee(file, 0))
                 .normalized();
-                cucumber.with_writer(writer).run_and_exit(features()).await;
+                cucumber
+                    .with_writer(writer)
+                    .filter_run_and_exit(features(), keep)
+                    .await;
             }
-            None => cucumber.run_and_exit(features()).await,
+            None => cucumber.filter_run_and_exit(features(), keep).await,
         }
     };
     futures::executor::block_on(run);
