@@ -288,18 +288,30 @@ impl Engine {
                     else {
                         continue;
                     };
-                    // The peer's inbound SA is our outbound one; its partner goes with it.
-                    let Some(out) = self.sas.iter().find(|s| {
-                        s.spi == spi && s.remote == ip && s.direction == Direction::Outbound
-                    }) else {
-                        continue;
+                    // The peer's inbound SA is our outbound one; its partner goes with it. A peer
+                    // that names the other direction (our inbound SPI) is understood too.
+                    let found = self
+                        .sas
+                        .iter()
+                        .find(|s| {
+                            s.spi == spi && s.remote == ip && s.direction == Direction::Outbound
+                        })
+                        .or_else(|| {
+                            self.sas.iter().find(|s| {
+                                s.spi == spi && s.remote == ip && s.direction == Direction::Inbound
+                            })
+                        });
+                    let Some(sa) = found else { continue };
+                    let (out_spi, in_spi) = match sa.direction {
+                        Direction::Outbound => (sa.spi, sa.partner),
+                        Direction::Inbound => (sa.partner, sa.spi),
                     };
-                    let partner = out.partner;
+                    let partner = in_spi;
                     self.remove_sas(
                         |s| {
                             s.remote == ip
-                                && ((s.spi == spi && s.direction == Direction::Outbound)
-                                    || (s.spi == partner && s.direction == Direction::Inbound))
+                                && ((s.spi == out_spi && s.direction == Direction::Outbound)
+                                    || (s.spi == in_spi && s.direction == Direction::Inbound))
                         },
                         "Delete received",
                     );
@@ -438,5 +450,101 @@ impl Engine {
                 self.request_phase2(i);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    use crate::crypto::{CipherAlg, DhGroup, HashAlg};
+    use crate::esp::IntegAlg;
+    use crate::ike::*;
+    use crate::time::Instant;
+
+    fn config(local: Ipv4Addr, remote: Ipv4Addr, initiator: bool) -> EngineConfig {
+        EngineConfig {
+            peers: vec![PeerConfig {
+                name: "p".into(),
+                local,
+                remote: Some(remote),
+                psk: b"k".to_vec(),
+                mode: ExchangeMode::Main,
+                proposals: vec![Phase1Proposal {
+                    cipher: CipherAlg::AES128,
+                    hash: HashAlg::Sha1,
+                    group: DhGroup::Modp768,
+                    lifetime: Duration::from_secs(600),
+                    lifetime_kb: None,
+                }],
+                my_id: Identity::Address,
+                responder_only: !initiator,
+                nat_traversal: NatTraversal::Off,
+                dpd_interval: None,
+            }],
+            policies: vec![Policy {
+                name: "x".into(),
+                peer: "p".into(),
+                local: Selector::host(local),
+                remote: Selector::host(remote),
+                ids: None,
+                mode: EncapMode::Transport,
+                proposals: vec![Phase2Proposal {
+                    cipher: CipherAlg::AES128,
+                    integ: IntegAlg::HmacSha1_96,
+                    lifetime: Duration::from_secs(300),
+                    lifetime_kb: None,
+                }],
+                pfs: None,
+                auto_start: initiator,
+            }],
+            behaviour: Behaviour::default(),
+        }
+    }
+
+    /// Delivers everything both engines send, instantly, until they are quiet.
+    fn settle(a: &mut Engine, b: &mut Engine, now: Instant) {
+        for _ in 0..100 {
+            let mut moved = false;
+            while let Some(t) = a.poll_transmit() {
+                b.handle_datagram(now, t.src, t.dst, &t.payload);
+                moved = true;
+            }
+            while let Some(t) = b.poll_transmit() {
+                a.handle_datagram(now, t.src, t.dst, &t.payload);
+                moved = true;
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    #[test]
+    fn a_delete_naming_either_direction_removes_the_pair() {
+        let (ia, ib) = (Ipv4Addr::new(10, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 2));
+        let mut a = Engine::new(config(ia, ib, true), 1);
+        let mut b = Engine::new(config(ib, ia, false), 2);
+        let mut now = Instant::ZERO;
+        a.start(now);
+        for _ in 0..5 {
+            settle(&mut a, &mut b, now);
+            now += Duration::from_secs(1);
+            a.handle_timeout(now);
+            b.handle_timeout(now);
+        }
+        assert_eq!(b.ipsec_sas().len(), 2);
+        // A names its *outbound* SPI (B's inbound) instead of its inbound one.
+        let out = a
+            .sas
+            .iter()
+            .find(|s| s.direction == Direction::Outbound)
+            .unwrap()
+            .spi;
+        let i = a.ph1s.iter().position(|p| p.established()).unwrap();
+        a.send_esp_delete(i, &[out]);
+        settle(&mut a, &mut b, now);
+        assert!(b.ipsec_sas().is_empty(), "{:?}", b.ipsec_sas());
     }
 }
