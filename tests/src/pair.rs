@@ -297,3 +297,34 @@ pub fn doc_pair(a_ids: (QmId, QmId), seed: u64) -> Pair {
     b.behaviour.answer_delete = true;
     Pair::new(a, b, seed)
 }
+
+/// The document's fixed lab as two configs: A initiates with host IDs, B answers. `edit` is
+/// applied to both (algorithms, lifetimes, modes).
+pub fn fixed_configs(edit: impl Fn(&mut EngineConfig)) -> (EngineConfig, EngineConfig) {
+    let mut a = doc_config(
+        A_ADDR,
+        B_ADDR,
+        (host_id(A_ADDR), host_id(B_ADDR)),
+        "hogehoge",
+        true,
+    );
+    let mut b = doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        false,
+    );
+    edit(&mut a);
+    edit(&mut b);
+    (a, b)
+}
+
+/// The SPI of an engine's first SA in `direction`.
+pub fn spi(e: &Engine, direction: ikelab_peers::ike::Direction) -> u32 {
+    e.ipsec_sas()
+        .iter()
+        .find(|s| s.direction == direction)
+        .expect("an SA in that direction")
+        .spi
+}

@@ -8,7 +8,7 @@ use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{Engine, EngineConfig, Protected};
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::ipv4;
-use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, doc_config, host_id};
+use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, fixed_configs};
 
 const CIPHERS: [CipherAlg; 4] = [
     CipherAlg::AesCbc { key_len: 16 },
@@ -18,22 +18,7 @@ const CIPHERS: [CipherAlg; 4] = [
 ];
 
 fn configs(edit: impl Fn(&mut EngineConfig)) -> Pair {
-    let mut a = doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
-    let mut b = doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        false,
-    );
-    edit(&mut a);
-    edit(&mut b);
+    let (a, b) = fixed_configs(edit);
     Pair::new(a, b, 77)
 }
 

@@ -90,18 +90,8 @@ fn flush_sends_deletes_and_the_peer_answers_with_its_own() {
     let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 9);
     p.a.start(Instant::ZERO);
     p.run_for(Duration::from_secs(10));
-    let a_in =
-        p.a.ipsec_sas()
-            .into_iter()
-            .find(|s| s.direction == Direction::Inbound)
-            .unwrap()
-            .spi;
-    let a_out =
-        p.a.ipsec_sas()
-            .into_iter()
-            .find(|s| s.direction == Direction::Outbound)
-            .unwrap()
-            .spi;
+    let a_in = ikelab_tests::pair::spi(&p.a, Direction::Inbound);
+    let a_out = ikelab_tests::pair::spi(&p.a, Direction::Outbound);
     let before = p.wire.len();
     let now = p.now;
     p.a.flush(now);
@@ -165,21 +155,8 @@ fn hostile_datagrams_are_dropped_and_the_engine_keeps_working() {
 
 #[test]
 fn dead_peer_detection_probes_and_declares_death() {
-    let mut a = ikelab_tests::pair::doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
+    let (mut a, b) = ikelab_tests::pair::fixed_configs(|_| {});
     a.peers[0].dpd_interval = Some(Duration::from_secs(30));
-    let b = ikelab_tests::pair::doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        false,
-    );
     let mut p = ikelab_tests::pair::Pair::new(a, b, 17);
     p.a.start(Instant::ZERO);
     p.run_for(Duration::from_secs(100));
@@ -212,20 +189,7 @@ fn dead_peer_detection_probes_and_declares_death() {
 
 #[test]
 fn responder_lifetime_shortens_the_initiators_sa() {
-    let a = ikelab_tests::pair::doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
-    let mut b = ikelab_tests::pair::doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        false,
-    );
+    let (a, mut b) = ikelab_tests::pair::fixed_configs(|_| {});
     b.behaviour.claim_lifetime = true;
     b.policies[0].proposals[0].lifetime = Duration::from_secs(120);
     let mut p = ikelab_tests::pair::Pair::new(a, b, 19);
@@ -257,31 +221,13 @@ fn responder_lifetime_shortens_the_initiators_sa() {
 
 #[test]
 fn a_kilobyte_lifetime_renews_on_traffic() {
-    let mut a = ikelab_tests::pair::doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
-    let mut b = ikelab_tests::pair::doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        false,
-    );
-    a.policies[0].proposals[0].lifetime_kb = Some(1);
-    b.policies[0].proposals[0].lifetime_kb = Some(1);
+    let (a, b) = ikelab_tests::pair::fixed_configs(|c| {
+        c.policies[0].proposals[0].lifetime_kb = Some(1);
+    });
     let mut p = ikelab_tests::pair::Pair::new(a, b, 23);
     p.a.start(Instant::ZERO);
     p.run_for(Duration::from_secs(5));
-    let first =
-        p.a.ipsec_sas()
-            .iter()
-            .find(|s| s.direction == Direction::Outbound)
-            .unwrap()
-            .spi;
+    let first = ikelab_tests::pair::spi(&p.a, Direction::Outbound);
     // 9 x 100 bytes crosses 80% of 1 KB: a new SA pair is negotiated.
     for _ in 0..9 {
         let pkt = [&ipv4::header(A_ADDR, B_ADDR, 4, 64, 1, 100)[..], &[1; 100]].concat();
@@ -300,24 +246,13 @@ fn a_kilobyte_lifetime_renews_on_traffic() {
 
 #[test]
 fn aggressive_mode_recovers_from_the_loss_of_any_single_message() {
-    let cfg = |local, remote, init| {
-        let mut c = ikelab_tests::pair::doc_config(
-            local,
-            remote,
-            (host_id(local), host_id(remote)),
-            "hogehoge",
-            init,
-        );
-        c.peers[0].mode = ikelab_peers::ike::ExchangeMode::Aggressive;
-        c
+    let aggressive = |c: &mut ikelab_peers::ike::EngineConfig| {
+        c.peers[0].mode = ikelab_peers::ike::ExchangeMode::Aggressive
     };
     // AM1-AM3, INITIAL-CONTACT, QM1-QM3.
     for lost in 0..7 {
-        let mut p = ikelab_tests::pair::Pair::new(
-            cfg(A_ADDR, B_ADDR, true),
-            cfg(B_ADDR, A_ADDR, false),
-            50 + lost as u64,
-        );
+        let (a, b) = ikelab_tests::pair::fixed_configs(aggressive);
+        let mut p = ikelab_tests::pair::Pair::new(a, b, 50 + lost as u64);
         p.lose = Box::new(move |i, _| i == lost);
         p.a.start(Instant::ZERO);
         p.run_for(Duration::from_secs(60));
@@ -331,20 +266,10 @@ fn aggressive_mode_recovers_from_the_loss_of_any_single_message() {
 
 #[test]
 fn both_sides_starting_at_once_still_end_with_working_sas() {
-    let a = ikelab_tests::pair::doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
-    let b = ikelab_tests::pair::doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        true,
-    );
+    // B starts by itself too.
+    let (a, mut b) = ikelab_tests::pair::fixed_configs(|_| {});
+    b.peers[0].responder_only = false;
+    b.policies[0].auto_start = true;
     let mut p = ikelab_tests::pair::Pair::new(a, b, 61);
     p.a.start(Instant::ZERO);
     p.b.start(Instant::ZERO);
