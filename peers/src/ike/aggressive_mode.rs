@@ -97,16 +97,7 @@ impl Engine {
         bytes: &[u8],
         msg: &Message,
     ) {
-        let peer = self
-            .cfg
-            .peers
-            .iter()
-            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
-        let Some(peer) = peer else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
+        let Some(peer) = self.responder_peer(src, dst) else {
             return;
         };
         let sa = msg.sa().cloned();

@@ -180,6 +180,23 @@ impl Engine {
         }
     }
 
+    /// The configured peer a first message from `src` to `dst` belongs to (a `None` remote
+    /// accepts any address); says so in a Dropped event when there is none.
+    pub(crate) fn responder_peer(&mut self, src: SocketAddrV4, dst: SocketAddrV4) -> Option<usize> {
+        let found = self
+            .cfg
+            .peers
+            .iter()
+            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
+        if found.is_none() {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::UnknownPeer,
+            });
+        }
+        found
+    }
+
     /// Starts Main Mode with a configured peer.
     pub(crate) fn start_phase1(&mut self, peer: usize) {
         let cfg = &self.cfg.peers[peer];
@@ -539,16 +556,7 @@ impl Engine {
 
     /// A first message from a peer: choose a transform and answer with MM2.
     fn respond_mm1(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: &[u8], msg: &Message) {
-        let peer = self
-            .cfg
-            .peers
-            .iter()
-            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
-        let Some(peer) = peer else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
+        let Some(peer) = self.responder_peer(src, dst) else {
             return;
         };
         let sa = msg.sa().cloned();
