@@ -6,6 +6,9 @@
 //! - [`crypto`]: the IKEv1 key schedule (RFC 2409 with racoon's details), Diffie-Hellman, PRFs,
 //!   CBC ciphers and racoon's padding.
 //! - [`esp`]: ESP security associations (RFC 4303): encapsulation, decapsulation, anti-replay.
+//! - [`ike`]: the IKEv1 engine (Main, Aggressive, Quick Mode, Informational, NAT-T, DPD) with its
+//!   SAD and SPD, driven sans-IO; vendor differences are data in [`ike::Behaviour`].
+//! - [`vendor`]: the SEIL and IX personalities: config dialects, behaviours, log renderers.
 //!
 //! Nothing here reads a clock, the OS random source or a socket: randomness comes in through
 //! [`rng::Random`], time through arguments.
