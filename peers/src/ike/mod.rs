@@ -6,8 +6,8 @@
 //! ([`Engine::poll_timeout`]): the sans-IO shape of quinn-proto and str0m. Randomness comes from a
 //! seeded generator, so the same seed and inputs give the same bytes.
 //!
-//! Exchanges live in their own files: [`main_mode`] (phase 1), [`quick_mode`] (phase 2),
-//! [`informational`]; the data path is in [`datapath`]. Vendor differences are data in
+//! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1), `quick_mode.rs` (phase 2),
+//! `informational.rs`; the data path is in `datapath.rs`. Vendor differences are data in
 //! [`config::Behaviour`].
 
 mod aggressive_mode;
