@@ -32,3 +32,22 @@ Feature: Common interop failures in the same lab
     And the capture has a NO-PROPOSAL-CHOSEN notification from 172.16.0.2
     And SEIL has 0 IPsec SA pairs
     And the ping from host-a to host-b fails
+
+  Scenario: Both routers in Aggressive Mode
+    Given in the SEIL configuration "exchange-mode main" is replaced by "exchange-mode aggressive"
+    And in the IX configuration "key hogehoge ike-prop" is replaced by "key hogehoge mode aggressive ike-prop"
+    When SEIL initiates the tunnel
+    And host-a pings 192.168.1.10 3 times after 10 seconds
+    And the lab runs for 1 minutes
+    Then the SEIL log contains "begin Aggressive mode."
+    And every ISAKMP message in the capture decrypts
+    And the ping from host-a to host-b succeeds
+
+  Scenario: SEIL in Aggressive Mode, the IX in Main Mode
+    Given in the SEIL configuration "exchange-mode main" is replaced by "exchange-mode aggressive"
+    When SEIL initiates the tunnel
+    And host-a pings 192.168.1.10 3 times after 10 seconds
+    And the lab runs for 2 minutes
+    Then the SEIL log does not contain "ISAKMP-SA established"
+    And the diagnosis says "timed out"
+    And the ping from host-a to host-b fails

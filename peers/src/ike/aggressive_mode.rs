@@ -97,7 +97,7 @@ impl Engine {
         bytes: &[u8],
         msg: &Message,
     ) {
-        let Some(peer) = self.responder_peer(src, dst) else {
+        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Aggressive) else {
             return;
         };
         let sa = msg.sa().cloned();

@@ -182,19 +182,35 @@ impl Engine {
 
     /// The configured peer a first message from `src` to `dst` belongs to (a `None` remote
     /// accepts any address); says so in a Dropped event when there is none.
-    pub(crate) fn responder_peer(&mut self, src: SocketAddrV4, dst: SocketAddrV4) -> Option<usize> {
+    pub(crate) fn responder_peer(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        mode: super::ExchangeMode,
+    ) -> Option<usize> {
         let found = self
             .cfg
             .peers
             .iter()
             .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
-        if found.is_none() {
+        let Some(peer) = found else {
             self.event(EventKind::Dropped {
                 from: src,
                 reason: DropReason::UnknownPeer,
             });
+            return None;
+        };
+        // A responder answers only the exchange its peer is configured for: a Main Mode router
+        // gives an Aggressive Mode initiator nothing (the initiator times out).
+        if self.cfg.peers[peer].mode != mode {
+            let why = format!("{mode:?} Mode is not configured for this peer");
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Unexpected(why),
+            });
+            return None;
         }
-        found
+        Some(peer)
     }
 
     /// Starts Main Mode with a configured peer.
@@ -556,7 +572,7 @@ impl Engine {
 
     /// A first message from a peer: choose a transform and answer with MM2.
     fn respond_mm1(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: &[u8], msg: &Message) {
-        let Some(peer) = self.responder_peer(src, dst) else {
+        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Main) else {
             return;
         };
         let sa = msg.sa().cloned();
