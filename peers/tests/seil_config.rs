@@ -130,7 +130,6 @@ fn check_common(cfg: &RouterConfig) {
     assert_eq!(b.on_error_notify, OnErrorNotify::KeepRetrying);
     assert!(!b.answer_delete);
     assert_eq!(b.phase2_delay, Duration::from_secs(1));
-    assert_eq!(b.phase2_retry_delay, Some(Duration::from_secs(4)));
     assert_eq!(b.retransmit.interval, Duration::from_secs(10));
     assert_eq!(b.retransmit.tries, 6);
     assert_eq!(b.phase1_id_proto_port, (17, 500));
@@ -150,6 +149,8 @@ fn before_fix_sends_0_0_0_0_slash_0_both_ways() {
     assert_eq!(pol.qm_ids(), (any.clone(), any));
     // 4 + 4 + 8 bytes: the IX log's `type 5:ID, length 16`.
     assert_eq!(pol.qm_ids().0.data.to_bytes().len(), 8);
+    // The failing log's "delay phase2 start for 4 sec.": default any IDs only.
+    assert_eq!(pol.phase2_delay, Some(Duration::from_secs(4)));
 }
 
 #[test]
@@ -168,6 +169,8 @@ fn after_fix_sends_the_proxy_ids_as_host_addresses() {
     );
     // 4 + 4 + 4 bytes: the IX log's `type 5:ID, length 12`.
     assert_eq!(pol.qm_ids().0.data.to_bytes().len(), 4);
+    // The fixed log goes from "ISAKMP-SA established" straight to phase 2.
+    assert_eq!(pol.phase2_delay, None);
 }
 
 #[test]

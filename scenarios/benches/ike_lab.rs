@@ -94,6 +94,7 @@ fn policy(name: String, peer: String, local: Ipv4Addr, remote: Ipv4Addr, auto: b
         proposals: vec![p2()],
         pfs: None,
         auto_start: auto,
+        phase2_delay: None,
     }
 }
 

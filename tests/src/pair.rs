@@ -279,6 +279,7 @@ pub fn doc_config(
             proposals: vec![doc_phase2()],
             pfs: None,
             auto_start: initiator,
+            phase2_delay: None,
         }],
         behaviour: Behaviour::default(),
     }

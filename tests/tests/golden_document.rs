@@ -1,7 +1,7 @@
 //! The document's logs, reproduced by the simulated routers: every line of its four excerpts
-//! appears in the run's vendor logs, in order, equal after normalising only cookies, SPIs,
-//! timestamps and sequence numbers. The excerpts are windows of longer logs, so the SEIL lines
-//! are looked for in order and the IX windows as contiguous runs.
+//! appears in the run's vendor logs as a contiguous run, equal after normalising only cookies, SPIs,
+//! timestamps and sequence numbers. The excerpts are windows of longer logs, so each is looked for
+//! as a contiguous run of the router's log.
 
 use ikelab::scenario::{build, load_named};
 use ikelab_tests::fixtures;
@@ -45,17 +45,6 @@ fn excerpt(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn assert_in_order(log: &[String], want: &[String], what: &str) {
-    let mut it = log.iter();
-    for w in want {
-        assert!(
-            it.any(|l| l == w),
-            "{what}: {w:?} missing (or out of order) in\n{}",
-            log.join("\n")
-        );
-    }
-}
-
 fn assert_window(log: &[String], want: &[String], what: &str) {
     let found = log.windows(want.len()).any(|w| w == want);
     assert!(
@@ -93,7 +82,7 @@ fn normalising_keeps_the_words() {
 #[test]
 fn the_failing_case_logs_as_the_document() {
     let (seil, ix) = run_logs("proxy-id-mismatch");
-    assert_in_order(&seil, &excerpt("seil-before.log"), "SEIL before the fix");
+    assert_window(&seil, &excerpt("seil-before.log"), "SEIL before the fix");
     assert_window(&ix, &excerpt("ix-before.log"), "IX before the fix");
 }
 

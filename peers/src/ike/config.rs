@@ -226,6 +226,9 @@ pub struct Policy {
     pub pfs: Option<DhGroup>,
     /// Negotiate as soon as the engine starts, rather than on the first packet.
     pub auto_start: bool,
+    /// A further delay before each phase 2 of this policy, announced by a
+    /// [`super::EventKind::Phase2Delayed`] event (SEIL's "delay phase2 start for 4 sec.").
+    pub phase2_delay: Option<Duration>,
 }
 
 impl Policy {
@@ -324,9 +327,6 @@ pub struct Behaviour {
     /// Delay between asking for phase 2 (or phase 1 completing) and phase 2 starting (racoon
     /// polls for its phase 1 once a second).
     pub phase2_delay: Duration,
-    /// A further delay before retrying a phase 2 whose last attempt failed, announced by a
-    /// [`super::EventKind::Phase2Delayed`] event (SEIL's "delay phase2 start for 4 sec.").
-    pub phase2_retry_delay: Option<Duration>,
     /// Retransmissions.
     pub retransmit: Retransmit,
     /// Fraction of an SA's lifetime after which it is renewed (soft lifetime), in percent.
@@ -353,7 +353,6 @@ impl Default for Behaviour {
             on_error_notify: OnErrorNotify::KeepRetrying,
             answer_delete: false,
             phase2_delay: Duration::ZERO,
-            phase2_retry_delay: None,
             retransmit: Retransmit::default(),
             rekey_percent: 80,
             phase1_timeout: Duration::from_secs(60),

@@ -498,6 +498,7 @@ mod tests {
                 }],
                 pfs: None,
                 auto_start: initiator,
+                phase2_delay: None,
             }],
             behaviour: Behaviour::default(),
         }

@@ -250,7 +250,7 @@ pub(crate) struct Waiting {
     pub(crate) policy: usize,
     /// When to start, once a phase 1 is up (`None`: not yet scheduled).
     pub(crate) at: Option<Instant>,
-    /// Whether the retry delay ([`Behaviour::phase2_retry_delay`]) was already taken.
+    /// Whether the policy's announced delay ([`Policy::phase2_delay`]) was already taken.
     pub(crate) delayed: bool,
 }
 
@@ -301,8 +301,6 @@ pub struct Engine {
     /// Peers we have sent INITIAL-CONTACT to (racoon sends it once per peer).
     pub(crate) contacted: Vec<Ipv4Addr>,
     pub(crate) next_id: u64,
-    /// Policies whose last phase 2 as initiator failed (for the retry delay).
-    pub(crate) failed_policies: Vec<usize>,
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
     pub(crate) now: Instant,
@@ -331,7 +329,6 @@ impl Engine {
             waiting: vec![],
             contacted: vec![],
             next_id: 1,
-            failed_policies: vec![],
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             now: Instant::ZERO,
@@ -369,7 +366,6 @@ impl Engine {
         self.ph2s.clear();
         self.waiting.clear();
         self.contacted.clear();
-        self.failed_policies.clear();
         self.started = false;
         self.start(now);
     }

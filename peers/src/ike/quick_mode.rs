@@ -174,12 +174,9 @@ impl Engine {
                 k += 1;
                 continue;
             };
-            let failed_before = self.failed_policies.contains(&w.policy);
-            if let Some(extra) = self
-                .cfg
-                .behaviour
-                .phase2_retry_delay
-                .filter(|_| !w.delayed && failed_before)
+            if let Some(extra) = self.cfg.policies[w.policy]
+                .phase2_delay
+                .filter(|_| !w.delayed)
             {
                 let remote = self.ph1s[i].remote;
                 self.waiting[k].delayed = true;
@@ -581,9 +578,6 @@ impl Engine {
         q.pending = None;
         q.finished = Some(self.now);
         let (msgid, ph1) = (q.msgid, q.ph1);
-        if q.initiator && !self.failed_policies.contains(&q.policy) {
-            self.failed_policies.push(q.policy);
-        }
         let remote = self.ph1_index(ph1).map(|i| self.ph1s[i].remote);
         if let Some(remote) = remote {
             self.event(EventKind::Phase2Failed {
@@ -689,7 +683,6 @@ impl Engine {
                 auth_key: keys.auth_key().to_vec(),
             }));
         }
-        self.failed_policies.retain(|p| *p != policy);
         let remote_ep = self.ph1s[i].remote;
         self.event(EventKind::Phase2Established {
             remote: remote_ep,

@@ -9,7 +9,7 @@
 //! | `no_policy_notify` | INVALID-ID-INFORMATION | The document's `IKE.007` line. |
 //! | `returned_ids` | Reject | Not observable in the document; the strict counterpart of exact matching. |
 //! | `answer_delete` | true | The document: IX answers SEIL's Delete of 0xe8d969c with its own Delete of 0xaee1cb05 (`IKE.014`, `IKE.012`). |
-//! | `phase2_delay`, `phase2_retry_delay` | none | Nothing in the document delays IX's phase 2 (SEIL's 4 s delay is SEIL's). |
+//! | `phase2_delay` (and the policies' announced delay) | none | Nothing in the document delays IX's phase 2 (SEIL's 4 s delay is SEIL's). |
 //! | `phase1_id_proto_port` | (17, 500) | Unknown for IX. The document's messages do not show it (the ID payload is 12 bytes whatever the values); racoon's choice keeps every message the same as SEIL's. |
 //! | `on_error_notify`, `retransmit`, `rekey_percent`, `phase1_timeout` | engine defaults | Unknown for IX (it has `ike retransmit-count`/`-interval` commands, whose defaults are not public). |
 
@@ -30,7 +30,6 @@ pub fn behaviour() -> Behaviour {
         returned_ids: ReturnedIds::Reject,
         answer_delete: true,
         phase2_delay: Duration::ZERO,
-        phase2_retry_delay: None,
         phase1_id_proto_port: (17, 500),
         ..Behaviour::default()
     }

@@ -575,5 +575,6 @@ fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> P
         proposals,
         pfs: m.pfs,
         auto_start: false,
+        phase2_delay: None,
     }
 }

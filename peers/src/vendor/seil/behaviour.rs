@@ -12,7 +12,7 @@
 //! | `on_error_notify` | KeepRetrying | see below |
 //! | `answer_delete` | false | racoon purges the SAs a Delete names and sends nothing back |
 //! | `phase2_delay` | 1 s | racoon polls for its phase 1 once a second (`isakmp_chkph1there`); the document's fixed log shows phase 2 one second after "ISAKMP-SA established" |
-//! | `phase2_retry_delay` | 4 s | the document's failing log: "delay phase2 start for 4 sec." before a phase-2 attempt; not in any racoon, so IIJ's. The trigger is not documented; ikelab's reading: the previous attempt for that SA failed |
+//! | (per policy) `phase2_delay` | 4 s without `proxy-id-*` | the document's failing log: "delay phase2 start for 4 sec." between phase 1 and phase 2; not in any racoon, so IIJ's. The trigger is not documented; ikelab's reading, the one that fits both of the document's logs: SEIL waits before phase 2 of routing-based IPsec with its default 0.0.0.0/0 IDs (the failing config), not with `proxy-id-*` set (the fixed config's log has no such line). Set in `config.rs` on the policy. |
 //! | `retransmit` | every 10 s, 6 sends | SEIL's `ike interval 10s`, `ike retry 5` defaults (= racoon's `RETRY_INTERVAL`, `RETRY_COUNTER`) |
 //! | `rekey_percent` | 80 | racoon's soft lifetime (`PFKEY_SOFT_LIFETIME_RATE`) |
 //! | `phase1_timeout` | 60 s | longer than the 50 s of retransmissions, so that racoon's "phase1 negotiation failed due to time up" (the retry budget) decides. SEIL's own `ike phase1-timeout 30s` is racoon's `retry_checkph1` (phase 2 waiting for phase 1), not this |
@@ -53,7 +53,6 @@ pub fn behaviour() -> Behaviour {
     b.on_error_notify = OnErrorNotify::KeepRetrying;
     b.answer_delete = false;
     b.phase2_delay = Duration::from_secs(1);
-    b.phase2_retry_delay = Some(Duration::from_secs(4));
     b.retransmit = Retransmit {
         interval: Duration::from_secs(10),
         tries: 6,

@@ -53,6 +53,10 @@ use super::lexer::{self, LexError, MAX_LINE_CHARS, Word, show};
 use super::values::{self, AlgTable, PrefixError};
 
 /// SEIL's default ISAKMP-SA lifetime (`lifetime-of-time` omitted): 8 hours.
+/// How long SEIL waits before a phase 2 of routing-based IPsec with the default any IDs
+/// ("delay phase2 start for 4 sec." in the document's failing log).
+pub const DEFAULT_PHASE2_ANY_DELAY: Duration = Duration::from_secs(4);
+
 pub const DEFAULT_IKE_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// SEIL's default IPsec-SA lifetime (`lifetime-of-time` omitted): 8 hours.
 pub const DEFAULT_IPSEC_LIFETIME: Duration = Duration::from_secs(8 * 3600);
@@ -2018,6 +2022,10 @@ impl Parser {
                 proposals,
                 pfs: sap.pfs,
                 auto_start: *auto && self.globals.auto_initiation,
+                // The document's failing log waits 4 s before phase 2 with the default
+                // 0.0.0.0/0 IDs; its fixed log (proxy-id set) does not (see behaviour.rs).
+                phase2_delay: (s.proxy_local.is_none() && s.proxy_remote.is_none())
+                    .then_some(DEFAULT_PHASE2_ANY_DELAY),
             });
         }
         out
