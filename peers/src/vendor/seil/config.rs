@@ -52,11 +52,11 @@ use crate::wire::vendor_id;
 use super::lexer::{self, LexError, MAX_LINE_CHARS, Word, show};
 use super::values::{self, AlgTable, PrefixError};
 
-/// SEIL's default ISAKMP-SA lifetime (`lifetime-of-time` omitted): 8 hours.
 /// How long SEIL waits before a phase 2 of routing-based IPsec with the default any IDs
 /// ("delay phase2 start for 4 sec." in the document's failing log).
 pub const DEFAULT_PHASE2_ANY_DELAY: Duration = Duration::from_secs(4);
 
+/// SEIL's default ISAKMP-SA lifetime (`lifetime-of-time` omitted): 8 hours.
 pub const DEFAULT_IKE_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// SEIL's default IPsec-SA lifetime (`lifetime-of-time` omitted): 8 hours.
 pub const DEFAULT_IPSEC_LIFETIME: Duration = Duration::from_secs(8 * 3600);
