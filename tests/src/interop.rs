@@ -619,11 +619,28 @@ pub fn assert_log(what: &str, log: &str, needle: &str) {
     );
 }
 
+/// A file of `tests/fixtures/interop/`, by its path there.
+pub fn interop_fixture(path: &str) -> String {
+    let full = crate::fixtures().join("interop").join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
 /// The strongSwan config of the document's IX, as a responder: 172.16.0.2/32 <-> 172.16.0.1/32,
 /// transport mode, IKEv1 Main Mode, PSK `hogehoge`, aes128-sha1-modp1024.
 pub fn swanctl_ix_like() -> String {
-    std::fs::read_to_string(crate::fixtures().join("interop/strongswan/ix-like.swanctl.conf"))
-        .expect("fixture")
+    interop_fixture("strongswan/ix-like.swanctl.conf")
+}
+
+/// A simulated router on the rig's WAN: its WAN interface (SEIL `lan1`, IX
+/// `FastEthernet0/0.0`, as in the document's configs) is `wan0` of `ns`, and its config is
+/// `fixtures/interop/<config>`.
+pub fn wan_peer(vendor: Vendor, config: &str, ns: &Netns) -> SimPeer {
+    let wan = match vendor {
+        Vendor::Seil => "lan1",
+        Vendor::Ix => "FastEthernet0/0.0",
+    };
+    let opts = peer_options(vendor, &interop_fixture(config), ns, &[(wan, "wan0")]);
+    SimPeer::start(opts, None)
 }
 
 /// The namespaces this process has, by name (to check that a test left none behind).

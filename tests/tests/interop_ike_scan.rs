@@ -5,8 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use ikelab_peers::vendor::Vendor;
-use ikelab_tests::fixtures;
-use ikelab_tests::interop::{Rig, SimPeer, Tool, can_run, peer_options, serial};
+use ikelab_tests::interop::{Rig, Tool, can_run, serial, wan_peer};
 
 const T: &str = "ike-scan vs simulated IX";
 
@@ -18,15 +17,7 @@ fn ike_scan_gets_a_main_mode_handshake_from_the_ix() {
     }
     // ike-scan runs from 172.16.0.1, the peer the IX's config knows.
     let rig = Rig::wan(true, false).expect("rig");
-    let ix = SimPeer::start(
-        peer_options(
-            Vendor::Ix,
-            &std::fs::read_to_string(fixtures().join("interop/ix/document.conf")).unwrap(),
-            &rig.b,
-            &[("FastEthernet0/0.0", "wan0")],
-        ),
-        None,
-    );
+    let ix = wan_peer(Vendor::Ix, "ix/document.conf", &rig.b);
     let out = rig
         .a
         .command("ike-scan")

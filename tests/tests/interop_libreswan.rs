@@ -7,14 +7,9 @@ use std::time::Duration;
 
 use ikelab_peers::ike::EventKind;
 use ikelab_peers::vendor::Vendor;
-use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
-    Pluto, Rig, SimPeer, Tool, assert_log, can_run, peer_options, proof, serial, workdir,
+    Pluto, Rig, Tool, assert_log, can_run, interop_fixture, proof, serial, wan_peer, workdir,
 };
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(fixtures().join("interop").join(path)).expect("fixture")
-}
 
 const T: &str = "Libreswan initiator vs simulated IX";
 
@@ -25,20 +20,12 @@ fn libreswan_initiator_against_the_simulated_ix() {
         return;
     }
     let rig = Rig::wan(true, false).expect("rig");
-    let ix = SimPeer::start(
-        peer_options(
-            Vendor::Ix,
-            &fixture("ix/modp2048.conf"),
-            &rig.b,
-            &[("FastEthernet0/0.0", "wan0")],
-        ),
-        None,
-    );
+    let ix = wan_peer(Vendor::Ix, "ix/modp2048.conf", &rig.b);
     let ls = Pluto::start(
         &rig.a,
         workdir("libreswan", "pluto"),
-        &fixture("libreswan/ipsec.conf"),
-        &fixture("libreswan/ipsec.secrets"),
+        &interop_fixture("libreswan/ipsec.conf"),
+        &interop_fixture("libreswan/ipsec.secrets"),
     )
     .expect("pluto");
 

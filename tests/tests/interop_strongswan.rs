@@ -9,15 +9,10 @@ use std::time::Duration;
 
 use ikelab_peers::ike::EventKind;
 use ikelab_peers::vendor::Vendor;
-use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
-    Charon, Rig, SimPeer, Tool, assert_log, can_run, decode, peer_options, proof, quick_modes,
-    serial, swanctl_ix_like, workdir,
+    Charon, Rig, Tool, assert_log, can_run, decode, interop_fixture, proof, quick_modes, serial,
+    swanctl_ix_like, wan_peer, workdir,
 };
-
-fn config(path: &str) -> String {
-    std::fs::read_to_string(fixtures().join("interop").join(path)).expect("fixture")
-}
 
 const T_BROKEN: &str = "simulated SEIL (0.0.0.0/0 IDs) vs strongSwan like the IX";
 
@@ -40,15 +35,7 @@ fn seil_with_the_failing_config_refuses_strongswans_narrowed_ids() {
         false,
     )
     .expect("charon");
-    let seil = SimPeer::start(
-        peer_options(
-            Vendor::Seil,
-            &config("seil/broken.conf"),
-            &rig.a,
-            &[("lan1", "wan0")],
-        ),
-        None,
-    );
+    let seil = wan_peer(Vendor::Seil, "seil/broken.conf", &rig.a);
     assert!(
         seil.wait_line("mismatched IDci was returned.", Duration::from_secs(10)),
         "SEIL log:\n{}",
@@ -133,15 +120,7 @@ fn seil_with_the_fixed_config_completes_quick_mode_with_strongswan() {
         false,
     )
     .expect("charon");
-    let seil = SimPeer::start(
-        peer_options(
-            Vendor::Seil,
-            &config("seil/fixed.conf"),
-            &rig.a,
-            &[("lan1", "wan0")],
-        ),
-        None,
-    );
+    let seil = wan_peer(Vendor::Seil, "seil/fixed.conf", &rig.a);
     assert!(
         ss.wait_log("unable to install", Duration::from_secs(10)),
         "strongSwan's log:\n{}",
@@ -208,19 +187,11 @@ fn strongswan_initiator_against_the_simulated_ix() {
         return;
     }
     let rig = Rig::wan(true, true).expect("rig");
-    let ix = SimPeer::start(
-        peer_options(
-            Vendor::Ix,
-            &config("ix/document.conf"),
-            &rig.b,
-            &[("FastEthernet0/0.0", "wan0")],
-        ),
-        None,
-    );
+    let ix = wan_peer(Vendor::Ix, "ix/document.conf", &rig.b);
     let ss = Charon::start(
         &rig.a,
         workdir("ss-ix", "charon"),
-        &config("strongswan/seil-like.swanctl.conf"),
+        &interop_fixture("strongswan/seil-like.swanctl.conf"),
         false,
     )
     .expect("charon");
