@@ -3,6 +3,7 @@
 pub mod interop;
 pub mod pair;
 pub mod pcap;
+pub mod tshark;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::process::Command;
 
 use ikelab::decode::record::{Decryption, RecordBody};
-use ikelab_tests::{fixtures, have_tool};
+use ikelab_tests::{fixtures, have_tool, tshark};
 
 const CASES: [&str; 3] = [
     "ss-broken-tunnel",
@@ -60,59 +59,17 @@ fn mask_prefix(mask: &str) -> u32 {
 }
 
 fn tshark_facts(case: &Path) -> BTreeMap<usize, Facts> {
-    let keys = case.join("keys");
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r").arg(case.join("capture.pcap")).arg("-n");
-    for line in std::fs::read_to_string(keys.join("ikev1_decryption_table"))
-        .unwrap()
-        .lines()
-    {
-        cmd.arg("-o")
-            .arg(format!("uat:ikev1_decryption_table:{line}"));
-    }
-    for line in std::fs::read_to_string(keys.join("esp_sa"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.is_empty())
-    {
-        cmd.arg("-o").arg(format!("uat:esp_sa:{line}"));
-    }
-    cmd.args([
-        "-o",
-        "esp.enable_encryption_decode:TRUE",
-        "-o",
-        "esp.enable_authentication_check:TRUE",
-    ]);
-    cmd.args([
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=,",
-        "-E",
-        "separator=/t",
-    ]);
-    for f in FIELDS {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("tshark runs");
-    assert!(
-        out.status.success(),
-        "tshark failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (ike, esp) = tshark::read_keys(&case.join("keys"));
+    let rows = tshark::fields(&case.join("capture.pcap"), &ike, &esp, None, &FIELDS);
     let mut facts = BTreeMap::new();
-    for line in text.lines() {
-        let c: Vec<&str> = line.split('\t').collect();
+    for c in &rows {
         let frame: usize = c[0].parse().unwrap();
         if c[1].is_empty() && c[9].is_empty() {
             continue; // neither ISAKMP nor ESP
         }
-        let id_types = list(c[3]);
-        let addrs = list(c[4]);
-        let mut masks = list(c[5]).into_iter();
+        let id_types = list(&c[3]);
+        let addrs = list(&c[4]);
+        let mut masks = list(&c[5]).into_iter();
         let ids = id_types
             .iter()
             .zip(addrs)
@@ -124,20 +81,20 @@ fn tshark_facts(case: &Path) -> BTreeMap<usize, Facts> {
                 }
             })
             .collect();
-        let mut spis = list(c[7]);
-        spis.extend(list(c[8]));
+        let mut spis = list(&c[7]);
+        spis.extend(list(&c[8]));
         facts.insert(
             frame,
             Facts {
                 isakmp_length: c[1].to_string(),
                 // tshark lists proposals and transforms too; ikelab reports top-level payloads.
-                payload_types: list(c[2])
+                payload_types: list(&c[2])
                     .into_iter()
                     .filter(|t| t != "2" && t != "3")
                     .collect(),
                 id_types,
                 ids,
-                notify_types: list(c[6]),
+                notify_types: list(&c[6]),
                 spis,
                 esp_spi: c[9].to_string(),
                 esp_seq: c[10].to_string(),

@@ -2,7 +2,6 @@
 //! marker, UDP-encapsulated modes in Quick Mode and UDP-encapsulated ESP, checked by tshark.
 
 use std::net::SocketAddrV4;
-use std::process::Command;
 use std::time::Duration;
 
 use ikelab::decode::capture::read_capture;
@@ -13,7 +12,7 @@ use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{Message, Payload, ipv4};
 use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, Side, doc_config, host_id};
 use ikelab_tests::pcap::PcapFile;
-use ikelab_tests::{fixtures, have_tool, scratch};
+use ikelab_tests::{fixtures, have_tool, scratch, tshark};
 
 /// strongSwan's responder computed NAT-D for the real addresses; ours must equal it.
 #[test]
@@ -152,38 +151,20 @@ fn forced_nat_t_floats_and_encapsulates_esp_in_udp() {
     let dir = scratch("nat-t");
     let file = dir.join("n.pcap");
     std::fs::write(&file, pcap.to_bytes()).unwrap();
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r").arg(&file).arg("-n");
-    for l in ike.lines() {
-        cmd.arg("-o").arg(format!("uat:ikev1_decryption_table:{l}"));
-    }
-    for l in esp_keys.lines() {
-        cmd.arg("-o").arg(format!("uat:esp_sa:{l}"));
-    }
-    cmd.args([
-        "-o",
-        "esp.enable_encryption_decode:TRUE",
-        "-o",
-        "esp.enable_authentication_check:TRUE",
-    ]);
-    cmd.args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]);
-    for f in [
+    let fields = [
         "isakmp.exchangetype",
         "isakmp.ipsec.attr.encap_mode",
         "esp.icv_good",
         "icmp.type",
         "_ws.malformed",
-    ] {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    ];
+    let rows = tshark::fields(&file, &ike, &esp_keys, None, &fields);
+    let text = format!("{rows:?}");
     assert!(rows.iter().all(|r| r[4].is_empty()), "{text}");
     // QM1 and QM2 offer/accept UDP-Encapsulated-Tunnel (3).
     let qm: Vec<_> = rows.iter().filter(|r| r[0] == "32").collect();
-    assert_eq!((qm[0][1], qm[1][1]), ("3", "3"), "{text}");
+    assert_eq!((qm[0][1].as_str(), qm[1][1].as_str()), ("3", "3"), "{text}");
     let last = rows.last().unwrap();
-    assert_eq!((last[2], last[3]), ("1", "8"), "{text}");
+    assert_eq!((last[2].as_str(), last[3].as_str()), ("1", "8"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }

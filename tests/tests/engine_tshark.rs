@@ -1,7 +1,6 @@
 //! Everything the engine sends, decoded by tshark with the engine's own key files: no
 //! malformed packet, no bad ICV, and the Quick Mode IDs and notify types as intended.
 
-use std::process::Command;
 use std::time::Duration;
 
 use ikelab_peers::crypto::{CipherAlg, DhGroup, HashAlg};
@@ -11,7 +10,7 @@ use ikelab_peers::time::Instant;
 use ikelab_peers::wire::ipv4;
 use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, any_id, doc_pair, host_id};
 use ikelab_tests::pcap::PcapFile;
-use ikelab_tests::{have_tool, scratch};
+use ikelab_tests::{have_tool, scratch, tshark};
 
 /// An ICMP echo request inside IP-in-IP, as SEIL's ipsec0 sends it.
 fn ipip_ping(seq: u16) -> Vec<u8> {
@@ -52,22 +51,7 @@ fn tshark_rows(p: &Pair, extra: &[(u64, Vec<u8>)], name: &str) -> Vec<Vec<String
     let dir = scratch(name);
     let file = dir.join("engine.pcap");
     std::fs::write(&file, pcap.to_bytes()).unwrap();
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r").arg(&file).arg("-n");
-    for l in ike.lines() {
-        cmd.arg("-o").arg(format!("uat:ikev1_decryption_table:{l}"));
-    }
-    for l in esp.lines() {
-        cmd.arg("-o").arg(format!("uat:esp_sa:{l}"));
-    }
-    cmd.args([
-        "-o",
-        "esp.enable_encryption_decode:TRUE",
-        "-o",
-        "esp.enable_authentication_check:TRUE",
-    ]);
-    cmd.args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]);
-    for f in [
+    let fields = [
         "frame.number",
         "isakmp.length",
         "isakmp.exchangetype",
@@ -79,21 +63,10 @@ fn tshark_rows(p: &Pair, extra: &[(u64, Vec<u8>)], name: &str) -> Vec<Vec<String
         "icmp.type",
         "_ws.malformed",
         "_ws.expert.severity",
-    ] {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ];
+    let rows = tshark::fields(&file, &ike, &esp, None, &fields);
     let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
+    rows
 }
 
 fn assert_clean(rows: &[Vec<String>]) {

@@ -9,7 +9,7 @@ use std::process::Command;
 use ikelab::decode::capture::read_capture;
 use ikelab::decode::frame::{Carried, datagram};
 use ikelab::scenario::{build, load_named};
-use ikelab_tests::{have_tool, scratch};
+use ikelab_tests::{have_tool, scratch, tshark};
 
 fn run_to(scenario: &str, dir: &Path) {
     let loaded = load_named(scenario).unwrap();
@@ -21,37 +21,8 @@ fn run_to(scenario: &str, dir: &Path) {
 /// tshark's rows for the merged capture: frame, exchange, ISAKMP length, notify, ESP ICV,
 /// ICMP type, malformed.
 fn tshark(dir: &Path) -> Vec<Vec<String>> {
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r").arg(dir.join("capture.pcapng")).arg("-n");
-    for l in std::fs::read_to_string(dir.join("keys/ikev1_decryption_table"))
-        .unwrap()
-        .lines()
-    {
-        cmd.arg("-o").arg(format!("uat:ikev1_decryption_table:{l}"));
-    }
-    for l in std::fs::read_to_string(dir.join("keys/esp_sa"))
-        .unwrap()
-        .lines()
-    {
-        cmd.arg("-o").arg(format!("uat:esp_sa:{l}"));
-    }
-    cmd.args([
-        "-o",
-        "esp.enable_encryption_decode:TRUE",
-        "-o",
-        "esp.enable_authentication_check:TRUE",
-    ]);
-    cmd.args([
-        "-Y",
-        "isakmp or esp",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=,",
-    ]);
-    for f in [
+    let (ike, esp) = tshark::read_keys(&dir.join("keys"));
+    let fields = [
         "frame.number",
         "isakmp.exchangetype",
         "isakmp.length",
@@ -60,20 +31,14 @@ fn tshark(dir: &Path) -> Vec<Vec<String>> {
         "icmp.type",
         "_ws.malformed",
         "isakmp.id.data.ipv4_addr",
-    ] {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
+    ];
+    tshark::fields(
+        &dir.join("capture.pcapng"),
+        &ike,
+        &esp,
+        Some("isakmp or esp"),
+        &fields,
+    )
 }
 
 /// Frames of the merged capture whose ISAKMP bytes repeat an earlier frame's (retransmissions).
