@@ -78,26 +78,36 @@ fn secs(d: Duration) -> u64 {
     d.as_secs().max(1)
 }
 
-/// A phase-1 transform in racoon's attribute order.
-pub fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
-    let (enc, keylen) = cipher_ike(p.cipher);
+/// The life type/duration pairs both phases start their transforms with: seconds, then
+/// kilobytes if set. `kinds` are the phase's (life type, life duration) attribute numbers, which
+/// share their values (`LifeType`) between RFC 2409 and RFC 2407.
+fn life_attributes(kinds: (u16, u16), lifetime: Duration, kb: Option<u32>) -> Vec<Attribute> {
+    let (life_type, duration) = kinds;
     let mut a = vec![
-        Attribute::basic(IkeAttr::LIFE_TYPE.0, LifeType::SECONDS.0),
+        Attribute::basic(life_type, LifeType::SECONDS.0),
         Attribute {
-            kind: IkeAttr::LIFE_DURATION.0,
-            value: AttrValue::from_u64(secs(p.lifetime)),
+            kind: duration,
+            value: AttrValue::from_u64(secs(lifetime)),
         },
     ];
-    if let Some(kb) = p.lifetime_kb {
-        a.push(Attribute::basic(
-            IkeAttr::LIFE_TYPE.0,
-            LifeType::KILOBYTES.0,
-        ));
+    if let Some(kb) = kb {
+        a.push(Attribute::basic(life_type, LifeType::KILOBYTES.0));
         a.push(Attribute {
-            kind: IkeAttr::LIFE_DURATION.0,
+            kind: duration,
             value: AttrValue::from_u64(u64::from(kb)),
         });
     }
+    a
+}
+
+/// A phase-1 transform in racoon's attribute order.
+pub fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
+    let (enc, keylen) = cipher_ike(p.cipher);
+    let mut a = life_attributes(
+        (IkeAttr::LIFE_TYPE.0, IkeAttr::LIFE_DURATION.0),
+        p.lifetime,
+        p.lifetime_kb,
+    );
     a.push(Attribute::basic(IkeAttr::ENCRYPTION.0, enc.0));
     if let Some(bits) = keylen {
         a.push(Attribute::basic(IkeAttr::KEY_LENGTH.0, bits));
@@ -253,23 +263,11 @@ pub fn phase2_transform(
         CipherAlg::AesCbc { key_len } => (EspTransformId::AES_CBC, Some(key_len as u16 * 8)),
         CipherAlg::TripleDesCbc => (EspTransformId::TRIPLE_DES, None),
     };
-    let mut a = vec![
-        Attribute::basic(IpsecAttr::SA_LIFE_TYPE.0, LifeType::SECONDS.0),
-        Attribute {
-            kind: IpsecAttr::SA_LIFE_DURATION.0,
-            value: AttrValue::from_u64(secs(p.lifetime)),
-        },
-    ];
-    if let Some(kb) = p.lifetime_kb {
-        a.push(Attribute::basic(
-            IpsecAttr::SA_LIFE_TYPE.0,
-            LifeType::KILOBYTES.0,
-        ));
-        a.push(Attribute {
-            kind: IpsecAttr::SA_LIFE_DURATION.0,
-            value: AttrValue::from_u64(u64::from(kb)),
-        });
-    }
+    let mut a = life_attributes(
+        (IpsecAttr::SA_LIFE_TYPE.0, IpsecAttr::SA_LIFE_DURATION.0),
+        p.lifetime,
+        p.lifetime_kb,
+    );
     a.push(Attribute::basic(
         IpsecAttr::ENCAPSULATION_MODE.0,
         encap_value(mode, udp).0,
