@@ -10,7 +10,7 @@ use ikelab_peers::crypto::HashAlg;
 use ikelab_peers::ike::{EncapMode, NatTraversal, Protected, nat_d_hash};
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{Message, Payload, ipv4};
-use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, Side, doc_config, host_id};
+use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, Side, fixed_configs};
 use ikelab_tests::pcap::PcapFile;
 use ikelab_tests::{fixtures, have_tool, scratch, tshark};
 
@@ -68,26 +68,13 @@ fn nat_d_matches_strongswan() {
 }
 
 fn nat_pair(tunnel: bool) -> Pair {
-    let mut a = doc_config(
-        A_ADDR,
-        B_ADDR,
-        (host_id(A_ADDR), host_id(B_ADDR)),
-        "hogehoge",
-        true,
-    );
-    let mut b = doc_config(
-        B_ADDR,
-        A_ADDR,
-        (host_id(B_ADDR), host_id(A_ADDR)),
-        "hogehoge",
-        false,
-    );
+    let (mut a, mut b) = fixed_configs(|c| {
+        if tunnel {
+            c.policies[0].mode = EncapMode::Tunnel;
+        }
+    });
     a.peers[0].nat_traversal = NatTraversal::Force;
     b.peers[0].nat_traversal = NatTraversal::On;
-    if tunnel {
-        a.policies[0].mode = EncapMode::Tunnel;
-        b.policies[0].mode = EncapMode::Tunnel;
-    }
     Pair::new(a, b, 31)
 }
 
