@@ -61,7 +61,7 @@ use ikelab_sim::netns::{
 use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
 
 use crate::report::{self, Artefacts, PingOutcome, RouterState, RunParts};
-use crate::scenario::build::router_config;
+use crate::scenario::build::{router_config, start_times};
 use crate::scenario::{Action, LoadError, Loaded};
 use crate::stack::{EngineStack, StackHandle};
 
@@ -233,14 +233,7 @@ pub fn run_scenario(
     };
     // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
     let stale = sn::sweep_stale();
-    let start = StartTime::parse_syslog(&sc.start, StartTime::DOCUMENT_YEAR)
-        .map_err(|e| bad(e.to_string()))?;
-    let wall = WallClock::parse(&sc.start).ok_or_else(|| {
-        bad(format!(
-            "start {:?} is not like \"Jan 5 07:27:06\"",
-            sc.start
-        ))
-    })?;
+    let (start, wall) = start_times(sc)?;
     let seed = opts.seed.unwrap_or(sc.seed);
 
     // The routers, exactly as in-process: same configs, same seeds, same MACs.

@@ -13,7 +13,7 @@ use ikelab_sim::{
 };
 
 use super::load::{LoadError, Loaded, LoadedRouter};
-use super::model::Action;
+use super::model::{Action, Scenario};
 use crate::stack::{EngineStack, StackHandle};
 
 /// A router of a running scenario.
@@ -145,9 +145,9 @@ fn network(a: Ipv4Addr, len: u8) -> (u32, u8) {
     (u32::from(a) & mask, len)
 }
 
-/// Builds the lab for `loaded`, with `seed` overriding the scenario's.
-pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
-    let sc = &loaded.scenario;
+/// The scenario's `start` as the captures' time zero and as the vendor logs' wall clock (both
+/// drivers, in-process and netns, show the same dates).
+pub fn start_times(sc: &Scenario) -> Result<(StartTime, WallClock), LoadError> {
     let bad = |message: String| LoadError::Scenario {
         file: sc.name.clone(),
         line: 0,
@@ -161,6 +161,18 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
             sc.start
         ))
     })?;
+    Ok((start, clock))
+}
+
+/// Builds the lab for `loaded`, with `seed` overriding the scenario's.
+pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
+    let sc = &loaded.scenario;
+    let bad = |message: String| LoadError::Scenario {
+        file: sc.name.clone(),
+        line: 0,
+        message,
+    };
+    let (start, clock) = start_times(sc)?;
     let mut lab = Lab::new(LabConfig {
         seed: seed.unwrap_or(sc.seed),
         start,
