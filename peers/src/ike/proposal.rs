@@ -163,17 +163,23 @@ fn lifetimes(t: &Transform, life_type: u16, life_duration: u16) -> (Option<u64>,
     (seconds, kb)
 }
 
+/// AES-CBC with a Key Length attribute in bits; without one, 128 (RFC 3602 section 5.3, and
+/// what racoon assumes). Other lengths are not AES.
+fn aes(key_length: Option<u64>) -> Option<CipherAlg> {
+    match key_length.unwrap_or(128) {
+        bits @ (128 | 192 | 256) => Some(CipherAlg::AesCbc {
+            key_len: bits as usize / 8,
+        }),
+        _ => None,
+    }
+}
+
 /// The cipher and hash a phase-1 transform names, if this code supports them: all a passive
 /// decoder needs (Wireshark's key file gives it Ka).
 pub fn phase1_cipher_hash(t: &Transform) -> Option<(CipherAlg, HashAlg)> {
     let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
     let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)? as u16) {
-        IkeEncryption::AES_CBC => match get(IkeAttr::KEY_LENGTH).unwrap_or(128) {
-            bits @ (128 | 192 | 256) => CipherAlg::AesCbc {
-                key_len: bits as usize / 8,
-            },
-            _ => return None,
-        },
+        IkeEncryption::AES_CBC => aes(get(IkeAttr::KEY_LENGTH))?,
         IkeEncryption::TRIPLE_DES_CBC => CipherAlg::TripleDesCbc,
         _ => return None,
     };
@@ -319,12 +325,7 @@ pub fn phase2_offer(
 pub fn phase2_suite(t: &Transform) -> Option<Phase2Suite> {
     let get = |k: IpsecAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
     let cipher = match EspTransformId(t.id) {
-        EspTransformId::AES_CBC => match get(IpsecAttr::KEY_LENGTH).unwrap_or(128) {
-            bits @ (128 | 192 | 256) => CipherAlg::AesCbc {
-                key_len: bits as usize / 8,
-            },
-            _ => return None,
-        },
+        EspTransformId::AES_CBC => aes(get(IpsecAttr::KEY_LENGTH))?,
         EspTransformId::TRIPLE_DES => CipherAlg::TripleDesCbc,
         _ => return None,
     };
@@ -432,6 +433,42 @@ mod tests {
             lifetime: Duration::from_secs(300),
             lifetime_kb: None,
         }
+    }
+
+    /// RFC 3602 section 5.3: AES without a Key Length attribute is AES-128; lengths other than
+    /// 128, 192 and 256 are refused, in both phases.
+    #[test]
+    fn aes_key_length_rules() {
+        let without = |t: &mut Transform, kind: u16| t.attributes.retain(|a| a.kind != kind);
+        let with = |t: &mut Transform, kind: u16, bits: u16| {
+            for a in t.attributes.iter_mut().filter(|a| a.kind == kind) {
+                *a = Attribute::basic(kind, bits);
+            }
+        };
+        let mut t1 = phase1_transform(1, &doc_p1());
+        with(&mut t1, IkeAttr::KEY_LENGTH.0, 192);
+        assert_eq!(
+            phase1_cipher_hash(&t1).map(|c| c.0),
+            Some(CipherAlg::AesCbc { key_len: 24 })
+        );
+        with(&mut t1, IkeAttr::KEY_LENGTH.0, 100);
+        assert_eq!(phase1_cipher_hash(&t1), None);
+        without(&mut t1, IkeAttr::KEY_LENGTH.0);
+        assert_eq!(
+            phase1_cipher_hash(&t1).map(|c| c.0),
+            Some(CipherAlg::AES128)
+        );
+
+        let mut t2 = phase2_transform(1, &doc_p2(), EncapMode::Transport, false, None);
+        with(&mut t2, IpsecAttr::KEY_LENGTH.0, 256);
+        assert_eq!(
+            phase2_suite(&t2).map(|s| s.cipher),
+            Some(CipherAlg::AesCbc { key_len: 32 })
+        );
+        with(&mut t2, IpsecAttr::KEY_LENGTH.0, 64);
+        assert_eq!(phase2_suite(&t2), None);
+        without(&mut t2, IpsecAttr::KEY_LENGTH.0);
+        assert_eq!(phase2_suite(&t2).map(|s| s.cipher), Some(CipherAlg::AES128));
     }
 
     /// racoon's sizes (protocol-facts 1.3 and 1.4): 56-byte phase-1 SA, 52-byte ESP SA.
