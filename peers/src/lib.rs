@@ -8,7 +8,7 @@
 //! - [`esp`]: ESP security associations (RFC 4303): encapsulation, decapsulation, anti-replay.
 //! - [`ike`]: the IKEv1 engine (Main, Aggressive, Quick Mode, Informational, NAT-T, DPD) with its
 //!   SAD and SPD, driven sans-IO; vendor differences are data in [`ike::Behaviour`].
-//! - [`vendor`]: the SEIL and IX personalities: config dialects, behaviours, log renderers.
+//! - [`personality`]: the SEIL and IX personalities: config dialects, behaviours, log renderers.
 //!
 //! Nothing here reads a clock, the OS random source or a socket: randomness comes in through
 //! [`rng::Random`], time through arguments.
@@ -19,5 +19,5 @@ pub mod esp;
 pub mod ike;
 pub mod rng;
 pub mod time;
-pub mod vendor;
+pub mod personality;
 pub mod wire;

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use ikelab_peers::vendor::Severity::{self, Error, Warning};
-use ikelab_peers::vendor::{Diagnostic, ix};
+use ikelab_peers::personality::Severity::{self, Error, Warning};
+use ikelab_peers::personality::{Diagnostic, ix};
 
 fn dir() -> PathBuf {
     PathBuf::from(concat!(

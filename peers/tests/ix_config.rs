@@ -1,4 +1,4 @@
-//! The NEC IX config dialect (`ikelab_peers::vendor::ix`): the document's IX2015 config means what
+//! The NEC IX config dialect (`ikelab_peers::personality::ix`): the document's IX2015 config means what
 //! the document says it means, and the neighbouring commands and choices behave as documented.
 
 use std::net::Ipv4Addr;
@@ -10,8 +10,8 @@ use ikelab_peers::ike::{
     EncapMode, ExchangeMode, IdMatch, Identity, InitialContact, NatTraversal, Phase1Proposal,
     Phase2Proposal, QmId, ReturnedIds, Selector,
 };
-use ikelab_peers::vendor::ix::{self, IxConfig, IxLogLevel};
-use ikelab_peers::vendor::{Interface, InterfaceKind, NextHop, Route, Severity, Vendor};
+use ikelab_peers::personality::ix::{self, IxConfig, IxLogLevel};
+use ikelab_peers::personality::{Interface, InterfaceKind, NextHop, Route, Severity, Vendor};
 use ikelab_peers::wire::{IdData, IdType, NotifyType, vendor_id};
 
 const DOCUMENT: &str = include_str!("../../tests/fixtures/document/ix.conf");

@@ -1,4 +1,4 @@
-//! The IX log renderer (`ikelab_peers::vendor::ix::IxLog`) against the document's IX logs
+//! The IX log renderer (`ikelab_peers::personality::ix::IxLog`) against the document's IX logs
 //! (`tests/fixtures/document/ix-before.log`, `ix-after.log`), line for line.
 //!
 //! The events are built by hand the way the engine emits them (the engine-driven golden test
@@ -17,8 +17,8 @@ use ikelab_peers::ike::{
     Direction, DropReason, EncapMode, Event, EventKind, FailReason, KeysDerived, QmId, Selector,
 };
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::ix::{self, IxLog, IxLogOptions, IxTimestamp};
-use ikelab_peers::vendor::{LogRenderer, SystemEvent, WallClock};
+use ikelab_peers::personality::ix::{self, IxLog, IxLogOptions, IxTimestamp};
+use ikelab_peers::personality::{LogRenderer, SystemEvent, WallClock};
 use ikelab_peers::wire::{ExchangeType, IdData, NotifyType, PayloadType, ProtocolId};
 
 const BEFORE: &str = include_str!("../../tests/fixtures/document/ix-before.log");

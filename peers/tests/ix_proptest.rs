@@ -1,4 +1,4 @@
-//! Hostile input for the IX config parser (`ikelab_peers::vendor::ix::parse`): arbitrary text,
+//! Hostile input for the IX config parser (`ikelab_peers::personality::ix::parse`): arbitrary text,
 //! arbitrary bytes, lines made of the dialect's own words, and mutations of the document's
 //! config. Properties:
 //! - no input panics;
@@ -8,7 +8,7 @@
 //! - what parses is consistent: policies name existing peers, routes existing interfaces, and
 //!   peers and policies have proposals.
 
-use ikelab_peers::vendor::{ConfigErrors, NextHop, RouterConfig, Severity, ix};
+use ikelab_peers::personality::{ConfigErrors, NextHop, RouterConfig, Severity, ix};
 use proptest::collection::vec;
 use proptest::prelude::*;
 

@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use ikelab_peers::vendor::seil;
-use ikelab_peers::vendor::{Diagnostic, Severity};
+use ikelab_peers::personality::seil;
+use ikelab_peers::personality::{Diagnostic, Severity};
 
 fn dir() -> String {
     format!(

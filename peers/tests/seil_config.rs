@@ -11,8 +11,8 @@ use ikelab_peers::ike::{
     EncapMode, ExchangeMode, IdMatch, Identity, InitialContact, NatTraversal, OnErrorNotify,
     Phase1Proposal, Phase2Proposal, QmId, ReturnedIds, Selector,
 };
-use ikelab_peers::vendor::seil;
-use ikelab_peers::vendor::{Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
+use ikelab_peers::personality::seil;
+use ikelab_peers::personality::{Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
 use ikelab_peers::wire::{IdData, vendor_id};
 
 fn document(name: &str) -> String {

@@ -11,8 +11,8 @@ use ikelab_peers::crypto::CipherAlg;
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{Direction, EncapMode, Event, EventKind, KeysDerived, QmId, Selector};
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::seil::SeilLog;
-use ikelab_peers::vendor::{LogLine, LogRenderer, SystemEvent, WallClock};
+use ikelab_peers::personality::seil::SeilLog;
+use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
 use ikelab_peers::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
 
 const SEIL: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);

@@ -1,4 +1,4 @@
-//! Hostile input for the SEIL config parser (`ikelab_peers::vendor::seil::parse`).
+//! Hostile input for the SEIL config parser (`ikelab_peers::personality::seil::parse`).
 //!
 //! For arbitrary text, arbitrary bytes (decoded lossily, as a router reading a file would),
 //! lines of random SEIL words, and word- and line-level mutations of the document's configs:
@@ -11,8 +11,8 @@
 //! `heavy_mutations` (ignored) runs 20,000 mutation cases:
 //! `cargo test -p ikelab-peers --test seil_proptest -- --ignored`.
 
-use ikelab_peers::vendor::seil;
-use ikelab_peers::vendor::{Diagnostic, Severity};
+use ikelab_peers::personality::seil;
+use ikelab_peers::personality::{Diagnostic, Severity};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

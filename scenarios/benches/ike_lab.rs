@@ -17,7 +17,7 @@ use ikelab_peers::ike::{
 };
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::{WallClock, ix, seil};
+use ikelab_peers::personality::{WallClock, ix, seil};
 use ikelab_sim::{InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkParams, RouterConfig};
 
 fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {

@@ -54,7 +54,7 @@ use std::time::Duration;
 use ikelab_peers::ike::{Engine, EngineConfig, Policy};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::{self as pv, InterfaceKind, Vendor, WallClock};
+use ikelab_peers::personality::{self as pv, InterfaceKind, Vendor, WallClock};
 use ikelab_sim::netns::{
     self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, QuietSocket, Spawned,
 };

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::ike::{Direction, EncapMode, EventKind, FailReason, QmId};
-use ikelab_peers::vendor::Vendor;
+use ikelab_peers::personality::Vendor;
 use ikelab_peers::wire::NotifyType;
 use serde_json::{Value, json};
 

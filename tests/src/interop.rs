@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use ikelab::netns::{PeerOptions, PeerOutput};
 use ikelab_peers::ike::EventKind;
-use ikelab_peers::vendor::Vendor;
+use ikelab_peers::personality::Vendor;
 use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
 
 pub use ikelab_sim::netns::read_sysctl;

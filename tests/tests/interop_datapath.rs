@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ikelab_peers::ike::{EncapMode, Selector};
-use ikelab_peers::vendor::{NextHop, Route, Vendor};
+use ikelab_peers::personality::{NextHop, Route, Vendor};
 use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
     Charon, Rig, Side, SimPeer, Tool, assert_log, can_run, peer_options, proof, serial, workdir,

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use ikelab_peers::vendor::Vendor;
+use ikelab_peers::personality::Vendor;
 use ikelab_tests::interop::{Rig, Tool, can_run, serial, wan_peer};
 
 const T: &str = "ike-scan vs simulated IX";

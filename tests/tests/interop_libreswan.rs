@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use ikelab_peers::ike::EventKind;
-use ikelab_peers::vendor::Vendor;
+use ikelab_peers::personality::Vendor;
 use ikelab_tests::interop::{
     Pluto, Rig, Tool, assert_log, can_run, interop_fixture, proof, serial, wan_peer, workdir,
 };

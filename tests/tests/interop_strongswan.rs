@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use ikelab_peers::ike::EventKind;
-use ikelab_peers::vendor::Vendor;
+use ikelab_peers::personality::Vendor;
 use ikelab_tests::interop::{
     Charon, Rig, Tool, assert_log, can_run, decode, interop_fixture, proof, quick_modes, serial,
     swanctl_ix_like, wan_peer, workdir,

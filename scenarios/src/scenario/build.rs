@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use ikelab_peers::ike::Engine;
 use ikelab_peers::time::Instant;
-use ikelab_peers::vendor::{InterfaceKind, NextHop, Vendor, WallClock};
+use ikelab_peers::personality::{InterfaceKind, NextHop, Vendor, WallClock};
 use ikelab_sim::{
     HostConfig, InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkId, LinkParams, NodeId, PingId,
     PingSpec, RouteConfig, RouterConfig, StartTime, TunnelConfig, TunnelKind, Via,
@@ -74,7 +74,7 @@ fn sim_router(r: &LoadedRouter) -> Result<RouterConfig, LoadError> {
 /// vendor config `config`; the netns mode builds its routers with it too.
 pub fn router_config(
     name: &str,
-    config: &ikelab_peers::vendor::RouterConfig,
+    config: &ikelab_peers::personality::RouterConfig,
 ) -> Result<RouterConfig, LoadError> {
     let mut out = RouterConfig {
         name: name.to_string(),

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ikelab_peers::vendor::{ConfigErrors, RouterConfig, Vendor};
+use ikelab_peers::personality::{ConfigErrors, RouterConfig, Vendor};
 
 use super::catalog::{self, Builtin};
 use super::model::{Action, Scenario};

@@ -55,7 +55,7 @@ use crate::ike::{
     EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
     Policy, QmId, Selector,
 };
-use crate::vendor::{ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
+use crate::personality::{ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
 use super::lex::{self, Diags, Pos, network, q};

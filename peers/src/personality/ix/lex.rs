@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::vendor::{Diagnostic, Severity};
+use crate::personality::{Diagnostic, Severity};
 
 /// Longest line read; longer ones are an error (an IX CLI line is far shorter).
 pub(super) const MAX_LINE: usize = 1024;

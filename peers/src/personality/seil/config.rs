@@ -43,7 +43,7 @@ use crate::ike::{
     EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
     Phase1Proposal, Phase2Proposal, Policy, QmId, Selector,
 };
-use crate::vendor::{
+use crate::personality::{
     ConfigErrors, Diagnostic, Interface, InterfaceKind, NextHop, Route, RouterConfig, Severity,
     Vendor,
 };

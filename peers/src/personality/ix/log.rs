@@ -68,7 +68,7 @@ use std::net::SocketAddrV4;
 
 use crate::ike::event::{DropReason, Event, EventKind, FailReason};
 use crate::time::Instant;
-use crate::vendor::{LogLine, LogRenderer, SystemEvent, WallClock};
+use crate::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
 use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
 
 use super::config::{IxConfig, IxLogging};

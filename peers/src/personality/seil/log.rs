@@ -68,7 +68,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use crate::ike::event::hex;
 use crate::ike::{Direction, DropReason, EncapMode, Event, EventKind, FailReason, QmId};
 use crate::time::Instant;
-use crate::vendor::{LogLine, LogRenderer, SystemEvent, WallClock};
+use crate::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
 use crate::wire::{IdData, NotifyType, ProtocolId};
 
 /// Remembered Quick Mode exchanges (for their cookies) and SAs (for their addresses), at most.

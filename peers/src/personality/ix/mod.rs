@@ -41,7 +41,7 @@
 //!   phase-1 ID port): see [`behaviour`](mod@behaviour).
 //! - **Log lines**: which events IX logs, and every invented line: see [`log`].
 //!
-//! [`InterfaceKind::IpsecTunnel`]: crate::vendor::InterfaceKind::IpsecTunnel
+//! [`InterfaceKind::IpsecTunnel`]: crate::personality::InterfaceKind::IpsecTunnel
 
 pub mod behaviour;
 mod commands;
