@@ -8,6 +8,8 @@
 //! - [`esp`]: ESP security associations (RFC 4303): encapsulation, decapsulation, anti-replay.
 //! - [`ike`]: the IKEv1 engine (Main, Aggressive, Quick Mode, Informational, NAT-T, DPD) with its
 //!   SAD and SPD, driven sans-IO; vendor differences are data in [`ike::Behaviour`].
+//! - [`prefix`]: IPv4 prefixes (address and length), shared by selectors, dialects and the
+//!   simulator.
 //! - [`personality`]: the SEIL and IX personalities: config dialects, behaviours, log renderers.
 //!
 //! Nothing here reads a clock, the OS random source or a socket: randomness comes in through
@@ -17,7 +19,8 @@
 pub mod crypto;
 pub mod esp;
 pub mod ike;
+pub mod personality;
+pub mod prefix;
 pub mod rng;
 pub mod time;
-pub mod personality;
 pub mod wire;

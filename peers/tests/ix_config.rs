@@ -12,6 +12,7 @@ use ikelab_peers::ike::{
 };
 use ikelab_peers::personality::ix::{self, IxConfig, IxLogLevel};
 use ikelab_peers::personality::{Interface, InterfaceKind, NextHop, Route, Severity, Vendor};
+use ikelab_peers::prefix::Ipv4Net;
 use ikelab_peers::wire::{IdData, IdType, NotifyType, vendor_id};
 
 const DOCUMENT: &str = include_str!("../../tests/fixtures/document/ix.conf");
@@ -64,14 +65,20 @@ fn document_config_means_what_the_document_says() {
         vec![
             Interface {
                 name: "FastEthernet0/0.0".into(),
-                address: Some((ip("172.16.0.2"), 24)),
+                address: Some(Ipv4Net {
+                    addr: ip("172.16.0.2"),
+                    prefix_len: 24
+                }),
                 unnumbered: None,
                 kind: InterfaceKind::Ethernet,
                 up: true,
             },
             Interface {
                 name: "FastEthernet1/0.0".into(),
-                address: Some((ip("192.168.1.1"), 24)),
+                address: Some(Ipv4Net {
+                    addr: ip("192.168.1.1"),
+                    prefix_len: 24
+                }),
                 unnumbered: None,
                 kind: InterfaceKind::Ethernet,
                 up: true,
@@ -92,8 +99,10 @@ fn document_config_means_what_the_document_says() {
     assert_eq!(
         r.routes,
         vec![Route {
-            prefix: ip("192.168.0.0"),
-            len: 24,
+            prefix: Ipv4Net {
+                addr: ip("192.168.0.0"),
+                prefix_len: 24
+            },
             via: NextHop::Interface("Tunnel0.0".into()),
         }]
     );
@@ -364,8 +373,10 @@ ike policy dyn peer any key k mode aggressive p
     assert_eq!(
         c.router.routes,
         vec![Route {
-            prefix: Ipv4Addr::UNSPECIFIED,
-            len: 0,
+            prefix: Ipv4Net {
+                addr: Ipv4Addr::UNSPECIFIED,
+                prefix_len: 0
+            },
             via: NextHop::Gateway(ip("203.0.113.1")),
         }]
     );
@@ -521,7 +532,10 @@ fn redefining_a_named_command_replaces_it_and_interfaces_reopen() {
     assert!(!c.router.interfaces[1].up);
     assert_eq!(
         c.router.interfaces[1].address,
-        Some((ip("192.168.1.1"), 24))
+        Some(Ipv4Net {
+            addr: ip("192.168.1.1"),
+            prefix_len: 24
+        })
     );
 }
 

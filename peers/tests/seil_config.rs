@@ -13,6 +13,7 @@ use ikelab_peers::ike::{
 };
 use ikelab_peers::personality::seil;
 use ikelab_peers::personality::{Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
+use ikelab_peers::prefix::Ipv4Net;
 use ikelab_peers::wire::{IdData, vendor_id};
 
 fn document(name: &str) -> String {
@@ -42,14 +43,20 @@ fn check_common(cfg: &RouterConfig) {
         vec![
             Interface {
                 name: "lan0".into(),
-                address: Some((ip(192, 168, 0, 1), 24)),
+                address: Some(Ipv4Net {
+                    addr: ip(192, 168, 0, 1),
+                    prefix_len: 24
+                }),
                 unnumbered: None,
                 kind: InterfaceKind::Ethernet,
                 up: true,
             },
             Interface {
                 name: "lan1".into(),
-                address: Some((ip(172, 16, 0, 1), 24)),
+                address: Some(Ipv4Net {
+                    addr: ip(172, 16, 0, 1),
+                    prefix_len: 24
+                }),
                 unnumbered: None,
                 kind: InterfaceKind::Ethernet,
                 up: true,
@@ -69,8 +76,10 @@ fn check_common(cfg: &RouterConfig) {
     assert_eq!(
         cfg.routes,
         vec![Route {
-            prefix: ip(192, 168, 1, 0),
-            len: 24,
+            prefix: Ipv4Net {
+                addr: ip(192, 168, 1, 0),
+                prefix_len: 24
+            },
             via: NextHop::Interface("ipsec0".into()),
         }]
     );
@@ -206,8 +215,10 @@ ipsec security-association add sa7 tunnel-interface ipsec3 ike sp ah disable esp
     assert_eq!(
         cfg.routes[1],
         Route {
-            prefix: Ipv4Addr::UNSPECIFIED,
-            len: 0,
+            prefix: Ipv4Net {
+                addr: Ipv4Addr::UNSPECIFIED,
+                prefix_len: 0
+            },
             via: NextHop::Gateway(ip(198, 51, 100, 254)),
         }
     );

@@ -52,9 +52,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use ikelab_peers::ike::{Engine, EngineConfig, Policy};
+use ikelab_peers::personality::{self as pv, InterfaceKind, Vendor, WallClock};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_peers::personality::{self as pv, InterfaceKind, Vendor, WallClock};
 use ikelab_sim::netns::{
     self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, QuietSocket, Spawned,
 };
@@ -284,9 +284,9 @@ pub fn run_scenario(
     for (ri, r) in loaded.routers.iter().enumerate() {
         let mut port = 0;
         for i in &r.config.interfaces {
-            if let (InterfaceKind::Ethernet, Some((a, len))) = (&i.kind, i.address) {
+            if let (InterfaceKind::Ethernet, Some(net)) = (&i.kind, i.address) {
                 segments
-                    .entry(network(a, len))
+                    .entry(network(net.addr, net.prefix_len))
                     .or_default()
                     .push((SegEnd::Router { r: ri, port }, r.name.clone()));
                 port += 1;

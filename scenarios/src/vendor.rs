@@ -1,6 +1,8 @@
 //! The one place that maps a vendor name to its personality: config parser and log renderer.
 
-use ikelab_peers::personality::{ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock, ix, seil};
+use ikelab_peers::personality::{
+    ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock, ix, seil,
+};
 
 /// The vendor a scenario names (`seil`, `ix`).
 pub fn by_name(name: &str) -> Option<Vendor> {
@@ -49,7 +51,7 @@ pub fn describe(c: &RouterConfig) -> String {
     for i in &c.interfaces {
         let addr = i
             .address
-            .map(|(a, l)| format!("{a}/{l}"))
+            .map(|a| a.to_string())
             .or_else(|| i.unnumbered.as_ref().map(|u| format!("unnumbered ({u})")));
         let _ = writeln!(
             s,
@@ -62,7 +64,7 @@ pub fn describe(c: &RouterConfig) -> String {
     }
     let _ = writeln!(s, "routes:");
     for r in &c.routes {
-        let _ = writeln!(s, "  {}/{} via {:?}", r.prefix, r.len, r.via);
+        let _ = writeln!(s, "  {} via {:?}", r.prefix, r.via);
     }
     let _ = writeln!(s, "ike peers:");
     for p in &c.engine.peers {

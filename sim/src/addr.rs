@@ -1,11 +1,8 @@
 //! Addresses: stable locally administered MAC addresses derived from names (so a capture of the
-//! same lab always shows the same MACs, whatever order it was built in), and IPv4 prefixes.
+//! same lab always shows the same MACs, whatever order it was built in). IPv4 prefixes are the
+//! engine crate's [`crate::Ipv4Net`].
 
 use core::fmt;
-use core::str::FromStr;
-use std::net::Ipv4Addr;
-
-use crate::SimError;
 
 /// An Ethernet MAC address.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -54,80 +51,6 @@ impl fmt::Debug for MacAddr {
     }
 }
 
-/// An IPv4 prefix such as `192.168.0.0/24` (the address may have host bits set: an interface
-/// address with its prefix length).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ipv4Net {
-    /// The address.
-    pub addr: Ipv4Addr,
-    /// The prefix length, 0 to 32.
-    pub prefix_len: u8,
-}
-
-impl Ipv4Net {
-    /// `addr/prefix_len`; an error if `prefix_len > 32`.
-    pub fn new(addr: Ipv4Addr, prefix_len: u8) -> Result<Self, SimError> {
-        if prefix_len > 32 {
-            return Err(SimError::Config(format!(
-                "prefix length {prefix_len} of {addr} is over 32"
-            )));
-        }
-        Ok(Ipv4Net { addr, prefix_len })
-    }
-
-    /// The netmask as a number.
-    pub fn mask(self) -> u32 {
-        mask(self.prefix_len)
-    }
-
-    /// The network address (host bits cleared).
-    pub fn network(self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.addr) & self.mask())
-    }
-
-    /// The directed broadcast address.
-    pub fn broadcast(self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.addr) | !self.mask())
-    }
-
-    /// Whether `ip` is inside this prefix.
-    pub fn contains(self, ip: Ipv4Addr) -> bool {
-        (u32::from(ip) ^ u32::from(self.addr)) & self.mask() == 0
-    }
-}
-
-/// The netmask of a prefix length (0..=32).
-pub(crate) fn mask(prefix_len: u8) -> u32 {
-    if prefix_len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix_len.min(32)))
-    }
-}
-
-impl fmt::Display for Ipv4Net {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix_len)
-    }
-}
-
-impl fmt::Debug for Ipv4Net {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl FromStr for Ipv4Net {
-    type Err = SimError;
-    fn from_str(s: &str) -> Result<Self, SimError> {
-        let bad = || SimError::Config(format!("{s:?} is not an IPv4 prefix like 192.168.0.0/24"));
-        let (a, p) = s.split_once('/').ok_or_else(bad)?;
-        let addr: Ipv4Addr = a.parse().map_err(|_| bad())?;
-        let prefix_len: u8 = p.parse().map_err(|_| bad())?;
-        Ipv4Net::new(addr, prefix_len)
-    }
-}
-
 /// FNV-1a, 64 bits: a stable hash for deriving MACs and seeds from names.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -159,19 +82,6 @@ mod tests {
         assert_ne!(a, MacAddr::derived("seil/lan0"));
         assert_eq!(a.0[0] & 3, 2);
         assert!(!a.is_group());
-    }
-
-    #[test]
-    fn prefixes() {
-        let n: Ipv4Net = "192.168.0.1/24".parse().unwrap();
-        assert_eq!(n.network(), Ipv4Addr::new(192, 168, 0, 0));
-        assert_eq!(n.broadcast(), Ipv4Addr::new(192, 168, 0, 255));
-        assert!(n.contains(Ipv4Addr::new(192, 168, 0, 77)));
-        assert!(!n.contains(Ipv4Addr::new(192, 168, 1, 1)));
-        let all: Ipv4Net = "0.0.0.0/0".parse().unwrap();
-        assert!(all.contains(Ipv4Addr::new(8, 8, 8, 8)));
-        assert!("1.2.3.4/33".parse::<Ipv4Net>().is_err());
-        assert!("1.2.3/8".parse::<Ipv4Net>().is_err());
     }
 
     #[test]

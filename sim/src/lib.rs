@@ -46,9 +46,10 @@ pub mod switch;
 pub mod tap;
 pub mod topology;
 
+pub use ikelab_peers::prefix::Ipv4Net;
 pub use ikelab_peers::time::Instant;
 
-pub use addr::{Ipv4Net, MacAddr, derive_seed};
+pub use addr::{MacAddr, derive_seed};
 pub use clock::StartTime;
 pub use counters::Counters;
 pub use error::SimError;

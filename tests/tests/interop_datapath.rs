@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use ikelab_peers::ike::{EncapMode, Selector};
 use ikelab_peers::personality::{NextHop, Route, Vendor};
+use ikelab_peers::prefix::Ipv4Net;
 use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
     Charon, Rig, Side, SimPeer, Tool, assert_log, can_run, peer_options, proof, serial, workdir,
@@ -34,8 +35,10 @@ fn router_options(ns: &ikelab_sim::netns::Netns) -> ikelab::netns::PeerOptions {
     let c = &mut opts.config;
     c.interfaces.retain(|i| i.name != "ipsec0");
     c.routes = vec![Route {
-        prefix: Ipv4Addr::new(192, 168, 1, 0),
-        len: 24,
+        prefix: Ipv4Net {
+            addr: Ipv4Addr::new(192, 168, 1, 0),
+            prefix_len: 24,
+        },
         via: NextHop::Gateway(Ipv4Addr::new(172, 16, 0, 2)),
     }];
     let p = &mut c.engine.policies[0];

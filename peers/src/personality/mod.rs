@@ -6,9 +6,11 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::ike::{EngineConfig, Event};
+use crate::prefix::Ipv4Net;
 use crate::time::Instant;
 
 pub mod ix;
+mod local_address;
 pub mod seil;
 
 /// Which vendor a router imitates.
@@ -57,7 +59,7 @@ pub struct Interface {
     /// The name as the vendor writes it (`lan0`, `ipsec0`, `FastEthernet0/0.0`, `Tunnel0.0`).
     pub name: String,
     /// Address and prefix length, if numbered.
-    pub address: Option<(Ipv4Addr, u8)>,
+    pub address: Option<Ipv4Net>,
     /// For unnumbered interfaces, the interface whose address it borrows (if named).
     pub unnumbered: Option<String>,
     /// Kind.
@@ -78,10 +80,8 @@ pub enum NextHop {
 /// One static route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
-    /// Destination network.
-    pub prefix: Ipv4Addr,
-    /// Prefix length.
-    pub len: u8,
+    /// Destination network (host bits cleared).
+    pub prefix: Ipv4Net,
     /// Next hop.
     pub via: NextHop,
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ikelab_peers::ike::Engine;
-use ikelab_peers::time::Instant;
 use ikelab_peers::personality::{InterfaceKind, NextHop, Vendor, WallClock};
+use ikelab_peers::time::Instant;
 use ikelab_sim::{
     HostConfig, InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkId, LinkParams, NodeId, PingId,
     PingSpec, RouteConfig, RouterConfig, StartTime, TunnelConfig, TunnelKind, Via,
@@ -82,11 +82,9 @@ pub fn router_config(
     };
     for i in &config.interfaces {
         match (&i.kind, i.address) {
-            (InterfaceKind::Ethernet, Some((a, len))) => {
-                out.interfaces.push(InterfaceConfig::new(
-                    i.name.clone(),
-                    Ipv4Net::new(a, len).map_err(sim_err)?,
-                ));
+            (InterfaceKind::Ethernet, Some(net)) => {
+                out.interfaces
+                    .push(InterfaceConfig::new(i.name.clone(), net));
             }
             (InterfaceKind::Ethernet, None) => {}
             (InterfaceKind::IpIp { local, remote }, _) => {
@@ -113,7 +111,7 @@ pub fn router_config(
             NextHop::Gateway(g) => Via::Gateway(*g),
         };
         out.routes.push(RouteConfig {
-            dest: Ipv4Net::new(rt.prefix, rt.len).map_err(sim_err)?,
+            dest: rt.prefix,
             via,
         });
     }
@@ -197,12 +195,11 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
             .add_router_with_stack(cfg, Box::new(stack))
             .map_err(sim_err)?;
         for i in &r.config.interfaces {
-            if let (InterfaceKind::Ethernet, Some((a, len))) = (&i.kind, i.address) {
-                segments.entry(network(a, len)).or_default().push((
-                    node,
-                    Some(i.name.clone()),
-                    r.name.clone(),
-                ));
+            if let (InterfaceKind::Ethernet, Some(net)) = (&i.kind, i.address) {
+                segments
+                    .entry(network(net.addr, net.prefix_len))
+                    .or_default()
+                    .push((node, Some(i.name.clone()), r.name.clone()));
             }
         }
         routers.push(RouterRun {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use crate::Ipv4Net;
-use crate::addr::mask;
 
 /// Where a route sends packets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +39,7 @@ pub struct RoutingTable {
 impl RoutingTable {
     /// Adds `route`, replacing any route to the same prefix.
     pub fn add(&mut self, mut route: Route) {
-        route.net = Ipv4Net {
-            addr: route.net.network(),
-            prefix_len: route.net.prefix_len,
-        };
+        route.net = route.net.trunc();
         let len = route.net.prefix_len;
         let key = u32::from(route.net.addr);
         let slot = self.by_len.entry(len).or_default();
@@ -66,7 +62,7 @@ impl RoutingTable {
         self.lens.iter().find_map(|len| {
             self.by_len
                 .get(len)
-                .and_then(|m| m.get(&(d & mask(*len))))
+                .and_then(|m| m.get(&(d & Ipv4Net::mask_of(*len))))
                 .map(|&i| &self.routes[i])
         })
     }

@@ -17,7 +17,8 @@ use crate::esp::IntegAlg;
 use crate::ike::{Phase1Proposal, Phase2Proposal};
 
 use super::config::{IxLogLevel, IxLogging};
-use super::lex::{Args, Diags, Line, Pos, Word, addr, network, number, prefix, q};
+use super::lex::{Args, Diags, Line, Pos, Word, addr, number, prefix, q};
+use crate::prefix::Ipv4Net;
 
 /// IX's `ike proposal` lifetime when none is given (not documented; a common IKE default).
 pub(super) const DEFAULT_IKE_LIFETIME: u32 = 28_800;
@@ -60,7 +61,7 @@ pub(super) struct IfaceIr {
     pub name: String,
     pub pos: Pos,
     pub kind: IfType,
-    pub address: Option<(Ipv4Addr, u8)>,
+    pub address: Option<Ipv4Net>,
     pub unnumbered: Option<Name>,
     pub mode: Option<(TunnelMode, Pos)>,
     pub policy: Option<Name>,
@@ -77,8 +78,7 @@ pub(super) enum Via {
 
 #[derive(Clone, Debug)]
 pub(super) struct RouteIr {
-    pub prefix: Ipv4Addr,
-    pub len: u8,
+    pub prefix: Ipv4Net,
     pub via: Via,
 }
 
@@ -86,8 +86,8 @@ pub(super) struct RouteIr {
 #[derive(Clone, Debug)]
 pub(super) struct AclEntry {
     pub permit: bool,
-    pub src: (Ipv4Addr, u8),
-    pub dest: (Ipv4Addr, u8),
+    pub src: Ipv4Net,
+    pub dest: Ipv4Net,
 }
 
 #[derive(Clone, Debug)]
@@ -132,7 +132,7 @@ pub(super) struct MapIr {
 #[derive(Clone, Debug)]
 pub(super) struct IdIr {
     pub map: Name,
-    pub id: (Ipv4Addr, u8),
+    pub id: Ipv4Net,
 }
 
 #[derive(Clone, Debug)]
@@ -438,11 +438,11 @@ fn esp_alg(s: &str) -> Result<EspAlg, String> {
 }
 
 /// An access-list address: `any` or a prefix (a bare address is a host).
-fn acl_addr(s: &str) -> Result<(Ipv4Addr, u8), String> {
+fn acl_addr(s: &str) -> Result<Ipv4Net, String> {
     if s == "any" {
-        Ok((Ipv4Addr::UNSPECIFIED, 0))
+        Ok(Ipv4Net::ANY)
     } else {
-        prefix(s, true).map(|(a, l)| (network(a, l), l))
+        prefix(s, true).map(Ipv4Net::trunc)
     }
 }
 
@@ -670,7 +670,7 @@ impl Ir {
         let mut a = Args::new(l, 2, "ip route");
         let Some((dest, w)) = a.value(d, "a destination (a.b.c.d/len or default)", |s| {
             if s == "default" {
-                Ok((Ipv4Addr::UNSPECIFIED, 0))
+                Ok(Ipv4Net::ANY)
             } else {
                 prefix(s, false)
             }
@@ -703,22 +703,14 @@ impl Ir {
         if a.done(d).is_none() {
             return;
         }
-        let (prefix, len) = dest;
-        let net = network(prefix, len);
-        if net != prefix {
+        let net = dest.trunc();
+        if net != dest {
             d.warn(
                 w.pos,
-                format!(
-                    "ip route: {} has host bits set; read as {net}/{len}",
-                    q(w.text)
-                ),
+                format!("ip route: {} has host bits set; read as {net}", q(w.text)),
             );
         }
-        self.routes.push(RouteIr {
-            prefix: net,
-            len,
-            via,
-        });
+        self.routes.push(RouteIr { prefix: net, via });
     }
 
     fn access_list(&mut self, l: &Line<'_>, d: &mut Diags) {
@@ -1210,7 +1202,7 @@ impl Ir {
                             return;
                         }
                         if a.done(d).is_some() {
-                            if p.1 >= 31 || p.1 == 0 {
+                            if p.prefix_len >= 31 || p.prefix_len == 0 {
                                 d.error(
                                     l.words[2].pos,
                                     format!(

@@ -55,10 +55,14 @@ use crate::ike::{
     EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
     Policy, QmId, Selector,
 };
-use crate::personality::{ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor};
+use crate::personality::{
+    ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor,
+};
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
-use super::lex::{self, Diags, Pos, network, q};
+use super::lex::{self, Diags, Pos, q};
+use crate::personality::local_address;
+use crate::prefix::Ipv4Net;
 
 /// An IX config with what the vendor-neutral [`RouterConfig`] has no place for.
 #[derive(Clone, Debug)]
@@ -141,55 +145,34 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
     })
 }
 
-fn contains(net: Ipv4Addr, len: u8, a: Ipv4Addr) -> bool {
-    network(net, len) == network(a, len)
-}
-
 /// Our address toward `peer` (`None`: any peer): on the peer's subnet, else on the interface the
 /// best route toward it leaves by (for any peer: the default route), else the first Ethernet
 /// address.
-fn local_for(
-    peer: Option<Ipv4Addr>,
-    ifaces: &[IfaceIr],
-    routes: &[(Ipv4Addr, u8, Via)],
-) -> Option<Ipv4Addr> {
-    let eth: Vec<(&str, Ipv4Addr, u8, bool)> = ifaces
-        .iter()
-        .filter(|i| i.kind == IfType::Ethernet)
-        .filter_map(|i| i.address.map(|(a, l)| (i.name.as_str(), a, l, i.up)))
-        .collect();
-    let connected = |a: Ipv4Addr| {
-        eth.iter()
-            .filter(|(_, n, l, _)| contains(*n, *l, a))
-            .max_by_key(|(_, _, l, up)| (*up, *l))
-            .map(|(_, n, _, _)| *n)
-    };
-    let by_route = |r: &(Ipv4Addr, u8, Via)| match &r.2 {
-        Via::Gateway(g) => connected(*g),
-        Via::Interface(n) => eth
+fn local_for(peer: Option<Ipv4Addr>, ifaces: &[IfaceIr], routes: &[Route]) -> Option<Ipv4Addr> {
+    let eth = local_address::ports(
+        ifaces
             .iter()
-            .find(|(name, ..)| *name == n.text)
-            .map(|(_, a, _, _)| *a),
+            .filter(|i| i.kind == IfType::Ethernet)
+            .map(|i| (i.name.as_str(), i.address, i.up)),
+    );
+    let by_route = |r: &Route| match &r.via {
+        NextHop::Gateway(g) => local_address::on_link(&eth, *g),
+        NextHop::Interface(n) => eth.iter().find(|p| p.name == n).map(|p| p.net.addr),
     };
     match peer {
-        Some(p) => connected(p).or_else(|| {
-            routes
-                .iter()
-                .filter(|(n, l, _)| contains(*n, *l, p))
-                .max_by_key(|(_, l, _)| *l)
-                .and_then(by_route)
-        }),
+        Some(p) => local_address::on_link(&eth, p)
+            .or_else(|| local_address::route_to(routes, p).and_then(by_route)),
         None => routes
             .iter()
-            .find(|(_, l, _)| *l == 0)
+            .find(|r| r.prefix.prefix_len == 0)
             .and_then(by_route)
-            .or_else(|| eth.iter().max_by_key(|e| e.3).map(|e| e.1)),
+            .or_else(|| eth.iter().max_by_key(|p| p.up).map(|p| p.net.addr)),
     }
 }
 
 /// A Quick Mode ID from a prefix.
-fn qm_id(a: Ipv4Addr, len: u8) -> QmId {
-    Selector::net(network(a, len), len).to_id()
+fn qm_id(p: Ipv4Net) -> QmId {
+    Selector::net(p.network(), p.prefix_len).to_id()
 }
 
 type Built = (Vec<Interface>, Vec<Route>, EngineConfig);
@@ -239,7 +222,6 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
 
     // Routes.
     let mut routes = vec![];
-    let mut route_ir = vec![];
     for r in &ir.routes {
         let via = match &r.via {
             Via::Gateway(g) => NextHop::Gateway(*g),
@@ -265,10 +247,8 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         };
         routes.push(Route {
             prefix: r.prefix,
-            len: r.len,
             via,
         });
-        route_ir.push((r.prefix, r.len, r.via.clone()));
     }
 
     // Peers.
@@ -288,7 +268,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                 ),
             }
         }
-        let Some(local) = local_for(p.peer, &ir.interfaces, &route_ir) else {
+        let Some(local) = local_for(p.peer, &ir.interfaces, &routes) else {
             if !broken.is_empty() {
                 // The address may have been on the interface that was an error.
                 continue;
@@ -468,7 +448,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                                 if c.remote.is_some() {
                                     c.local
                                 } else {
-                                    local_for(Some(m.peer), &ir.interfaces, &route_ir)
+                                    local_for(Some(m.peer), &ir.interfaces, &routes)
                                         .unwrap_or(c.local)
                                 }
                             });
@@ -554,10 +534,7 @@ fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> P
         .iter()
         .find(|a| a.name == m.acl.text)
         .and_then(|a| a.entries.iter().find(|e| e.permit));
-    let (acl_src, acl_dest) = acl.map_or(
-        ((Ipv4Addr::UNSPECIFIED, 0), (Ipv4Addr::UNSPECIFIED, 0)),
-        |e| (e.src, e.dest),
-    );
+    let (acl_src, acl_dest) = acl.map_or((Ipv4Net::ANY, Ipv4Net::ANY), |e| (e.src, e.dest));
     let find =
         |v: &[super::commands::IdIr]| v.iter().find(|x| x.map.text == m.name.text).map(|x| x.id);
     let local_id = find(&ir.local_ids).unwrap_or(acl_src);
@@ -567,10 +544,7 @@ fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> P
         peer: peer.to_string(),
         local: Selector::host(local),
         remote: Selector::host(m.peer),
-        ids: Some((
-            qm_id(local_id.0, local_id.1),
-            qm_id(remote_id.0, remote_id.1),
-        )),
+        ids: Some((qm_id(local_id), qm_id(remote_id))),
         mode: EncapMode::Transport,
         proposals,
         pfs: m.pfs,

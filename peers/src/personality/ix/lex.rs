@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 use crate::personality::{Diagnostic, Severity};
+use crate::prefix::{BareAddress, Ipv4Net, PrefixError};
 
 /// Longest line read; longer ones are an error (an IX CLI line is far shorter).
 pub(super) const MAX_LINE: usize = 1024;
@@ -315,30 +316,30 @@ pub(super) fn addr(s: &str) -> Result<Ipv4Addr, String> {
 }
 
 /// `a.b.c.d/len`; without `/len` a host (/32) if `bare_is_host`, an error otherwise.
-pub(super) fn prefix(s: &str, bare_is_host: bool) -> Result<(Ipv4Addr, u8), String> {
+pub(super) fn prefix(s: &str, bare_is_host: bool) -> Result<Ipv4Net, String> {
+    let bare = if bare_is_host {
+        BareAddress::Host
+    } else {
+        BareAddress::Refused
+    };
     let (a, len) = match s.split_once('/') {
         Some((a, l)) => (a, Some(l)),
         None => (s, None),
     };
-    let ip = a.parse::<Ipv4Addr>().map_err(|_| {
-        format!(
+    Ipv4Net::parse(s, bare).map_err(|e| match e {
+        PrefixError::Address => format!(
             "{} is not an IPv4 address{} (expected a.b.c.d{})",
             q(a),
             if len.is_some() { " with prefix" } else { "" },
             if bare_is_host { "[/len]" } else { "/len" }
-        )
-    })?;
-    match len {
-        None if bare_is_host => Ok((ip, 32)),
-        None => Err(format!(
-            "{} has no prefix length (expected a.b.c.d/len)",
+        ),
+        PrefixError::NoLength => format!("{} has no prefix length (expected a.b.c.d/len)", q(s)),
+        PrefixError::Length | PrefixError::Over32 { .. } => format!(
+            "prefix length {} in {} is not 0-32",
+            q(len.unwrap_or_default()),
             q(s)
-        )),
-        Some(l) => match number(l) {
-            Ok(n) if n <= 32 => Ok((ip, n as u8)),
-            _ => Err(format!("prefix length {} in {} is not 0-32", q(l), q(s))),
-        },
-    }
+        ),
+    })
 }
 
 /// A decimal number that fits a u32 (digits only).
@@ -348,16 +349,6 @@ pub(super) fn number(s: &str) -> Result<u32, String> {
     }
     s.parse::<u32>()
         .map_err(|_| format!("{} is too large", q(s)))
-}
-
-/// The network of a prefix (host bits cleared).
-pub(super) fn network(a: Ipv4Addr, len: u8) -> Ipv4Addr {
-    let mask = if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len.min(32)))
-    };
-    Ipv4Addr::from(u32::from(a) & mask)
 }
 
 #[cfg(test)]
@@ -381,25 +372,14 @@ mod tests {
     fn values() {
         assert_eq!(
             prefix("10.0.0.1/8", false),
-            Ok(("10.0.0.1".parse().unwrap(), 8))
+            Ok("10.0.0.1/8".parse().unwrap())
         );
         assert!(prefix("10.0.0.1", false).is_err());
-        assert_eq!(
-            prefix("10.0.0.1", true),
-            Ok(("10.0.0.1".parse().unwrap(), 32))
-        );
+        assert_eq!(prefix("10.0.0.1", true), Ok("10.0.0.1/32".parse().unwrap()));
         assert!(prefix("10.0.0.1/33", true).is_err());
         assert!(prefix("10.0.0.256/8", true).is_err());
         assert!(number("+1").is_err());
         assert!(number("99999999999").is_err());
-        assert_eq!(
-            network("192.168.0.77".parse().unwrap(), 24),
-            Ipv4Addr::new(192, 168, 0, 0)
-        );
-        assert_eq!(
-            network("1.2.3.4".parse().unwrap(), 0),
-            Ipv4Addr::UNSPECIFIED
-        );
     }
 
     #[test]

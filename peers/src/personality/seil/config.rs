@@ -43,10 +43,12 @@ use crate::ike::{
     EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
     Phase1Proposal, Phase2Proposal, Policy, QmId, Selector,
 };
+use crate::personality::local_address;
 use crate::personality::{
     ConfigErrors, Diagnostic, Interface, InterfaceKind, NextHop, Route, RouterConfig, Severity,
     Vendor,
 };
+use crate::prefix::Ipv4Net;
 use crate::wire::vendor_id;
 
 use super::lexer::{self, LexError, MAX_LINE_CHARS, Word, show};
@@ -157,7 +159,7 @@ struct IfDecl {
     name: String,
     pos: Pos,
     ipsec: bool,
-    address: Option<(Ipv4Addr, u8)>,
+    address: Option<Ipv4Net>,
     tunnel: Option<(Ipv4Addr, Ipv4Addr)>,
     unnumbered: Option<(String, Option<Pos>)>,
 }
@@ -170,8 +172,7 @@ enum ViaDecl {
 
 #[derive(Clone, Debug)]
 struct RouteDecl {
-    prefix: Ipv4Addr,
-    len: u8,
+    prefix: Ipv4Net,
     via: ViaDecl,
 }
 
@@ -223,8 +224,8 @@ struct SaDecl {
     ifname: (String, Pos),
     sap: (String, Pos),
     esp: bool,
-    proxy_local: Option<(Ipv4Addr, u8)>,
-    proxy_remote: Option<(Ipv4Addr, u8)>,
+    proxy_local: Option<Ipv4Net>,
+    proxy_remote: Option<Ipv4Net>,
     proxy_protocol: u8,
 }
 
@@ -546,7 +547,7 @@ impl Parser {
                     }
                     _ => {}
                 }
-                let (addr, len) = self.prefix_word(c, a, "interface address", true)?;
+                let addr = self.prefix_word(c, a, "interface address", true)?;
                 if let Some(r) = c.peek() {
                     if r.text == "remote" {
                         self.not_emulated(c, r, "interface ... add ... remote");
@@ -561,7 +562,7 @@ impl Parser {
                         format!("{name} already has an address; aliases are not emulated by ikelab; ignored"),
                     );
                 } else {
-                    self.interfaces[idx].address = Some((addr, len));
+                    self.interfaces[idx].address = Some(addr);
                 }
                 Ok(())
             }
@@ -652,7 +653,7 @@ impl Parser {
         }
     }
 
-    fn prefix_word(&mut self, c: &Cmd, w: &Word, what: &str, need_len: bool) -> R<(Ipv4Addr, u8)> {
+    fn prefix_word(&mut self, c: &Cmd, w: &Word, what: &str, need_len: bool) -> R<Ipv4Net> {
         match values::prefix(&w.text, !need_len) {
             Ok(p) => Ok(p),
             Err(PrefixError::Address) => self.fail(
@@ -702,22 +703,22 @@ impl Parser {
             c,
             "destination after `route add` (a.b.c.d/len or `default`)",
         )?;
-        let (prefix, len) = if d.text == "default" {
-            (Ipv4Addr::UNSPECIFIED, 0)
+        let prefix = if d.text == "default" {
+            Ipv4Net::ANY
         } else if values::looks_ipv6(&d.text) {
             self.not_emulated(c, d, "IPv6 routes");
             return Ok(());
         } else {
             self.prefix_word(c, d, "route destination", false)?
         };
-        if values::network(prefix, len) != prefix {
+        if prefix.network() != prefix.addr {
             return self.fail(
                 c,
                 d,
                 format!(
-                    "route destination `{}` has host bits set: expected {}/{len}",
+                    "route destination `{}` has host bits set: expected {}",
                     show(&d.text),
-                    values::network(prefix, len)
+                    prefix.trunc()
                 ),
             );
         }
@@ -766,7 +767,7 @@ impl Parser {
                 }
             }
         }
-        self.routes.push(RouteDecl { prefix, len, via });
+        self.routes.push(RouteDecl { prefix, via });
         Ok(())
     }
 
@@ -1519,28 +1520,28 @@ impl Parser {
         Ok(())
     }
 
-    fn proxy_id(&mut self, c: &mut Cmd, k: &Word) -> R<Option<(Ipv4Addr, u8)>> {
+    fn proxy_id(&mut self, c: &mut Cmd, k: &Word) -> R<Option<Ipv4Net>> {
         let v = self.need(c, &format!("address or `any` after `{}`", k.text))?;
         if v.text == "any" {
-            return Ok(Some((Ipv4Addr::UNSPECIFIED, 0)));
+            return Ok(Some(Ipv4Net::ANY));
         }
         if values::looks_ipv6(&v.text) {
             self.not_emulated(c, v, "IPv6 proxy-ids");
             return Ok(None);
         }
-        let (a, len) = self.prefix_word(c, v, k.text.as_str(), false)?;
-        if values::network(a, len) != a {
+        let p = self.prefix_word(c, v, k.text.as_str(), false)?;
+        if p.network() != p.addr {
             return self.fail(
                 c,
                 v,
                 format!(
-                    "`{}` has host bits set: expected {}/{len}",
+                    "`{}` has host bits set: expected {}",
                     show(&v.text),
-                    values::network(a, len)
+                    p.trunc()
                 ),
             );
         }
-        Ok(Some((a, len)))
+        Ok(Some(p))
     }
 
     fn sa(&mut self, c: &mut Cmd) -> R<()> {
@@ -1744,7 +1745,7 @@ impl Parser {
             if let InterfaceKind::IpIp { local, .. } = i.kind {
                 let ours = out
                     .iter()
-                    .any(|j| j.address.is_some_and(|(a, _)| a == local));
+                    .any(|j| j.address.is_some_and(|a| a.addr == local));
                 if !ours && self.broken.interfaces.is_empty() {
                     let d = decls.iter().find(|d| d.name == i.name).expect("declared");
                     let pos = d.pos;
@@ -1779,7 +1780,6 @@ impl Parser {
             };
             out.push(Route {
                 prefix: r.prefix,
-                len: r.len,
                 via,
             });
         }
@@ -1796,25 +1796,17 @@ impl Parser {
         }) {
             return Some(l);
         }
-        let on_link = |a: Ipv4Addr| {
+        let ports = local_address::ports(
             ifs.iter()
                 .filter(|i| i.kind == InterfaceKind::Ethernet)
-                .filter_map(|i| i.address)
-                .filter(|&(ia, len)| values::network(ia, len) == values::network(a, len))
-                .max_by_key(|&(_, len)| len)
-                .map(|(ia, _)| ia)
-        };
-        if let Some(l) = on_link(peer) {
-            return Some(l);
-        }
-        routes
-            .iter()
-            .filter(|r| values::network(peer, r.len) == r.prefix)
-            .max_by_key(|r| r.len)
-            .and_then(|r| match r.via {
-                NextHop::Gateway(g) => on_link(g),
+                .map(|i| (i.name.as_str(), i.address, i.up)),
+        );
+        local_address::on_link(&ports, peer).or_else(|| {
+            local_address::route_to(routes, peer).and_then(|r| match r.via {
+                NextHop::Gateway(g) => local_address::on_link(&ports, g),
                 NextHop::Interface(_) => None,
             })
+        })
     }
 
     fn build_peers(&mut self, ifs: &[Interface], routes: &[Route]) -> Vec<(PeerConfig, bool)> {
@@ -1872,7 +1864,7 @@ impl Parser {
                     let numbered = ifs
                         .iter()
                         .filter(|i| i.kind == InterfaceKind::Ethernet)
-                        .filter_map(|i| i.address.map(|(a, _)| (i.name.as_str(), a)));
+                        .filter_map(|i| i.address.map(|a| (i.name.as_str(), a.addr)));
                     let l = numbered
                         .clone()
                         .find(|(n, _)| *n == "lan1")
@@ -2004,10 +1996,10 @@ impl Parser {
                     });
                 }
             }
-            let id = |p: Option<(Ipv4Addr, u8)>| {
-                let (a, len) = p.unwrap_or((Ipv4Addr::UNSPECIFIED, 0));
+            let id = |p: Option<Ipv4Net>| {
+                let p = p.unwrap_or(Ipv4Net::ANY);
                 QmId {
-                    data: crate::wire::IdData::ipv4_prefix(a, len),
+                    data: crate::wire::IdData::ipv4_prefix(p.addr, p.prefix_len),
                     protocol: s.proxy_protocol,
                     port: 0,
                 }
@@ -2139,8 +2131,7 @@ mod tests {
         assert_eq!(
             cfg.routes,
             vec![Route {
-                prefix: Ipv4Addr::UNSPECIFIED,
-                len: 0,
+                prefix: Ipv4Net::ANY,
                 via: NextHop::Gateway(Ipv4Addr::new(10, 0, 0, 254))
             }]
         );

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::crypto::{CipherAlg, DhGroup, HashAlg};
 use crate::esp::IntegAlg;
+use crate::prefix::{self, BareAddress, Ipv4Net};
 
 /// An IPv4 address in dotted-quad form (no leading zeros, as Rust's parser wants).
 pub(crate) fn ipv4(s: &str) -> Option<Ipv4Addr> {
@@ -23,41 +24,24 @@ pub(crate) fn looks_ipv6(s: &str) -> bool {
 pub(crate) enum PrefixError {
     /// The address part is not an IPv4 address.
     Address,
-    /// The length part is not 0-32.
+    /// The length part is missing or not 0-32.
     Length,
 }
 
-/// `a.b.c.d/len`, or a bare `a.b.c.d` meaning `/32` when `bare_ok`.
-pub(crate) fn prefix(s: &str, bare_ok: bool) -> Result<(Ipv4Addr, u8), PrefixError> {
-    match s.split_once('/') {
-        Some((a, l)) => {
-            let a = ipv4(a).ok_or(PrefixError::Address)?;
-            let len = if !l.is_empty() && l.len() <= 2 && l.bytes().all(|b| b.is_ascii_digit()) {
-                l.parse::<u8>().ok().filter(|&n| n <= 32)
-            } else {
-                None
-            };
-            Ok((a, len.ok_or(PrefixError::Length)?))
-        }
-        None if bare_ok => ipv4(s).map(|a| (a, 32)).ok_or(PrefixError::Address),
-        None => {
-            if ipv4(s).is_some() {
-                Err(PrefixError::Length)
-            } else {
-                Err(PrefixError::Address)
-            }
-        }
-    }
-}
-
-/// The network address of `a/len`.
-pub(crate) fn network(a: Ipv4Addr, len: u8) -> Ipv4Addr {
-    let mask = if len == 0 {
-        0
+/// `a.b.c.d/len`, or a bare `a.b.c.d` meaning `/32` when `bare_ok`. SEIL writes the length in
+/// at most two digits.
+pub(crate) fn prefix(s: &str, bare_ok: bool) -> Result<Ipv4Net, PrefixError> {
+    let bare = if bare_ok {
+        BareAddress::Host
     } else {
-        u32::MAX << (32 - u32::from(len.min(32)))
+        BareAddress::Refused
     };
-    Ipv4Addr::from(u32::from(a) & mask)
+    match Ipv4Net::parse(s, bare) {
+        Ok(_) if s.split_once('/').is_some_and(|(_, l)| l.len() > 2) => Err(PrefixError::Length),
+        Ok(p) => Ok(p),
+        Err(prefix::PrefixError::Address) => Err(PrefixError::Address),
+        Err(_) => Err(PrefixError::Length),
+    }
 }
 
 /// A SEIL time: `30s`, `10m`, `05m`, `1h`, `1h30m`, or plain seconds (`600`). Units in the order
@@ -242,22 +226,19 @@ mod tests {
     #[test]
     fn prefixes() {
         let a = Ipv4Addr::new(192, 168, 1, 0);
-        assert_eq!(prefix("192.168.1.0/24", false), Ok((a, 24)));
-        assert_eq!(prefix("192.168.1.0", true), Ok((a, 32)));
+        let net = |prefix_len| Ipv4Net {
+            addr: a,
+            prefix_len,
+        };
+        assert_eq!(prefix("192.168.1.0/24", false), Ok(net(24)));
+        assert_eq!(prefix("192.168.1.0", true), Ok(net(32)));
+        assert_eq!(prefix("192.168.1.0/024", false), Err(PrefixError::Length));
         assert_eq!(prefix("192.168.1.0", false), Err(PrefixError::Length));
         assert_eq!(prefix("192.168.1.0/33", false), Err(PrefixError::Length));
         assert_eq!(prefix("192.168.1.0/", false), Err(PrefixError::Length));
         assert_eq!(prefix("192.168.1.0/+1", false), Err(PrefixError::Length));
         assert_eq!(prefix("192.168.1/24", false), Err(PrefixError::Address));
         assert_eq!(prefix("192.168.01.0/24", false), Err(PrefixError::Address));
-        assert_eq!(
-            network(Ipv4Addr::new(172, 16, 0, 1), 24),
-            Ipv4Addr::new(172, 16, 0, 0)
-        );
-        assert_eq!(
-            network(Ipv4Addr::new(172, 16, 0, 1), 0),
-            Ipv4Addr::UNSPECIFIED
-        );
     }
 
     #[test]
