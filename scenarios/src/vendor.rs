@@ -94,12 +94,10 @@ pub fn describe(c: &RouterConfig) -> String {
         let (l, r) = p.qm_ids();
         let _ = writeln!(
             s,
-            "  {} (peer {}): protect {}/{} -> {}/{} {:?}, phase-2 IDs {l} <-> {r}, PFS {}, {}",
+            "  {} (peer {}): protect {} -> {} {:?}, phase-2 IDs {l} <-> {r}, PFS {}, {}",
             p.name,
             p.peer,
-            p.local.addr,
             p.local.prefix,
-            p.remote.addr,
             p.remote.prefix,
             p.mode,
             p.pfs.map_or("none".to_string(), |g| g.to_string()),

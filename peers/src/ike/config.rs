@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::crypto::{CipherAlg, DhGroup, HashAlg};
 use crate::esp::IntegAlg;
+use crate::prefix::Ipv4Net;
 use crate::wire::IdData;
 
 /// The whole configuration of one engine.
@@ -99,10 +100,8 @@ pub enum NatTraversal {
 /// Traffic selector: an IPv4 prefix with an upper-layer protocol and port (0 = any).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Selector {
-    /// Network address.
-    pub addr: Ipv4Addr,
-    /// Prefix length.
-    pub prefix: u8,
+    /// The prefix.
+    pub prefix: Ipv4Net,
     /// Upper-layer protocol, 0 = any.
     pub protocol: u8,
     /// Port, 0 = any.
@@ -113,8 +112,7 @@ impl Selector {
     /// A host selector for any protocol.
     pub fn host(addr: Ipv4Addr) -> Self {
         Self {
-            addr,
-            prefix: 32,
+            prefix: Ipv4Net::host(addr),
             protocol: 0,
             port: 0,
         }
@@ -123,8 +121,10 @@ impl Selector {
     /// A prefix selector for any protocol.
     pub fn net(addr: Ipv4Addr, prefix: u8) -> Self {
         Self {
-            addr,
-            prefix: prefix.min(32),
+            prefix: Ipv4Net {
+                addr,
+                prefix_len: prefix.min(32),
+            },
             protocol: 0,
             port: 0,
         }
@@ -132,29 +132,20 @@ impl Selector {
 
     /// `0.0.0.0/0`, any protocol.
     pub const ANY: Selector = Selector {
-        addr: Ipv4Addr::UNSPECIFIED,
-        prefix: 0,
+        prefix: Ipv4Net::ANY,
         protocol: 0,
         port: 0,
     };
 
-    fn mask(&self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix.min(32)))
-        }
-    }
-
     /// Whether `a` is inside the prefix.
     pub fn contains(&self, a: Ipv4Addr) -> bool {
-        (u32::from(a) & self.mask()) == (u32::from(self.addr) & self.mask())
+        self.prefix.contains(a)
     }
 
     /// The Quick Mode ID for this selector, as racoon's `sockaddr2id` builds it.
     pub fn to_id(&self) -> QmId {
         QmId {
-            data: IdData::ipv4_prefix(self.addr, self.prefix),
+            data: IdData::ipv4_prefix(self.prefix.addr, self.prefix.prefix_len),
             protocol: self.protocol,
             port: self.port,
         }

@@ -86,11 +86,7 @@ impl IdData {
         if prefix >= 32 {
             IdData::Ipv4Addr(addr)
         } else {
-            let mask = if prefix == 0 {
-                0
-            } else {
-                u32::MAX << (32 - u32::from(prefix))
-            };
+            let mask = crate::prefix::Ipv4Net::mask_of(prefix);
             IdData::Ipv4Subnet(Ipv4Addr::from(u32::from(addr) & mask), Ipv4Addr::from(mask))
         }
     }
