@@ -2,6 +2,7 @@
 //! ([`parse`]), its IKE behaviour ([`behaviour()`]) and its log ([`SeilLog`]).
 
 pub mod behaviour;
+mod commands;
 pub mod config;
 mod lexer;
 pub mod log;
