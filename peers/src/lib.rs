@@ -6,6 +6,7 @@
 //! - [`crypto`]: the IKEv1 key schedule (RFC 2409 with racoon's details), Diffie-Hellman, PRFs,
 //!   CBC ciphers and racoon's padding.
 //! - [`esp`]: ESP security associations (RFC 4303): encapsulation, decapsulation, anti-replay.
+//! - [`hex`]: bytes as lower-case hex text.
 //! - [`ike`]: the IKEv1 engine (Main, Aggressive, Quick Mode, Informational, NAT-T, DPD) with its
 //!   SAD and SPD, driven sans-IO; vendor differences are data in [`ike::Behaviour`].
 //! - [`prefix`]: IPv4 prefixes (address and length), shared by selectors, dialects and the
@@ -18,6 +19,7 @@
 
 pub mod crypto;
 pub mod esp;
+pub mod hex;
 pub mod ike;
 pub mod personality;
 pub mod prefix;

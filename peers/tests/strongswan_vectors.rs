@@ -14,9 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 use ikelab_peers::crypto::{
     CipherAlg, DhGroup, DhPrivate, HashAlg, HashInputs, IsakmpCrypter, Phase1Keys, phase1, phase2,
 };
+use ikelab_peers::hex::hex;
 use support::isakmp::{self, Header, Payload};
 use support::pcap::{self, Datagram, Kind};
-use support::{case_dir, charon_log, hex, unhex};
+use support::{case_dir, charon_log, unhex};
 
 const PSK: &[u8] = b"hogehoge";
 /// aes128-sha1-modp1024 for IKE, aes128-sha1 for ESP.

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use ikelab_peers::hex::hex;
 use ikelab_peers::ike::{Direction, EncapMode, EventKind, FailReason, QmId};
 use ikelab_peers::personality::Vendor;
 use ikelab_peers::wire::NotifyType;
@@ -11,10 +12,6 @@ use serde_json::{Value, json};
 
 use crate::scenario::{Built, RouterRun};
 use crate::stack::StackHandle;
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// A ping's result, however it ran (the simulated host's, or the real `ping`'s summary).
 #[derive(Clone, Debug, PartialEq, Eq)]

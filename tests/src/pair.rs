@@ -207,11 +207,6 @@ impl Pair {
     }
 }
 
-/// Lower-case hex.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// The document's phase-1 proposal: AES-128, SHA1, MODP-1024, 10 minutes.
 pub fn doc_phase1() -> Phase1Proposal {
     Phase1Proposal {

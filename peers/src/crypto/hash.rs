@@ -74,10 +74,7 @@ impl std::fmt::Display for HashAlg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::hex::hex;
 
     #[test]
     fn rfc2202_hmac_sha1_case_2() {

@@ -132,10 +132,7 @@ impl Phase1Keys {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::hex::hex;
 
     // Expected values below come from Python's hmac module, not from this code.
 

@@ -74,10 +74,7 @@ pub fn keymat(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::hex::hex;
 
     fn seed() -> Vec<u8> {
         sa_seed(3, 0x0102_0304, &[0xaa; 16], &[0xbb; 16])

@@ -80,10 +80,7 @@ impl std::fmt::Display for IntegAlg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
+    use crate::hex::hex;
 
     /// RFC 2404 section 3 reuses RFC 2202's cases; HMAC-SHA1-96 is the first 12 bytes.
     #[test]

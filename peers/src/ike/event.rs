@@ -135,10 +135,7 @@ impl fmt::Debug for KeysDerived {
     }
 }
 
-/// Lower-case hex, for cookies in events and logs.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+pub use crate::hex::hex;
 
 /// What happened.
 #[derive(Clone, Debug, PartialEq, Eq)]

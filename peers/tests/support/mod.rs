@@ -17,11 +17,6 @@ pub fn case_dir(case: &str) -> PathBuf {
     .join(case)
 }
 
-/// Lower-case hex, for messages.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Bytes from hex, with or without a `0x` prefix.
 pub fn unhex(s: &str) -> Vec<u8> {
     let s = s.trim().trim_start_matches("0x");

@@ -12,9 +12,10 @@ use ikelab_peers::wire::{
     Transform, vendor_id,
 };
 
+use ikelab_peers::hex::hex;
 use ikelab_peers::ike::proposal::phase1_cipher_hash;
 
-use super::keys::{KeyStore, hex};
+use super::keys::KeyStore;
 use super::record::{Decryption, IsakmpRecord, PayloadRecord};
 
 /// Upper bound on phase-1 SAs tracked at once, so a capture full of forged cookies stays small.

@@ -6,6 +6,8 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 
+use ikelab_peers::hex::hex;
+
 /// The phase-1 encryption key for one ISAKMP SA, by initiator cookie.
 #[derive(Clone, PartialEq, Eq)]
 pub struct IkeKey {
@@ -141,11 +143,6 @@ impl EspKey {
             hex(&self.auth_key)
         )
     }
-}
-
-/// Lower-case hex.
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Parses hex (optionally `0x`-prefixed); `None` if it is not an even run of hex digits.
