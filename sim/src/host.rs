@@ -15,7 +15,7 @@ use crate::packet::{
 use crate::router::arp::ArpTable;
 use crate::router::frag::{FragError, Reassembler, Reassembly, fragment};
 use crate::router::icmp::{self, CODE_PORT, CODE_PROTOCOL, TYPE_UNREACHABLE};
-use crate::{Counters, Ipv4Net, MacAddr, Node, SimError, StartTime};
+use crate::{Counter, Counters, Ipv4Net, MacAddr, Node, SimError, StartTime};
 
 /// A host's configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -320,7 +320,7 @@ impl Host {
     }
 
     fn send_frame(&mut self, frame: Vec<u8>) {
-        self.counters.bump("tx_frames");
+        self.counters.bump(Counter::TxFrames);
         self.out.push_back((0, frame));
     }
 
@@ -350,7 +350,7 @@ impl Host {
                         self.arp_request(next_hop);
                     }
                     if let Some(d) = e.dropped {
-                        self.counters.bump("drop_arp_queue_full");
+                        self.counters.bump(Counter::DropArpQueueFull);
                         self.undeliverable(&d, PingErrorKind::ArpFailed);
                     }
                 }
@@ -360,7 +360,7 @@ impl Host {
     }
 
     fn arp_request(&mut self, target: Ipv4Addr) {
-        self.counters.bump("arp_requests");
+        self.counters.bump(Counter::ArpRequests);
         let f = packet::arp_frame(&Arp {
             request: true,
             sender_mac: self.mac,
@@ -417,7 +417,7 @@ impl Host {
             },
             &msg,
         );
-        self.counters.bump("icmp_echo_sent");
+        self.counters.bump(Counter::IcmpEchoSent);
         let result = match p {
             Some(p) => self.send_ip(now, p),
             None => Err(PingErrorKind::MessageTooLong),
@@ -461,10 +461,10 @@ impl Host {
         };
         let me = self.cfg.address.addr;
         if a.sender_ip.is_unspecified() || a.sender_mac.is_group() {
-            return self.counters.bump("arp_ignored");
+            return self.counters.bump(Counter::ArpIgnored);
         }
         if a.target_ip != me && self.arp.lookup(now, a.sender_ip).is_none() {
-            return self.counters.bump("arp_not_for_us");
+            return self.counters.bump(Counter::ArpNotForUs);
         }
         let (_, waiting) = self.arp.insert(now, a.sender_ip, a.sender_mac);
         for p in waiting {
@@ -472,7 +472,7 @@ impl Host {
             self.send_frame(f);
         }
         if a.request && a.target_ip == me {
-            self.counters.bump("arp_replied");
+            self.counters.bump(Counter::ArpReplied);
             let f = packet::arp_frame(&Arp {
                 request: false,
                 sender_mac: self.mac,
@@ -486,13 +486,13 @@ impl Host {
 
     fn ip_input(&mut self, now: Instant, packet: Vec<u8>, info: Ipv4Info) {
         if info.dst != self.cfg.address.addr {
-            return self.counters.bump("rx_not_for_us");
+            return self.counters.bump(Counter::RxNotForUs);
         }
         let (packet, info) = if info.is_fragment() {
             match self.reasm.push(now, &packet) {
                 Reassembly::Complete(p) => match packet::parse_ipv4(&p) {
                     Ok(i) => {
-                        self.counters.bump("reassembled");
+                        self.counters.bump(Counter::Reassembled);
                         (p, i)
                     }
                     Err(e) => return self.counters.bump(e.counter()),
@@ -520,7 +520,7 @@ impl Host {
                         },
                         &msg,
                     ) {
-                        self.counters.bump("icmp_echo_replied");
+                        self.counters.bump(Counter::IcmpEchoReplied);
                         let _ = self.send_ip(now, p);
                     }
                 }
@@ -537,7 +537,7 @@ impl Host {
                         self.record_error(id, seq, info.src, PingErrorKind::TimeExceeded(code));
                     }
                 }
-                Ok(Icmp::Other(..)) => self.counters.bump("icmp_rx_other"),
+                Ok(Icmp::Other(..)) => self.counters.bump(Counter::IcmpRxOther),
                 Err(e) => self.counters.bump(e.counter()),
             },
             PROTO_UDP => self.refuse(now, &packet, &info, CODE_PORT),
@@ -546,7 +546,7 @@ impl Host {
     }
 
     fn refuse(&mut self, now: Instant, packet: &[u8], info: &Ipv4Info, code: u8) {
-        self.counters.bump("icmp_errors_sent");
+        self.counters.bump(Counter::IcmpErrorsSent);
         let id = self.next_id();
         let me = self.cfg.address.addr;
         if let Some(p) = icmp::error_packet(me, id, packet, info, TYPE_UNREACHABLE, code, 0) {
@@ -564,14 +564,14 @@ impl Host {
         bytes: usize,
     ) {
         let Some(j) = self.jobs.iter_mut().find(|j| j.report.identifier == id) else {
-            return self.counters.bump("icmp_reply_unknown");
+            return self.counters.bump(Counter::IcmpReplyUnknown);
         };
         if j.report.done {
-            return self.counters.bump("icmp_reply_late");
+            return self.counters.bump(Counter::IcmpReplyLate);
         }
         let idx = usize::from(seq).wrapping_sub(1);
         let Some(sent_at) = j.sent_at.get(idx).copied() else {
-            return self.counters.bump("icmp_reply_unknown");
+            return self.counters.bump(Counter::IcmpReplyUnknown);
         };
         let duplicate = j.answered[idx];
         j.answered[idx] = true;
@@ -641,16 +641,16 @@ impl Node for Host {
     }
 
     fn handle_frame(&mut self, now: Instant, port: usize, frame: &[u8]) {
-        self.counters.bump("rx_frames");
+        self.counters.bump(Counter::RxFrames);
         if port != 0 {
-            return self.counters.bump("rx_drop_bad_port");
+            return self.counters.bump(Counter::RxDropBadPort);
         }
         let eth = match packet::parse_eth(frame) {
             Ok(e) => e,
             Err(e) => return self.counters.bump(e.counter()),
         };
         if eth.dst != self.mac && !eth.dst.is_group() {
-            return self.counters.bump("rx_not_for_us");
+            return self.counters.bump(Counter::RxNotForUs);
         }
         match eth.ethertype {
             ETHERTYPE_ARP => self.arp_input(now, eth.payload),
@@ -664,7 +664,7 @@ impl Node for Host {
                     self.log.push_back(format!("dropped malformed input: {e}"));
                 }
             },
-            _ => self.counters.bump("rx_drop_ethertype"),
+            _ => self.counters.bump(Counter::RxDropEthertype),
         }
     }
 
@@ -677,14 +677,14 @@ impl Node for Host {
             for (ip, packets) in t.failed {
                 self.log.push_back(format!("arp {ip} unreachable"));
                 for p in packets {
-                    self.counters.bump("drop_arp_failed");
+                    self.counters.bump(Counter::DropArpFailed);
                     self.undeliverable(&p, PingErrorKind::ArpFailed);
                 }
             }
         }
         if self.reasm.poll_timeout().is_some_and(|t| t <= now) {
             for _ in self.reasm.handle_timeout(now) {
-                self.counters.bump("reasm_timeout");
+                self.counters.bump(Counter::ReasmTimeout);
             }
         }
         for job in 0..self.jobs.len() {

@@ -16,7 +16,7 @@ use crate::link::{Impairments, Link, LinkParams, PortRef};
 use crate::router::{Router, RouterConfig, SecurityStack};
 use crate::tap::{Capture, CaptureFiles};
 use crate::{
-    Counters, KeyLine, LinkId, LinkStats, Log, MacAddr, Node, SimError, StartTime, Switch,
+    Counter, Counters, KeyLine, LinkId, LinkStats, Log, MacAddr, Node, SimError, StartTime, Switch,
     derive_seed,
 };
 
@@ -555,10 +555,10 @@ impl Lab {
     fn deliver(&mut self, link: LinkId, to: usize, generation: u64, frame: Vec<u8>) {
         let l = &mut self.links[link.0];
         if !l.up || l.generation != generation {
-            l.stats.bump("drop_cut_in_flight");
+            l.stats.bump(Counter::DropCutInFlight);
             return;
         }
-        l.stats.bump("delivered");
+        l.stats.bump(Counter::Delivered);
         let end = l.ends[to];
         let node = self.nodes[end.node.0].node();
         if self.capture.enabled() {
@@ -590,7 +590,7 @@ impl Lab {
                         );
                     }
                 }
-                None => self.counters.bump("tx_unconnected_port"),
+                None => self.counters.bump(Counter::TxUnconnectedPort),
             }
         }
         let node = self.nodes[id.0].node();

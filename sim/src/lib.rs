@@ -51,7 +51,7 @@ pub use ikelab_peers::time::Instant;
 
 pub use addr::{MacAddr, derive_seed};
 pub use clock::StartTime;
-pub use counters::Counters;
+pub use counters::{Counter, Counters};
 pub use error::SimError;
 pub use host::{Host, HostConfig, PingError, PingErrorKind, PingReply, PingReport, PingSpec};
 pub use inject::Injector;

@@ -8,7 +8,7 @@ use ikelab_peers::rng::{Random, SeededRandom};
 use ikelab_peers::time::Instant;
 
 use crate::packet::ETH_HLEN;
-use crate::{Counters, NodeId};
+use crate::{Counter, Counters, NodeId};
 
 /// Identifies a link in a lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -132,13 +132,13 @@ impl Link {
 
     /// Sends `frame` from end `from` at `now`: decides its fate and when it arrives.
     pub(crate) fn transmit(&mut self, now: Instant, from: usize, mut frame: Vec<u8>) -> Arrivals {
-        self.stats.bump("tx_frames");
+        self.stats.bump(Counter::TxFrames);
         if !self.up {
-            self.stats.bump("drop_link_down");
+            self.stats.bump(Counter::DropLinkDown);
             return [None, None];
         }
         if frame.len().saturating_sub(ETH_HLEN) > self.params.mtu {
-            self.stats.bump("drop_over_mtu");
+            self.stats.bump(Counter::DropOverMtu);
             return [None, None];
         }
         let mut depart = now;
@@ -147,7 +147,7 @@ impl Link {
             let backlog_ns = start.as_nanos() - now.as_nanos();
             let backlog_bytes = u128::from(backlog_ns) * u128::from(bps) / 8 / 1_000_000_000;
             if backlog_bytes > self.params.queue_bytes as u128 {
-                self.stats.bump("drop_queue_full");
+                self.stats.bump(Counter::DropQueueFull);
                 return [None, None];
             }
             let bits = (frame.len() as u64 + WIRE_OVERHEAD) * 8;
@@ -160,22 +160,22 @@ impl Link {
         }
         let imp = self.params.impairments;
         if self.chance(imp.loss) {
-            self.stats.bump("drop_loss");
+            self.stats.bump(Counter::DropLoss);
             return [None, None];
         }
         let mut arrive = depart + self.params.latency;
         if self.chance(imp.reorder) {
-            self.stats.bump("reordered");
+            self.stats.bump(Counter::Reordered);
             arrive += imp.reorder_delay;
         }
         if self.chance(imp.corrupt) && !frame.is_empty() {
             let r = self.rng.next_u32() as usize;
             let bit = r % (frame.len() * 8);
             frame[bit / 8] ^= 1 << (bit % 8);
-            self.stats.bump("corrupted");
+            self.stats.bump(Counter::Corrupted);
         }
         let dup = if self.chance(imp.duplicate) {
-            self.stats.bump("duplicated");
+            self.stats.bump(Counter::Duplicated);
             Some((arrive, frame.clone()))
         } else {
             None

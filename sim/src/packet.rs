@@ -2,6 +2,7 @@
 //! Ethernet (padded to the 60-byte minimum, as a NIC would), ARP, IPv4 (checksummed, validated),
 //! ICMP and UDP with correct checksums. Parsers take hostile bytes and return typed errors.
 
+use crate::Counter;
 use std::net::Ipv4Addr;
 
 use etherparse::{
@@ -53,14 +54,14 @@ pub enum FrameError {
 
 impl FrameError {
     /// The counter this error is counted under.
-    pub fn counter(self) -> &'static str {
+    pub fn counter(self) -> Counter {
         match self {
-            FrameError::ShortFrame => "rx_drop_short_frame",
-            FrameError::BadArp => "rx_drop_bad_arp",
-            FrameError::BadIpv4 => "rx_drop_bad_ipv4",
-            FrameError::BadIpv4Checksum => "rx_drop_bad_ipv4_checksum",
-            FrameError::BadIcmp => "rx_drop_bad_icmp",
-            FrameError::BadUdp => "rx_drop_bad_udp",
+            FrameError::ShortFrame => Counter::RxDropShortFrame,
+            FrameError::BadArp => Counter::RxDropBadArp,
+            FrameError::BadIpv4 => Counter::RxDropBadIpv4,
+            FrameError::BadIpv4Checksum => Counter::RxDropBadIpv4Checksum,
+            FrameError::BadIcmp => Counter::RxDropBadIcmp,
+            FrameError::BadUdp => Counter::RxDropBadUdp,
         }
     }
 }

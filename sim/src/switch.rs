@@ -8,7 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use ikelab_peers::time::Instant;
 
 use crate::packet::parse_eth;
-use crate::{Counters, MacAddr, Node};
+use crate::{Counter, Counters, MacAddr, Node};
 
 /// How long a learned address is trusted without being seen again (Linux bridges' default).
 pub const MAC_AGING: Duration = Duration::from_secs(300);
@@ -71,7 +71,7 @@ impl Node for Switch {
     }
 
     fn handle_frame(&mut self, now: Instant, port: usize, frame: &[u8]) {
-        self.counters.bump("rx_frames");
+        self.counters.bump(Counter::RxFrames);
         let eth = match parse_eth(frame) {
             Ok(e) => e,
             Err(e) => {
@@ -88,13 +88,13 @@ impl Node for Switch {
             self.lookup(now, eth.dst)
         };
         match known {
-            Some(p) if p == port => self.counters.bump("filtered"),
+            Some(p) if p == port => self.counters.bump(Counter::Filtered),
             Some(p) => {
-                self.counters.bump("forwarded");
+                self.counters.bump(Counter::Forwarded);
                 self.out.push_back((p, frame.to_vec()));
             }
             None => {
-                self.counters.bump("flooded");
+                self.counters.bump(Counter::Flooded);
                 for p in (0..self.ports).filter(|p| *p != port) {
                     self.out.push_back((p, frame.to_vec()));
                 }
@@ -144,6 +144,6 @@ mod tests {
         assert_eq!(std::iter::from_fn(|| s.poll_output()).count(), 2);
         // Garbage is counted, not a panic.
         s.handle_frame(later, 1, &[1, 2, 3]);
-        assert_eq!(s.counters().get("rx_drop_short_frame"), 1);
+        assert_eq!(s.counters().get(Counter::RxDropShortFrame), 1);
     }
 }

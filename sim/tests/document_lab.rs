@@ -7,6 +7,7 @@ use core::time::Duration;
 use std::net::Ipv4Addr;
 
 use common::{icmp_echo, ip_protocol, is_arp};
+use ikelab_sim::Counter;
 use ikelab_sim::packet::PROTO_IPIP;
 use ikelab_sim::topology::{
     DocumentLinkParams, IX_HOST, IX_LAN, IX_WAN, SEIL_HOST, SEIL_LAN, SEIL_WAN, ix_config,
@@ -87,8 +88,8 @@ fn ping_across_the_tunnel_is_answered() {
     assert!(lan.iter().all(|f| icmp_echo(&f.data).is_some_and(|e| !e.3)));
 
     let seil = d.lab.router(d.seil).unwrap();
-    assert_eq!(seil.counters().get("encapsulated"), 10);
-    assert_eq!(seil.counters().get("decapsulated"), 10);
+    assert_eq!(seil.counters().get(Counter::Encapsulated), 10);
+    assert_eq!(seil.counters().get(Counter::Decapsulated), 10);
     assert_eq!(seil.route_to(IX_HOST), Some(("ipsec0", None)));
     let ix = d.lab.router(d.ix).unwrap();
     assert_eq!(ix.route_to(SEIL_HOST), Some(("Tunnel0.0", None)));
@@ -195,7 +196,7 @@ fn ttl_expiry_and_unreachable_destinations_are_reported() {
             .router(d.seil)
             .unwrap()
             .counters()
-            .get("drop_no_route"),
+            .get(Counter::DropNoRoute),
         1
     );
 }
@@ -233,15 +234,22 @@ fn large_pings_fragment_over_a_small_wan_mtu_and_reassemble() {
     assert!(r.replies.iter().all(|x| x.bytes == 3008));
     let seil = d.lab.router(d.seil).unwrap().counters();
     let ix = d.lab.router(d.ix).unwrap().counters();
-    assert!(seil.get("fragments_sent") > 0 && ix.get("fragments_sent") > 0);
-    assert!(seil.get("reassembled") > 0 && ix.get("reassembled") > 0);
-    assert!(d.lab.host(d.ix_host).unwrap().counters().get("reassembled") >= 3);
+    assert!(seil.get(Counter::FragmentsSent) > 0 && ix.get(Counter::FragmentsSent) > 0);
+    assert!(seil.get(Counter::Reassembled) > 0 && ix.get(Counter::Reassembled) > 0);
+    assert!(
+        d.lab
+            .host(d.ix_host)
+            .unwrap()
+            .counters()
+            .get(Counter::Reassembled)
+            >= 3
+    );
     // Nothing was too big for the wire.
     assert_eq!(
         d.lab
             .link_stats(d.links.wan_seil)
             .unwrap()
-            .get("drop_over_mtu"),
+            .get(Counter::DropOverMtu),
         0
     );
 

@@ -6,6 +6,7 @@ mod common;
 use core::time::Duration;
 
 use ikelab_peers::rng::{Random, SeededRandom};
+use ikelab_sim::Counter;
 use ikelab_sim::packet::{
     ETHERTYPE_ARP, ETHERTYPE_IPV4, Ipv4Build, PROTO_ESP, PROTO_IPIP, PROTO_UDP, eth_frame,
     ipv4_packet, udp_datagram,
@@ -118,7 +119,7 @@ fn mutated_frames_never_panic_a_router_or_host() {
     let dropped: u64 = seil
         .counters()
         .iter()
-        .filter(|(k, _)| k.starts_with("rx_drop") || k.starts_with("reasm_drop"))
+        .filter(|(k, _)| k.name().starts_with("rx_drop") || k.name().starts_with("reasm_drop"))
         .map(|(_, v)| v)
         .sum();
     assert!(dropped > 1000, "{:?}", seil.counters());
@@ -211,19 +212,23 @@ fn malformed_and_spoofed_frames_on_the_wan_are_counted_and_dropped() {
     assert_eq!(d.lab.ping_report(p).unwrap().received, 5);
 
     let c = d.lab.router(d.seil).unwrap().counters().clone();
-    assert_eq!(c.get("rx_drop_bad_ipv4_checksum"), 1, "{c:?}");
-    assert!(c.get("rx_drop_bad_ipv4") >= 2, "{c:?}");
-    assert_eq!(c.get("drop_no_tunnel"), 1, "{c:?}");
-    assert_eq!(c.get("esp_dropped"), 2, "raw and UDP-encapsulated: {c:?}");
-    assert_eq!(c.get("udp_to_stack"), 1, "{c:?}");
-    assert_eq!(c.get("rx_drop_bad_udp"), 1, "{c:?}");
-    assert_eq!(c.get("reasm_drop_too_many"), 36, "{c:?}");
+    assert_eq!(c.get(Counter::RxDropBadIpv4Checksum), 1, "{c:?}");
+    assert!(c.get(Counter::RxDropBadIpv4) >= 2, "{c:?}");
+    assert_eq!(c.get(Counter::DropNoTunnel), 1, "{c:?}");
+    assert_eq!(
+        c.get(Counter::EspDropped),
+        2,
+        "raw and UDP-encapsulated: {c:?}"
+    );
+    assert_eq!(c.get(Counter::UdpToStack), 1, "{c:?}");
+    assert_eq!(c.get(Counter::RxDropBadUdp), 1, "{c:?}");
+    assert_eq!(c.get(Counter::ReasmDropTooMany), 36, "{c:?}");
     assert_eq!(
         d.lab.router(d.seil).unwrap().reassembly_pending(),
         0,
         "timed out"
     );
-    assert_eq!(c.get("reasm_timeout"), 64, "{c:?}");
+    assert_eq!(c.get(Counter::ReasmTimeout), 64, "{c:?}");
     assert!(
         d.lab
             .log_text()
@@ -234,7 +239,7 @@ fn malformed_and_spoofed_frames_on_the_wan_are_counted_and_dropped() {
             .switch(d.wan)
             .unwrap()
             .counters()
-            .get("rx_drop_short_frame")
+            .get(Counter::RxDropShortFrame)
             >= 2
     );
 }

@@ -5,6 +5,7 @@ mod common;
 use core::time::Duration;
 
 use common::{icmp_echo, is_arp};
+use ikelab_sim::Counter;
 use ikelab_sim::topology::{DocumentLinkParams, IX_HOST, ix_config, seil_config};
 use ikelab_sim::{
     DocumentLab, Impairments, Instant, LabConfig, LinkParams, PingSpec, document_lab,
@@ -79,7 +80,7 @@ fn loss_fails_pings_in_proportion() {
         );
         assert!(r.errors.is_empty(), "loss gives silence, not errors");
         let s = d.lab.link_stats(d.links.wan_seil).unwrap();
-        let dropped = s.get("drop_loss") as f64 / s.get("tx_frames") as f64;
+        let dropped = s.get(Counter::DropLoss) as f64 / s.get(Counter::TxFrames) as f64;
         assert!(
             (dropped - loss).abs() < 0.06,
             "loss {loss}: link dropped {dropped:.3}"
@@ -120,7 +121,7 @@ fn a_cut_link_stops_traffic_until_it_is_restored() {
         d.lab
             .link_stats(d.links.wan_ix)
             .unwrap()
-            .get("drop_link_down"),
+            .get(Counter::DropLinkDown),
         3
     );
     let log = d.lab.log_text();
@@ -152,7 +153,7 @@ fn frames_in_flight_across_a_cut_are_lost() {
         d.lab
             .link_stats(d.links.wan_seil)
             .unwrap()
-            .get("drop_cut_in_flight"),
+            .get(Counter::DropCutInFlight),
         1
     );
 }
@@ -194,7 +195,10 @@ fn duplication_shows_in_the_capture_and_in_ping() {
         .count();
     assert_eq!(requests, 10);
     assert_eq!(
-        d.lab.link_stats(d.links.lan_ix).unwrap().get("duplicated") as usize,
+        d.lab
+            .link_stats(d.links.lan_ix)
+            .unwrap()
+            .get(Counter::Duplicated) as usize,
         frames.len() / 2
     );
 }
@@ -232,7 +236,13 @@ fn reordering_shows_in_the_capture() {
     // Replies reach the pinging host out of order too.
     let reply_seqs: Vec<u16> = r.replies.iter().map(|x| x.seq).collect();
     assert!(reply_seqs.windows(2).any(|w| w[1] < w[0]));
-    assert!(d.lab.link_stats(d.links.wan_seil).unwrap().get("reordered") > 20);
+    assert!(
+        d.lab
+            .link_stats(d.links.wan_seil)
+            .unwrap()
+            .get(Counter::Reordered)
+            > 20
+    );
 }
 
 #[test]
@@ -262,7 +272,7 @@ fn corruption_is_caught_by_checksums() {
     let drops: u64 = [d.seil, d.ix]
         .iter()
         .flat_map(|n| d.lab.router(*n).unwrap().counters().iter())
-        .filter(|(k, _)| k.starts_with("rx_drop_"))
+        .filter(|(k, _)| k.name().starts_with("rx_drop_"))
         .map(|(_, v)| v)
         .sum();
     let host_drops: u64 = d
@@ -271,7 +281,7 @@ fn corruption_is_caught_by_checksums() {
         .unwrap()
         .counters()
         .iter()
-        .filter(|(k, _)| k.starts_with("rx_drop_"))
+        .filter(|(k, _)| k.name().starts_with("rx_drop_"))
         .map(|(_, v)| v)
         .sum();
     assert!(
@@ -338,7 +348,7 @@ fn frames_over_the_link_mtu_are_dropped() {
         d.lab
             .link_stats(d.links.wan_seil)
             .unwrap()
-            .get("drop_over_mtu"),
+            .get(Counter::DropOverMtu),
         1
     );
     assert!(

@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 
 use common::{ip_protocol, out_dir};
+use ikelab_sim::Counter;
 use ikelab_sim::packet::{
     ETHERTYPE_IPV4, Ipv4Build, PROTO_ESP, PROTO_IPIP, PROTO_UDP, eth_frame, icmp_echo, ipv4_packet,
     parse_ipv4,
@@ -260,7 +261,11 @@ fn the_hook_carries_ike_esp_policy_timers_and_keys() {
     // The spoofed plain IP-in-IP was refused by inbound policy.
     assert_eq!(seil.refused_plain, 1);
     assert_eq!(
-        d.lab.router(d.seil).unwrap().counters().get("drop_policy"),
+        d.lab
+            .router(d.seil)
+            .unwrap()
+            .counters()
+            .get(Counter::DropPolicy),
         1
     );
 

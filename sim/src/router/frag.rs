@@ -3,6 +3,7 @@
 //! tolerates any arrival order, overlaps and duplicates, and is bounded against hostile input
 //! (per-datagram size, number of datagrams in progress, a timeout).
 
+use crate::Counter;
 use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -93,7 +94,7 @@ pub enum Reassembly {
     /// Kept, waiting for the rest.
     Pending,
     /// Dropped (malformed, too large, or too many datagrams in progress).
-    Dropped(&'static str),
+    Dropped(Counter),
 }
 
 /// Datagrams being put back together.
@@ -106,7 +107,7 @@ impl Reassembler {
     /// Takes a checked IPv4 packet (sliced to its total length).
     pub fn push(&mut self, now: Instant, packet: &[u8]) -> Reassembly {
         let Ok(info) = parse_ipv4(packet) else {
-            return Reassembly::Dropped("rx_drop_bad_ipv4");
+            return Reassembly::Dropped(Counter::RxDropBadIpv4);
         };
         if !info.is_fragment() {
             return Reassembly::Complete(packet[..info.total_len].to_vec());
@@ -121,10 +122,10 @@ impl Reassembler {
         let payload = &packet[info.header_len..info.total_len];
         let end = start + payload.len();
         if end + info.header_len > 65_535 || (info.mf && payload.len() % 8 != 0) {
-            return Reassembly::Dropped("reasm_drop_bad_fragment");
+            return Reassembly::Dropped(Counter::ReasmDropBadFragment);
         }
         if !self.pending.contains_key(&key) && self.pending.len() >= MAX_REASSEMBLIES {
-            return Reassembly::Dropped("reasm_drop_too_many");
+            return Reassembly::Dropped(Counter::ReasmDropTooMany);
         }
         let d = self.pending.entry(key).or_insert_with(|| Datagram {
             header: None,
@@ -136,12 +137,12 @@ impl Reassembler {
         if !info.mf {
             if d.total.is_some_and(|t| t != end) || d.have.last().is_some_and(|r| r.1 > end) {
                 self.pending.remove(&key);
-                return Reassembly::Dropped("reasm_drop_inconsistent");
+                return Reassembly::Dropped(Counter::ReasmDropInconsistent);
             }
             d.total = Some(end);
         } else if d.total.is_some_and(|t| end > t) {
             self.pending.remove(&key);
-            return Reassembly::Dropped("reasm_drop_inconsistent");
+            return Reassembly::Dropped(Counter::ReasmDropInconsistent);
         }
         if start == 0 {
             d.header = Some(packet[..info.header_len].to_vec());
@@ -167,7 +168,7 @@ impl Reassembler {
             set_fragment(h, 0, false);
         }) {
             Ok(()) => Reassembly::Complete(p),
-            Err(_) => Reassembly::Dropped("reasm_drop_bad_fragment"),
+            Err(_) => Reassembly::Dropped(Counter::ReasmDropBadFragment),
         }
     }
 

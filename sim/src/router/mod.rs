@@ -31,7 +31,7 @@ use crate::packet::{
     self, Arp, ETHERTYPE_ARP, ETHERTYPE_IPV4, FrameError, Icmp, Ipv4Build, Ipv4Info, PROTO_ESP,
     PROTO_ICMP, PROTO_IPIP, PROTO_UDP,
 };
-use crate::{Counters, Ipv4Net, KeyLine, MacAddr, Node, SimError};
+use crate::{Counter, Counters, Ipv4Net, KeyLine, MacAddr, Node, SimError};
 
 /// IKE's port.
 pub const IKE_PORT: u16 = 500;
@@ -335,12 +335,12 @@ impl Router {
         let my_ip = self.ifaces[port].cfg.address.addr;
         let my_mac = self.ifaces[port].mac;
         if a.sender_ip.is_unspecified() || a.sender_mac.is_group() {
-            self.counters.bump("arp_ignored");
+            self.counters.bump(Counter::ArpIgnored);
             return;
         }
         let known = self.ifaces[port].arp.lookup(now, a.sender_ip).is_some();
         if a.target_ip != my_ip && !known {
-            self.counters.bump("arp_not_for_us");
+            self.counters.bump(Counter::ArpNotForUs);
             return;
         }
         let (fresh, waiting) = self.ifaces[port].arp.insert(now, a.sender_ip, a.sender_mac);
@@ -355,7 +355,7 @@ impl Router {
             self.emit_ip(port, a.sender_mac, &p);
         }
         if a.request && a.target_ip == my_ip {
-            self.counters.bump("arp_replied");
+            self.counters.bump(Counter::ArpReplied);
             let reply = packet::arp_frame(&Arp {
                 request: false,
                 sender_mac: my_mac,
@@ -387,7 +387,7 @@ impl Router {
             }
         };
         if depth > MAX_DEPTH {
-            self.counters.bump("drop_nesting");
+            self.counters.bump(Counter::DropNesting);
             return;
         }
         if self.local.contains(&info.dst) {
@@ -399,7 +399,7 @@ impl Router {
                 .iter()
                 .any(|i| i.cfg.address.prefix_len < 31 && i.cfg.address.broadcast() == info.dst)
         {
-            self.counters.bump("rx_broadcast_ignored");
+            self.counters.bump(Counter::RxBroadcastIgnored);
         } else {
             self.forward(now, ingress, packet, info);
         }
@@ -417,7 +417,7 @@ impl Router {
         let (packet, info) = if info.is_fragment() {
             match self.reasm.push(now, &packet) {
                 Reassembly::Complete(p) => {
-                    self.counters.bump("reassembled");
+                    self.counters.bump(Counter::Reassembled);
                     match packet::parse_ipv4(&p) {
                         Ok(i) => (p, i),
                         Err(e) => return self.counters.bump(e.counter()),
@@ -441,7 +441,7 @@ impl Router {
                     return self.esp_input(now, ingress, &packet, depth);
                 }
                 if dport == IKE_PORT || dport == NAT_T_PORT {
-                    self.counters.bump("udp_to_stack");
+                    self.counters.bump(Counter::UdpToStack);
                     let data = data.to_vec();
                     self.stack.udp_received(
                         now,
@@ -452,9 +452,9 @@ impl Router {
                     return;
                 }
                 if !via_esp && !self.stack.accept_plain(now, &packet) {
-                    return self.counters.bump("drop_policy");
+                    return self.counters.bump(Counter::DropPolicy);
                 }
-                self.counters.bump("udp_port_unreachable");
+                self.counters.bump(Counter::UdpPortUnreachable);
                 self.icmp_error(
                     now,
                     &packet,
@@ -468,10 +468,10 @@ impl Router {
             PROTO_ESP => self.esp_input(now, ingress, &packet, depth),
             PROTO_IPIP => {
                 if !via_esp && !self.stack.accept_plain(now, &packet) {
-                    return self.counters.bump("drop_policy");
+                    return self.counters.bump(Counter::DropPolicy);
                 }
                 let Some(&t) = self.tunnel_by_ends.get(&(info.src, info.dst)) else {
-                    self.counters.bump("drop_no_tunnel");
+                    self.counters.bump(Counter::DropNoTunnel);
                     self.note(format!("ip-in-ip from {} matches no tunnel", info.src));
                     return self.icmp_error(
                         now,
@@ -483,7 +483,7 @@ impl Router {
                         Some(ingress),
                     );
                 };
-                self.counters.bump("decapsulated");
+                self.counters.bump(Counter::Decapsulated);
                 let inner = payload.to_vec();
                 match packet::parse_ipv4(&inner) {
                     Ok(ii) => {
@@ -495,7 +495,7 @@ impl Router {
             }
             PROTO_ICMP => {
                 if !via_esp && !self.stack.accept_plain(now, &packet) {
-                    return self.counters.bump("drop_policy");
+                    return self.counters.bump(Counter::DropPolicy);
                 }
                 match packet::parse_icmp(payload) {
                     Ok(Icmp::EchoRequest { id, seq, data }) => {
@@ -513,30 +513,30 @@ impl Router {
                             &msg,
                         );
                         if let Some(reply) = reply {
-                            self.counters.bump("icmp_echo_replied");
+                            self.counters.bump(Counter::IcmpEchoReplied);
                             self.route_out(now, reply, Origin::Local, None, 0);
                         }
                     }
                     Ok(Icmp::Unreachable { code, .. }) => {
-                        self.counters.bump("icmp_rx_unreachable");
+                        self.counters.bump(Counter::IcmpRxUnreachable);
                         self.note(format!(
                             "icmp: destination unreachable (code {code}) from {}",
                             info.src
                         ));
                     }
                     Ok(Icmp::TimeExceeded { code, .. }) => {
-                        self.counters.bump("icmp_rx_time_exceeded");
+                        self.counters.bump(Counter::IcmpRxTimeExceeded);
                         self.note(format!(
                             "icmp: time exceeded (code {code}) from {}",
                             info.src
                         ));
                     }
-                    Ok(_) => self.counters.bump("icmp_rx_other"),
+                    Ok(_) => self.counters.bump(Counter::IcmpRxOther),
                     Err(e) => self.counters.bump(e.counter()),
                 }
             }
             _ => {
-                self.counters.bump("drop_unknown_protocol");
+                self.counters.bump(Counter::DropUnknownProtocol);
                 self.icmp_error(
                     now,
                     &packet,
@@ -553,7 +553,7 @@ impl Router {
     fn esp_input(&mut self, now: Instant, ingress: Ingress, packet: &[u8], depth: u8) {
         match self.stack.inbound_esp(now, packet) {
             Some(clear) => {
-                self.counters.bump("esp_accepted");
+                self.counters.bump(Counter::EspAccepted);
                 match packet::parse_ipv4(&clear) {
                     Ok(i) => {
                         let clear = clear[..i.total_len].to_vec();
@@ -562,19 +562,19 @@ impl Router {
                     Err(e) => self.counters.bump(e.counter()),
                 }
             }
-            None => self.counters.bump("esp_dropped"),
+            None => self.counters.bump(Counter::EspDropped),
         }
     }
 
     fn forward(&mut self, now: Instant, ingress: Ingress, mut packet: Vec<u8>, info: Ipv4Info) {
         if info.ttl <= 1 {
-            self.counters.bump("drop_ttl_exceeded");
+            self.counters.bump(Counter::DropTtlExceeded);
             return self.icmp_error(now, &packet, &info, TYPE_TIME_EXCEEDED, 0, 0, Some(ingress));
         }
         if packet::rewrite_ipv4_header(&mut packet, |h| h.time_to_live -= 1).is_err() {
-            return self.counters.bump("rx_drop_bad_ipv4");
+            return self.counters.bump(Counter::RxDropBadIpv4);
         }
-        self.counters.bump("forwarded");
+        self.counters.bump(Counter::Forwarded);
         self.route_out(now, packet, Origin::Forwarded(ingress), None, 0);
     }
 
@@ -591,10 +591,10 @@ impl Router {
         depth: u8,
     ) {
         let Ok(info) = packet::parse_ipv4(&packet) else {
-            return self.counters.bump("drop_bad_outbound");
+            return self.counters.bump(Counter::DropBadOutbound);
         };
         let Some(route) = self.table.lookup(info.dst).copied() else {
-            self.counters.bump("drop_no_route");
+            self.counters.bump(Counter::DropNoRoute);
             self.note(format!("no route to {}", info.dst));
             if let Origin::Forwarded(ing) = origin {
                 self.icmp_error(
@@ -612,7 +612,7 @@ impl Router {
         match route.egress {
             Egress::Tunnel(t) => {
                 if depth >= MAX_DEPTH {
-                    self.counters.bump("drop_tunnel_loop");
+                    self.counters.bump(Counter::DropTunnelLoop);
                     self.note(format!(
                         "{}: tunnel loop to {}",
                         self.tunnels[t].name, info.dst
@@ -621,7 +621,7 @@ impl Router {
                 }
                 let mtu = self.tunnels[t].mtu;
                 if info.total_len > mtu && info.df {
-                    self.counters.bump("drop_frag_needed");
+                    self.counters.bump(Counter::DropFragNeeded);
                     if let Origin::Forwarded(ing) = origin {
                         let m = u16::try_from(mtu).unwrap_or(u16::MAX);
                         self.icmp_error(
@@ -640,16 +640,16 @@ impl Router {
                 // MTU first, so each piece travels in one outer packet.
                 let pieces = match fragment(&packet, mtu) {
                     Ok(p) => p,
-                    Err(_) => return self.counters.bump("drop_cannot_fragment"),
+                    Err(_) => return self.counters.bump(Counter::DropCannotFragment),
                 };
                 for piece in pieces {
                     let id = self.next_id();
                     match tunnel::encapsulate(&self.tunnels[t], &piece, id) {
                         Some(outer) => {
-                            self.counters.bump("encapsulated");
+                            self.counters.bump(Counter::Encapsulated);
                             self.route_out(now, outer, origin, Some(t), depth + 1);
                         }
-                        None => self.counters.bump("drop_too_big_to_encapsulate"),
+                        None => self.counters.bump(Counter::DropTooBigToEncapsulate),
                     }
                 }
             }
@@ -689,7 +689,7 @@ impl Router {
             Outbound::Pass(p) => self.transmit(now, iface, next_hop, p, origin),
             Outbound::Protected(p) => {
                 let Ok(info) = packet::parse_ipv4(&p) else {
-                    return self.counters.bump("drop_bad_protected");
+                    return self.counters.bump(Counter::DropBadProtected);
                 };
                 match self.table.lookup(info.dst).copied() {
                     Some(Route {
@@ -698,7 +698,7 @@ impl Router {
                         ..
                     }) => self.transmit(now, j, gateway.unwrap_or(info.dst), p, Origin::Local),
                     _ => {
-                        self.counters.bump("drop_no_route");
+                        self.counters.bump(Counter::DropNoRoute);
                         self.note(format!(
                             "no Ethernet route for protected packet to {}",
                             info.dst
@@ -707,7 +707,7 @@ impl Router {
                 }
             }
             Outbound::Drop(why) => {
-                self.counters.bump("drop_outbound");
+                self.counters.bump(Counter::DropOutbound);
                 self.note(format!("outbound packet dropped: {why}"));
             }
         }
@@ -726,7 +726,7 @@ impl Router {
         let frags = match fragment(&packet, mtu) {
             Ok(f) => f,
             Err(FragError::DontFragment) => {
-                self.counters.bump("drop_frag_needed");
+                self.counters.bump(Counter::DropFragNeeded);
                 if let (Origin::Forwarded(ing), Ok(info)) = (origin, packet::parse_ipv4(&packet)) {
                     let m = u16::try_from(mtu).unwrap_or(u16::MAX);
                     self.icmp_error(
@@ -741,11 +741,11 @@ impl Router {
                 }
                 return;
             }
-            Err(FragError::Impossible) => return self.counters.bump("drop_cannot_fragment"),
+            Err(FragError::Impossible) => return self.counters.bump(Counter::DropCannotFragment),
         };
         if frags.len() > 1 {
             for _ in 0..frags.len() {
-                self.counters.bump("fragments_sent");
+                self.counters.bump(Counter::FragmentsSent);
             }
         }
         for f in frags {
@@ -757,7 +757,7 @@ impl Router {
                         self.arp_request(iface, next_hop);
                     }
                     if e.dropped.is_some() {
-                        self.counters.bump("drop_arp_queue_full");
+                        self.counters.bump(Counter::DropArpQueueFull);
                     }
                 }
             }
@@ -765,7 +765,7 @@ impl Router {
     }
 
     fn arp_request(&mut self, iface: usize, target: Ipv4Addr) {
-        self.counters.bump("arp_requests");
+        self.counters.bump(Counter::ArpRequests);
         let i = &self.ifaces[iface];
         let f = packet::arp_frame(&Arp {
             request: true,
@@ -783,7 +783,7 @@ impl Router {
     }
 
     fn push_frame(&mut self, port: usize, frame: Vec<u8>) {
-        self.counters.bump("tx_frames");
+        self.counters.bump(Counter::TxFrames);
         self.out.push_back((port, frame));
     }
 
@@ -809,7 +809,7 @@ impl Router {
         };
         let id = self.next_id();
         if let Some(p) = icmp::error_packet(src, id, offending, info, icmp_type, code, mtu) {
-            self.counters.bump("icmp_errors_sent");
+            self.counters.bump(Counter::IcmpErrorsSent);
             self.route_out(now, p, Origin::Local, None, 0);
         }
     }
@@ -832,7 +832,7 @@ impl Router {
             let Some(udp) =
                 packet::udp_datagram(*src.ip(), src.port(), *dst.ip(), dst.port(), &payload)
             else {
-                self.counters.bump("drop_stack_udp_too_big");
+                self.counters.bump(Counter::DropStackUdpTooBig);
                 continue;
             };
             let id = self.next_id();
@@ -849,10 +849,10 @@ impl Router {
             );
             match p {
                 Some(p) => {
-                    self.counters.bump("udp_from_stack");
+                    self.counters.bump(Counter::UdpFromStack);
                     self.route_out(now, p, Origin::Local, None, 0);
                 }
-                None => self.counters.bump("drop_stack_udp_too_big"),
+                None => self.counters.bump(Counter::DropStackUdpTooBig),
             }
         }
     }
@@ -876,9 +876,9 @@ impl Node for Router {
     }
 
     fn handle_frame(&mut self, now: Instant, port: usize, frame: &[u8]) {
-        self.counters.bump("rx_frames");
+        self.counters.bump(Counter::RxFrames);
         if port >= self.ifaces.len() {
-            return self.counters.bump("rx_drop_bad_port");
+            return self.counters.bump(Counter::RxDropBadPort);
         }
         let eth = match packet::parse_eth(frame) {
             Ok(e) => e,
@@ -886,7 +886,7 @@ impl Node for Router {
         };
         if eth.dst != self.ifaces[port].mac && !eth.dst.is_group() {
             // Flooded unicast for someone else: a NIC filters it silently.
-            return self.counters.bump("rx_not_for_us");
+            return self.counters.bump(Counter::RxNotForUs);
         }
         match eth.ethertype {
             ETHERTYPE_ARP => self.arp_input(now, port, eth.payload),
@@ -897,7 +897,7 @@ impl Node for Router {
                 }
                 Err(e) => self.malformed(port, e),
             },
-            _ => self.counters.bump("rx_drop_ethertype"),
+            _ => self.counters.bump(Counter::RxDropEthertype),
         }
         self.drain_stack(now);
     }
@@ -918,7 +918,7 @@ impl Node for Router {
                     packets.len()
                 ));
                 for p in packets {
-                    self.counters.bump("drop_arp_failed");
+                    self.counters.bump(Counter::DropArpFailed);
                     if let Ok(info) = packet::parse_ipv4(&p) {
                         self.icmp_error(now, &p, &info, TYPE_UNREACHABLE, CODE_HOST, 0, None);
                     }
@@ -927,7 +927,7 @@ impl Node for Router {
         }
         if self.reasm.poll_timeout().is_some_and(|t| t <= now) {
             for first in self.reasm.handle_timeout(now) {
-                self.counters.bump("reasm_timeout");
+                self.counters.bump(Counter::ReasmTimeout);
                 if let Ok(info) = packet::parse_ipv4(&first) {
                     self.icmp_error(now, &first, &info, TYPE_TIME_EXCEEDED, 1, 0, None);
                 }
