@@ -2,15 +2,15 @@
 //! Ethernet (padded to the 60-byte minimum, as a NIC would), ARP, IPv4 (checksummed, validated),
 //! ICMP and UDP with correct checksums. Parsers take hostile bytes and return typed errors.
 
-use crate::Counter;
 use std::net::Ipv4Addr;
 
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, ArpPacket, EtherType, Ethernet2Header, IcmpEchoHeader,
     Icmpv4Header, Icmpv4Type, IpFragOffset, IpNumber, Ipv4Header, UdpHeader, checksum,
 };
+use ikelab_peers::wire::ipv4;
 
-use crate::MacAddr;
+use crate::{Counter, MacAddr};
 
 /// EtherType of IPv4.
 pub const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -195,30 +195,21 @@ impl Ipv4Info {
 /// Checks an IPv4 packet (version, lengths, header checksum) and returns its fields. Bytes after
 /// `total_len` (Ethernet padding) are ignored: callers slice with `..total_len`.
 pub fn parse_ipv4(packet: &[u8]) -> Result<Ipv4Info, FrameError> {
-    let (h, _) = Ipv4Header::from_slice(packet).map_err(|_| FrameError::BadIpv4)?;
-    let header_len = h.header_len();
-    let total_len = usize::from(h.total_len);
-    if total_len < header_len || total_len > packet.len() {
-        return Err(FrameError::BadIpv4);
-    }
-    if checksum::Sum16BitWords::new()
-        .add_slice(&packet[..header_len])
-        .ones_complement()
-        != 0
-    {
+    let h = ipv4::Ipv4Header::parse(packet).map_err(|_| FrameError::BadIpv4)?;
+    if ipv4::checksum(&packet[..h.header_len]) != 0 {
         return Err(FrameError::BadIpv4Checksum);
     }
     Ok(Ipv4Info {
-        header_len,
-        total_len,
-        id: h.identification,
+        header_len: h.header_len,
+        total_len: h.total_len,
+        id: h.id,
         df: h.dont_fragment,
         mf: h.more_fragments,
-        frag_offset: usize::from(h.fragment_offset.byte_offset()),
-        ttl: h.time_to_live,
-        protocol: h.protocol.0,
-        src: Ipv4Addr::from(h.source),
-        dst: Ipv4Addr::from(h.destination),
+        frag_offset: h.frag_offset,
+        ttl: h.ttl,
+        protocol: h.protocol,
+        src: h.src,
+        dst: h.dst,
     })
 }
 

@@ -1,4 +1,5 @@
-//! The little of IPv4 the ESP data path needs: read a header, write one with its checksum.
+//! The little of IPv4 the ESP data path and the simulator's nodes need: read a header, write one
+//! with its checksum.
 
 use std::net::Ipv4Addr;
 
@@ -23,6 +24,14 @@ pub struct Ipv4Header {
     pub header_len: usize,
     /// Total length from the header.
     pub total_len: usize,
+    /// Identification.
+    pub id: u16,
+    /// Don't Fragment.
+    pub dont_fragment: bool,
+    /// More Fragments.
+    pub more_fragments: bool,
+    /// Fragment offset in bytes.
+    pub frag_offset: usize,
     /// Protocol.
     pub protocol: u8,
     /// Source.
@@ -58,6 +67,10 @@ impl Ipv4Header {
         Ok(Self {
             header_len,
             total_len,
+            id: be16(p, 4),
+            dont_fragment: frag & 0x4000 != 0,
+            more_fragments: frag & 0x2000 != 0,
+            frag_offset: usize::from(frag & 0x1fff) * 8,
             protocol: p[9],
             src: Ipv4Addr::new(p[12], p[13], p[14], p[15]),
             dst: Ipv4Addr::new(p[16], p[17], p[18], p[19]),

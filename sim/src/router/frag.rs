@@ -3,13 +3,13 @@
 //! tolerates any arrival order, overlaps and duplicates, and is bounded against hostile input
 //! (per-datagram size, number of datagrams in progress, a timeout).
 
-use crate::Counter;
 use core::time::Duration;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ikelab_peers::time::Instant;
 
+use crate::Counter;
 use crate::packet::{parse_ipv4, rewrite_ipv4_header, set_fragment};
 
 /// How long the pieces of a datagram are kept (RFC 791's upper bound is 15 s; Linux uses 30 s).
