@@ -23,8 +23,13 @@ use super::values::{self, AlgTable, PrefixError};
 /// A position in the file: (line, column).
 pub(super) type Pos = (usize, usize);
 
-/// The line was abandoned after a diagnostic.
-pub(super) type R<T> = Result<T, ()>;
+/// A command's line was abandoned: its diagnostic is already recorded, and what it was defining
+/// is noted as broken so that its uses are not reported again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Abandoned;
+
+/// The result of reading (part of) a command.
+pub(super) type R<T> = Result<T, Abandoned>;
 
 /// The words of one command, consumed left to right.
 pub(super) struct Cmd<'a> {
@@ -301,7 +306,7 @@ impl Parser {
     /// An error at a word; abandons the line.
     pub(super) fn fail<T>(&mut self, c: &Cmd, w: &Word, msg: String) -> R<T> {
         self.error(c.line, w.col, msg);
-        Err(())
+        Err(Abandoned)
     }
 
     /// The next word, or an error "missing ..." at the end of the line.
@@ -311,7 +316,7 @@ impl Parser {
             None => {
                 let end = c.end();
                 self.error(c.line, end, format!("missing {what}"));
-                Err(())
+                Err(Abandoned)
             }
         }
     }
@@ -353,7 +358,7 @@ impl Parser {
     }
 
     pub(super) fn command(&mut self, c: &mut Cmd) -> R<()> {
-        let w = c.next().ok_or(())?;
+        let w = c.next().ok_or(Abandoned)?;
         match w.text.as_str() {
             "hostname" => self.hostname(c),
             "environment" => self.environment(c, w),
@@ -746,7 +751,7 @@ impl Parser {
                             values::names(table)
                         ),
                     );
-                    return Err(());
+                    return Err(Abandoned);
                 }
             }
             col += item.chars().count() + 1;
@@ -799,7 +804,7 @@ impl Parser {
             c.end(),
             format!("`{cmd}` is missing `{p}` (e.g. `{p} {example}`)"),
         );
-        Err(())
+        Err(Abandoned)
     }
 
     pub(super) fn switch_word(&mut self, c: &mut Cmd, k: &Word, on: &str, off: &str) -> R<bool> {

@@ -8,7 +8,7 @@ use crate::ike::{ExchangeMode, Identity, NatTraversal};
 use crate::personality::seil::lexer::{Word, show};
 use crate::personality::seil::values::{self};
 
-use super::{Cmd, IkeProposalDecl, Parser, PeerAddr, PeerDecl, R};
+use super::{Abandoned, Cmd, IkeProposalDecl, Parser, PeerAddr, PeerDecl, R};
 use crate::personality::seil::config::DEFAULT_IKE_LIFETIME;
 
 impl Parser {
@@ -268,7 +268,7 @@ impl Parser {
                                 col,
                                 format!("invalid IKE proposal name `{}`", show(item)),
                             );
-                            return Err(());
+                            return Err(Abandoned);
                         }
                         list.push((item.to_string(), (c.line, col)));
                         col += item.chars().count() + 1;
@@ -375,7 +375,7 @@ impl Parser {
                     pos.1,
                     format!("peer address {a} is already used by IKE peer `{n}` at line {l}"),
                 );
-                return Err(());
+                return Err(Abandoned);
             }
         }
         peer.address = address;
@@ -482,7 +482,7 @@ impl Parser {
         if seen.is_empty() {
             let end = c.end();
             self.error(c.line, end, "missing subcommand after `ike`".into());
-            return Err(());
+            return Err(Abandoned);
         }
         Ok(())
     }
