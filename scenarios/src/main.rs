@@ -1,6 +1,6 @@
 //! The `ikelab` command-line tool.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -137,13 +137,7 @@ fn main() -> ExitCode {
             ix,
             quiet,
             netns,
-        } => {
-            if netns {
-                run_netns(scenario, out, seed, seil, ix, quiet)
-            } else {
-                run(scenario, out, seed, seil, ix, quiet)
-            }
-        }
+        } => run(scenario, out, seed, seil, ix, quiet, netns),
         Command::Peer {
             vendor,
             config,
@@ -187,22 +181,8 @@ fn load(
     }
 }
 
-fn run_netns(
-    name: Option<String>,
-    out: Option<PathBuf>,
-    seed: Option<u64>,
-    seil: Option<PathBuf>,
-    ix: Option<PathBuf>,
-    quiet: bool,
-) -> ExitCode {
+fn run_netns(loaded: &scenario::Loaded, seed: Option<u64>, out: &Path, quiet: bool) -> ExitCode {
     use ikelab::netns;
-    let loaded = match load(&name, &seil, &ix) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("ikelab run: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let stop = ikelab_sim::netns::stop_on_signals();
     eprintln!(
         "Running {} in network namespaces for {} s (Ctrl-C ends it early)...",
@@ -213,7 +193,7 @@ fn run_netns(
         seed,
         duration: None,
     };
-    let run = match netns::run_scenario(&loaded, &opts, stop) {
+    let run = match netns::run_scenario(loaded, &opts, stop) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ikelab run: {e}");
@@ -223,13 +203,29 @@ fn run_netns(
     if run.interrupted {
         eprintln!("Interrupted: stopped early.");
     }
+    let code = if run.interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    };
+    report(&run.result, quiet, out, netns::write(&run, out), code)
+}
+
+/// Prints a run's logs (unless `quiet`), outcome and diagnosis, and where its artefacts went.
+fn report(
+    result: &ikelab::report::RunResult,
+    quiet: bool,
+    dir: &Path,
+    written: std::io::Result<ikelab::report::Artefacts>,
+    code: ExitCode,
+) -> ExitCode {
     if !quiet {
-        for (name, log) in ikelab::report::router_logs_of(&run.routers) {
+        for (name, log) in ikelab::report::router_logs(result) {
             println!("=== {name} log ===\n{log}");
         }
     }
-    println!("=== outcome ===\n{}", run.outcome());
-    let diag = ikelab::report::diagnosis_of(&run.routers);
+    println!("=== outcome ===\n{}", ikelab::report::outcome(result));
+    let diag = ikelab::report::diagnosis(result);
     if !diag.is_empty() {
         println!("=== diagnosis ===");
         for d in diag {
@@ -237,19 +233,14 @@ fn run_netns(
         }
         println!();
     }
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
-    match netns::write(&run, &dir) {
+    match written {
         Ok(a) => {
             println!(
                 "Artefacts in {}\n{}",
                 a.dir.display(),
                 ikelab::report::wireshark_hint(&a)
             );
-            if run.interrupted {
-                ExitCode::from(130)
-            } else {
-                ExitCode::SUCCESS
-            }
+            code
         }
         Err(e) => {
             eprintln!("ikelab run: writing {}: {e}", dir.display());
@@ -344,19 +335,19 @@ fn run(
     seil: Option<PathBuf>,
     ix: Option<PathBuf>,
     quiet: bool,
+    netns: bool,
 ) -> ExitCode {
-    let loaded = match (&name, &seil, &ix) {
-        (_, Some(s), Some(i)) => scenario::load_pair(s, i),
-        (Some(n), _, _) => scenario::load_named(n),
-        _ => unreachable!("clap requires a scenario or both configs"),
-    };
-    let loaded = match loaded {
+    let loaded = match load(&name, &seil, &ix) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("ikelab run: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    if netns {
+        return run_netns(&loaded, seed, &dir, quiet);
+    }
     let mut built = match scenario::build(&loaded, seed) {
         Ok(b) => b,
         Err(e) => {
@@ -365,35 +356,8 @@ fn run(
         }
     };
     built.lab.run();
-    if !quiet {
-        for (name, log) in ikelab::report::router_logs(&built) {
-            println!("=== {name} log ===\n{log}");
-        }
-    }
-    println!("=== outcome ===\n{}", ikelab::report::outcome(&built));
-    let diag = ikelab::report::diagnosis(&built);
-    if !diag.is_empty() {
-        println!("=== diagnosis ===");
-        for d in diag {
-            println!("{d}");
-        }
-        println!();
-    }
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
-    match ikelab::report::write(&built, &dir) {
-        Ok(a) => {
-            println!(
-                "Artefacts in {}\n{}",
-                a.dir.display(),
-                ikelab::report::wireshark_hint(&a)
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("ikelab run: writing {}: {e}", dir.display());
-            ExitCode::FAILURE
-        }
-    }
+    let written = ikelab::report::write(&built, &dir);
+    report(&built.result(), quiet, &dir, written, ExitCode::SUCCESS)
 }
 
 fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {

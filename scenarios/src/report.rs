@@ -1,5 +1,5 @@
-//! What a run leaves behind: the outcome in plain words with a diagnosis, `summary.json`, and
-//! the artefact folder (captures, key files, vendor logs).
+//! What a run leaves behind, whichever driver ran it ([`RunResult`]): the outcome in plain words
+//! with a diagnosis, `summary.json`, and the artefact folder (captures, key files, vendor logs).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use ikelab_peers::personality::Vendor;
 use ikelab_peers::wire::NotifyType;
 use serde_json::{Value, json};
 
-use crate::scenario::{Built, RouterRun};
+use crate::scenario::Built;
 use crate::stack::StackHandle;
 
 fn hex(b: &[u8]) -> String {
@@ -40,42 +40,19 @@ pub struct RouterState {
     pub stack: StackHandle,
 }
 
-/// The routers of an in-process run.
-pub fn states(routers: &[RouterRun]) -> Vec<RouterState> {
-    routers
-        .iter()
-        .map(|r| RouterState {
-            name: r.name.clone(),
-            vendor: r.vendor,
-            stack: r.stack.clone(),
-        })
-        .collect()
-}
-
-/// The pings of an in-process run.
-pub fn pings(b: &Built) -> Vec<PingOutcome> {
-    b.pings
-        .iter()
-        .filter_map(|p| {
-            let r = b.lab.ping_report(p.id)?;
-            Some(PingOutcome {
-                from: p.from.clone(),
-                to: p.to,
-                sent: r.sent,
-                received: r.received,
-            })
-        })
-        .collect()
+/// What a run did, whichever driver ran it: each router's engine, events and log, and the
+/// pings.
+#[derive(Clone)]
+pub struct RunResult {
+    /// The routers, in the scenario's order.
+    pub routers: Vec<RouterState>,
+    /// The pings, in the script's order.
+    pub pings: Vec<PingOutcome>,
 }
 
 /// Every router's vendor log, as the device prints it.
-pub fn router_logs(b: &Built) -> Vec<(String, String)> {
-    router_logs_of(&states(&b.routers))
-}
-
-/// [`router_logs`] of any routers (in-process or netns).
-pub fn router_logs_of(routers: &[RouterState]) -> Vec<(String, String)> {
-    routers
+pub fn router_logs(run: &RunResult) -> Vec<(String, String)> {
+    run.routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -88,14 +65,9 @@ pub fn router_logs_of(routers: &[RouterState]) -> Vec<(String, String)> {
 }
 
 /// One line per router and ping: phase 1, phase 2, pings.
-pub fn outcome(b: &Built) -> String {
-    outcome_of(&states(&b.routers), &pings(b))
-}
-
-/// [`outcome`] of any routers and pings.
-pub fn outcome_of(routers: &[RouterState], pings: &[PingOutcome]) -> String {
+pub fn outcome(run: &RunResult) -> String {
     let mut out = String::new();
-    for r in routers {
+    for r in &run.routers {
         let s = r.stack.borrow();
         let p1 = s
             .engine
@@ -130,7 +102,7 @@ pub fn outcome_of(routers: &[RouterState], pings: &[PingOutcome]) -> String {
             if inbound > 0 { "up" } else { "down" },
         );
     }
-    for p in pings {
+    for p in &run.pings {
         let _ = writeln!(
             out,
             "ping {} -> {}: {} sent, {} answered",
@@ -146,12 +118,8 @@ fn ids(a: &QmId, b: &QmId) -> String {
 
 /// A diagnosis in plain words for negotiations that failed, with the config line that fixes
 /// the document's case.
-pub fn diagnosis(b: &Built) -> Vec<String> {
-    diagnosis_of(&states(&b.routers))
-}
-
-/// [`diagnosis`] of any routers.
-pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
+pub fn diagnosis(run: &RunResult) -> Vec<String> {
+    let routers = &run.routers;
     let mut out = vec![];
     let name_of = |ip: std::net::Ipv4Addr| {
         routers
@@ -261,13 +229,9 @@ pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
 }
 
 /// `summary.json`: per router its ISAKMP and IPsec SAs and notifications, per host its pings.
-pub fn summary(b: &Built) -> Value {
-    summary_of(&states(&b.routers), &pings(b))
-}
-
-/// [`summary`] of any routers and pings.
-pub fn summary_of(routers: &[RouterState], pings: &[PingOutcome]) -> Value {
-    let routers: Vec<Value> = routers
+pub fn summary(run: &RunResult) -> Value {
+    let routers: Vec<Value> = run
+        .routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -320,7 +284,8 @@ pub fn summary_of(routers: &[RouterState], pings: &[PingOutcome]) -> Value {
             })
         })
         .collect();
-    let pings: Vec<Value> = pings
+    let pings: Vec<Value> = run
+        .pings
         .iter()
         .map(|p| json!({"from": p.from, "to": p.to.to_string(), "sent": p.sent, "answered": p.received}))
         .collect();
@@ -363,12 +328,8 @@ pub struct Artefacts {
     pub keys: PathBuf,
 }
 
-/// What a run leaves behind to write, however it ran (in-process or in namespaces).
-pub struct RunParts<'a> {
-    /// The routers.
-    pub routers: &'a [RouterState],
-    /// The pings.
-    pub pings: &'a [PingOutcome],
+/// What a run recorded besides its result, however it ran (in-process or in namespaces).
+pub struct Recording<'a> {
     /// The date time zero is shown as.
     pub start: ikelab_sim::StartTime,
     /// Every captured frame.
@@ -384,21 +345,20 @@ pub struct RunParts<'a> {
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
 /// `summary.json` into `dir`.
 pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
-    let parts = RunParts {
-        routers: &states(&b.routers),
-        pings: &pings(b),
+    let rec = Recording {
         start: b.lab.start(),
         capture: b.lab.capture(),
         links: &b.links,
         keys: b.lab.keys(),
         log_text: b.lab.log_text(),
     };
-    write_parts(&parts, dir, switch_view(b))
+    write_parts(&b.result(), &rec, dir, switch_view(b))
 }
 
 /// [`write`] for any run; the merged capture keeps the frames `keep` accepts.
 pub fn write_parts(
-    p: &RunParts<'_>,
+    run: &RunResult,
+    p: &Recording<'_>,
     dir: &Path,
     keep: impl FnMut(&ikelab_sim::CapturedFrame) -> bool,
 ) -> std::io::Result<Artefacts> {
@@ -428,13 +388,13 @@ pub fn write_parts(
     std::fs::write(profile.join("ikev1_decryption_table"), lines(&p.keys.ikev1))?;
     std::fs::write(profile.join("esp_sa"), lines(&p.keys.esp))?;
     std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
-    for (name, text) in router_logs_of(p.routers) {
+    for (name, text) in router_logs(run) {
         std::fs::write(dir.join(format!("{name}.log")), text)?;
     }
     std::fs::write(dir.join("lab.log"), &p.log_text)?;
     std::fs::write(
         dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary_of(p.routers, p.pings)).unwrap_or_default() + "\n",
+        serde_json::to_string_pretty(&summary(run)).unwrap_or_default() + "\n",
     )?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),

@@ -8,8 +8,8 @@ use std::net::SocketAddrV4;
 use std::rc::Rc;
 
 use ikelab_peers::ike::{Engine, Event, EventKind, Protected};
-use ikelab_peers::time::Instant;
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
+use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, Outbound, OutboundContext, SecurityStack};
 
 use crate::decode::keys::{KeyFile, key_line};

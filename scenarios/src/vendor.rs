@@ -1,6 +1,8 @@
 //! The one place that maps a vendor name to its personality: config parser and log renderer.
 
-use ikelab_peers::personality::{ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock, ix, seil};
+use ikelab_peers::personality::{
+    ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock, ix, seil,
+};
 
 /// The vendor a scenario names (`seil`, `ix`).
 pub fn by_name(name: &str) -> Option<Vendor> {
