@@ -3,7 +3,7 @@
 //! - [`scenario`]: scenario files and the built-in catalog, the plan both drivers run, and the
 //!   in-process driver;
 //! - [`stack`]: the engine as a simulated router's IPsec stack, with its vendor log;
-//! - [`vendor`]: the one place that maps a vendor name to its parser and log renderer;
+//! - [`describe`]: a parsed config in plain words (`ikelab check-config`);
 //! - [`report`]: a run's result, its outcome, diagnosis, `summary.json` and the artefact folder;
 //! - [`netns`]: the netns driver (the same plan in Linux network namespaces), and `ikelab peer`;
 //! - [`decode`]: reads captures (pcap / pcapng), finds IKEv1 and ESP, decrypts them with
@@ -11,8 +11,8 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod describe;
 pub mod netns;
 pub mod report;
 pub mod scenario;
 pub mod stack;
-pub mod vendor;

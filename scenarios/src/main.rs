@@ -2,9 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use ikelab::scenario::{self, catalog};
+use ikelab_peers::personality::{Parsed, Personalities, Personality};
 
 /// ikelab: an IKEv1/ESP interop lab with simulated SEIL and NEC IX routers.
 #[derive(Parser)]
@@ -258,10 +260,6 @@ fn peer(
 ) -> ExitCode {
     use ikelab::netns::{self, PeerOptions, PeerOutput};
     use std::io::Write as _;
-    let Some(v) = ikelab::vendor::by_name(vendor) else {
-        eprintln!("ikelab peer: unknown vendor {vendor:?} (expected seil or ix)");
-        return ExitCode::FAILURE;
-    };
     let mut pairs = vec![];
     for i in ifaces {
         match i.split_once('=') {
@@ -276,28 +274,18 @@ fn peer(
             }
         }
     }
-    let text = match std::fs::read(config) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => {
-            eprintln!("ikelab peer: {}: {e}", config.display());
-            return ExitCode::FAILURE;
-        }
+    let (personality, parsed) = match parse_file("ikelab peer", vendor, config) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let parsed = match ikelab::vendor::parse(v, &config.display().to_string(), &text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    for w in &parsed.warnings {
+    for w in &parsed.router.warnings {
         eprintln!("{w}");
     }
     let stop = ikelab_sim::netns::stop_on_signals();
     let opts = PeerOptions {
-        vendor: v,
-        config: parsed,
-        config_text: text,
+        personality,
+        config: parsed.router,
+        log: parsed.log,
         netns: ns,
         ifaces: pairs,
         seed: None,
@@ -360,29 +348,46 @@ fn run(
     report(&built.result(), quiet, &dir, written, ExitCode::SUCCESS)
 }
 
-fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
-    let Some(v) = ikelab::vendor::by_name(vendor) else {
-        eprintln!("ikelab check-config: unknown vendor {vendor:?} (expected seil or ix)");
-        return ExitCode::FAILURE;
+/// Reads `file` and parses it as a config of the personality named `vendor`; on failure says
+/// why (as `cmd`) and gives the exit code.
+fn parse_file(
+    cmd: &str,
+    vendor: &str,
+    file: &std::path::Path,
+) -> Result<(Arc<dyn Personality>, Parsed), ExitCode> {
+    let table = Personalities::builtin();
+    let Some(personality) = table.get(vendor) else {
+        eprintln!(
+            "{cmd}: unknown vendor {vendor:?} (expected {})",
+            table.expected(false)
+        );
+        return Err(ExitCode::FAILURE);
     };
     let text = match std::fs::read(file) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
-            eprintln!("ikelab check-config: {}: {e}", file.display());
-            return ExitCode::FAILURE;
+            eprintln!("{cmd}: {}: {e}", file.display());
+            return Err(ExitCode::FAILURE);
         }
     };
-    match ikelab::vendor::parse(v, &file.display().to_string(), &text) {
-        Ok(cfg) => {
-            for w in &cfg.warnings {
-                eprintln!("{w}");
-            }
-            print!("{}", ikelab::vendor::describe(&cfg));
-            ExitCode::SUCCESS
-        }
+    match personality.parse(&file.display().to_string(), &text) {
+        Ok(parsed) => Ok((personality, parsed)),
         Err(e) => {
             eprintln!("{e}");
-            ExitCode::FAILURE
+            Err(ExitCode::FAILURE)
         }
+    }
+}
+
+fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
+    match parse_file("ikelab check-config", vendor, file) {
+        Ok((_, parsed)) => {
+            for w in &parsed.router.warnings {
+                eprintln!("{w}");
+            }
+            print!("{}", ikelab::describe::describe(&parsed.router));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
     }
 }

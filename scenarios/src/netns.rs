@@ -52,7 +52,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use ikelab_peers::ike::Engine;
-use ikelab_peers::personality::{self as pv, Vendor, WallClock};
+use std::sync::Arc;
+
+use ikelab_peers::personality::{self as pv, LogSetup, Personality, WallClock};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
 use ikelab_sim::netns::{
@@ -437,14 +439,10 @@ pub fn run_scenario(
     let mut macs: Vec<Vec<MacAddr>> = vec![];
     for r in &plan.routers {
         let engine = Engine::new(
-            r.config.engine.clone(),
+            r.engine().clone(),
             derive_seed(plan.seed, &format!("engine:{}", r.name)),
         );
-        let (stack, handle) = EngineStack::new(
-            &r.name,
-            engine,
-            crate::vendor::renderer(r.vendor, &r.text, plan.clock),
-        );
+        let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
         let node = Router::with_stack(
             r.sim.clone(),
             SeededRandom::new(derive_seed(plan.seed, &r.name)),
@@ -562,7 +560,7 @@ pub fn run_scenario(
                 .zip(stacks)
                 .map(|(r, stack)| RouterState {
                     name: r.name.clone(),
-                    vendor: r.vendor,
+                    personality: r.personality.clone(),
                     stack,
                 })
                 .collect(),
@@ -583,12 +581,12 @@ pub fn run_scenario(
 /// Options of [`peer`].
 #[derive(Clone, Debug)]
 pub struct PeerOptions {
-    /// The vendor personality.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The parsed vendor config (a test may adjust it before running).
     pub config: pv::RouterConfig,
-    /// The config text (the IX log renderer reads its logging settings from it).
-    pub config_text: String,
+    /// The log renderer the config sets up.
+    pub log: Arc<dyn LogSetup>,
     /// The namespace holding the interfaces.
     pub netns: String,
     /// (vendor interface, Linux interface) pairs.
@@ -697,7 +695,7 @@ pub fn peer(
     if opts.ifaces.is_empty() {
         return Err(setup("give at least one --iface NAME=IF"));
     }
-    let name = opts.vendor.to_string();
+    let name = opts.personality.vendor().to_string();
     let mut rc = router_config(&name, &opts.config)?;
     let names: Vec<String> = rc.interfaces.iter().map(|i| i.name.clone()).collect();
     let mut wired: Vec<(usize, String)> = vec![];
@@ -706,7 +704,7 @@ pub fn peer(
         let Some(port) = names.iter().position(|n| n == vname) else {
             return Err(setup(format!(
                 "the {} config has no numbered Ethernet interface {vname:?} (it has: {})",
-                opts.vendor,
+                opts.personality.vendor(),
                 names.join(", ")
             )));
         };
@@ -776,11 +774,8 @@ pub fn peer(
         t ^ u64::from(std::process::id()).rotate_left(32)
     });
     let engine = Engine::new(opts.config.engine.clone(), derive_seed(seed, "engine"));
-    let (stack, handle) = EngineStack::new(
-        &opts.vendor.to_string(),
-        engine,
-        crate::vendor::renderer(opts.vendor, &opts.config_text, wall_clock(clock.start())),
-    );
+    let (stack, handle) =
+        EngineStack::new(&name, engine, opts.log.renderer(wall_clock(clock.start())));
     let mut driver = Driver::new(clock);
     let mut links = vec![];
     let mut ports: Vec<Option<Port>> = vec![];
@@ -847,7 +842,7 @@ pub fn peer(
     Ok(PeerRun {
         router: RouterState {
             name,
-            vendor: opts.vendor,
+            personality: opts.personality,
             stack: handle,
         },
         keys,

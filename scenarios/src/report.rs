@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::ike::{Direction, EncapMode, EventKind, FailReason, QmId};
-use ikelab_peers::personality::Vendor;
+use std::sync::Arc;
+
+use ikelab_peers::personality::{Mismatch, Personalities, Personality};
 use ikelab_peers::wire::NotifyType;
 use serde_json::{Value, json};
 
@@ -29,13 +31,14 @@ pub struct PingOutcome {
     pub received: u32,
 }
 
-/// A router whatever lab it ran in (in-process or in namespaces): its name, vendor and engine.
+/// A router whatever lab it ran in (in-process or in namespaces): its name, personality and
+/// engine.
 #[derive(Clone)]
 pub struct RouterState {
     /// Node name.
     pub name: String,
-    /// Vendor.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The engine, logs and events.
     pub stack: StackHandle,
 }
@@ -97,7 +100,7 @@ pub fn outcome(run: &RunResult) -> String {
             out,
             "{} ({}): phase 1 {}, phase 2 {} (IPsec SA pairs now: {inbound}, negotiated in all: {ever})",
             r.name,
-            r.vendor,
+            r.personality.vendor(),
             if p1 > 0 { "up" } else { "down" },
             if inbound > 0 { "up" } else { "down" },
         );
@@ -133,7 +136,7 @@ pub fn diagnosis(run: &RunResult) -> Vec<String> {
                     .iter()
                     .any(|p| p.local == ip)
             })
-            .map(|r| (r.name.clone(), r.vendor))
+            .map(|r| (r.name.clone(), r.personality.clone()))
     };
     for r in routers {
         let s = r.stack.borrow();
@@ -146,8 +149,12 @@ pub fn diagnosis(run: &RunResult) -> Vec<String> {
                     responder_id,
                     expected,
                 } => {
-                    let (peer, vendor) =
-                        name_of(*from.ip()).unwrap_or((from.ip().to_string(), Vendor::Seil));
+                    let (peer, personality) = name_of(*from.ip()).unwrap_or_else(|| {
+                        (
+                            from.ip().to_string(),
+                            Personalities::builtin().outside_peer(),
+                        )
+                    });
                     let mut m = format!(
                         "Phase 2 failed: {} found no IPsec policy for the IDs {peer} proposed.\n  {peer} proposed (local <-> remote): {}\n",
                         r.name,
@@ -162,17 +169,13 @@ pub fn diagnosis(run: &RunResult) -> Vec<String> {
                         );
                     }
                     if let Some((want_i, want_r)) = expected.first() {
-                        let fix = match vendor {
-                            Vendor::Seil => format!(
-                                "  Fix on {peer} (SEIL): add `proxy-id-local {} proxy-id-remote {}` to its `ipsec security-association add` line.",
-                                want_i.data, want_r.data
-                            ),
-                            Vendor::Ix => format!(
-                                "  Fix on {peer} (IX): `ipsec local-id <map> {}` and `ipsec remote-id <map> {}`.",
-                                want_i.data, want_r.data
-                            ),
+                        let mismatch = Mismatch::Ids {
+                            local: want_i,
+                            remote: want_r,
                         };
-                        m.push_str(&fix);
+                        if let Some(fix) = personality.fix(&mismatch) {
+                            let _ = write!(m, "  Fix on {peer} {fix}");
+                        }
                     }
                     m
                 }
@@ -278,7 +281,7 @@ pub fn summary(run: &RunResult) -> Value {
                     .collect()
             };
             json!({
-                "name": r.name, "vendor": r.vendor.to_string(),
+                "name": r.name, "vendor": r.personality.vendor().to_string(),
                 "isakmp_sas": isakmp, "ipsec_sas": ipsec,
                 "notifications_sent": notes(true), "notifications_received": notes(false),
             })

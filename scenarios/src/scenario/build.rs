@@ -5,7 +5,9 @@
 use std::net::Ipv4Addr;
 
 use ikelab_peers::ike::Engine;
-use ikelab_peers::personality::{Vendor, WallClock};
+use std::sync::Arc;
+
+use ikelab_peers::personality::{Personality, WallClock};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{HostConfig, Lab, LabConfig, LinkId, LinkParams, NodeId, PingId, PingSpec};
 
@@ -18,8 +20,8 @@ use crate::stack::{EngineStack, StackHandle};
 pub struct RouterRun {
     /// Node name.
     pub name: String,
-    /// Vendor.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// Lab node.
     pub node: NodeId,
     /// The engine, logs and events.
@@ -99,20 +101,16 @@ impl Built {
         let mut routers = vec![];
         for r in &plan.routers {
             let engine = Engine::new(
-                r.config.engine.clone(),
+                r.engine().clone(),
                 lab.seed_for(&format!("engine:{}", r.name)),
             );
-            let (stack, handle) = EngineStack::new(
-                &r.name,
-                engine,
-                crate::vendor::renderer(r.vendor, &r.text, plan.clock),
-            );
+            let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
             let node = lab
                 .add_router_with_stack(r.sim.clone(), Box::new(stack))
                 .map_err(sim_err)?;
             routers.push(RouterRun {
                 name: r.name.clone(),
-                vendor: r.vendor,
+                personality: r.personality.clone(),
                 node,
                 stack: handle,
             });
@@ -231,7 +229,7 @@ impl Built {
                 .iter()
                 .map(|r| RouterState {
                     name: r.name.clone(),
-                    vendor: r.vendor,
+                    personality: r.personality.clone(),
                     stack: r.stack.clone(),
                 })
                 .collect(),

@@ -2,12 +2,12 @@
 //! errors that name the file and line.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use ikelab_peers::personality::{ConfigErrors, RouterConfig, Vendor};
+use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
 
 use super::catalog::{self, Builtin};
 use super::model::{Action, Scenario};
-use crate::vendor;
 
 /// Where a scenario's files come from.
 #[derive(Clone, Debug)]
@@ -77,14 +77,14 @@ pub enum LoadError {
 pub struct LoadedRouter {
     /// Node name.
     pub name: String,
-    /// Vendor.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The config file's name, for messages.
     pub file: String,
     /// The config text.
     pub text: String,
     /// The parsed config.
-    pub config: RouterConfig,
+    pub parsed: Parsed,
 }
 
 /// A scenario with every config parsed.
@@ -98,6 +98,8 @@ pub struct Loaded {
     pub routers: Vec<LoadedRouter>,
     /// Configs named by `reconfigure` steps, by (router, file).
     pub reconfigs: Vec<((String, String), LoadedRouter)>,
+    /// The table its vendor names were looked up in.
+    pub personalities: Personalities,
 }
 
 fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
@@ -111,37 +113,61 @@ fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
     }
 }
 
+/// Parses `text` as router `name`'s config in `personality`'s dialect.
+fn parse_router(
+    personality: &Arc<dyn Personality>,
+    name: &str,
+    file: &str,
+    text: &str,
+) -> Result<LoadedRouter, LoadError> {
+    let parsed = personality.parse(file, text).map_err(LoadError::Config)?;
+    Ok(LoadedRouter {
+        name: name.to_string(),
+        personality: personality.clone(),
+        file: file.to_string(),
+        text: text.to_string(),
+        parsed,
+    })
+}
+
 fn load_router(
+    table: &Personalities,
     source: &Source,
     name: &str,
     vendor_name: &str,
     rel: &str,
     file: &str,
 ) -> Result<LoadedRouter, LoadError> {
-    let vendor = vendor::by_name(vendor_name).ok_or_else(|| LoadError::Scenario {
+    let personality = table.get(vendor_name).ok_or_else(|| LoadError::Scenario {
         file: file.to_string(),
         line: 0,
         message: format!(
-            "router {name}: unknown vendor {vendor_name:?} (expected \"seil\" or \"ix\")"
+            "router {name}: unknown vendor {vendor_name:?} (expected {})",
+            table.expected(true)
         ),
     })?;
     let (shown, text) = source.read(rel)?;
-    let config = vendor::parse(vendor, &shown, &text).map_err(LoadError::Config)?;
-    Ok(LoadedRouter {
-        name: name.to_string(),
-        vendor,
-        file: shown,
-        text,
-        config,
-    })
+    parse_router(&personality, name, &shown, &text)
 }
 
 /// Parses a scenario text and loads the configs it names.
 pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError> {
+    load_with(Personalities::builtin(), source, file, text)
+}
+
+/// [`load`] with the vendor names looked up in `table`.
+pub fn load_with(
+    table: Personalities,
+    source: Source,
+    file: &str,
+    text: &str,
+) -> Result<Loaded, LoadError> {
     let scenario: Scenario = toml::from_str(text).map_err(|e| scenario_error(file, text, e))?;
     let mut routers = vec![];
     for r in &scenario.routers {
-        routers.push(load_router(&source, &r.name, &r.vendor, &r.config, file)?);
+        routers.push(load_router(
+            &table, &source, &r.name, &r.vendor, &r.config, file,
+        )?);
     }
     let mut reconfigs = vec![];
     for s in &scenario.steps {
@@ -155,7 +181,7 @@ pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError>
             };
             reconfigs.push((
                 (router.clone(), config.clone()),
-                load_router(&source, router, &r.vendor, config, file)?,
+                load_router(&table, &source, router, &r.vendor, config, file)?,
             ));
         }
     }
@@ -164,6 +190,7 @@ pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError>
         source,
         routers,
         reconfigs,
+        personalities: table,
     })
 }
 
@@ -214,7 +241,8 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
             .file_name()
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default();
-        *r = load_router(&dir, &r.name, &r.vendor.to_string(), &file, "--seil/--ix")?;
+        let (shown, text) = dir.read(&file)?;
+        *r = parse_router(&r.personality, &r.name, &shown, &text)?;
     }
     Ok(loaded)
 }
@@ -236,14 +264,7 @@ pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
         .iter_mut()
         .zip([("seil.conf", seil), ("ix.conf", ix)])
     {
-        let config = vendor::parse(r.vendor, file, t).map_err(LoadError::Config)?;
-        *r = LoadedRouter {
-            name: r.name.clone(),
-            vendor: r.vendor,
-            file: file.into(),
-            text: t.into(),
-            config,
-        };
+        *r = parse_router(&r.personality, &r.name, file, t)?;
     }
     Ok(loaded)
 }
@@ -265,14 +286,7 @@ pub fn add_reconfigure(
             message: format!("no router {router}"),
         })?;
     let file = format!("reconfigure-{}.conf", loaded.reconfigs.len());
-    let config = vendor::parse(r.vendor, &file, text).map_err(LoadError::Config)?;
-    let lr = LoadedRouter {
-        name: router.into(),
-        vendor: r.vendor,
-        file: file.clone(),
-        text: text.into(),
-        config,
-    };
+    let lr = parse_router(&r.personality, router, &file, text)?;
     loaded.reconfigs.push(((router.into(), file.clone()), lr));
     loaded.scenario.steps.push(super::model::Step {
         at,

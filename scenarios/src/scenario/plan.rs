@@ -7,7 +7,11 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use ikelab_peers::ike::{EngineConfig, Policy};
-use ikelab_peers::personality::{self as pv, InterfaceKind, NextHop, Vendor, WallClock};
+use std::sync::Arc;
+
+use ikelab_peers::personality::{
+    self as pv, InterfaceKind, NextHop, Parsed, Personality, ReconfigureStep, WallClock,
+};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{
     InterfaceConfig, Ipv4Net, RouteConfig, RouterConfig, StartTime, TunnelConfig, TunnelKind, Via,
@@ -69,12 +73,10 @@ pub struct LinkRef {
 pub struct PlannedRouter {
     /// Node name.
     pub name: String,
-    /// The personality it imitates.
-    pub vendor: Vendor,
-    /// The config text (the IX log renderer reads its logging settings from it).
-    pub text: String,
-    /// The parsed config.
-    pub config: pv::RouterConfig,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
+    /// The parsed config (with its log renderer's settings).
+    pub parsed: Parsed,
     /// Interfaces, tunnels and routes for the simulator's router (port `i` is its
     /// `interfaces[i]`).
     pub sim: RouterConfig,
@@ -183,6 +185,13 @@ pub enum Job {
     },
     /// Tell a router's engine something.
     Engine(RouterRef, EngineJob),
+}
+
+impl PlannedRouter {
+    /// The engine's configuration.
+    pub fn engine(&self) -> &EngineConfig {
+        &self.parsed.router.engine
+    }
 }
 
 /// A whole scenario, ready for a driver.
@@ -399,22 +408,24 @@ fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost]) -> Vec<Segment> {
     out
 }
 
-/// How a vendor applies a changed IKE/IPsec configuration, as engine jobs after `at`.
-///
-/// SEIL, as its log after the fix shows: the IKE daemon restarts (a new phase 1, with
-/// INITIAL-CONTACT, and phase 2 under the new policy), then about two seconds later the system
-/// re-initialises the SAD (sending Deletes for its inbound SAs) and the SPD, and phase 2 is
-/// negotiated again on the same ISAKMP SA. IX (not shown by the document): the daemon restarts.
-fn reconfigure_jobs(vendor: Vendor, at: Instant, new: EngineConfig) -> Vec<(Instant, EngineJob)> {
-    let policies = new.policies.clone();
-    let mut jobs = vec![(at, EngineJob::Restart(Box::new(new)))];
-    if vendor == Vendor::Seil {
-        jobs.push((
-            at + Duration::from_secs(2),
-            EngineJob::FlushReload(policies),
-        ));
-    }
-    jobs
+/// A changed configuration applied at `at`, as engine jobs: the personality's reconfigure
+/// schedule.
+fn reconfigure_jobs(
+    personality: &dyn Personality,
+    at: Instant,
+    new: &EngineConfig,
+) -> Vec<(Instant, EngineJob)> {
+    personality
+        .reconfigure()
+        .into_iter()
+        .map(|(after, step)| {
+            let job = match step {
+                ReconfigureStep::Restart => EngineJob::Restart(Box::new(new.clone())),
+                ReconfigureStep::FlushAndReload => EngineJob::FlushReload(new.policies.clone()),
+            };
+            (at + after, job)
+        })
+        .collect()
 }
 
 /// The plan for `loaded`, with `seed` overriding the scenario's.
@@ -430,10 +441,9 @@ pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
     for r in &loaded.routers {
         routers.push(PlannedRouter {
             name: r.name.clone(),
-            vendor: r.vendor,
-            text: r.text.clone(),
-            config: r.config.clone(),
-            sim: router_config(&r.name, &r.config)?,
+            personality: r.personality.clone(),
+            parsed: r.parsed.clone(),
+            sim: router_config(&r.name, &r.parsed.router)?,
         });
     }
     let mut hosts = vec![];
@@ -537,10 +547,10 @@ fn script(
                     .reconfigs
                     .iter()
                     .find(|((rn, f), _)| rn == r && f == config)
-                    .map(|(_, l)| l.config.engine.clone())
+                    .map(|(_, l)| &l.parsed.router.engine)
                     .ok_or_else(|| bad(format!("reconfigure: {config} was not loaded")))?;
-                let vendor = plan.routers[i.0].vendor;
-                for (t, job) in reconfigure_jobs(vendor, at, new) {
+                let personality = plan.routers[i.0].personality.clone();
+                for (t, job) in reconfigure_jobs(personality.as_ref(), at, new) {
                     plan.jobs.push((t, Job::Engine(i, job)));
                 }
             }
