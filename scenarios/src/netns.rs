@@ -696,7 +696,7 @@ pub fn peer(
         return Err(setup("give at least one --iface NAME=IF"));
     }
     let name = opts.personality.vendor().to_string();
-    let mut rc = router_config(&name, &opts.config)?;
+    let mut rc = router_config(&name, &opts.config).map_err(setup)?;
     let names: Vec<String> = rc.interfaces.iter().map(|i| i.name.clone()).collect();
     let mut wired: Vec<(usize, String)> = vec![];
     let mut kernel_addrs: Vec<Ipv4Addr> = vec![];

@@ -61,14 +61,6 @@ pub struct Built {
     segment_links: Vec<Vec<LinkId>>,
 }
 
-fn sim_err(e: impl std::fmt::Display) -> LoadError {
-    LoadError::Scenario {
-        file: "scenario".into(),
-        line: 0,
-        message: e.to_string(),
-    }
-}
-
 /// A segment end as the lab names it: a router's interface, or a host.
 fn lab_end<'a>(
     e: &'a SegmentEnd,
@@ -107,7 +99,7 @@ impl Built {
             let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
             let node = lab
                 .add_router_with_stack(r.sim.clone(), Box::new(stack))
-                .map_err(sim_err)?;
+                .map_err(|e| plan.error(r.line, e))?;
             routers.push(RouterRun {
                 name: r.name.clone(),
                 personality: r.personality.clone(),
@@ -119,7 +111,7 @@ impl Built {
         for h in &plan.hosts {
             let node = lab
                 .add_host(HostConfig::new(h.name.clone(), h.address, h.gateway))
-                .map_err(sim_err)?;
+                .map_err(|e| plan.error(h.line, e))?;
             hosts.push((h.name.clone(), node));
         }
         let mut links = vec![];
@@ -135,23 +127,25 @@ impl Built {
                             lab_end(&s.ends[1], &routers, &hosts),
                             LinkParams::default(),
                         )
-                        .map_err(sim_err)?;
+                        .map_err(|e| plan.error(plan.line_of(&s.ends[0].node), e))?;
                     links.push((s.name.clone(), id));
                     vec![id; s.ends.len()]
                 }
                 SegmentKind::Switch => {
-                    let sw = lab.add_switch(&s.name).map_err(sim_err)?;
+                    let sw = lab
+                        .add_switch(&s.name)
+                        .map_err(|e| plan.error(plan.line_of(&s.ends[0].node), e))?;
                     let mut group = vec![];
-                    for e in &s.ends {
+                    for end in &s.ends {
                         let id = lab
                             .connect(
-                                &e.link,
-                                lab_end(e, &routers, &hosts),
+                                &end.link,
+                                lab_end(end, &routers, &hosts),
                                 sw,
                                 LinkParams::default(),
                             )
-                            .map_err(sim_err)?;
-                        links.push((e.link.clone(), id));
+                            .map_err(|e| plan.error(plan.line_of(&end.node), e))?;
+                        links.push((end.link.clone(), id));
                         group.push(id);
                     }
                     switched.push(group.clone());
@@ -197,7 +191,7 @@ impl Built {
                 let id = self
                     .lab
                     .ping(self.hosts[p.host.index()].1, at, spec)
-                    .map_err(sim_err)?;
+                    .map_err(|e| self.plan.error(p.line, e))?;
                 self.pings.push(PingRun {
                     from: p.from.clone(),
                     to: p.to,

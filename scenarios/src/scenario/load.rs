@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
 
 use super::catalog::{self, Builtin};
+use super::lines::{Lines, Table};
 use super::model::{Action, Scenario};
 
 /// Where a scenario's files come from.
@@ -98,6 +99,10 @@ pub struct Loaded {
     pub routers: Vec<LoadedRouter>,
     /// Configs named by `reconfigure` steps, by (router, file).
     pub reconfigs: Vec<((String, String), LoadedRouter)>,
+    /// The scenario file's name, for messages.
+    pub file: String,
+    /// Where its tables and keys are, for messages (steps added after loading have none).
+    pub lines: Lines,
     /// The table its vendor names were looked up in.
     pub personalities: Personalities,
 }
@@ -130,24 +135,15 @@ fn parse_router(
     })
 }
 
+/// Reads `rel` and parses it as router `name`'s config.
 fn load_router(
-    table: &Personalities,
+    personality: &Arc<dyn Personality>,
     source: &Source,
     name: &str,
-    vendor_name: &str,
     rel: &str,
-    file: &str,
 ) -> Result<LoadedRouter, LoadError> {
-    let personality = table.get(vendor_name).ok_or_else(|| LoadError::Scenario {
-        file: file.to_string(),
-        line: 0,
-        message: format!(
-            "router {name}: unknown vendor {vendor_name:?} (expected {})",
-            table.expected(true)
-        ),
-    })?;
     let (shown, text) = source.read(rel)?;
-    parse_router(&personality, name, &shown, &text)
+    parse_router(personality, name, &shown, &text)
 }
 
 /// Parses a scenario text and loads the configs it names.
@@ -163,31 +159,49 @@ pub fn load_with(
     text: &str,
 ) -> Result<Loaded, LoadError> {
     let scenario: Scenario = toml::from_str(text).map_err(|e| scenario_error(file, text, e))?;
+    let lines = Lines::read(text);
+    let at = |line: usize, message: String| LoadError::Scenario {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let mut personalities = vec![];
     let mut routers = vec![];
-    for r in &scenario.routers {
-        routers.push(load_router(
-            &table, &source, &r.name, &r.vendor, &r.config, file,
-        )?);
+    for (i, r) in scenario.routers.iter().enumerate() {
+        let p = table.get(&r.vendor).ok_or_else(|| {
+            at(
+                lines.of(Table::Router(i), "vendor"),
+                format!(
+                    "router {}: unknown vendor {:?} (expected {})",
+                    r.name,
+                    r.vendor,
+                    table.expected(true)
+                ),
+            )
+        })?;
+        routers.push(load_router(&p, &source, &r.name, &r.config)?);
+        personalities.push(p);
     }
     let mut reconfigs = vec![];
-    for s in &scenario.steps {
+    for (i, s) in scenario.steps.iter().enumerate() {
         if let Action::Reconfigure { router, config } = &s.action {
-            let Some(r) = scenario.routers.iter().find(|r| &r.name == router) else {
-                return Err(LoadError::Scenario {
-                    file: file.into(),
-                    line: 0,
-                    message: format!("reconfigure: no router named {router:?}"),
-                });
+            let Some(r) = scenario.routers.iter().position(|r| &r.name == router) else {
+                return Err(at(
+                    lines.of(Table::Step(i), "router"),
+                    format!("reconfigure: no router named {router:?}"),
+                ));
             };
             reconfigs.push((
                 (router.clone(), config.clone()),
-                load_router(&table, &source, router, &r.vendor, config, file)?,
+                load_router(&personalities[r], &source, router, config)?,
             ));
         }
     }
     Ok(Loaded {
         scenario,
         source,
+        file: file.to_string(),
+        lines,
         routers,
         reconfigs,
         personalities: table,
@@ -259,6 +273,7 @@ pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
     )?;
     loaded.scenario.name = "composed".into();
     loaded.scenario.steps.clear();
+    loaded.lines.clear_steps();
     for (r, (file, t)) in loaded
         .routers
         .iter_mut()

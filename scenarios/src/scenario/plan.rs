@@ -14,9 +14,11 @@ use ikelab_peers::personality::{
 };
 use ikelab_peers::time::Instant;
 use ikelab_sim::{
-    InterfaceConfig, Ipv4Net, RouteConfig, RouterConfig, StartTime, TunnelConfig, TunnelKind, Via,
+    InterfaceConfig, Ipv4Net, RouteConfig, RouterConfig, SimError, StartTime, TunnelConfig,
+    TunnelKind, Via,
 };
 
+use super::lines::Table;
 use super::load::{LoadError, Loaded};
 use super::model::{Action, Scenario};
 use crate::stack::StackHandle;
@@ -80,6 +82,8 @@ pub struct PlannedRouter {
     /// Interfaces, tunnels and routes for the simulator's router (port `i` is its
     /// `interfaces[i]`).
     pub sim: RouterConfig,
+    /// The line of its `[[router]]` table (0 if unknown).
+    pub line: usize,
 }
 
 /// A host with its address.
@@ -91,6 +95,8 @@ pub struct PlannedHost {
     pub address: Ipv4Net,
     /// Default gateway.
     pub gateway: Option<Ipv4Addr>,
+    /// The line of its `[[host]]` table (0 if unknown).
+    pub line: usize,
 }
 
 /// What sits at one end of a segment's link.
@@ -156,6 +162,8 @@ pub struct PlannedPing {
     pub interval: Duration,
     /// ICMP payload size.
     pub size: usize,
+    /// The line of its step (0 if unknown).
+    pub line: usize,
 }
 
 /// What a router's engine is told to do.
@@ -199,6 +207,8 @@ impl PlannedRouter {
 pub struct Plan {
     /// The scenario's name.
     pub name: String,
+    /// The scenario file's name, for messages.
+    pub file: String,
     /// The run's seed.
     pub seed: u64,
     /// The date time zero stands for in captures.
@@ -226,6 +236,23 @@ impl Plan {
             let end = s.ends.iter().position(|e| e.link == name)?;
             Some(LinkRef { segment, end })
         })
+    }
+
+    /// An error about line `line` of the scenario file.
+    pub fn error(&self, line: usize, e: impl std::fmt::Display) -> LoadError {
+        LoadError::Scenario {
+            file: self.file.clone(),
+            line,
+            message: e.to_string(),
+        }
+    }
+
+    /// The line of a segment end's node (0 if unknown).
+    pub fn line_of(&self, node: &EndNode) -> usize {
+        match node {
+            EndNode::Router { router, .. } => self.routers[router.0].line,
+            EndNode::Host(h) => self.hosts[h.0].line,
+        }
     }
 
     /// The end a link reference names.
@@ -269,17 +296,9 @@ pub fn start_engines<'a>(stacks: impl IntoIterator<Item = &'a StackHandle>, now:
     }
 }
 
-fn sim_err(e: impl std::fmt::Display) -> LoadError {
-    LoadError::Scenario {
-        file: "scenario".into(),
-        line: 0,
-        message: e.to_string(),
-    }
-}
-
 /// The simulator's router config (interfaces, tunnels, routes) for router `name` with the
 /// vendor config `config`; `ikelab peer` builds its router with it too.
-pub fn router_config(name: &str, config: &pv::RouterConfig) -> Result<RouterConfig, LoadError> {
+pub fn router_config(name: &str, config: &pv::RouterConfig) -> Result<RouterConfig, SimError> {
     let mut out = RouterConfig {
         name: name.to_string(),
         ..Default::default()
@@ -287,10 +306,8 @@ pub fn router_config(name: &str, config: &pv::RouterConfig) -> Result<RouterConf
     for i in &config.interfaces {
         match (&i.kind, i.address) {
             (InterfaceKind::Ethernet, Some((a, len))) => {
-                out.interfaces.push(InterfaceConfig::new(
-                    i.name.clone(),
-                    Ipv4Net::new(a, len).map_err(sim_err)?,
-                ));
+                out.interfaces
+                    .push(InterfaceConfig::new(i.name.clone(), Ipv4Net::new(a, len)?));
             }
             (InterfaceKind::Ethernet, None) => {}
             (InterfaceKind::IpIp { local, remote }, _) => {
@@ -317,7 +334,7 @@ pub fn router_config(name: &str, config: &pv::RouterConfig) -> Result<RouterConf
             NextHop::Gateway(g) => Via::Gateway(*g),
         };
         out.routes.push(RouteConfig {
-            dest: Ipv4Net::new(rt.prefix, rt.len).map_err(sim_err)?,
+            dest: Ipv4Net::new(rt.prefix, rt.len)?,
             via,
         });
     }
@@ -431,38 +448,48 @@ fn reconfigure_jobs(
 /// The plan for `loaded`, with `seed` overriding the scenario's.
 pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
     let sc = &loaded.scenario;
-    let bad = |message: String| LoadError::Scenario {
-        file: sc.name.clone(),
-        line: 0,
+    let bad = |line: usize, message: String| LoadError::Scenario {
+        file: loaded.file.clone(),
+        line,
         message,
     };
-    let (start, clock) = start_times(sc, &bad)?;
+    let (start, clock) = start_times(sc, &|m| bad(loaded.lines.start(), m))?;
     let mut routers = vec![];
-    for r in &loaded.routers {
+    for (i, r) in loaded.routers.iter().enumerate() {
+        let line = loaded.lines.of(Table::Router(i), "config");
         routers.push(PlannedRouter {
             name: r.name.clone(),
             personality: r.personality.clone(),
             parsed: r.parsed.clone(),
-            sim: router_config(&r.name, &r.parsed.router)?,
+            sim: router_config(&r.name, &r.parsed.router)
+                .map_err(|e| bad(line, format!("router {}: {e}", r.name)))?,
+            line: loaded.lines.of(Table::Router(i), "name"),
         });
     }
     let mut hosts = vec![];
-    for h in &sc.hosts {
-        let (a, len) = parse_net(&h.address).ok_or_else(|| {
-            bad(format!(
-                "host {}: address {:?} is not like 192.168.0.10/24",
-                h.name, h.address
-            ))
-        })?;
+    for (i, h) in sc.hosts.iter().enumerate() {
+        let line = loaded.lines.of(Table::Host(i), "address");
+        let not_like = || {
+            bad(
+                line,
+                format!(
+                    "host {}: address {:?} is not like 192.168.0.10/24",
+                    h.name, h.address
+                ),
+            )
+        };
+        let (a, len) = parse_net(&h.address).ok_or_else(not_like)?;
         hosts.push(PlannedHost {
             name: h.name.clone(),
-            address: Ipv4Net::new(a, len).map_err(sim_err)?,
+            address: Ipv4Net::new(a, len).map_err(|_| not_like())?,
             gateway: h.gateway,
+            line: loaded.lines.of(Table::Host(i), "name"),
         });
     }
     let segments = segments(&routers, &hosts);
     let mut plan = Plan {
         name: sc.name.clone(),
+        file: loaded.file.clone(),
         seed: seed.unwrap_or(sc.seed),
         start,
         clock,
@@ -481,7 +508,7 @@ pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
 fn script(
     plan: &mut Plan,
     loaded: &Loaded,
-    bad: &dyn Fn(String) -> LoadError,
+    bad: &dyn Fn(usize, String) -> LoadError,
 ) -> Result<(), LoadError> {
     let sc = &loaded.scenario;
     // A router whose config is applied at time zero starts with that (the apply starts it).
@@ -496,14 +523,15 @@ fn script(
         .map(RouterRef)
         .collect();
     plan.jobs.push((Instant::ZERO, Job::Start(starting)));
-    for step in &sc.steps {
+    for (si, step) in sc.steps.iter().enumerate() {
         let at = Instant::from_duration(step.at);
+        let line = |key: &str| loaded.lines.of(Table::Step(si), key);
         let router = |name: &str| {
             plan.routers
                 .iter()
                 .position(|r| r.name == name)
                 .map(RouterRef)
-                .ok_or_else(|| bad(format!("no router named {name:?}")))
+                .ok_or_else(|| bad(line("router"), format!("no router named {name:?}")))
         };
         match &step.action {
             Action::Ping {
@@ -518,7 +546,7 @@ fn script(
                     .iter()
                     .position(|h| &h.name == from)
                     .map(HostRef)
-                    .ok_or_else(|| bad(format!("ping: no host named {from:?}")))?;
+                    .ok_or_else(|| bad(line("from"), format!("ping: no host named {from:?}")))?;
                 plan.pings.push(PlannedPing {
                     host,
                     from: from.clone(),
@@ -526,6 +554,7 @@ fn script(
                     count: *count,
                     interval: *interval,
                     size: *size,
+                    line: line("do"),
                 });
                 plan.jobs
                     .push((at, Job::Ping(PingRef(plan.pings.len() - 1))));
@@ -533,7 +562,7 @@ fn script(
             Action::LinkDown { link } | Action::LinkUp { link } => {
                 let link = plan
                     .link(link)
-                    .ok_or_else(|| bad(format!("no link named {link:?}")))?;
+                    .ok_or_else(|| bad(line("link"), format!("no link named {link:?}")))?;
                 let up = matches!(step.action, Action::LinkUp { .. });
                 plan.jobs.push((at, Job::Link { link, up }));
             }
@@ -548,7 +577,12 @@ fn script(
                     .iter()
                     .find(|((rn, f), _)| rn == r && f == config)
                     .map(|(_, l)| &l.parsed.router.engine)
-                    .ok_or_else(|| bad(format!("reconfigure: {config} was not loaded")))?;
+                    .ok_or_else(|| {
+                        bad(
+                            line("config"),
+                            format!("reconfigure: {config} was not loaded"),
+                        )
+                    })?;
                 let personality = plan.routers[i.0].personality.clone();
                 for (t, job) in reconfigure_jobs(personality.as_ref(), at, new) {
                     plan.jobs.push((t, Job::Engine(i, job)));
@@ -557,4 +591,52 @@ fn script(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load::{Source, load};
+
+    fn error_of(text: &str) -> String {
+        let loaded = load(Source::Dir(".".into()), "s.toml", text);
+        match loaded.and_then(|l| plan(&l, None)) {
+            Ok(_) => panic!("{text} should not plan"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn errors_point_at_their_line() {
+        let head = "name = \"x\"\ndescription = \"y\"\n";
+        assert_eq!(
+            error_of(&format!(
+                "{head}[[router]]\nname = \"r\"\nvendor = \"cisco\"\nconfig = \"r.conf\"\n"
+            )),
+            "s.toml:5: router r: unknown vendor \"cisco\" (expected \"seil\" or \"ix\")"
+        );
+        let host = "[[host]]\nname = \"h\"\naddress = \"10.0.0.1/24\"\n";
+        assert_eq!(
+            error_of(&format!(
+                "{head}{host}[[step]]\nat = \"1s\"\ndo = \"ping\"\nfrom = \"nobody\"\nto = \"10.0.0.2\"\n"
+            )),
+            "s.toml:9: ping: no host named \"nobody\""
+        );
+        assert_eq!(
+            error_of(&format!(
+                "{head}{host}\n[[step]]\nat = \"1s\"\ndo = \"link-down\"\nlink = \"wan-r\"\n"
+            )),
+            "s.toml:10: no link named \"wan-r\""
+        );
+        assert_eq!(
+            error_of(&format!(
+                "{head}[[host]]\nname = \"h\"\naddress = \"10.0.0.1/33\"\n"
+            )),
+            "s.toml:5: host h: address \"10.0.0.1/33\" is not like 192.168.0.10/24"
+        );
+        assert_eq!(
+            error_of(&format!("{head}start = \"someday\"\n")),
+            "s.toml:3: invalid start time \"someday\" (expected e.g. \"Jan 5 07:27:06\")"
+        );
+    }
 }
