@@ -367,7 +367,6 @@ pub fn write_parts(
 ) -> std::io::Result<Artefacts> {
     let io = |e: String| std::io::Error::other(e);
     std::fs::create_dir_all(dir.join("links"))?;
-    std::fs::create_dir_all(dir.join("keys"))?;
     let pcapng = dir.join("capture.pcapng");
     p.capture
         .write_pcapng_where(p.start, std::fs::File::create(&pcapng)?, keep)
@@ -379,17 +378,10 @@ pub fn write_parts(
         )?;
         p.capture.write_pcap(*id, p.start, f).map_err(io)?;
     }
-    let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    std::fs::write(
-        dir.join("keys/ikev1_decryption_table"),
-        lines(&p.keys.ikev1),
-    )?;
-    std::fs::write(dir.join("keys/esp_sa"), lines(&p.keys.esp))?;
+    p.keys.write(&dir.join("keys"))?;
     // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
     let profile = dir.join("wireshark-profile");
-    std::fs::create_dir_all(&profile)?;
-    std::fs::write(profile.join("ikev1_decryption_table"), lines(&p.keys.ikev1))?;
-    std::fs::write(profile.join("esp_sa"), lines(&p.keys.esp))?;
+    p.keys.write(&profile)?;
     std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
     for (name, text) in router_logs(run) {
         std::fs::write(dir.join(format!("{name}.log")), text)?;

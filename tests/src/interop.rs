@@ -666,10 +666,7 @@ pub fn namespaces_of(pid: u32) -> Vec<String> {
 
 /// Writes `keys` as Wireshark's two key files into `dir`.
 pub fn write_keys(keys: &KeyLog, dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    std::fs::write(dir.join("ikev1_decryption_table"), lines(&keys.ikev1))?;
-    std::fs::write(dir.join("esp_sa"), lines(&keys.esp))
+    keys.write(dir).map(|_| ())
 }
 
 /// The capture decoded by `ikelab decode` with `keys`: one text block per IKE/ESP message, and
