@@ -333,6 +333,10 @@ struct NetnsLab<'p> {
     clock: Clock,
     stacks: Vec<StackHandle>,
     running: Vec<RunningPing>,
+    /// The capture links, by name.
+    links: Vec<(String, LinkId)>,
+    /// Each bridge's capture, under its link.
+    bridges: Vec<(LinkId, BridgeCapture)>,
 }
 
 impl NetnsLab<'_> {
@@ -432,148 +436,166 @@ pub fn run_scenario(
     // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
     let stale = sn::sweep_stale();
     let plan = plan::plan(loaded, opts.seed)?;
-
-    // The routers, exactly as in-process: same configs, same seeds, same MACs.
-    let mut routers = vec![];
-    let mut stacks: Vec<StackHandle> = vec![];
-    let mut macs: Vec<Vec<MacAddr>> = vec![];
-    for r in &plan.routers {
-        let engine = Engine::new(
-            r.engine().clone(),
-            derive_seed(plan.seed, &format!("engine:{}", r.name)),
-        );
-        let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
-        let node = Router::with_stack(
-            r.sim.clone(),
-            SeededRandom::new(derive_seed(plan.seed, &r.name)),
-            Box::new(stack),
-        )
-        .map_err(setup)?;
-        macs.push(node.interfaces().map(|(_, _, m)| m).collect());
-        routers.push(node);
-        stacks.push(handle);
-    }
-    let wiring = Wiring::build(&plan, &macs)?;
-
-    // Sockets, then the clock, then the captures, then the engines: nothing is missed.
-    let mut router_ports: Vec<Vec<OpenPort>> = vec![];
-    for (ri, node) in routers.iter().enumerate() {
-        let mut ports = vec![];
-        for p in 0..ikelab_sim::Node::port_count(node) {
-            ports.push(match wiring.ports.get(&(RouterRef::new(ri), p)) {
-                Some((link, ifn)) => Some((
-                    PacketSocket::open(wiring.routers[ri].name(), ifn, false)?,
-                    link.clone(),
-                )),
-                None => None,
-            });
-        }
-        router_ports.push(ports);
-    }
-    let clock = Clock::shown_as(plan.start);
-    let mut driver = Driver::new(clock);
-    for name in stale {
-        driver.note(
-            "netns",
-            format!("removed {name}, left by a run that no longer exists"),
-        );
-    }
-    for (source, line) in &wiring.notes {
-        driver.note(source, line.clone());
-    }
-    let mut links: Vec<(String, LinkId)> = vec![];
-    let mut cable_ids: HashMap<String, LinkId> = HashMap::new();
-    for name in &wiring.cables {
-        let id = driver.add_link(name);
-        cable_ids.insert(name.clone(), id);
-        links.push((name.clone(), id));
-    }
-    let mut bridges = vec![];
-    for (sw_name, sw) in &wiring.switches {
-        let id = driver.add_link(sw_name);
-        links.push((sw_name.clone(), id));
-        bridges.push((id, BridgeCapture::start(sw.name(), "br0", clock)?));
-    }
-    for (node, ports) in routers.into_iter().zip(router_ports) {
-        let ports = ports
-            .into_iter()
-            .map(|p| {
-                p.map(|(socket, link)| Port {
-                    socket,
-                    link: link.and_then(|l| cable_ids.get(&l).copied()),
-                })
-            })
-            .collect();
-        driver.attach(Box::new(node), ports);
-    }
-
-    // The script.
-    let mut jobs = plan.jobs.clone();
-    jobs.sort_by_key(|j| j.0);
+    let mut lab = NetnsLab::start(&plan, stale)?;
     let deadline = Instant::from_duration(opts.duration.unwrap_or(plan.duration));
-    let mut lab = NetnsLab {
-        plan: &plan,
-        wiring,
-        driver,
-        clock,
-        stacks,
-        running: vec![],
-    };
-    let mut interrupted = false;
-    for (at, job) in jobs {
-        if at > deadline {
-            break;
+    let interrupted = lab.run(deadline, stop)?;
+    lab.finish(interrupted)
+}
+
+impl<'p> NetnsLab<'p> {
+    /// Builds `plan`'s routers, namespaces, sockets and captures; `stale` are the namespaces of
+    /// killed runs that were removed, for the run log.
+    fn start(plan: &'p Plan, stale: Vec<String>) -> Result<Self, NetnsError> {
+        // The routers, exactly as in-process: same configs, same seeds, same MACs.
+        let mut routers = vec![];
+        let mut stacks: Vec<StackHandle> = vec![];
+        let mut macs: Vec<Vec<MacAddr>> = vec![];
+        for r in &plan.routers {
+            let engine = Engine::new(
+                r.engine().clone(),
+                derive_seed(plan.seed, &format!("engine:{}", r.name)),
+            );
+            let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
+            let node = Router::with_stack(
+                r.sim.clone(),
+                SeededRandom::new(derive_seed(plan.seed, &r.name)),
+                Box::new(stack),
+            )
+            .map_err(setup)?;
+            macs.push(node.interfaces().map(|(_, _, m)| m).collect());
+            routers.push(node);
+            stacks.push(handle);
         }
-        if lab.driver.run_until(at, stop)? {
-            interrupted = true;
-            break;
+        let wiring = Wiring::build(plan, &macs)?;
+
+        // Sockets, then the clock, then the captures, then the engines: nothing is missed.
+        let mut router_ports: Vec<Vec<OpenPort>> = vec![];
+        for (ri, node) in routers.iter().enumerate() {
+            let mut ports = vec![];
+            for p in 0..ikelab_sim::Node::port_count(node) {
+                ports.push(match wiring.ports.get(&(RouterRef::new(ri), p)) {
+                    Some((link, ifn)) => Some((
+                        PacketSocket::open(wiring.routers[ri].name(), ifn, false)?,
+                        link.clone(),
+                    )),
+                    None => None,
+                });
+            }
+            router_ports.push(ports);
         }
-        lab.apply(job)?;
-    }
-    if !interrupted {
-        interrupted = lab.driver.run_until(deadline, stop)?;
-    }
-    let pings = lab.ping_results(interrupted)?;
-    let NetnsLab {
-        wiring,
-        driver,
-        stacks,
-        ..
-    } = lab;
-    let log_text = driver.log().render(plan.start);
-    let keys = driver.keys().clone();
-    let mut recorder = driver.into_recorder();
-    for (id, b) in bridges {
-        for (t, f) in b.stop()? {
-            recorder.record(id, t, f);
+        let clock = Clock::shown_as(plan.start);
+        let mut driver = Driver::new(clock);
+        for name in stale {
+            driver.note(
+                "netns",
+                format!("removed {name}, left by a run that no longer exists"),
+            );
         }
-    }
-    let capture = recorder.finish();
-    let namespaces = wiring.names();
-    drop(wiring);
-    Ok(NetnsRun {
-        name: plan.name.clone(),
-        result: RunResult {
-            routers: plan
-                .routers
-                .iter()
-                .zip(stacks)
-                .map(|(r, stack)| RouterState {
-                    name: r.name.clone(),
-                    personality: r.personality.clone(),
-                    stack,
+        for (source, line) in &wiring.notes {
+            driver.note(source, line.clone());
+        }
+        let mut links: Vec<(String, LinkId)> = vec![];
+        let mut cable_ids: HashMap<String, LinkId> = HashMap::new();
+        for name in &wiring.cables {
+            let id = driver.add_link(name);
+            cable_ids.insert(name.clone(), id);
+            links.push((name.clone(), id));
+        }
+        let mut bridges = vec![];
+        for (sw_name, sw) in &wiring.switches {
+            let id = driver.add_link(sw_name);
+            links.push((sw_name.clone(), id));
+            bridges.push((id, BridgeCapture::start(sw.name(), "br0", clock)?));
+        }
+        for (node, ports) in routers.into_iter().zip(router_ports) {
+            let ports = ports
+                .into_iter()
+                .map(|p| {
+                    p.map(|(socket, link)| Port {
+                        socket,
+                        link: link.and_then(|l| cable_ids.get(&l).copied()),
+                    })
                 })
-                .collect(),
-            pings,
-        },
-        start: plan.start,
-        capture,
-        links,
-        keys,
-        log_text,
-        interrupted,
-        namespaces,
-    })
+                .collect();
+            driver.attach(Box::new(node), ports);
+        }
+
+        Ok(NetnsLab {
+            plan,
+            wiring,
+            driver,
+            clock,
+            stacks,
+            running: vec![],
+            links,
+            bridges,
+        })
+    }
+
+    /// Applies the plan's jobs as they fall due, then runs to `deadline`; whether `stop` ended
+    /// it early.
+    fn run(&mut self, deadline: Instant, stop: &AtomicBool) -> Result<bool, NetnsError> {
+        let mut jobs = self.plan.jobs.clone();
+        jobs.sort_by_key(|j| j.0);
+        for (at, job) in jobs {
+            if at > deadline {
+                break;
+            }
+            if self.driver.run_until(at, stop)? {
+                return Ok(true);
+            }
+            self.apply(job)?;
+        }
+        Ok(self.driver.run_until(deadline, stop)?)
+    }
+
+    /// Collects the pings, logs, keys and captures, and removes the namespaces.
+    fn finish(mut self, interrupted: bool) -> Result<NetnsRun, NetnsError> {
+        let pings = self.ping_results(interrupted)?;
+        let NetnsLab {
+            plan,
+            wiring,
+            driver,
+            stacks,
+            links,
+            bridges,
+            ..
+        } = self;
+        let log_text = driver.log().render(plan.start);
+        let keys = driver.keys().clone();
+        let mut recorder = driver.into_recorder();
+        for (id, b) in bridges {
+            for (t, f) in b.stop()? {
+                recorder.record(id, t, f);
+            }
+        }
+        let capture = recorder.finish();
+        let namespaces = wiring.names();
+        drop(wiring);
+        Ok(NetnsRun {
+            name: plan.name.clone(),
+            result: RunResult {
+                routers: plan
+                    .routers
+                    .iter()
+                    .zip(stacks)
+                    .map(|(r, stack)| RouterState {
+                        name: r.name.clone(),
+                        personality: r.personality.clone(),
+                        stack,
+                    })
+                    .collect(),
+                pings,
+            },
+            start: plan.start,
+            capture,
+            links,
+            keys,
+            log_text,
+            interrupted,
+            namespaces,
+        })
+    }
 }
 
 // ---- ikelab peer ----
