@@ -26,7 +26,7 @@ pub trait Personality: Send + Sync + fmt::Debug {
     fn reconfigure(&self) -> Vec<(Duration, ReconfigureStep)>;
 
     /// The change to this device's config that removes `mismatch`, as the sentence after
-    /// "Fix on <router> " in a diagnosis, or `None` when it has no hint for it.
+    /// "Fix on `router` " in a diagnosis, or `None` when it has no hint for it.
     fn fix(&self, mismatch: &Mismatch<'_>) -> Option<String>;
 }
 

@@ -1,5 +1,5 @@
 //! Scenarios: the lab and script a user runs with `ikelab run`, the catalog of built-in ones, the
-//! plan both drivers run ([`plan`]) and the in-process driver ([`build`]).
+//! plan both drivers run ([`plan`](mod@plan)) and the in-process driver ([`build`](mod@build)).
 
 pub mod build;
 pub mod catalog;
