@@ -33,8 +33,9 @@ fn run(name: &str, seil: &str, steps: &str) -> ikelab::report::RunResult {
          {steps}"
     );
     let table = Personalities::builtin().with(&["tiny"], Arc::new(tiny::Tiny));
-    let loaded = scenario::load::load_with(table, Source::Dir(dir.clone()), "scenario.toml", &text)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded =
+        scenario::load::load_with(&table, Source::Dir(dir.clone()), "scenario.toml", &text)
+            .unwrap_or_else(|e| panic!("{e}"));
     let mut b = scenario::build(&loaded, None).unwrap_or_else(|e| panic!("{e}"));
     b.lab.run();
     let _ = std::fs::remove_dir_all(&dir);

@@ -21,6 +21,11 @@ struct Raw {
     step: Vec<SpannedTable>,
 }
 
+/// The 1-based line of byte `offset` of `text`.
+pub fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
 /// A table's line and its keys' lines.
 #[derive(Clone, Debug, Default)]
 struct TableLines {
@@ -52,7 +57,7 @@ impl Lines {
     /// Reads the positions in `text` (a file that parsed as a scenario); nothing is known of a
     /// text that does not parse as TOML.
     pub fn read(text: &str) -> Lines {
-        let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line = |offset: usize| line_at(text, offset);
         let Ok(raw) = toml::from_str::<Raw>(text) else {
             return Lines::default();
         };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
 
 use super::catalog::{self, Builtin};
-use super::lines::{Lines, Table};
+use super::lines::{Lines, Table, line_at};
 use super::model::{Action, Scenario};
 
 /// Where a scenario's files come from.
@@ -103,14 +103,10 @@ pub struct Loaded {
     pub file: String,
     /// Where its tables and keys are, for messages (steps added after loading have none).
     pub lines: Lines,
-    /// The table its vendor names were looked up in.
-    pub personalities: Personalities,
 }
 
 fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
-    let line = e.span().map_or(0, |s| {
-        text[..s.start.min(text.len())].matches('\n').count() + 1
-    });
+    let line = e.span().map_or(0, |s| line_at(text, s.start));
     LoadError::Scenario {
         file: file.to_string(),
         line,
@@ -148,12 +144,12 @@ fn load_router(
 
 /// Parses a scenario text and loads the configs it names.
 pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError> {
-    load_with(Personalities::builtin(), source, file, text)
+    load_with(&Personalities::builtin(), source, file, text)
 }
 
 /// [`load`] with the vendor names looked up in `table`.
 pub fn load_with(
-    table: Personalities,
+    table: &Personalities,
     source: Source,
     file: &str,
     text: &str,
@@ -204,7 +200,6 @@ pub fn load_with(
         lines,
         routers,
         reconfigs,
-        personalities: table,
     })
 }
 
