@@ -15,9 +15,9 @@ use ikelab_peers::ike::{
     Behaviour, EncapMode, Engine, EngineConfig, EventKind, ExchangeMode, Identity, NatTraversal,
     PeerConfig, Phase1Proposal, Phase2Proposal, Policy, Selector,
 };
+use ikelab_peers::personality::{WallClock, ix, seil};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_peers::personality::{WallClock, ix, seil};
 use ikelab_sim::{InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkParams, RouterConfig};
 
 fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {

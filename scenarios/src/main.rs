@@ -1,10 +1,12 @@
 //! The `ikelab` command-line tool.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use ikelab::scenario::{self, catalog};
+use ikelab_peers::personality::{Parsed, Personalities, Personality};
 
 /// ikelab: an IKEv1/ESP interop lab with simulated SEIL and NEC IX routers.
 #[derive(Parser)]
@@ -137,13 +139,7 @@ fn main() -> ExitCode {
             ix,
             quiet,
             netns,
-        } => {
-            if netns {
-                run_netns(scenario, out, seed, seil, ix, quiet)
-            } else {
-                run(scenario, out, seed, seil, ix, quiet)
-            }
-        }
+        } => run(scenario, out, seed, seil, ix, quiet, netns),
         Command::Peer {
             vendor,
             config,
@@ -187,22 +183,8 @@ fn load(
     }
 }
 
-fn run_netns(
-    name: Option<String>,
-    out: Option<PathBuf>,
-    seed: Option<u64>,
-    seil: Option<PathBuf>,
-    ix: Option<PathBuf>,
-    quiet: bool,
-) -> ExitCode {
+fn run_netns(loaded: &scenario::Loaded, seed: Option<u64>, out: &Path, quiet: bool) -> ExitCode {
     use ikelab::netns;
-    let loaded = match load(&name, &seil, &ix) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("ikelab run: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let stop = ikelab_sim::netns::stop_on_signals();
     eprintln!(
         "Running {} in network namespaces for {} s (Ctrl-C ends it early)...",
@@ -213,7 +195,7 @@ fn run_netns(
         seed,
         duration: None,
     };
-    let run = match netns::run_scenario(&loaded, &opts, stop) {
+    let run = match netns::run_scenario(loaded, &opts, stop) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ikelab run: {e}");
@@ -223,13 +205,29 @@ fn run_netns(
     if run.interrupted {
         eprintln!("Interrupted: stopped early.");
     }
+    let code = if run.interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    };
+    report(&run.result, quiet, out, netns::write(&run, out), code)
+}
+
+/// Prints a run's logs (unless `quiet`), outcome and diagnosis, and where its artefacts went.
+fn report(
+    result: &ikelab::report::RunResult,
+    quiet: bool,
+    dir: &Path,
+    written: std::io::Result<ikelab::report::Artefacts>,
+    code: ExitCode,
+) -> ExitCode {
     if !quiet {
-        for (name, log) in ikelab::report::router_logs_of(&run.routers) {
+        for (name, log) in ikelab::report::router_logs(result) {
             println!("=== {name} log ===\n{log}");
         }
     }
-    println!("=== outcome ===\n{}", run.outcome());
-    let diag = ikelab::report::diagnosis_of(&run.routers);
+    println!("=== outcome ===\n{}", ikelab::report::outcome(result));
+    let diag = ikelab::report::diagnosis(result);
     if !diag.is_empty() {
         println!("=== diagnosis ===");
         for d in diag {
@@ -237,19 +235,14 @@ fn run_netns(
         }
         println!();
     }
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
-    match netns::write(&run, &dir) {
+    match written {
         Ok(a) => {
             println!(
                 "Artefacts in {}\n{}",
                 a.dir.display(),
                 ikelab::report::wireshark_hint(&a)
             );
-            if run.interrupted {
-                ExitCode::from(130)
-            } else {
-                ExitCode::SUCCESS
-            }
+            code
         }
         Err(e) => {
             eprintln!("ikelab run: writing {}: {e}", dir.display());
@@ -267,10 +260,6 @@ fn peer(
 ) -> ExitCode {
     use ikelab::netns::{self, PeerOptions, PeerOutput};
     use std::io::Write as _;
-    let Some(v) = ikelab::vendor::by_name(vendor) else {
-        eprintln!("ikelab peer: unknown vendor {vendor:?} (expected seil or ix)");
-        return ExitCode::FAILURE;
-    };
     let mut pairs = vec![];
     for i in ifaces {
         match i.split_once('=') {
@@ -285,28 +274,18 @@ fn peer(
             }
         }
     }
-    let text = match std::fs::read(config) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => {
-            eprintln!("ikelab peer: {}: {e}", config.display());
-            return ExitCode::FAILURE;
-        }
+    let (personality, parsed) = match parse_file("ikelab peer", vendor, config) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let parsed = match ikelab::vendor::parse(v, &config.display().to_string(), &text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    for w in &parsed.warnings {
+    for w in &parsed.router.warnings {
         eprintln!("{w}");
     }
     let stop = ikelab_sim::netns::stop_on_signals();
     let opts = PeerOptions {
-        vendor: v,
-        config: parsed,
-        config_text: text,
+        personality,
+        config: parsed.router,
+        log: parsed.log,
         netns: ns,
         ifaces: pairs,
         seed: None,
@@ -344,19 +323,19 @@ fn run(
     seil: Option<PathBuf>,
     ix: Option<PathBuf>,
     quiet: bool,
+    netns: bool,
 ) -> ExitCode {
-    let loaded = match (&name, &seil, &ix) {
-        (_, Some(s), Some(i)) => scenario::load_pair(s, i),
-        (Some(n), _, _) => scenario::load_named(n),
-        _ => unreachable!("clap requires a scenario or both configs"),
-    };
-    let loaded = match loaded {
+    let loaded = match load(&name, &seil, &ix) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("ikelab run: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    if netns {
+        return run_netns(&loaded, seed, &dir, quiet);
+    }
     let mut built = match scenario::build(&loaded, seed) {
         Ok(b) => b,
         Err(e) => {
@@ -365,60 +344,50 @@ fn run(
         }
     };
     built.lab.run();
-    if !quiet {
-        for (name, log) in ikelab::report::router_logs(&built) {
-            println!("=== {name} log ===\n{log}");
-        }
-    }
-    println!("=== outcome ===\n{}", ikelab::report::outcome(&built));
-    let diag = ikelab::report::diagnosis(&built);
-    if !diag.is_empty() {
-        println!("=== diagnosis ===");
-        for d in diag {
-            println!("{d}");
-        }
-        println!();
-    }
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
-    match ikelab::report::write(&built, &dir) {
-        Ok(a) => {
-            println!(
-                "Artefacts in {}\n{}",
-                a.dir.display(),
-                ikelab::report::wireshark_hint(&a)
-            );
-            ExitCode::SUCCESS
-        }
+    let written = ikelab::report::write(&built, &dir);
+    report(&built.result(), quiet, &dir, written, ExitCode::SUCCESS)
+}
+
+/// Reads `file` and parses it as a config of the personality named `vendor`; on failure says
+/// why (as `cmd`) and gives the exit code.
+fn parse_file(
+    cmd: &str,
+    vendor: &str,
+    file: &std::path::Path,
+) -> Result<(Arc<dyn Personality>, Parsed), ExitCode> {
+    let table = Personalities::builtin();
+    let Some(personality) = table.get(vendor) else {
+        eprintln!(
+            "{cmd}: unknown vendor {vendor:?} (expected {})",
+            table.expected(false)
+        );
+        return Err(ExitCode::FAILURE);
+    };
+    let text = match std::fs::read(file) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => {
-            eprintln!("ikelab run: writing {}: {e}", dir.display());
-            ExitCode::FAILURE
+            eprintln!("{cmd}: {}: {e}", file.display());
+            return Err(ExitCode::FAILURE);
+        }
+    };
+    match personality.parse(&file.display().to_string(), &text) {
+        Ok(parsed) => Ok((personality, parsed)),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::FAILURE)
         }
     }
 }
 
 fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
-    let Some(v) = ikelab::vendor::by_name(vendor) else {
-        eprintln!("ikelab check-config: unknown vendor {vendor:?} (expected seil or ix)");
-        return ExitCode::FAILURE;
-    };
-    let text = match std::fs::read(file) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(e) => {
-            eprintln!("ikelab check-config: {}: {e}", file.display());
-            return ExitCode::FAILURE;
-        }
-    };
-    match ikelab::vendor::parse(v, &file.display().to_string(), &text) {
-        Ok(cfg) => {
-            for w in &cfg.warnings {
+    match parse_file("ikelab check-config", vendor, file) {
+        Ok((_, parsed)) => {
+            for w in &parsed.router.warnings {
                 eprintln!("{w}");
             }
-            print!("{}", ikelab::vendor::describe(&cfg));
+            print!("{}", ikelab::describe::describe(&parsed.router));
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }

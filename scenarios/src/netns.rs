@@ -5,9 +5,9 @@
 //! # `ikelab run --netns`
 //!
 //! One namespace per router (`ikl-<pid>-<n>-r-<router>`) and per host (`...-h-<host>`), and per
-//! switched segment a namespace holding a Linux bridge `br0` (`...-sw-<switch>`). Segments are
-//! wired by subnet exactly as in-process: a router and a host on one prefix are joined by a veth
-//! pair; a segment of routers only (the WAN), or of more than two ends, gets a bridge. A router's
+//! switched segment a namespace holding a Linux bridge `br0` (`...-sw-<switch>`). The segments
+//! and the script are the in-process ones, from the same [`Plan`]: a cable is a veth pair, a
+//! switch (the WAN, or any segment of more than two ends) a bridge. A router's
 //! Ethernet interface `i` is `eth<i>` in its namespace, with the node's MAC and no kernel address:
 //! the node ([`ikelab_sim::Router`] with the engine) owns ARP, IP and ICMP; IPv6 and forwarding
 //! are off there, so the kernel neither answers nor forwards. Hosts are plain namespaces with the
@@ -44,15 +44,17 @@
 //! writes `<vendor>.log`, `keys/` (Wireshark's key files), `links/<iface>.pcap` (what its ports
 //! saw) and `summary.json`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use ikelab_peers::ike::{Engine, EngineConfig, Policy};
-use ikelab_peers::personality::{self as pv, InterfaceKind, Vendor, WallClock};
+use ikelab_peers::ike::Engine;
+use std::sync::Arc;
+
+use ikelab_peers::personality::{self as pv, LogSetup, Personality, WallClock};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
 use ikelab_sim::netns::{
@@ -60,9 +62,11 @@ use ikelab_sim::netns::{
 };
 use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
 
-use crate::report::{self, Artefacts, PingOutcome, RouterState, RunParts};
-use crate::scenario::build::{router_config, start_times};
-use crate::scenario::{Action, LoadError, Loaded};
+use crate::report::{self, Artefacts, PingOutcome, Recording, RouterState, RunResult};
+use crate::scenario::plan::{
+    self, EndNode, Job, PingRef, Plan, RouterRef, SegmentKind, router_config,
+};
+use crate::scenario::{LoadError, Loaded};
 use crate::stack::{EngineStack, StackHandle};
 
 /// Why a netns run could not be set up.
@@ -97,10 +101,8 @@ pub struct NetnsOptions {
 pub struct NetnsRun {
     /// The scenario's name.
     pub name: String,
-    /// The routers.
-    pub routers: Vec<RouterState>,
-    /// The pings, from the real `ping`'s summary.
-    pub pings: Vec<PingOutcome>,
+    /// The routers and the pings (from the real `ping`'s summary).
+    pub result: RunResult,
     /// The date time zero is shown as.
     pub start: StartTime,
     /// Every frame captured.
@@ -120,15 +122,13 @@ pub struct NetnsRun {
 impl NetnsRun {
     /// One line per router and ping.
     pub fn outcome(&self) -> String {
-        report::outcome_of(&self.routers, &self.pings)
+        report::outcome(&self.result)
     }
 }
 
 /// Writes the run's artefacts into `dir` (the same files as an in-process run).
 pub fn write(run: &NetnsRun, dir: &Path) -> std::io::Result<Artefacts> {
-    let parts = RunParts {
-        routers: &run.routers,
-        pings: &run.pings,
+    let rec = Recording {
         start: run.start,
         capture: &run.capture,
         links: &run.links,
@@ -136,57 +136,11 @@ pub fn write(run: &NetnsRun, dir: &Path) -> std::io::Result<Artefacts> {
         log_text: run.log_text.clone(),
     };
     // Each frame was captured once (on a bridge, or by the router's port on a veth).
-    report::write_parts(&parts, dir, |_| true)
+    report::write_parts(&run.result, &rec, dir, |_| true)
 }
 
 fn setup(e: impl std::fmt::Display) -> NetnsError {
     NetnsError::Setup(e.to_string())
-}
-
-fn network(a: Ipv4Addr, len: u8) -> (u32, u8) {
-    let mask = if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len))
-    };
-    (u32::from(a) & mask, len)
-}
-
-/// One end on a segment.
-#[derive(Clone, Debug)]
-enum SegEnd {
-    /// Router `r`, port `port`.
-    Router { r: usize, port: usize },
-    /// Host `h`.
-    Host { h: usize },
-}
-
-/// A host of the scenario in its namespace.
-struct HostNs {
-    name: String,
-    address: (Ipv4Addr, u8),
-    gateway: Option<Ipv4Addr>,
-}
-
-/// Something the script does at a time.
-enum Job {
-    Start,
-    Initiate(usize),
-    Restart(usize, Box<EngineConfig>),
-    FlushReload(usize, Vec<Policy>),
-    Ping {
-        /// Which ping of the script (results keep the script's order).
-        idx: usize,
-        host: usize,
-        to: Ipv4Addr,
-        count: u32,
-        interval: Duration,
-        size: usize,
-    },
-    Link {
-        name: String,
-        up: bool,
-    },
 }
 
 /// A router port's socket and the LAN link it is captured under, if any.
@@ -194,9 +148,7 @@ type OpenPort = Option<(PacketSocket, Option<String>)>;
 
 /// A real `ping` under way.
 struct RunningPing {
-    idx: usize,
-    host: String,
-    to: Ipv4Addr,
+    ping: PingRef,
     proc: Spawned,
     /// When it should be over by itself (run time).
     done_by: Instant,
@@ -213,6 +165,262 @@ pub fn parse_ping_summary(output: &str) -> Option<(u32, u32)> {
     Some((sent, received))
 }
 
+/// The plan's nodes and segments as namespaces, veth pairs and bridges.
+struct Wiring {
+    routers: Vec<Netns>,
+    hosts: Vec<Netns>,
+    /// A switched segment's namespace, holding the bridge `br0`, by segment name.
+    switches: Vec<(String, Netns)>,
+    /// (router, port) -> (the cable it is captured under, Linux interface).
+    ports: HashMap<(RouterRef, usize), (Option<String>, String)>,
+    /// Per segment and end: (namespace, interface) where that end's link is cut.
+    cuts: Vec<Vec<(String, String)>>,
+    /// The cables, in segment order.
+    cables: Vec<String>,
+    /// What was built, for the run log: (source, line).
+    notes: Vec<(String, String)>,
+}
+
+impl Wiring {
+    /// The namespace and Linux interface of a segment end.
+    fn place(&self, e: &EndNode) -> (&Netns, String) {
+        match e {
+            EndNode::Router { router, port, .. } => {
+                (&self.routers[router.index()], format!("eth{port}"))
+            }
+            EndNode::Host(h) => (&self.hosts[h.index()], "eth0".to_string()),
+        }
+    }
+
+    /// Creates the namespaces and joins the segments' ends; `macs` are the router nodes'.
+    fn build(plan: &Plan, macs: &[Vec<MacAddr>]) -> Result<Wiring, NetnsError> {
+        let mut w = Wiring {
+            routers: plan
+                .routers
+                .iter()
+                .map(|r| Netns::create(&format!("r-{}", r.name)))
+                .collect::<Result<_, _>>()?,
+            hosts: vec![],
+            switches: vec![],
+            ports: HashMap::new(),
+            cuts: vec![],
+            cables: vec![],
+            notes: vec![],
+        };
+        for ns in &w.routers {
+            ns.sysctl("net.ipv4.ip_forward", "0")?;
+        }
+        w.hosts = plan
+            .hosts
+            .iter()
+            .map(|h| Netns::create(&format!("h-{}", h.name)))
+            .collect::<Result<_, _>>()?;
+        // Gives a veth end the MAC of the node behind it (a router port's, or the host's
+        // derived one, as in-process).
+        let set_mac = |e: &EndNode, ns: &Netns, ifn: &str| -> Result<(), NetnsError> {
+            let mac = match e {
+                EndNode::Router { router, port, .. } => macs[router.index()][*port],
+                EndNode::Host(h) => MacAddr::derived(&plan.hosts[h.index()].name),
+            };
+            ns.ip(&["link", "set", ifn, "address", &mac.to_string()])?;
+            Ok(())
+        };
+        for s in &plan.segments {
+            let mut cuts = vec![];
+            match s.kind {
+                SegmentKind::Cable => {
+                    let (a, b) = (&s.ends[0].node, &s.ends[1].node);
+                    let (ns_a, if_a) = w.place(a);
+                    let (ns_b, if_b) = w.place(b);
+                    ns_a.veth(&if_a, ns_b, &if_b)?;
+                    for (e, ns, ifn) in [(a, ns_a, &if_a), (b, ns_b, &if_b)] {
+                        set_mac(e, ns, ifn)?;
+                        cuts.push((ns.name().to_string(), ifn.clone()));
+                    }
+                    let line = format!(
+                        "link {}: {} {if_a} <-> {} {if_b}",
+                        s.name,
+                        ns_a.name(),
+                        ns_b.name()
+                    );
+                    for e in [a, b] {
+                        if let EndNode::Router { router, port, .. } = e {
+                            let ifn = w.place(e).1;
+                            w.ports
+                                .insert((*router, *port), (Some(s.name.clone()), ifn));
+                        }
+                    }
+                    w.notes.push(("netns".into(), line));
+                    w.cables.push(s.name.clone());
+                }
+                SegmentKind::Switch => {
+                    let sw = Netns::create(&format!("sw-{}", s.name))?;
+                    sw.bridge("br0")?;
+                    for (k, e) in s.ends.iter().enumerate() {
+                        let port_if = format!("p{k}");
+                        let (ns, ifn) = w.place(&e.node);
+                        ns.veth(&ifn, &sw, &port_if)?;
+                        sw.ip(&["link", "set", &port_if, "master", "br0"])?;
+                        set_mac(&e.node, ns, &ifn)?;
+                        cuts.push((sw.name().to_string(), port_if.clone()));
+                        let line = format!(
+                            "link {}: {} {ifn} <-> {} {port_if} (bridge br0)",
+                            e.link,
+                            ns.name(),
+                            sw.name()
+                        );
+                        if let EndNode::Router { router, port, .. } = &e.node {
+                            w.ports.insert((*router, *port), (None, ifn));
+                        }
+                        w.notes.push(("netns".into(), line));
+                    }
+                    w.switches.push((s.name.clone(), sw));
+                }
+            }
+            w.cuts.push(cuts);
+        }
+        w.address_hosts(plan)?;
+        for (ri, (r, ns)) in plan.routers.iter().zip(&w.routers).enumerate() {
+            for (port, i) in r.sim.interfaces.iter().enumerate() {
+                let place = w
+                    .ports
+                    .get(&(RouterRef::new(ri), port))
+                    .map_or("not connected".to_string(), |(_, ifn)| {
+                        format!("{} {ifn}", ns.name())
+                    });
+                w.notes
+                    .push((r.name.clone(), format!("interface {} is {place}", i.name)));
+            }
+        }
+        Ok(w)
+    }
+
+    /// Hosts: the scenario's address and default route.
+    fn address_hosts(&mut self, plan: &Plan) -> Result<(), NetnsError> {
+        for (h, ns) in plan.hosts.iter().zip(&self.hosts) {
+            let has_link = ns.ip(&["-o", "link", "show", "eth0"]).is_ok();
+            if !has_link {
+                self.notes.push((
+                    h.name.clone(),
+                    "not connected to anything (no router on its subnet)".into(),
+                ));
+                continue;
+            }
+            ns.ip(&["addr", "add", &h.address.to_string(), "dev", "eth0"])?;
+            if let Some(gw) = h.gateway {
+                ns.ip(&["route", "add", "default", "via", &gw.to_string()])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every namespace's name.
+    fn names(&self) -> Vec<String> {
+        self.routers
+            .iter()
+            .chain(&self.hosts)
+            .chain(self.switches.iter().map(|(_, n)| n))
+            .map(|n| n.name().to_string())
+            .collect()
+    }
+}
+
+/// A plan running in namespaces: the driver, the routers' stacks and the pings under way.
+struct NetnsLab<'p> {
+    plan: &'p Plan,
+    wiring: Wiring,
+    driver: Driver,
+    clock: Clock,
+    stacks: Vec<StackHandle>,
+    running: Vec<RunningPing>,
+    /// The capture links, by name.
+    links: Vec<(String, LinkId)>,
+    /// Each bridge's capture, under its link.
+    bridges: Vec<(LinkId, BridgeCapture)>,
+}
+
+impl NetnsLab<'_> {
+    /// Does one job of the plan now.
+    fn apply(&mut self, job: Job) -> Result<(), NetnsError> {
+        let now = self.clock.now();
+        match job {
+            Job::Start(which) => {
+                plan::start_engines(which.iter().map(|r| &self.stacks[r.index()]), now);
+            }
+            Job::Engine(r, job) => plan::apply_engine(&self.stacks[r.index()], now, job),
+            Job::Ping(ping) => {
+                let p = &self.plan.pings[ping.index()];
+                let mut cmd = self.wiring.hosts[p.host.index()].command("ping");
+                cmd.args([
+                    "-n",
+                    "-c",
+                    &p.count.to_string(),
+                    "-i",
+                    &p.interval.as_secs_f64().to_string(),
+                    "-s",
+                    &p.size.to_string(),
+                    "-W",
+                    "1",
+                    &p.to.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+                let proc = Spawned::start(&format!("ping from {}", p.from), &mut cmd)?;
+                self.driver.note(
+                    &p.from,
+                    format!("ping {} ({} requests, pid {})", p.to, p.count, proc.pid()),
+                );
+                let span = p.interval * p.count.saturating_sub(1) + Duration::from_secs(2);
+                self.running.push(RunningPing {
+                    ping,
+                    proc,
+                    done_by: now + span,
+                });
+            }
+            Job::Link { link, up } => {
+                let (ns, ifn) = &self.wiring.cuts[link.segment][link.end];
+                let state = if up { "up" } else { "down" };
+                sn::run(Command::new("ip").args(["-n", ns, "link", "set", ifn, state]))?;
+                let name = &self.plan.end(link).link;
+                self.driver.note(name, format!("link {state}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Asks pings still running for their summary (SIGINT), as Ctrl-C would, and reads every
+    /// ping's; a ping that never started counts as none sent.
+    fn ping_results(&mut self, interrupted: bool) -> Result<Vec<PingOutcome>, NetnsError> {
+        let mut out: Vec<PingOutcome> = self
+            .plan
+            .pings
+            .iter()
+            .map(|p| PingOutcome {
+                from: p.from.clone(),
+                to: p.to,
+                sent: 0,
+                received: 0,
+            })
+            .collect();
+        for mut p in std::mem::take(&mut self.running) {
+            if !p.proc.exited() && (interrupted || self.clock.now() >= p.done_by) {
+                p.proc.interrupt();
+            }
+            let output = p.proc.wait_output(Duration::from_secs(3))?;
+            let text = String::from_utf8_lossy(&output.stdout).into_owned();
+            let (sent, received) = parse_ping_summary(&text).unwrap_or((0, 0));
+            let r = &mut out[p.ping.index()];
+            for l in text.lines().filter(|l| !l.trim().is_empty()) {
+                self.driver.note(&r.from, format!("ping: {l}"));
+            }
+            r.sent = sent;
+            r.received = received;
+        }
+        Ok(out)
+    }
+}
+
 /// Runs `loaded` in network namespaces (see the module documentation); `stop` ends it early.
 pub fn run_scenario(
     loaded: &Loaded,
@@ -225,514 +433,169 @@ pub fn run_scenario(
             ", or leave out --netns for the in-process lab",
         ));
     }
-    let sc = &loaded.scenario;
-    let bad = |message: String| LoadError::Scenario {
-        file: sc.name.clone(),
-        line: 0,
-        message,
-    };
     // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
     let stale = sn::sweep_stale();
-    let (start, wall) = start_times(sc)?;
-    let seed = opts.seed.unwrap_or(sc.seed);
+    let plan = plan::plan(loaded, opts.seed)?;
+    let mut lab = NetnsLab::start(&plan, stale)?;
+    let deadline = Instant::from_duration(opts.duration.unwrap_or(plan.duration));
+    let interrupted = lab.run(deadline, stop)?;
+    lab.finish(interrupted)
+}
 
-    // The routers, exactly as in-process: same configs, same seeds, same MACs.
-    let mut routers = vec![];
-    let mut handles: Vec<StackHandle> = vec![];
-    let mut macs: Vec<Vec<MacAddr>> = vec![];
-    for r in &loaded.routers {
-        let cfg = router_config(&r.name, &r.config)?;
-        let engine = Engine::new(
-            r.config.engine.clone(),
-            derive_seed(seed, &format!("engine:{}", r.name)),
-        );
-        let (stack, handle) = EngineStack::new(
-            &r.name,
-            engine,
-            crate::vendor::renderer(r.vendor, &r.text, wall),
-        );
-        let node = Router::with_stack(
-            cfg,
-            SeededRandom::new(derive_seed(seed, &r.name)),
-            Box::new(stack),
-        )
-        .map_err(setup)?;
-        macs.push(node.interfaces().map(|(_, _, m)| m).collect());
-        routers.push(node);
-        handles.push(handle);
-    }
-    let mut hosts = vec![];
-    for h in &sc.hosts {
-        let (a, len) = h
-            .address
-            .split_once('/')
-            .and_then(|(a, l)| Some((a.parse().ok()?, l.parse().ok().filter(|l| *l <= 32)?)))
-            .ok_or_else(|| {
-                bad(format!(
-                    "host {}: address {:?} is not like 192.168.0.10/24",
-                    h.name, h.address
-                ))
-            })?;
-        hosts.push(HostNs {
-            name: h.name.clone(),
-            address: (a, len),
-            gateway: h.gateway,
-        });
-    }
-    // Segments by network, as in-process.
-    let mut segments: BTreeMap<(u32, u8), Vec<(SegEnd, String)>> = BTreeMap::new();
-    for (ri, r) in loaded.routers.iter().enumerate() {
-        let mut port = 0;
-        for i in &r.config.interfaces {
-            if let (InterfaceKind::Ethernet, Some(net)) = (&i.kind, i.address) {
-                segments
-                    .entry(network(net.addr, net.prefix_len))
-                    .or_default()
-                    .push((SegEnd::Router { r: ri, port }, r.name.clone()));
-                port += 1;
-            }
+impl<'p> NetnsLab<'p> {
+    /// Builds `plan`'s routers, namespaces, sockets and captures; `stale` are the namespaces of
+    /// killed runs that were removed, for the run log.
+    fn start(plan: &'p Plan, stale: Vec<String>) -> Result<Self, NetnsError> {
+        // The routers, exactly as in-process: same configs, same seeds, same MACs.
+        let mut routers = vec![];
+        let mut stacks: Vec<StackHandle> = vec![];
+        let mut macs: Vec<Vec<MacAddr>> = vec![];
+        for r in &plan.routers {
+            let engine = Engine::new(
+                r.engine().clone(),
+                derive_seed(plan.seed, &format!("engine:{}", r.name)),
+            );
+            let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
+            let node = Router::with_stack(
+                r.sim.clone(),
+                SeededRandom::new(derive_seed(plan.seed, &r.name)),
+                Box::new(stack),
+            )
+            .map_err(setup)?;
+            macs.push(node.interfaces().map(|(_, _, m)| m).collect());
+            routers.push(node);
+            stacks.push(handle);
         }
-    }
-    for (hi, h) in hosts.iter().enumerate() {
-        segments
-            .entry(network(h.address.0, h.address.1))
-            .or_default()
-            .push((SegEnd::Host { h: hi }, h.name.clone()));
-    }
+        let wiring = Wiring::build(plan, &macs)?;
 
-    // Namespaces.
-    let mut log_lines: Vec<(String, String)> = vec![];
-    let router_ns: Vec<Netns> = loaded
-        .routers
-        .iter()
-        .map(|r| Netns::create(&format!("r-{}", r.name)))
-        .collect::<Result<_, _>>()?;
-    for ns in &router_ns {
-        ns.sysctl("net.ipv4.ip_forward", "0")?;
-    }
-    let host_ns: Vec<Netns> = hosts
-        .iter()
-        .map(|h| Netns::create(&format!("h-{}", h.name)))
-        .collect::<Result<_, _>>()?;
-    let mut switch_ns: Vec<(String, Netns)> = vec![];
-    // (router, port) -> (link name, Linux interface)
-    let mut wired: HashMap<(usize, usize), (Option<String>, String)> = HashMap::new();
-    // link name -> (namespace, interface) to cut it
-    let mut cut_points: HashMap<String, (String, String)> = HashMap::new();
-    let mut lan_links: Vec<String> = vec![];
-    let mut switches = 0;
-    let ifname = |port: usize| format!("eth{port}");
-    for ends in segments.values() {
-        let routers_only = ends.iter().all(|e| matches!(e.0, SegEnd::Router { .. }));
-        let router_side = ends
-            .iter()
-            .find(|e| matches!(e.0, SegEnd::Router { .. }))
-            .map(|e| e.1.clone())
-            .unwrap_or_default();
-        if ends.len() == 2 && !routers_only {
-            let name = format!("lan-{router_side}");
-            let (a, b) = (&ends[0].0, &ends[1].0);
-            let (ns_a, if_a) = end_ns(a, &router_ns, &host_ns, &ifname);
-            let (ns_b, if_b) = end_ns(b, &router_ns, &host_ns, &ifname);
-            ns_a.veth(&if_a, ns_b, &if_b)?;
-            for (e, ns, ifn) in [(a, ns_a, &if_a), (b, ns_b, &if_b)] {
-                set_mac(e, ns, ifn, &macs, &hosts)?;
-                if let SegEnd::Router { r, port } = e {
-                    wired.insert((*r, *port), (Some(name.clone()), ifn.clone()));
-                    cut_points.insert(name.clone(), (ns.name().to_string(), ifn.clone()));
-                }
+        // Sockets, then the clock, then the captures, then the engines: nothing is missed.
+        let mut router_ports: Vec<Vec<OpenPort>> = vec![];
+        for (ri, node) in routers.iter().enumerate() {
+            let mut ports = vec![];
+            for p in 0..ikelab_sim::Node::port_count(node) {
+                ports.push(match wiring.ports.get(&(RouterRef::new(ri), p)) {
+                    Some((link, ifn)) => Some((
+                        PacketSocket::open(wiring.routers[ri].name(), ifn, false)?,
+                        link.clone(),
+                    )),
+                    None => None,
+                });
             }
-            log_lines.push((
-                "netns".into(),
-                format!(
-                    "link {name}: {} {if_a} <-> {} {if_b}",
-                    ns_a.name(),
-                    ns_b.name()
-                ),
-            ));
-            lan_links.push(name);
-        } else if ends.len() >= 2 {
-            let sw_name = if routers_only && switches == 0 {
-                "wan".to_string()
-            } else {
-                format!("switch{switches}")
-            };
-            switches += 1;
-            let sw = Netns::create(&format!("sw-{sw_name}"))?;
-            sw.bridge("br0")?;
-            for (k, (e, end_name)) in ends.iter().enumerate() {
-                let port_if = format!("p{k}");
-                let (ns, ifn) = end_ns(e, &router_ns, &host_ns, &ifname);
-                ns.veth(&ifn, &sw, &port_if)?;
-                sw.ip(&["link", "set", &port_if, "master", "br0"])?;
-                set_mac(e, ns, &ifn, &macs, &hosts)?;
-                let link = format!("{sw_name}-{end_name}");
-                cut_points.insert(link.clone(), (sw.name().to_string(), port_if.clone()));
-                if let SegEnd::Router { r, port } = e {
-                    wired.insert((*r, *port), (None, ifn.clone()));
-                }
-                log_lines.push((
-                    "netns".into(),
-                    format!(
-                        "link {link}: {} {ifn} <-> {} {port_if} (bridge br0)",
-                        ns.name(),
-                        sw.name()
-                    ),
-                ));
-            }
-            switch_ns.push((sw_name, sw));
+            router_ports.push(ports);
         }
-    }
-    // Hosts: the scenario's address and default route.
-    for (h, ns) in hosts.iter().zip(&host_ns) {
-        let has_link = ns.ip(&["-o", "link", "show", "eth0"]).is_ok();
-        if !has_link {
-            log_lines.push((
-                h.name.clone(),
-                "not connected to anything (no router on its subnet)".into(),
-            ));
-            continue;
+        let clock = Clock::shown_as(plan.start);
+        let mut driver = Driver::new(clock);
+        for name in stale {
+            driver.note(
+                "netns",
+                format!("removed {name}, left by a run that no longer exists"),
+            );
         }
-        ns.ip(&[
-            "addr",
-            "add",
-            &format!("{}/{}", h.address.0, h.address.1),
-            "dev",
-            "eth0",
-        ])?;
-        if let Some(gw) = h.gateway {
-            ns.ip(&["route", "add", "default", "via", &gw.to_string()])?;
+        for (source, line) in &wiring.notes {
+            driver.note(source, line.clone());
         }
-    }
-    for (ri, (r, ns)) in loaded.routers.iter().zip(&router_ns).enumerate() {
-        let mut port = 0;
-        for i in &r.config.interfaces {
-            if let (InterfaceKind::Ethernet, Some(_)) = (&i.kind, i.address) {
-                let place = wired
-                    .get(&(ri, port))
-                    .map_or("not connected".to_string(), |(_, ifn)| {
-                        format!("{} {ifn}", ns.name())
-                    });
-                log_lines.push((r.name.clone(), format!("interface {} is {place}", i.name)));
-                port += 1;
-            }
+        let mut links: Vec<(String, LinkId)> = vec![];
+        let mut cable_ids: HashMap<String, LinkId> = HashMap::new();
+        for name in &wiring.cables {
+            let id = driver.add_link(name);
+            cable_ids.insert(name.clone(), id);
+            links.push((name.clone(), id));
         }
-    }
-
-    // Sockets, then the clock, then the captures, then the engines: nothing is missed.
-    let mut router_ports: Vec<Vec<OpenPort>> = vec![];
-    for (ri, node) in routers.iter().enumerate() {
-        let mut ports = vec![];
-        for p in 0..ikelab_sim::Node::port_count(node) {
-            ports.push(match wired.get(&(ri, p)) {
-                Some((link, ifn)) => Some((
-                    PacketSocket::open(router_ns[ri].name(), ifn, false)?,
-                    link.clone(),
-                )),
-                None => None,
-            });
+        let mut bridges = vec![];
+        for (sw_name, sw) in &wiring.switches {
+            let id = driver.add_link(sw_name);
+            links.push((sw_name.clone(), id));
+            bridges.push((id, BridgeCapture::start(sw.name(), "br0", clock)?));
         }
-        router_ports.push(ports);
-    }
-    let clock = Clock::shown_as(start);
-    let mut driver = Driver::new(clock);
-    for name in stale {
-        driver.note(
-            "netns",
-            format!("removed {name}, left by a run that no longer exists"),
-        );
-    }
-    for (source, line) in log_lines {
-        driver.note(&source, line);
-    }
-    let mut links: Vec<(String, LinkId)> = vec![];
-    let mut lan_ids: HashMap<String, LinkId> = HashMap::new();
-    for name in &lan_links {
-        let id = driver.add_link(name);
-        lan_ids.insert(name.clone(), id);
-        links.push((name.clone(), id));
-    }
-    let mut bridges = vec![];
-    for (sw_name, sw) in &switch_ns {
-        let id = driver.add_link(sw_name);
-        links.push((sw_name.clone(), id));
-        bridges.push((id, BridgeCapture::start(sw.name(), "br0", clock)?));
-    }
-    for (node, ports) in routers.into_iter().zip(router_ports) {
-        let ports = ports
-            .into_iter()
-            .map(|p| {
-                p.map(|(socket, link)| Port {
-                    socket,
-                    link: link.and_then(|l| lan_ids.get(&l).copied()),
+        for (node, ports) in routers.into_iter().zip(router_ports) {
+            let ports = ports
+                .into_iter()
+                .map(|p| {
+                    p.map(|(socket, link)| Port {
+                        socket,
+                        link: link.and_then(|l| cable_ids.get(&l).copied()),
+                    })
                 })
-            })
-            .collect();
-        driver.attach(Box::new(node), ports);
+                .collect();
+            driver.attach(Box::new(node), ports);
+        }
+
+        Ok(NetnsLab {
+            plan,
+            wiring,
+            driver,
+            clock,
+            stacks,
+            running: vec![],
+            links,
+            bridges,
+        })
     }
 
-    // The script.
-    let mut jobs: Vec<(Instant, Job)> = vec![(Instant::ZERO, Job::Start)];
-    // Every ping of the script, in its order, as not started (0 sent) until it runs.
-    let mut ping_results: Vec<PingOutcome> = vec![];
-    for step in &sc.steps {
-        let at = Instant::from_duration(step.at);
-        let router = |name: &str| {
-            loaded
-                .routers
-                .iter()
-                .position(|r| r.name == name)
-                .ok_or_else(|| bad(format!("no router named {name:?}")))
-        };
-        match &step.action {
-            Action::Ping {
-                from,
-                to,
-                count,
-                interval,
-                size,
-            } => {
-                let host = hosts
+    /// Applies the plan's jobs as they fall due, then runs to `deadline`; whether `stop` ended
+    /// it early.
+    fn run(&mut self, deadline: Instant, stop: &AtomicBool) -> Result<bool, NetnsError> {
+        let mut jobs = self.plan.jobs.clone();
+        jobs.sort_by_key(|j| j.0);
+        for (at, job) in jobs {
+            if at > deadline {
+                break;
+            }
+            if self.driver.run_until(at, stop)? {
+                return Ok(true);
+            }
+            self.apply(job)?;
+        }
+        Ok(self.driver.run_until(deadline, stop)?)
+    }
+
+    /// Collects the pings, logs, keys and captures, and removes the namespaces.
+    fn finish(mut self, interrupted: bool) -> Result<NetnsRun, NetnsError> {
+        let pings = self.ping_results(interrupted)?;
+        let NetnsLab {
+            plan,
+            wiring,
+            driver,
+            stacks,
+            links,
+            bridges,
+            ..
+        } = self;
+        let log_text = driver.log().render(plan.start);
+        let keys = driver.keys().clone();
+        let mut recorder = driver.into_recorder();
+        for (id, b) in bridges {
+            for (t, f) in b.stop()? {
+                recorder.record(id, t, f);
+            }
+        }
+        let capture = recorder.finish();
+        let namespaces = wiring.names();
+        drop(wiring);
+        Ok(NetnsRun {
+            name: plan.name.clone(),
+            result: RunResult {
+                routers: plan
+                    .routers
                     .iter()
-                    .position(|h| &h.name == from)
-                    .ok_or_else(|| bad(format!("ping: no host named {from:?}")))?;
-                ping_results.push(PingOutcome {
-                    from: from.clone(),
-                    to: *to,
-                    sent: 0,
-                    received: 0,
-                });
-                jobs.push((
-                    at,
-                    Job::Ping {
-                        idx: ping_results.len() - 1,
-                        host,
-                        to: *to,
-                        count: *count,
-                        interval: *interval,
-                        size: *size,
-                    },
-                ));
-            }
-            Action::Initiate { router: r } => jobs.push((at, Job::Initiate(router(r)?))),
-            Action::Reconfigure { router: r, config } => {
-                let i = router(r)?;
-                let new = loaded
-                    .reconfigs
-                    .iter()
-                    .find(|((rn, f), _)| rn == r && f == config)
-                    .map(|(_, l)| l.config.engine.clone())
-                    .ok_or_else(|| bad(format!("reconfigure: {config} was not loaded")))?;
-                let policies = new.policies.clone();
-                jobs.push((at, Job::Restart(i, Box::new(new))));
-                // SEIL re-initialises its SAD and SPD about two seconds later (see
-                // `scenario::build::apply_config`).
-                if loaded.routers[i].vendor == Vendor::Seil {
-                    jobs.push((at + Duration::from_secs(2), Job::FlushReload(i, policies)));
-                }
-            }
-            Action::LinkDown { link } | Action::LinkUp { link } => {
-                if !cut_points.contains_key(link) {
-                    return Err(bad(format!("no link named {link:?}")).into());
-                }
-                jobs.push((
-                    at,
-                    Job::Link {
-                        name: link.clone(),
-                        up: matches!(step.action, Action::LinkUp { .. }),
-                    },
-                ));
-            }
-        }
+                    .zip(stacks)
+                    .map(|(r, stack)| RouterState {
+                        name: r.name.clone(),
+                        personality: r.personality.clone(),
+                        stack,
+                    })
+                    .collect(),
+                pings,
+            },
+            start: plan.start,
+            capture,
+            links,
+            keys,
+            log_text,
+            interrupted,
+            namespaces,
+        })
     }
-    jobs.sort_by_key(|j| j.0);
-    let deadline = Instant::from_duration(opts.duration.unwrap_or(sc.duration));
-
-    let mut pings: Vec<RunningPing> = vec![];
-    let mut interrupted = false;
-    for (at, job) in jobs {
-        if at > deadline {
-            break;
-        }
-        if driver.run_until(at, stop)? {
-            interrupted = true;
-            break;
-        }
-        let now = clock.now();
-        match job {
-            Job::Start => {
-                for (k, h) in handles.iter().enumerate() {
-                    if crate::scenario::build::applied_at_start(loaded, &loaded.routers[k].name) {
-                        continue;
-                    }
-                    let mut s = h.borrow_mut();
-                    s.engine.start(now);
-                    s.pump();
-                }
-            }
-            Job::Initiate(i) => {
-                let mut s = handles[i].borrow_mut();
-                let names: Vec<String> = s
-                    .engine
-                    .config()
-                    .policies
-                    .iter()
-                    .map(|p| p.name.clone())
-                    .collect();
-                for n in names {
-                    s.engine.initiate(now, &n);
-                }
-                s.pump();
-            }
-            Job::Restart(i, new) => {
-                let mut s = handles[i].borrow_mut();
-                s.engine.restart(now, *new);
-                s.pump();
-            }
-            Job::FlushReload(i, policies) => {
-                let mut s = handles[i].borrow_mut();
-                s.engine.flush(now);
-                s.engine.reload_policies(now, policies);
-                s.pump();
-            }
-            Job::Ping {
-                idx,
-                host,
-                to,
-                count,
-                interval,
-                size,
-            } => {
-                let mut cmd = host_ns[host].command("ping");
-                cmd.args([
-                    "-n",
-                    "-c",
-                    &count.to_string(),
-                    "-i",
-                    &interval.as_secs_f64().to_string(),
-                    "-s",
-                    &size.to_string(),
-                    "-W",
-                    "1",
-                    &to.to_string(),
-                ])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-                let name = format!("ping from {}", hosts[host].name);
-                let proc = Spawned::start(&name, &mut cmd)?;
-                driver.note(
-                    &hosts[host].name,
-                    format!("ping {to} ({count} requests, pid {})", proc.pid()),
-                );
-                let span = interval * count.saturating_sub(1) + Duration::from_secs(2);
-                pings.push(RunningPing {
-                    idx,
-                    host: hosts[host].name.clone(),
-                    to,
-                    proc,
-                    done_by: now + span,
-                });
-            }
-            Job::Link { name, up } => {
-                let (ns, ifn) = &cut_points[&name];
-                let state = if up { "up" } else { "down" };
-                sn::run(Command::new("ip").args(["-n", ns, "link", "set", ifn, state]))?;
-                driver.note(&name, format!("link {state}"));
-            }
-        }
-    }
-    if !interrupted {
-        interrupted = driver.run_until(deadline, stop)?;
-    }
-
-    // Pings still running are asked for their summary (SIGINT), as Ctrl-C would.
-    for mut p in pings {
-        if !p.proc.exited() && (interrupted || clock.now() >= p.done_by) {
-            p.proc.interrupt();
-        }
-        let out = p.proc.wait_output(Duration::from_secs(3))?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (sent, received) = parse_ping_summary(&text).unwrap_or((0, 0));
-        for l in text.lines().filter(|l| !l.trim().is_empty()) {
-            driver.note(&p.host, format!("ping: {l}"));
-        }
-        ping_results[p.idx] = PingOutcome {
-            from: p.host,
-            to: p.to,
-            sent,
-            received,
-        };
-    }
-    let log_text = driver.log().render(start);
-    let keys = driver.keys().clone();
-    let mut recorder = driver.into_recorder();
-    for (id, b) in bridges {
-        for (t, f) in b.stop()? {
-            recorder.record(id, t, f);
-        }
-    }
-    let capture = recorder.finish();
-    let namespaces = router_ns
-        .iter()
-        .chain(&host_ns)
-        .chain(switch_ns.iter().map(|(_, n)| n))
-        .map(|n| n.name().to_string())
-        .collect();
-    drop(router_ns);
-    drop(host_ns);
-    drop(switch_ns);
-    Ok(NetnsRun {
-        name: sc.name.clone(),
-        routers: loaded
-            .routers
-            .iter()
-            .zip(handles)
-            .map(|(r, stack)| RouterState {
-                name: r.name.clone(),
-                vendor: r.vendor,
-                stack,
-            })
-            .collect(),
-        pings: ping_results,
-        start,
-        capture,
-        links,
-        keys,
-        log_text,
-        interrupted,
-        namespaces,
-    })
-}
-
-/// The namespace and interface name of a segment end.
-fn end_ns<'a>(
-    e: &SegEnd,
-    routers: &'a [Netns],
-    hosts: &'a [Netns],
-    ifname: &dyn Fn(usize) -> String,
-) -> (&'a Netns, String) {
-    match e {
-        SegEnd::Router { r, port } => (&routers[*r], ifname(*port)),
-        SegEnd::Host { h } => (&hosts[*h], "eth0".to_string()),
-    }
-}
-
-/// Gives a veth end the MAC of the node behind it (a router port's, or the host's derived one,
-/// as in-process).
-fn set_mac(
-    e: &SegEnd,
-    ns: &Netns,
-    ifn: &str,
-    macs: &[Vec<MacAddr>],
-    hosts: &[HostNs],
-) -> Result<(), NetnsError> {
-    let mac = match e {
-        SegEnd::Router { r, port } => macs[*r][*port],
-        SegEnd::Host { h } => MacAddr::derived(&hosts[*h].name),
-    };
-    ns.ip(&["link", "set", ifn, "address", &mac.to_string()])?;
-    Ok(())
 }
 
 // ---- ikelab peer ----
@@ -740,12 +603,12 @@ fn set_mac(
 /// Options of [`peer`].
 #[derive(Clone, Debug)]
 pub struct PeerOptions {
-    /// The vendor personality.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The parsed vendor config (a test may adjust it before running).
     pub config: pv::RouterConfig,
-    /// The config text (the IX log renderer reads its logging settings from it).
-    pub config_text: String,
+    /// The log renderer the config sets up.
+    pub log: Arc<dyn LogSetup>,
     /// The namespace holding the interfaces.
     pub netns: String,
     /// (vendor interface, Linux interface) pairs.
@@ -785,17 +648,18 @@ impl PeerRun {
     /// Writes `<vendor>.log`, `keys/`, `links/<iface>.pcap`, `lab.log`, `capture.pcapng` and
     /// `summary.json` into `dir`.
     pub fn write(&self, dir: &Path) -> std::io::Result<Artefacts> {
-        let routers = [self.router.clone()];
-        let parts = RunParts {
-            routers: &routers,
-            pings: &[],
+        let run = RunResult {
+            routers: vec![self.router.clone()],
+            pings: vec![],
+        };
+        let rec = Recording {
             start: self.start,
             capture: &self.capture,
             links: &self.links,
             keys: &self.keys,
             log_text: self.log_text.clone(),
         };
-        report::write_parts(&parts, dir, |_| true)
+        report::write_parts(&run, &rec, dir, |_| true)
     }
 }
 
@@ -853,8 +717,8 @@ pub fn peer(
     if opts.ifaces.is_empty() {
         return Err(setup("give at least one --iface NAME=IF"));
     }
-    let name = opts.vendor.to_string();
-    let mut rc = router_config(&name, &opts.config)?;
+    let name = opts.personality.vendor().to_string();
+    let mut rc = router_config(&name, &opts.config).map_err(setup)?;
     let names: Vec<String> = rc.interfaces.iter().map(|i| i.name.clone()).collect();
     let mut wired: Vec<(usize, String)> = vec![];
     let mut kernel_addrs: Vec<Ipv4Addr> = vec![];
@@ -862,7 +726,7 @@ pub fn peer(
         let Some(port) = names.iter().position(|n| n == vname) else {
             return Err(setup(format!(
                 "the {} config has no numbered Ethernet interface {vname:?} (it has: {})",
-                opts.vendor,
+                opts.personality.vendor(),
                 names.join(", ")
             )));
         };
@@ -932,11 +796,8 @@ pub fn peer(
         t ^ u64::from(std::process::id()).rotate_left(32)
     });
     let engine = Engine::new(opts.config.engine.clone(), derive_seed(seed, "engine"));
-    let (stack, handle) = EngineStack::new(
-        &opts.vendor.to_string(),
-        engine,
-        crate::vendor::renderer(opts.vendor, &opts.config_text, wall_clock(clock.start())),
-    );
+    let (stack, handle) =
+        EngineStack::new(&name, engine, opts.log.renderer(wall_clock(clock.start())));
     let mut driver = Driver::new(clock);
     let mut links = vec![];
     let mut ports: Vec<Option<Port>> = vec![];
@@ -1003,7 +864,7 @@ pub fn peer(
     Ok(PeerRun {
         router: RouterState {
             name,
-            vendor: opts.vendor,
+            personality: opts.personality,
             stack: handle,
         },
         keys,

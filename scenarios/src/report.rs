@@ -1,16 +1,18 @@
-//! What a run leaves behind: the outcome in plain words with a diagnosis, `summary.json`, and
-//! the artefact folder (captures, key files, vendor logs).
+//! What a run leaves behind, whichever driver ran it ([`RunResult`]): the outcome in plain words
+//! with a diagnosis, `summary.json`, and the artefact folder (captures, key files, vendor logs).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::hex::hex;
 use ikelab_peers::ike::{Direction, EncapMode, EventKind, FailReason, QmId};
-use ikelab_peers::personality::Vendor;
+use std::sync::Arc;
+
+use ikelab_peers::personality::{Mismatch, Personalities, Personality};
 use ikelab_peers::wire::NotifyType;
 use serde_json::{Value, json};
 
-use crate::scenario::{Built, RouterRun};
+use crate::scenario::Built;
 use crate::stack::StackHandle;
 
 /// A ping's result, however it ran (the simulated host's, or the real `ping`'s summary).
@@ -26,53 +28,31 @@ pub struct PingOutcome {
     pub received: u32,
 }
 
-/// A router whatever lab it ran in (in-process or in namespaces): its name, vendor and engine.
+/// A router whatever lab it ran in (in-process or in namespaces): its name, personality and
+/// engine.
 #[derive(Clone)]
 pub struct RouterState {
     /// Node name.
     pub name: String,
-    /// Vendor.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The engine, logs and events.
     pub stack: StackHandle,
 }
 
-/// The routers of an in-process run.
-pub fn states(routers: &[RouterRun]) -> Vec<RouterState> {
-    routers
-        .iter()
-        .map(|r| RouterState {
-            name: r.name.clone(),
-            vendor: r.vendor,
-            stack: r.stack.clone(),
-        })
-        .collect()
-}
-
-/// The pings of an in-process run.
-pub fn pings(b: &Built) -> Vec<PingOutcome> {
-    b.pings
-        .iter()
-        .filter_map(|p| {
-            let r = b.lab.ping_report(p.id)?;
-            Some(PingOutcome {
-                from: p.from.clone(),
-                to: p.to,
-                sent: r.sent,
-                received: r.received,
-            })
-        })
-        .collect()
+/// What a run did, whichever driver ran it: each router's engine, events and log, and the
+/// pings.
+#[derive(Clone)]
+pub struct RunResult {
+    /// The routers, in the scenario's order.
+    pub routers: Vec<RouterState>,
+    /// The pings, in the script's order.
+    pub pings: Vec<PingOutcome>,
 }
 
 /// Every router's vendor log, as the device prints it.
-pub fn router_logs(b: &Built) -> Vec<(String, String)> {
-    router_logs_of(&states(&b.routers))
-}
-
-/// [`router_logs`] of any routers (in-process or netns).
-pub fn router_logs_of(routers: &[RouterState]) -> Vec<(String, String)> {
-    routers
+pub fn router_logs(run: &RunResult) -> Vec<(String, String)> {
+    run.routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -85,14 +65,9 @@ pub fn router_logs_of(routers: &[RouterState]) -> Vec<(String, String)> {
 }
 
 /// One line per router and ping: phase 1, phase 2, pings.
-pub fn outcome(b: &Built) -> String {
-    outcome_of(&states(&b.routers), &pings(b))
-}
-
-/// [`outcome`] of any routers and pings.
-pub fn outcome_of(routers: &[RouterState], pings: &[PingOutcome]) -> String {
+pub fn outcome(run: &RunResult) -> String {
     let mut out = String::new();
-    for r in routers {
+    for r in &run.routers {
         let s = r.stack.borrow();
         let p1 = s
             .engine
@@ -122,12 +97,12 @@ pub fn outcome_of(routers: &[RouterState], pings: &[PingOutcome]) -> String {
             out,
             "{} ({}): phase 1 {}, phase 2 {} (IPsec SA pairs now: {inbound}, negotiated in all: {ever})",
             r.name,
-            r.vendor,
+            r.personality.vendor(),
             if p1 > 0 { "up" } else { "down" },
             if inbound > 0 { "up" } else { "down" },
         );
     }
-    for p in pings {
+    for p in &run.pings {
         let _ = writeln!(
             out,
             "ping {} -> {}: {} sent, {} answered",
@@ -143,12 +118,8 @@ fn ids(a: &QmId, b: &QmId) -> String {
 
 /// A diagnosis in plain words for negotiations that failed, with the config line that fixes
 /// the document's case.
-pub fn diagnosis(b: &Built) -> Vec<String> {
-    diagnosis_of(&states(&b.routers))
-}
-
-/// [`diagnosis`] of any routers.
-pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
+pub fn diagnosis(run: &RunResult) -> Vec<String> {
+    let routers = &run.routers;
     let mut out = vec![];
     let name_of = |ip: std::net::Ipv4Addr| {
         routers
@@ -162,7 +133,7 @@ pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
                     .iter()
                     .any(|p| p.local == ip)
             })
-            .map(|r| (r.name.clone(), r.vendor))
+            .map(|r| (r.name.clone(), r.personality.clone()))
     };
     for r in routers {
         let s = r.stack.borrow();
@@ -175,8 +146,12 @@ pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
                     responder_id,
                     expected,
                 } => {
-                    let (peer, vendor) =
-                        name_of(*from.ip()).unwrap_or((from.ip().to_string(), Vendor::Seil));
+                    let (peer, personality) = name_of(*from.ip()).unwrap_or_else(|| {
+                        (
+                            from.ip().to_string(),
+                            Personalities::builtin().outside_peer(),
+                        )
+                    });
                     let mut m = format!(
                         "Phase 2 failed: {} found no IPsec policy for the IDs {peer} proposed.\n  {peer} proposed (local <-> remote): {}\n",
                         r.name,
@@ -191,17 +166,13 @@ pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
                         );
                     }
                     if let Some((want_i, want_r)) = expected.first() {
-                        let fix = match vendor {
-                            Vendor::Seil => format!(
-                                "  Fix on {peer} (SEIL): add `proxy-id-local {} proxy-id-remote {}` to its `ipsec security-association add` line.",
-                                want_i.data, want_r.data
-                            ),
-                            Vendor::Ix => format!(
-                                "  Fix on {peer} (IX): `ipsec local-id <map> {}` and `ipsec remote-id <map> {}`.",
-                                want_i.data, want_r.data
-                            ),
+                        let mismatch = Mismatch::Ids {
+                            local: want_i,
+                            remote: want_r,
                         };
-                        m.push_str(&fix);
+                        if let Some(fix) = personality.fix(&mismatch) {
+                            let _ = write!(m, "  Fix on {peer} {fix}");
+                        }
                     }
                     m
                 }
@@ -258,13 +229,9 @@ pub fn diagnosis_of(routers: &[RouterState]) -> Vec<String> {
 }
 
 /// `summary.json`: per router its ISAKMP and IPsec SAs and notifications, per host its pings.
-pub fn summary(b: &Built) -> Value {
-    summary_of(&states(&b.routers), &pings(b))
-}
-
-/// [`summary`] of any routers and pings.
-pub fn summary_of(routers: &[RouterState], pings: &[PingOutcome]) -> Value {
-    let routers: Vec<Value> = routers
+pub fn summary(run: &RunResult) -> Value {
+    let routers: Vec<Value> = run
+        .routers
         .iter()
         .map(|r| {
             let s = r.stack.borrow();
@@ -311,13 +278,14 @@ pub fn summary_of(routers: &[RouterState], pings: &[PingOutcome]) -> Value {
                     .collect()
             };
             json!({
-                "name": r.name, "vendor": r.vendor.to_string(),
+                "name": r.name, "vendor": r.personality.vendor().to_string(),
                 "isakmp_sas": isakmp, "ipsec_sas": ipsec,
                 "notifications_sent": notes(true), "notifications_received": notes(false),
             })
         })
         .collect();
-    let pings: Vec<Value> = pings
+    let pings: Vec<Value> = run
+        .pings
         .iter()
         .map(|p| json!({"from": p.from, "to": p.to.to_string(), "sent": p.sent, "answered": p.received}))
         .collect();
@@ -360,12 +328,8 @@ pub struct Artefacts {
     pub keys: PathBuf,
 }
 
-/// What a run leaves behind to write, however it ran (in-process or in namespaces).
-pub struct RunParts<'a> {
-    /// The routers.
-    pub routers: &'a [RouterState],
-    /// The pings.
-    pub pings: &'a [PingOutcome],
+/// What a run recorded besides its result, however it ran (in-process or in namespaces).
+pub struct Recording<'a> {
     /// The date time zero is shown as.
     pub start: ikelab_sim::StartTime,
     /// Every captured frame.
@@ -381,27 +345,25 @@ pub struct RunParts<'a> {
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
 /// `summary.json` into `dir`.
 pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
-    let parts = RunParts {
-        routers: &states(&b.routers),
-        pings: &pings(b),
+    let rec = Recording {
         start: b.lab.start(),
         capture: b.lab.capture(),
         links: &b.links,
         keys: b.lab.keys(),
         log_text: b.lab.log_text(),
     };
-    write_parts(&parts, dir, switch_view(b))
+    write_parts(&b.result(), &rec, dir, switch_view(b))
 }
 
 /// [`write`] for any run; the merged capture keeps the frames `keep` accepts.
 pub fn write_parts(
-    p: &RunParts<'_>,
+    run: &RunResult,
+    p: &Recording<'_>,
     dir: &Path,
     keep: impl FnMut(&ikelab_sim::CapturedFrame) -> bool,
 ) -> std::io::Result<Artefacts> {
     let io = |e: String| std::io::Error::other(e);
     std::fs::create_dir_all(dir.join("links"))?;
-    std::fs::create_dir_all(dir.join("keys"))?;
     let pcapng = dir.join("capture.pcapng");
     p.capture
         .write_pcapng_where(p.start, std::fs::File::create(&pcapng)?, keep)
@@ -413,25 +375,18 @@ pub fn write_parts(
         )?;
         p.capture.write_pcap(*id, p.start, f).map_err(io)?;
     }
-    let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    std::fs::write(
-        dir.join("keys/ikev1_decryption_table"),
-        lines(&p.keys.ikev1),
-    )?;
-    std::fs::write(dir.join("keys/esp_sa"), lines(&p.keys.esp))?;
+    p.keys.write(&dir.join("keys"))?;
     // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
     let profile = dir.join("wireshark-profile");
-    std::fs::create_dir_all(&profile)?;
-    std::fs::write(profile.join("ikev1_decryption_table"), lines(&p.keys.ikev1))?;
-    std::fs::write(profile.join("esp_sa"), lines(&p.keys.esp))?;
+    p.keys.write(&profile)?;
     std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
-    for (name, text) in router_logs_of(p.routers) {
+    for (name, text) in router_logs(run) {
         std::fs::write(dir.join(format!("{name}.log")), text)?;
     }
     std::fs::write(dir.join("lab.log"), &p.log_text)?;
     std::fs::write(
         dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary_of(p.routers, p.pings)).unwrap_or_default() + "\n",
+        serde_json::to_string_pretty(&summary(run)).unwrap_or_default() + "\n",
     )?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),

@@ -8,11 +8,11 @@ use std::net::SocketAddrV4;
 use std::rc::Rc;
 
 use ikelab_peers::ike::{Engine, Event, EventKind, Protected};
-use ikelab_peers::time::Instant;
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
+use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, Outbound, OutboundContext, SecurityStack};
 
-use crate::decode::keys::{KeyFile, key_line};
+use crate::decode::keys::key_line;
 
 /// The state shared between a router's stack and the runner.
 pub struct StackState {
@@ -37,11 +37,7 @@ impl StackState {
             let lines = self.renderer.render(&e);
             self.take_lines(lines);
             if let EventKind::Keys(k) = &e.kind {
-                let (file, line) = key_line(k);
-                self.pending_keys.push_back(match file {
-                    KeyFile::Ikev1 => KeyLine::Ikev1(line),
-                    KeyFile::EspSa => KeyLine::EspSa(line),
-                });
+                self.pending_keys.push_back(key_line(k));
             }
             self.events.push(e);
         }

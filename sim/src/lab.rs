@@ -16,7 +16,7 @@ use crate::link::{Impairments, Link, LinkParams, PortRef};
 use crate::router::{Router, RouterConfig, SecurityStack};
 use crate::tap::{Capture, CaptureFiles};
 use crate::{
-    Counter, Counters, KeyLine, LinkId, LinkStats, Log, MacAddr, Node, SimError, StartTime, Switch,
+    Counter, Counters, KeyLog, LinkId, LinkStats, Log, MacAddr, Node, SimError, StartTime, Switch,
     derive_seed,
 };
 
@@ -135,15 +135,6 @@ pub struct RunFiles {
     pub ikev1_keys: PathBuf,
     /// Wireshark's `esp_sa` for the run.
     pub esp_keys: PathBuf,
-}
-
-/// Keys exported during a run, as lines of Wireshark's key files.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KeyLog {
-    /// `ikev1_decryption_table` lines.
-    pub ikev1: Vec<String>,
-    /// `esp_sa` lines.
-    pub esp: Vec<String>,
 }
 
 type ScriptFn = Box<dyn FnOnce(&mut Lab)>;
@@ -598,10 +589,7 @@ impl Lab {
             self.log.push(now, node.name(), msg);
         }
         while let Some(k) = node.poll_key() {
-            match k {
-                KeyLine::Ikev1(l) => self.keys.ikev1.push(l),
-                KeyLine::EspSa(l) => self.keys.esp.push(l),
-            }
+            self.keys.push(k);
         }
         self.reschedule(id, fired);
     }
@@ -765,12 +753,16 @@ impl Lab {
             })?;
             Ok(path)
         };
-        let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let log = write("lab.log", self.log_text())?;
+        let keys = self.keys.write(dir).map_err(|source| SimError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         Ok(RunFiles {
             captures,
-            log: write("lab.log", self.log_text())?,
-            ikev1_keys: write("ikev1_decryption_table", lines(&self.keys.ikev1))?,
-            esp_keys: write("esp_sa", lines(&self.keys.esp))?,
+            log,
+            ikev1_keys: keys.ikev1,
+            esp_keys: keys.esp,
         })
     }
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use ikelab::netns::{PeerOptions, PeerOutput};
 use ikelab_peers::ike::EventKind;
-use ikelab_peers::personality::Vendor;
+use ikelab_peers::personality::{Personalities, Vendor};
 use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
 
 pub use ikelab_sim::netns::read_sysctl;
@@ -523,11 +523,16 @@ pub fn peer_options(
     ns: &Netns,
     ifaces: &[(&str, &str)],
 ) -> PeerOptions {
-    let parsed = ikelab::vendor::parse(vendor, "config", config).expect("the config parses");
+    let personality = Personalities::builtin()
+        .of(vendor)
+        .expect("a built-in personality");
+    let parsed = personality
+        .parse("config", config)
+        .expect("the config parses");
     PeerOptions {
-        vendor,
-        config: parsed,
-        config_text: config.to_string(),
+        personality,
+        config: parsed.router,
+        log: parsed.log,
         netns: ns.name().to_string(),
         ifaces: ifaces
             .iter()
@@ -638,6 +643,7 @@ pub fn wan_peer(vendor: Vendor, config: &str, ns: &Netns) -> SimPeer {
     let wan = match vendor {
         Vendor::Seil => "lan1",
         Vendor::Ix => "FastEthernet0/0.0",
+        other => panic!("no WAN interface known for {other}"),
     };
     let opts = peer_options(vendor, &interop_fixture(config), ns, &[(wan, "wan0")]);
     SimPeer::start(opts, None)
@@ -660,10 +666,7 @@ pub fn namespaces_of(pid: u32) -> Vec<String> {
 
 /// Writes `keys` as Wireshark's two key files into `dir`.
 pub fn write_keys(keys: &KeyLog, dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-    std::fs::write(dir.join("ikev1_decryption_table"), lines(&keys.ikev1))?;
-    std::fs::write(dir.join("esp_sa"), lines(&keys.esp))
+    keys.write(dir).map(|_| ())
 }
 
 /// The capture decoded by `ikelab decode` with `keys`: one text block per IKE/ESP message, and

@@ -13,7 +13,8 @@ use ikelab_peers::ike::{
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::IdData;
 
-use ikelab::decode::keys::{KeyFile, key_line};
+use ikelab::decode::keys::key_line;
+use ikelab_sim::KeyLine;
 
 use crate::pcap::PcapFile;
 
@@ -191,11 +192,9 @@ impl Pair {
         let (mut ike, mut esp) = (String::new(), String::new());
         for e in self.a_events.iter().chain(&self.b_events) {
             if let EventKind::Keys(k) = &e.kind {
-                let (file, line) = key_line(k);
-                let out = if file == KeyFile::Ikev1 {
-                    &mut ike
-                } else {
-                    &mut esp
+                let (out, line) = match key_line(k) {
+                    KeyLine::Ikev1(line) => (&mut ike, line),
+                    KeyLine::EspSa(line) => (&mut esp, line),
                 };
                 let line = format!("{line}\n");
                 if !out.contains(&line) {

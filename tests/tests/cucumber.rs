@@ -87,11 +87,11 @@ impl Lab {
                 )
             })
             .collect();
-        let logs = ikelab::report::router_logs(&b)
+        let logs = ikelab::report::router_logs(&b.result())
             .into_iter()
             .map(|(n, t)| (n, t.lines().map(str::to_string).collect()))
             .collect();
-        let diagnosis = ikelab::report::diagnosis(&b);
+        let diagnosis = ikelab::report::diagnosis(&b.result());
         self.outcome = Some(Outcome {
             logs,
             records,
@@ -226,11 +226,13 @@ fn runs_in_netns(w: &mut Lab, secs: u64) {
     let records = ikelab::decode::decode_file(&a.pcapng, Some(&a.keys)).expect("decode");
     let _ = std::fs::remove_dir_all(&dir);
     let pings = run
+        .result
         .pings
         .iter()
         .map(|p| (p.from.clone(), p.to, p.sent, p.received))
         .collect();
     let sa_pairs = run
+        .result
         .routers
         .iter()
         .map(|r| {
@@ -240,11 +242,11 @@ fn runs_in_netns(w: &mut Lab, secs: u64) {
             )
         })
         .collect();
-    let logs = ikelab::report::router_logs_of(&run.routers)
+    let logs = ikelab::report::router_logs(&run.result)
         .into_iter()
         .map(|(n, t)| (n, t.lines().map(str::to_string).collect()))
         .collect();
-    let diagnosis = ikelab::report::diagnosis_of(&run.routers);
+    let diagnosis = ikelab::report::diagnosis(&run.result);
     w.outcome = Some(Outcome {
         logs,
         records,

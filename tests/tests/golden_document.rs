@@ -23,7 +23,7 @@ fn run_logs(scenario: &str) -> (Vec<String>, Vec<String>) {
     let loaded = load_named(scenario).unwrap();
     let mut b = build(&loaded, None).unwrap();
     b.lab.run();
-    let logs = ikelab::report::router_logs(&b);
+    let logs = ikelab::report::router_logs(&b.result());
     let get = |n: &str| {
         logs.iter()
             .find(|(name, _)| name == n)

@@ -37,8 +37,8 @@ fn in_process(name: &str, d: Duration) -> Outcome {
     let mut b = build(&loaded, None).unwrap();
     b.lab.run_until(Instant::from_duration(d));
     Outcome {
-        logs: normalised(ikelab::report::router_logs(&b)),
-        outcome: ikelab::report::outcome(&b),
+        logs: normalised(ikelab::report::router_logs(&b.result())),
+        outcome: ikelab::report::outcome(&b.result()),
     }
 }
 
@@ -50,7 +50,7 @@ fn in_namespaces(name: &str, d: Duration) -> Outcome {
     };
     let run = run_scenario(&loaded, &opts, &AtomicBool::new(false)).expect("netns run");
     Outcome {
-        logs: normalised(ikelab::report::router_logs_of(&run.routers)),
+        logs: normalised(ikelab::report::router_logs(&run.result)),
         outcome: run.outcome(),
     }
 }

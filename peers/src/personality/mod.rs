@@ -1,6 +1,8 @@
-//! Vendor personalities: each turns its config dialect into a [`RouterConfig`] (interfaces,
-//! routes and the vendor-neutral [`EngineConfig`]) and renders engine events as its own log
-//! lines. Behaviour differences are data ([`crate::ike::Behaviour`]); the engine is shared.
+//! Device personalities, one folder each (`seil/`, `ix/`): a config dialect that produces the
+//! vendor-neutral [`RouterConfig`] (interfaces, routes, [`EngineConfig`]), a log renderer for
+//! engine events, behaviour defaults ([`crate::ike::Behaviour`]), a reconfigure schedule and
+//! fix hints, behind the [`Personality`] trait ([`device`]); [`Personalities`] maps the names
+//! scenarios use to them. This module also holds the types they share.
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -9,25 +11,35 @@ use crate::ike::{EngineConfig, Event};
 use crate::prefix::Ipv4Net;
 use crate::time::Instant;
 
+pub mod device;
 pub mod ix;
 mod local_address;
 pub mod seil;
+mod table;
 
-/// Which vendor a router imitates.
+pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep};
+pub use table::Personalities;
+
+/// The name of the device a router imitates (`seil`, `ix`); each device folder defines its
+/// own constant (`Vendor::Seil`, `Vendor::Ix`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    /// IIJ SEIL (KAME racoon lineage).
-    Seil,
-    /// NEC IX (IX2015).
-    Ix,
+pub struct Vendor(&'static str);
+
+impl Vendor {
+    /// A vendor named `name` (lower case, as outcomes and `summary.json` print it).
+    pub const fn new(name: &'static str) -> Self {
+        Vendor(name)
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
 }
 
 impl fmt::Display for Vendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Vendor::Seil => "seil",
-            Vendor::Ix => "ix",
-        })
+        f.write_str(self.0)
     }
 }
 

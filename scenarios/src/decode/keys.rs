@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use ikelab_peers::hex::hex;
+use ikelab_sim::{KeyLine, KeyLog};
 
 /// The phase-1 encryption key for one ISAKMP SA, by initiator cookie.
 #[derive(Clone, PartialEq, Eq)]
@@ -185,8 +186,8 @@ impl KeyStore {
     /// Reads `ikev1_decryption_table` and `esp_sa` from `dir`; a missing file counts as empty,
     /// but the directory must hold at least one of them.
     pub fn load(dir: &Path) -> Result<Self, KeyFileError> {
-        let ike_path = dir.join("ikev1_decryption_table");
-        let esp_path = dir.join("esp_sa");
+        let ike_path = dir.join(KeyLog::IKEV1_FILE);
+        let esp_path = dir.join(KeyLog::ESP_FILE);
         if !ike_path.exists() && !esp_path.exists() {
             return Err(KeyFileError {
                 file: dir.display().to_string(),
@@ -320,6 +321,51 @@ pub fn parse_esp_table(file: &str, text: &str) -> Result<Vec<EspKey>, KeyFileErr
         .collect()
 }
 
+/// The key-file line for keys the engine derived: `ikev1_decryption_table` or `esp_sa`.
+pub fn key_line(k: &ikelab_peers::ike::KeysDerived) -> KeyLine {
+    use ikelab_peers::crypto::CipherAlg;
+    use ikelab_peers::esp::IntegAlg;
+    use ikelab_peers::ike::KeysDerived;
+    match k {
+        KeysDerived::Phase1 { icookie, ka, .. } => KeyLine::Ikev1(
+            IkeKey {
+                icookie: *icookie,
+                ka: ka.clone(),
+            }
+            .to_line(),
+        ),
+        KeysDerived::Esp {
+            src,
+            dst,
+            spi,
+            cipher,
+            enc_key,
+            integ,
+            auth_key,
+        } => {
+            let encryption = match cipher {
+                CipherAlg::AesCbc { .. } => EspEncryption::AesCbc,
+                CipherAlg::TripleDesCbc => EspEncryption::TripleDesCbc,
+            };
+            let integrity = match integ {
+                IntegAlg::HmacSha1_96 => EspIntegrity::HmacSha1_96,
+                IntegAlg::HmacMd5_96 => EspIntegrity::HmacMd5_96,
+                IntegAlg::HmacSha256_128 => EspIntegrity::HmacSha256_128,
+            };
+            let key = EspKey {
+                src: IpAddr::V4(*src),
+                dst: IpAddr::V4(*dst),
+                spi: *spi,
+                encryption,
+                enc_key: enc_key.clone(),
+                integrity,
+                auth_key: auth_key.clone(),
+            };
+            KeyLine::EspSa(key.to_line())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,59 +406,4 @@ mod tests {
                 .contains("unsupported encryption")
         );
     }
-}
-
-/// The key-file line for keys the engine derived: `ikev1_decryption_table` or `esp_sa`.
-pub fn key_line(k: &ikelab_peers::ike::KeysDerived) -> (KeyFile, String) {
-    use ikelab_peers::crypto::CipherAlg;
-    use ikelab_peers::esp::IntegAlg;
-    use ikelab_peers::ike::KeysDerived;
-    match k {
-        KeysDerived::Phase1 { icookie, ka, .. } => (
-            KeyFile::Ikev1,
-            IkeKey {
-                icookie: *icookie,
-                ka: ka.clone(),
-            }
-            .to_line(),
-        ),
-        KeysDerived::Esp {
-            src,
-            dst,
-            spi,
-            cipher,
-            enc_key,
-            integ,
-            auth_key,
-        } => {
-            let encryption = match cipher {
-                CipherAlg::AesCbc { .. } => EspEncryption::AesCbc,
-                CipherAlg::TripleDesCbc => EspEncryption::TripleDesCbc,
-            };
-            let integrity = match integ {
-                IntegAlg::HmacSha1_96 => EspIntegrity::HmacSha1_96,
-                IntegAlg::HmacMd5_96 => EspIntegrity::HmacMd5_96,
-                IntegAlg::HmacSha256_128 => EspIntegrity::HmacSha256_128,
-            };
-            let key = EspKey {
-                src: IpAddr::V4(*src),
-                dst: IpAddr::V4(*dst),
-                spi: *spi,
-                encryption,
-                enc_key: enc_key.clone(),
-                integrity,
-                auth_key: auth_key.clone(),
-            };
-            (KeyFile::EspSa, key.to_line())
-        }
-    }
-}
-
-/// Which of Wireshark's two key files a line belongs in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyFile {
-    /// `ikev1_decryption_table`.
-    Ikev1,
-    /// `esp_sa`.
-    EspSa,
 }

@@ -2,12 +2,13 @@
 //! errors that name the file and line.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use ikelab_peers::personality::{ConfigErrors, RouterConfig, Vendor};
+use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
 
 use super::catalog::{self, Builtin};
+use super::lines::{Lines, Table, line_at};
 use super::model::{Action, Scenario};
-use crate::vendor;
 
 /// Where a scenario's files come from.
 #[derive(Clone, Debug)]
@@ -77,14 +78,14 @@ pub enum LoadError {
 pub struct LoadedRouter {
     /// Node name.
     pub name: String,
-    /// Vendor.
-    pub vendor: Vendor,
+    /// The device it imitates.
+    pub personality: Arc<dyn Personality>,
     /// The config file's name, for messages.
     pub file: String,
     /// The config text.
     pub text: String,
     /// The parsed config.
-    pub config: RouterConfig,
+    pub parsed: Parsed,
 }
 
 /// A scenario with every config parsed.
@@ -98,12 +99,14 @@ pub struct Loaded {
     pub routers: Vec<LoadedRouter>,
     /// Configs named by `reconfigure` steps, by (router, file).
     pub reconfigs: Vec<((String, String), LoadedRouter)>,
+    /// The scenario file's name, for messages.
+    pub file: String,
+    /// Where its tables and keys are, for messages (steps added after loading have none).
+    pub lines: Lines,
 }
 
 fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
-    let line = e.span().map_or(0, |s| {
-        text[..s.start.min(text.len())].matches('\n').count() + 1
-    });
+    let line = e.span().map_or(0, |s| line_at(text, s.start));
     LoadError::Scenario {
         file: file.to_string(),
         line,
@@ -111,57 +114,90 @@ fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
     }
 }
 
-fn load_router(
-    source: &Source,
+/// Parses `text` as router `name`'s config in `personality`'s dialect.
+fn parse_router(
+    personality: &Arc<dyn Personality>,
     name: &str,
-    vendor_name: &str,
-    rel: &str,
     file: &str,
+    text: &str,
 ) -> Result<LoadedRouter, LoadError> {
-    let vendor = vendor::by_name(vendor_name).ok_or_else(|| LoadError::Scenario {
-        file: file.to_string(),
-        line: 0,
-        message: format!(
-            "router {name}: unknown vendor {vendor_name:?} (expected \"seil\" or \"ix\")"
-        ),
-    })?;
-    let (shown, text) = source.read(rel)?;
-    let config = vendor::parse(vendor, &shown, &text).map_err(LoadError::Config)?;
+    let parsed = personality.parse(file, text).map_err(LoadError::Config)?;
     Ok(LoadedRouter {
         name: name.to_string(),
-        vendor,
-        file: shown,
-        text,
-        config,
+        personality: personality.clone(),
+        file: file.to_string(),
+        text: text.to_string(),
+        parsed,
     })
+}
+
+/// Reads `rel` and parses it as router `name`'s config.
+fn load_router(
+    personality: &Arc<dyn Personality>,
+    source: &Source,
+    name: &str,
+    rel: &str,
+) -> Result<LoadedRouter, LoadError> {
+    let (shown, text) = source.read(rel)?;
+    parse_router(personality, name, &shown, &text)
 }
 
 /// Parses a scenario text and loads the configs it names.
 pub fn load(source: Source, file: &str, text: &str) -> Result<Loaded, LoadError> {
+    load_with(&Personalities::builtin(), source, file, text)
+}
+
+/// [`load`] with the vendor names looked up in `table`.
+pub fn load_with(
+    table: &Personalities,
+    source: Source,
+    file: &str,
+    text: &str,
+) -> Result<Loaded, LoadError> {
     let scenario: Scenario = toml::from_str(text).map_err(|e| scenario_error(file, text, e))?;
+    let lines = Lines::read(text);
+    let at = |line: usize, message: String| LoadError::Scenario {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let mut personalities = vec![];
     let mut routers = vec![];
-    for r in &scenario.routers {
-        routers.push(load_router(&source, &r.name, &r.vendor, &r.config, file)?);
+    for (i, r) in scenario.routers.iter().enumerate() {
+        let p = table.get(&r.vendor).ok_or_else(|| {
+            at(
+                lines.of(Table::Router(i), "vendor"),
+                format!(
+                    "router {}: unknown vendor {:?} (expected {})",
+                    r.name,
+                    r.vendor,
+                    table.expected(true)
+                ),
+            )
+        })?;
+        routers.push(load_router(&p, &source, &r.name, &r.config)?);
+        personalities.push(p);
     }
     let mut reconfigs = vec![];
-    for s in &scenario.steps {
+    for (i, s) in scenario.steps.iter().enumerate() {
         if let Action::Reconfigure { router, config } = &s.action {
-            let Some(r) = scenario.routers.iter().find(|r| &r.name == router) else {
-                return Err(LoadError::Scenario {
-                    file: file.into(),
-                    line: 0,
-                    message: format!("reconfigure: no router named {router:?}"),
-                });
+            let Some(r) = scenario.routers.iter().position(|r| &r.name == router) else {
+                return Err(at(
+                    lines.of(Table::Step(i), "router"),
+                    format!("reconfigure: no router named {router:?}"),
+                ));
             };
             reconfigs.push((
                 (router.clone(), config.clone()),
-                load_router(&source, router, &r.vendor, config, file)?,
+                load_router(&personalities[r], &source, router, config)?,
             ));
         }
     }
     Ok(Loaded {
         scenario,
         source,
+        file: file.to_string(),
+        lines,
         routers,
         reconfigs,
     })
@@ -214,7 +250,8 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
             .file_name()
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default();
-        *r = load_router(&dir, &r.name, &r.vendor.to_string(), &file, "--seil/--ix")?;
+        let (shown, text) = dir.read(&file)?;
+        *r = parse_router(&r.personality, &r.name, &shown, &text)?;
     }
     Ok(loaded)
 }
@@ -231,19 +268,13 @@ pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
     )?;
     loaded.scenario.name = "composed".into();
     loaded.scenario.steps.clear();
+    loaded.lines.clear_steps();
     for (r, (file, t)) in loaded
         .routers
         .iter_mut()
         .zip([("seil.conf", seil), ("ix.conf", ix)])
     {
-        let config = vendor::parse(r.vendor, file, t).map_err(LoadError::Config)?;
-        *r = LoadedRouter {
-            name: r.name.clone(),
-            vendor: r.vendor,
-            file: file.into(),
-            text: t.into(),
-            config,
-        };
+        *r = parse_router(&r.personality, &r.name, file, t)?;
     }
     Ok(loaded)
 }
@@ -265,14 +296,7 @@ pub fn add_reconfigure(
             message: format!("no router {router}"),
         })?;
     let file = format!("reconfigure-{}.conf", loaded.reconfigs.len());
-    let config = vendor::parse(r.vendor, &file, text).map_err(LoadError::Config)?;
-    let lr = LoadedRouter {
-        name: router.into(),
-        vendor: r.vendor,
-        file: file.clone(),
-        text: text.into(),
-        config,
-    };
+    let lr = parse_router(&r.personality, router, &file, text)?;
     loaded.reconfigs.push(((router.into(), file.clone()), lr));
     loaded.scenario.steps.push(super::model::Step {
         at,

@@ -19,8 +19,8 @@ use ikelab_peers::time::Instant;
 
 use super::capture::Recorder;
 use super::sys::{PacketSocket, QuietSocket, poll_readable};
-use crate::lab::KeyLog;
-use crate::{KeyLine, LinkId, Log, Node, StartTime};
+use crate::keys::KeyLog;
+use crate::{LinkId, Log, Node, StartTime};
 
 /// Real time as the nodes see it: an [`Instant`] counted from the start of the run on the
 /// monotonic clock, and the wall-clock date that time zero is shown as in logs and captures.
@@ -317,10 +317,7 @@ impl Driver {
             self.log.push(now, a.node.name(), line);
         }
         while let Some(k) = a.node.poll_key() {
-            match k {
-                KeyLine::Ikev1(l) => self.keys.ikev1.push(l),
-                KeyLine::EspSa(l) => self.keys.esp.push(l),
-            }
+            self.keys.push(k);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The NEC IX (IX2015) personality: its config dialect ([`config`]), its IKE behaviour as data
-//! ([`behaviour`](mod@behaviour)) and its log lines ([`log`]).
+//! ([`behaviour`](mod@behaviour)), its log lines ([`log`]), and all of them as a
+//! [`Personality`](crate::personality::Personality) ([`Ix`]) with fix hints in its commands.
 //!
 //! What this personality is built from: the SEIL release note that shows an IX2015 config and two
 //! IX log excerpts (`tests/fixtures/document/`), public IX configs for the command syntax, and
@@ -46,9 +47,12 @@
 pub mod behaviour;
 mod commands;
 pub mod config;
+mod hints;
 mod lex;
 pub mod log;
+mod personality;
 
 pub use behaviour::behaviour;
 pub use config::{IxConfig, IxLogLevel, IxLogging, parse, parse_ix};
 pub use log::{IxLog, IxLogOptions, IxTimestamp};
+pub use personality::Ix;

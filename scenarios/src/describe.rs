@@ -1,43 +1,6 @@
-//! The one place that maps a vendor name to its personality: config parser and log renderer.
+//! A parsed config in plain words, whatever its dialect (`ikelab check-config`).
 
-use ikelab_peers::personality::{
-    ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock, ix, seil,
-};
-
-/// The vendor a scenario names (`seil`, `ix`).
-pub fn by_name(name: &str) -> Option<Vendor> {
-    match name.to_ascii_lowercase().as_str() {
-        "seil" => Some(Vendor::Seil),
-        "ix" | "nec-ix" | "ix2015" => Some(Vendor::Ix),
-        _ => None,
-    }
-}
-
-/// Parses a config in the vendor's dialect.
-pub fn parse(vendor: Vendor, file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
-    match vendor {
-        Vendor::Seil => seil::parse(file, text),
-        Vendor::Ix => ix::parse(file, text),
-    }
-}
-
-/// The vendor's log renderer for a router with this config.
-pub fn renderer(vendor: Vendor, config_text: &str, clock: WallClock) -> Box<dyn LogRenderer> {
-    match vendor {
-        Vendor::Seil => Box::new(seil::SeilLog::new(clock, 1)),
-        Vendor::Ix => match ix::parse_ix("config", config_text) {
-            Ok(cfg) => Box::new(ix::IxLog::for_config(
-                &cfg,
-                ix::IxTimestamp { clock, year: 2016 },
-            )),
-            // The config parsed once already; without it, log as the document's IX does.
-            Err(_) => Box::new(ix::IxLog::new(ix::IxLogOptions {
-                debug: true,
-                timestamp: None,
-            })),
-        },
-    }
-}
+use ikelab_peers::personality::RouterConfig;
 
 /// A readable account of a parsed config (`ikelab check-config`).
 pub fn describe(c: &RouterConfig) -> String {
