@@ -233,15 +233,21 @@ pub fn load_named(name_or_path: &str) -> Result<Loaded, LoadError> {
     load(Source::Dir(dir), &shown, &text)
 }
 
-/// The document's lab with the user's own SEIL and IX configs (`ikelab run --seil F --ix F`).
-pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
+/// The document's lab as the built-in failing scenario has it (SEIL, IX, a host behind each),
+/// whose routers [`load_pair`] and [`load_texts`] then give other configs.
+fn document_lab() -> Result<Loaded, LoadError> {
     let base = catalog::find("proxy-id-mismatch").expect("built in");
     let text = base.file("scenario.toml").expect("built in");
-    let mut loaded = load(
+    load(
         Source::Builtin(base),
         "proxy-id-mismatch/scenario.toml",
         text,
-    )?;
+    )
+}
+
+/// The document's lab with the user's own SEIL and IX configs (`ikelab run --seil F --ix F`).
+pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
+    let mut loaded = document_lab()?;
     loaded.scenario.name = "custom".into();
     loaded.scenario.description = "the document's lab with your own configs".into();
     for (r, path) in loaded.routers.iter_mut().zip([seil, ix]) {
@@ -259,13 +265,7 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
 /// The document's lab (SEIL, IX, a host behind each) with config texts given directly and an
 /// empty script, for tests that compose their own (the cucumber steps).
 pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
-    let base = catalog::find("proxy-id-mismatch").expect("built in");
-    let text = base.file("scenario.toml").expect("built in");
-    let mut loaded = load(
-        Source::Builtin(base),
-        "proxy-id-mismatch/scenario.toml",
-        text,
-    )?;
+    let mut loaded = document_lab()?;
     loaded.scenario.name = "composed".into();
     loaded.scenario.steps.clear();
     loaded.lines.clear_steps();

@@ -621,20 +621,7 @@ impl Router {
                 }
                 let mtu = self.tunnels[t].mtu;
                 if info.total_len > mtu && info.df {
-                    self.counters.bump(Counter::DropFragNeeded);
-                    if let Origin::Forwarded(ing) = origin {
-                        let m = u16::try_from(mtu).unwrap_or(u16::MAX);
-                        self.icmp_error(
-                            now,
-                            &packet,
-                            &info,
-                            TYPE_UNREACHABLE,
-                            CODE_FRAG_NEEDED,
-                            m,
-                            Some(ing),
-                        );
-                    }
-                    return;
+                    return self.frag_needed(now, &packet, &info, mtu, origin);
                 }
                 // Like a router's tunnel interface: fragment the inner packet to the tunnel's
                 // MTU first, so each piece travels in one outer packet.
@@ -726,18 +713,9 @@ impl Router {
         let frags = match fragment(&packet, mtu) {
             Ok(f) => f,
             Err(FragError::DontFragment) => {
-                self.counters.bump(Counter::DropFragNeeded);
-                if let (Origin::Forwarded(ing), Ok(info)) = (origin, packet::parse_ipv4(&packet)) {
-                    let m = u16::try_from(mtu).unwrap_or(u16::MAX);
-                    self.icmp_error(
-                        now,
-                        &packet,
-                        &info,
-                        TYPE_UNREACHABLE,
-                        CODE_FRAG_NEEDED,
-                        m,
-                        Some(ing),
-                    );
+                match packet::parse_ipv4(&packet) {
+                    Ok(info) => self.frag_needed(now, &packet, &info, mtu, origin),
+                    Err(_) => self.counters.bump(Counter::DropFragNeeded),
                 }
                 return;
             }
@@ -785,6 +763,31 @@ impl Router {
     fn push_frame(&mut self, port: usize, frame: Vec<u8>) {
         self.counters.bump(Counter::TxFrames);
         self.out.push_back((port, frame));
+    }
+
+    /// Drops a packet with DF set that exceeds `mtu`, answering a forwarded one with ICMP
+    /// "fragmentation needed" and the MTU (RFC 1191).
+    fn frag_needed(
+        &mut self,
+        now: Instant,
+        packet: &[u8],
+        info: &Ipv4Info,
+        mtu: usize,
+        origin: Origin,
+    ) {
+        self.counters.bump(Counter::DropFragNeeded);
+        if let Origin::Forwarded(ing) = origin {
+            let m = u16::try_from(mtu).unwrap_or(u16::MAX);
+            self.icmp_error(
+                now,
+                packet,
+                info,
+                TYPE_UNREACHABLE,
+                CODE_FRAG_NEEDED,
+                m,
+                Some(ing),
+            );
+        }
     }
 
     /// Sends an ICMP error about `offending` (if RFC 1812 allows one), from the address of the
