@@ -161,14 +161,14 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// A key file line that could not be read.
+/// A key file, or one of its lines, that could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {why}")]
+#[error("{file}{}: {why}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct KeyFileError {
-    /// The file.
+    /// The file (or the key folder).
     pub file: String,
-    /// 1-based line number (0 when the file itself could not be read).
-    pub line: usize,
+    /// 1-based line number; `None` when the file itself could not be read.
+    pub line: Option<usize>,
     /// What is wrong.
     pub why: String,
 }
@@ -191,7 +191,7 @@ impl KeyStore {
         if !ike_path.exists() && !esp_path.exists() {
             return Err(KeyFileError {
                 file: dir.display().to_string(),
-                line: 0,
+                line: None,
                 why: "holds neither ikev1_decryption_table nor esp_sa".into(),
             });
         }
@@ -201,7 +201,7 @@ impl KeyStore {
             }
             std::fs::read_to_string(p).map_err(|e| KeyFileError {
                 file: p.display().to_string(),
-                line: 0,
+                line: None,
                 why: e.to_string(),
             })
         };
@@ -236,7 +236,7 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 pub fn parse_ike_table(file: &str, text: &str) -> Result<Vec<IkeKey>, KeyFileError> {
     let err = |line, why: &str| KeyFileError {
         file: file.to_string(),
-        line,
+        line: Some(line),
         why: why.to_string(),
     };
     data_lines(text)
@@ -270,7 +270,7 @@ fn quoted_fields(l: &str) -> Option<Vec<&str>> {
 pub fn parse_esp_table(file: &str, text: &str) -> Result<Vec<EspKey>, KeyFileError> {
     let err = |line, why: String| KeyFileError {
         file: file.to_string(),
-        line,
+        line: Some(line),
         why,
     };
     data_lines(text)

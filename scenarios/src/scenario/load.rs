@@ -60,7 +60,7 @@ pub enum LoadError {
     Scenario {
         /// The file.
         file: String,
-        /// 1-based line (0 if unknown).
+        /// 1-based line.
         line: usize,
         /// What is wrong.
         message: String,
@@ -71,6 +71,9 @@ pub enum LoadError {
     /// Neither a built-in name nor a file.
     #[error("no scenario named {0:?} (see `ikelab list`), and no such file")]
     NotFound(String),
+    /// A scenario composed in code ([`add_reconfigure`]) names a router it does not have.
+    #[error("the scenario has no router named {0:?}")]
+    NoRouter(String),
 }
 
 /// A router of a loaded scenario.
@@ -290,11 +293,7 @@ pub fn add_reconfigure(
         .routers
         .iter()
         .find(|r| r.name == router)
-        .ok_or_else(|| LoadError::Scenario {
-            file: "composed".into(),
-            line: 0,
-            message: format!("no router {router}"),
-        })?;
+        .ok_or_else(|| LoadError::NoRouter(router.into()))?;
     let file = format!("reconfigure-{}.conf", loaded.reconfigs.len());
     let lr = parse_router(&r.personality, router, &file, text)?;
     loaded.reconfigs.push(((router.into(), file.clone()), lr));
