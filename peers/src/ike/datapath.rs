@@ -11,7 +11,7 @@ use crate::esp::EspError;
 use crate::time::Instant;
 use crate::wire::ipv4::{self, Ipv4Header, protocol};
 
-use super::event::{Direction, EventKind};
+use super::event::{DeleteReason, Direction, EventKind};
 use super::{EncapMode, Engine, IKE_PORT, NAT_T_PORT};
 
 /// What to do with an outbound packet.
@@ -256,7 +256,7 @@ impl Engine {
         for (spi, remote, dir) in expired {
             self.remove_sas(
                 |s| s.spi == spi && s.direction == dir && s.remote == remote,
-                "expired",
+                DeleteReason::Expired,
             );
             if dir == Direction::Inbound {
                 if let Some(i) = self
@@ -272,6 +272,14 @@ impl Engine {
 }
 
 impl super::IpsecSa {
+    /// The outer (source, destination) of packets on this SA.
+    pub(crate) fn outer(&self) -> (Ipv4Addr, Ipv4Addr) {
+        match self.direction {
+            Direction::Inbound => (self.remote, self.local),
+            Direction::Outbound => (self.local, self.remote),
+        }
+    }
+
     /// Time or traffic says: renew (at the configured percentage of either lifetime).
     pub(crate) fn soft_due(&self, now: Instant) -> bool {
         self.soft <= now

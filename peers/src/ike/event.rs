@@ -20,6 +20,25 @@ pub enum Direction {
     Outbound,
 }
 
+/// Why an SA went away: an IPsec SA ([`EventKind::SaDeleted`]) or an ISAKMP SA
+/// ([`EventKind::Phase1Deleted`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeleteReason {
+    /// Its (hard) lifetime ran out.
+    Expired,
+    /// The peer sent a Delete naming it (or, for an IPsec SA, its partner direction).
+    DeleteReceived,
+    /// The peer's INITIAL-CONTACT said it restarted: what was complete before that exchange began
+    /// is stale (RFC 2407 4.6.3.3).
+    InitialContact,
+    /// The peer stopped answering R-U-THERE (RFC 3706).
+    PeerDead,
+    /// The SAD was flushed ([`super::Engine::flush`]; IPsec SAs only).
+    Flushed,
+    /// The daemon stopped ([`super::Engine::shutdown`]).
+    Shutdown,
+}
+
 /// Why a negotiation ended without an SA.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FailReason {
@@ -220,14 +239,18 @@ pub enum EventKind {
         /// Remote endpoint.
         remote: SocketAddrV4,
     },
-    /// An ISAKMP SA ended (expiry, Delete, INITIAL-CONTACT, flush).
+    /// An ISAKMP SA ended.
     Phase1Deleted {
+        /// Local endpoint.
+        local: SocketAddrV4,
         /// Remote endpoint.
         remote: SocketAddrV4,
         /// Initiator cookie.
         icookie: [u8; 8],
         /// Responder cookie.
         rcookie: [u8; 8],
+        /// Why.
+        reason: DeleteReason,
     },
     /// A notification was sent.
     NotifySent {
@@ -328,8 +351,14 @@ pub enum EventKind {
         spi: u32,
         /// Direction.
         direction: Direction,
-        /// Why: expiry, Delete received, flush.
-        reason: String,
+        /// Mode.
+        mode: EncapMode,
+        /// Outer source of packets on this SA.
+        src: Ipv4Addr,
+        /// Outer destination.
+        dst: Ipv4Addr,
+        /// Why.
+        reason: DeleteReason,
     },
     /// We sent a Delete (racoon "send IPsec-SA delete information", IX `IKE.012`).
     DeleteSent {

@@ -9,7 +9,7 @@ use crate::wire::{
     DeletePayload, Doi, ExchangeType, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
 };
 
-use super::event::{Direction, DropReason, EventKind, FailReason};
+use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
 impl Engine {
@@ -61,10 +61,11 @@ impl Engine {
         self.send_informational(i, Payload::Delete(d));
     }
 
-    /// Ends the phase-1 SA at `i`, telling the peer when `tell` and the SA is established.
-    pub(crate) fn delete_phase1(&mut self, i: usize, tell: bool) {
+    /// Ends the phase-1 SA at `i` for `reason`, telling the peer when `tell` and the SA is
+    /// established.
+    pub(crate) fn delete_phase1(&mut self, i: usize, tell: bool, reason: DeleteReason) {
         let p = &self.ph1s[i];
-        let (remote, icookie, rcookie) = (p.remote, p.icookie, p.rcookie);
+        let (local, remote, icookie, rcookie) = (p.local, p.remote, p.icookie, p.rcookie);
         if tell && p.established() {
             let spis = vec![[icookie, rcookie].concat()];
             self.event(EventKind::DeleteSent {
@@ -90,9 +91,11 @@ impl Engine {
             q.finished.get_or_insert(self.now);
         }
         self.event(EventKind::Phase1Deleted {
+            local,
             remote,
             icookie,
             rcookie,
+            reason,
         });
     }
 
@@ -111,17 +114,20 @@ impl Engine {
             let p = &self.ph1s[j];
             let stale = p.established_at.is_some_and(|t| t < began);
             if p.id != id && *p.remote.ip() == ip && p.state != main_mode::State::Dead && stale {
-                self.delete_phase1(j, false);
+                self.delete_phase1(j, false, DeleteReason::InitialContact);
             }
         }
-        self.remove_sas(|s| s.remote == ip && s.installed < began, "INITIAL-CONTACT");
+        self.remove_sas(
+            |s| s.remote == ip && s.installed < began,
+            DeleteReason::InitialContact,
+        );
     }
 
     /// Removes IPsec SAs matching `which`, with an event for each.
     pub(crate) fn remove_sas(
         &mut self,
         which: impl Fn(&super::IpsecSa) -> bool,
-        reason: &str,
+        reason: DeleteReason,
     ) -> Vec<(u32, Direction)> {
         let mut removed = vec![];
         let mut k = 0;
@@ -129,10 +135,14 @@ impl Engine {
             if which(&self.sas[k]) {
                 let s = self.sas.remove(k);
                 removed.push((s.spi, s.direction));
+                let (src, dst) = s.outer();
                 self.event(EventKind::SaDeleted {
                     spi: s.spi,
                     direction: s.direction,
-                    reason: reason.to_string(),
+                    mode: s.mode,
+                    src,
+                    dst,
+                    reason,
                 });
             } else {
                 k += 1;
@@ -277,7 +287,7 @@ impl Engine {
                         .iter()
                         .position(|p| [p.icookie, p.rcookie].concat() == *spi)
                     {
-                        self.delete_phase1(j, false);
+                        self.delete_phase1(j, false, DeleteReason::DeleteReceived);
                     }
                 }
             }
@@ -313,7 +323,7 @@ impl Engine {
                                 && ((s.spi == out_spi && s.direction == Direction::Outbound)
                                     || (s.spi == in_spi && s.direction == Direction::Inbound))
                         },
-                        "Delete received",
+                        DeleteReason::DeleteReceived,
                     );
                     if self.cfg.behaviour.answer_delete && self.ph1s[i].established() {
                         self.send_esp_delete(i, &[partner]);
@@ -342,8 +352,8 @@ impl Engine {
                 Some(d) if now >= d.next && d.misses + 1 >= rt.tries => {
                     let remote = p.remote;
                     self.event(EventKind::PeerDead { remote });
-                    self.delete_phase1(i, false);
-                    self.remove_sas(|s| s.remote == *remote.ip(), "peer dead (DPD)");
+                    self.delete_phase1(i, false, DeleteReason::PeerDead);
+                    self.remove_sas(|s| s.remote == *remote.ip(), DeleteReason::PeerDead);
                     continue;
                 }
                 Some(d) if now >= d.next => d.seq.wrapping_add(1),
@@ -387,7 +397,7 @@ impl Engine {
                 self.send_esp_delete(i, &[spi]);
             }
         }
-        self.remove_sas(|_| true, "flushed");
+        self.remove_sas(|_| true, DeleteReason::Flushed);
         for q in &mut self.ph2s {
             q.state = quick_mode::State::Done;
             q.pending = None;
@@ -424,10 +434,10 @@ impl Engine {
                 self.send_esp_delete(i, &spis);
             }
         }
-        self.remove_sas(|_| true, "shutdown");
+        self.remove_sas(|_| true, DeleteReason::Shutdown);
         for i in 0..self.ph1s.len() {
             if self.ph1s[i].state != main_mode::State::Dead {
-                self.delete_phase1(i, true);
+                self.delete_phase1(i, true, DeleteReason::Shutdown);
             }
         }
         self.waiting.clear();

@@ -19,7 +19,7 @@ use crate::wire::{
     PayloadType, ProtocolId, vendor_id,
 };
 
-use super::event::{DropReason, EventKind, FailReason, KeysDerived};
+use super::event::{DeleteReason, DropReason, EventKind, FailReason, KeysDerived};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{
     Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
@@ -755,7 +755,7 @@ impl Engine {
                 };
                 self.phase1_failed(i, reason);
             } else if p.expires.is_some_and(|e| e <= now) {
-                self.delete_phase1(i, true);
+                self.delete_phase1(i, true, DeleteReason::Expired);
             }
         }
     }

@@ -34,7 +34,7 @@ use crate::wire::{
 
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
-pub use event::{Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
+pub use event::{DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
 pub use main_mode::nat_d_hash;
 pub use proposal::{Phase1Suite, Phase2Suite};
 
