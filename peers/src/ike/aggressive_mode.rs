@@ -17,7 +17,7 @@ use crate::crypto::{DhPrivate, phase1};
 use crate::rng::Random;
 use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, vendor_id};
 
-use super::event::{DropReason, EventKind, FailReason};
+use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::main_mode::{State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
@@ -109,7 +109,7 @@ impl Engine {
         else {
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected("AM1 without SA, KE, nonce and ID".into()),
+                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Am1)),
             });
             return;
         };
@@ -163,7 +163,7 @@ impl Engine {
             self.ph1s[i].state = State::Dead;
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected("AM1 KE is not a valid public value".into()),
+                reason: DropReason::Unexpected(BadMessage::BadPublicValue(Step::Am1)),
             });
             return;
         }
@@ -201,7 +201,7 @@ impl Engine {
         let hash = msg.hash().cloned();
         let (Some(sa), Some(gxr), Some(nr), Some(idir), Some(hash)) = (sa, ke, nr, idir, hash)
         else {
-            return self.unexpected(i, "AM2 without SA, KE, nonce, ID and HASH");
+            return self.unexpected(i, BadMessage::MissingPayloads(Step::Am2));
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let group = self.ph1s[i].dh.as_ref().map(|d| d.group());
@@ -216,7 +216,7 @@ impl Engine {
                     .iter()
                     .any(|o| o.cipher == s.cipher && o.hash == s.hash)
         }) else {
-            return self.unexpected(i, "AM2 chose a transform we did not offer");
+            return self.unexpected(i, BadMessage::NotOffered(Step::Am2));
         };
         let from = self.ph1s[i].remote;
         let p = &mut self.ph1s[i];
@@ -228,7 +228,7 @@ impl Engine {
             Engine::has_nat_t_vid(msg) && self.cfg.peers[p.peer].nat_traversal != NatTraversal::Off;
         p.peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
         if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "AM2 KE is not a valid public value");
+            return self.unexpected(i, BadMessage::BadPublicValue(Step::Am2));
         }
         if self.hash_inputs_id(i, &idir, false) != hash {
             self.ph1s[i].bad_hash = true;
@@ -277,11 +277,11 @@ impl Engine {
             Body::Payloads { .. } => msg.clone(),
         };
         let Some(hash) = opened.hash().cloned() else {
-            return self.unexpected(i, "AM3 without HASH");
+            return self.unexpected(i, BadMessage::MissingPayloads(Step::Am3));
         };
         // HASH_I covers the initiator's ID, which came in AM1.
         let Some(idii) = self.ph1s[i].peer_id.clone() else {
-            return self.unexpected(i, "no IDii");
+            return self.unexpected(i, BadMessage::NoInitiatorId);
         };
         if self.hash_inputs_id(i, &idii, true) != hash {
             self.ph1s[i].bad_hash = true;

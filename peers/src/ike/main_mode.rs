@@ -19,7 +19,9 @@ use crate::wire::{
     PayloadType, ProtocolId, vendor_id,
 };
 
-use super::event::{DeleteReason, DropReason, EventKind, FailReason, KeysDerived};
+use super::event::{
+    BadMessage, DeleteReason, DropReason, EventKind, FailReason, KeysDerived, Step,
+};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{
     Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
@@ -203,7 +205,7 @@ impl Engine {
         // A responder answers only the exchange its peer is configured for: a Main Mode router
         // gives an Aggressive Mode initiator nothing (the initiator times out).
         if self.cfg.peers[peer].mode != mode {
-            let why = format!("{mode:?} Mode is not configured for this peer");
+            let why = BadMessage::ModeNotConfigured(mode);
             self.event(EventKind::Dropped {
                 from: src,
                 reason: DropReason::Unexpected(why),
@@ -320,7 +322,7 @@ impl Engine {
             State::Established | State::Dead => {
                 self.event(EventKind::Dropped {
                     from: src,
-                    reason: DropReason::Unexpected("Main Mode message after phase 1".into()),
+                    reason: DropReason::Unexpected(BadMessage::AfterPhase1),
                 });
                 return;
             }
@@ -331,11 +333,11 @@ impl Engine {
         }
     }
 
-    pub(crate) fn unexpected(&mut self, i: usize, what: &str) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn unexpected(&mut self, i: usize, what: BadMessage) -> Result<Option<Vec<u8>>, ()> {
         let from = self.ph1s[i].remote;
         self.event(EventKind::Dropped {
             from,
-            reason: DropReason::Unexpected(what.to_string()),
+            reason: DropReason::Unexpected(what),
         });
         Err(())
     }
@@ -353,7 +355,7 @@ impl Engine {
 
     fn mm2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
         let Some(sa) = msg.sa() else {
-            return self.unexpected(i, "MM2 without SA");
+            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm2));
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let chosen = sa
@@ -365,7 +367,7 @@ impl Engine {
             ours.iter()
                 .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
         }) else {
-            return self.unexpected(i, "MM2 chose a transform we did not offer");
+            return self.unexpected(i, BadMessage::NotOffered(Step::Mm2));
         };
         let from = self.ph1s[i].remote;
         self.payload_events(from, msg);
@@ -439,13 +441,13 @@ impl Engine {
 
     fn mm4_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
         let Some((ke, nr)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, "MM4 without KE and nonce");
+            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm4));
         };
         let from = self.ph1s[i].remote;
         self.ph1s[i].gxr = ke;
         self.ph1s[i].nr = nr;
         if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "MM4 KE is not a valid public value");
+            return self.unexpected(i, BadMessage::BadPublicValue(Step::Mm4));
         }
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
@@ -490,7 +492,7 @@ impl Engine {
     }
 
     /// Checks the peer's ID and HASH in MM5/MM6; returns the payloads on success.
-    fn authenticate(&mut self, i: usize, msg: &Message) -> Result<Vec<Payload>, ()> {
+    fn authenticate(&mut self, i: usize, msg: &Message, step: Step) -> Result<Vec<Payload>, ()> {
         let from = self.ph1s[i].remote;
         let Some((_plain, opened, crypter)) = self.open(i, msg) else {
             self.ph1s[i].bad_hash = true;
@@ -506,7 +508,7 @@ impl Engine {
         let (Some(id), Some(hash)) = (id, hash) else {
             self.event(EventKind::Dropped {
                 from,
-                reason: DropReason::Unexpected("no ID or HASH".into()),
+                reason: DropReason::Unexpected(BadMessage::MissingPayloads(step)),
             });
             return Err(());
         };
@@ -538,7 +540,7 @@ impl Engine {
     }
 
     fn mm6_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
-        self.authenticate(i, msg)?;
+        self.authenticate(i, msg, Step::Mm6)?;
         self.ph1s[i].pending = None;
         self.after_phase1_initiator(i);
         Ok(None)
@@ -579,7 +581,7 @@ impl Engine {
         let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected("MM1 without SA".into()),
+                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Mm1)),
             });
             return;
         };
@@ -653,7 +655,7 @@ impl Engine {
 
     fn mm3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
         let Some((ke, ni)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, "MM3 without KE and nonce");
+            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm3));
         };
         let from = self.ph1s[i].remote;
         let group = self.ph1s[i].suite.expect("chosen in MM1").group;
@@ -666,7 +668,7 @@ impl Engine {
         p.nr = nr.clone();
         p.dh = Some(dh);
         if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "MM3 KE is not a valid public value");
+            return self.unexpected(i, BadMessage::BadPublicValue(Step::Mm3));
         }
         self.payload_events(from, msg);
         self.check_nat_d(i, msg);
@@ -686,7 +688,7 @@ impl Engine {
     }
 
     fn mm5_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
-        let payloads = self.authenticate(i, msg)?;
+        let payloads = self.authenticate(i, msg, Step::Mm5)?;
         let id = self.phase1_id(i);
         let hash_r = {
             let p = &self.ph1s[i];

@@ -34,7 +34,10 @@ use crate::wire::{
 
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
-pub use event::{DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
+pub use event::{
+    BadMessage, DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived,
+    Step,
+};
 pub use main_mode::nat_d_hash;
 pub use proposal::{Phase1Suite, Phase2Suite};
 
@@ -406,7 +409,7 @@ impl Engine {
             Err(e) => {
                 self.event(EventKind::Dropped {
                     from: src,
-                    reason: DropReason::Malformed(e.to_string()),
+                    reason: DropReason::Malformed(e),
                 });
                 return;
             }
@@ -424,7 +427,7 @@ impl Engine {
             ExchangeType::INFORMATIONAL => self.informational_input(src, msg),
             other => self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected(format!("exchange type {other} is not supported")),
+                reason: DropReason::Unexpected(BadMessage::UnsupportedExchange(other)),
             }),
         }
     }
@@ -768,7 +771,7 @@ impl Engine {
             return None;
         };
         let Some((hash, after)) = after_hash(&plain, msg.header.next_payload) else {
-            let why = format!("{} without HASH first", msg.header.exchange_type);
+            let why = BadMessage::NoHashFirst(msg.header.exchange_type);
             self.event(EventKind::Dropped {
                 from: src,
                 reason: DropReason::Unexpected(why),

@@ -20,7 +20,7 @@ use crate::wire::{
     NotifyPayload, NotifyType, Payload, ProtocolId,
 };
 
-use super::event::{Direction, DropReason, EventKind, FailReason, KeysDerived};
+use super::event::{BadMessage, Direction, DropReason, EventKind, FailReason, KeysDerived, Step};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
 use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
 
@@ -246,7 +246,7 @@ impl Engine {
         if matches!(state, Some((State::Done, ..))) {
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected("Quick Mode already finished".into()),
+                reason: DropReason::Unexpected(BadMessage::QuickModeFinished),
             });
             return;
         }
@@ -292,7 +292,7 @@ impl Engine {
         let (Some(sa), Some(ni)) = (sa, ni) else {
             self.event(EventKind::Dropped {
                 from: src,
-                reason: DropReason::Unexpected("QM1 without SA or nonce".into()),
+                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Qm1)),
             });
             return;
         };
@@ -488,10 +488,7 @@ impl Engine {
             (offered && s.mode == pol.mode && s.pfs == pol.pfs).then_some((s, spi))
         });
         let (Some((mut suite, peer_spi)), Some(nr)) = (chosen, nr) else {
-            self.fail_ph2(
-                k,
-                FailReason::Malformed("QM2 does not answer our offer".into()),
-            );
+            self.fail_ph2(k, FailReason::Malformed(BadMessage::NotOffered(Step::Qm2)));
             return;
         };
         let sent = self.ph2s[k].ids.clone().expect("initiator sends IDs");
@@ -511,19 +508,14 @@ impl Engine {
             (Some(dh), Some(peer_pub)) => match dh.shared_secret(&peer_pub) {
                 Ok(s) => Some(s),
                 Err(_) => {
-                    self.fail_ph2(
-                        k,
-                        FailReason::Malformed("QM2 KE is not a valid public value".into()),
-                    );
+                    let why = BadMessage::BadPublicValue(Step::Qm2);
+                    self.fail_ph2(k, FailReason::Malformed(why));
                     return;
                 }
             },
             (None, None) => None,
             _ => {
-                self.fail_ph2(
-                    k,
-                    FailReason::Malformed("QM2 KE does not match the PFS offer".into()),
-                );
+                self.fail_ph2(k, FailReason::Malformed(BadMessage::PfsMismatch(Step::Qm2)));
                 return;
             }
         };
