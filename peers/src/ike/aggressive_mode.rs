@@ -18,6 +18,7 @@ use crate::rng::Random;
 use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, vendor_id};
 
 use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
+use super::handled::{Answer, Handled, Refusal};
 use super::main_mode::{State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
@@ -96,10 +97,8 @@ impl Engine {
         dst: SocketAddrV4,
         bytes: &[u8],
         msg: &Message,
-    ) {
-        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Aggressive) else {
-            return;
-        };
+    ) -> Result<(), Refusal> {
+        let peer = self.responder_peer(src, dst, super::ExchangeMode::Aggressive)?;
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let ni = msg.nonce().cloned();
@@ -107,11 +106,7 @@ impl Engine {
         let (Some(sa), Some(gxi), Some(ni), Some(idii), Some(sai_b)) =
             (sa, ke, ni, idii, raw_body(bytes, msg, PayloadType::SA))
         else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Am1)),
-            });
-            return;
+            return Err(BadMessage::MissingPayloads(Step::Am1).into());
         };
         self.event(EventKind::Phase1Started {
             local: dst,
@@ -128,7 +123,7 @@ impl Engine {
                 remote: src,
                 reason: FailReason::NoProposalChosen,
             });
-            return;
+            return Ok(());
         };
         let nat_t =
             Engine::has_nat_t_vid(msg) && self.cfg.peers[peer].nat_traversal != NatTraversal::Off;
@@ -159,13 +154,9 @@ impl Engine {
             )
         });
         let i = self.ph1s.len() - 1;
-        if self.derive_phase1(i).is_err() {
+        if let Err(why) = self.derive_phase1(i, Step::Am1) {
             self.ph1s[i].state = State::Dead;
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::BadPublicValue(Step::Am1)),
-            });
-            return;
+            return Err(why.into());
         }
         let idir = self.phase1_id(i);
         let hash_r = self.hash_inputs_id(i, &idir, false);
@@ -190,10 +181,11 @@ impl Engine {
         );
         self.ph1s[i].last_rx = Some((fingerprint(bytes), Some(am2.clone())));
         self.ph1_send(i, am2.clone(), true);
+        Ok(())
     }
 
     /// AM2 at the initiator: check the responder, then send AM3.
-    pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Handled {
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let nr = msg.nonce().cloned();
@@ -201,7 +193,7 @@ impl Engine {
         let hash = msg.hash().cloned();
         let (Some(sa), Some(gxr), Some(nr), Some(idir), Some(hash)) = (sa, ke, nr, idir, hash)
         else {
-            return self.unexpected(i, BadMessage::MissingPayloads(Step::Am2));
+            return Err(BadMessage::MissingPayloads(Step::Am2).into());
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let group = self.ph1s[i].dh.as_ref().map(|d| d.group());
@@ -216,7 +208,7 @@ impl Engine {
                     .iter()
                     .any(|o| o.cipher == s.cipher && o.hash == s.hash)
         }) else {
-            return self.unexpected(i, BadMessage::NotOffered(Step::Am2));
+            return Err(BadMessage::NotOffered(Step::Am2).into());
         };
         let from = self.ph1s[i].remote;
         let p = &mut self.ph1s[i];
@@ -227,16 +219,9 @@ impl Engine {
         p.nat_t =
             Engine::has_nat_t_vid(msg) && self.cfg.peers[p.peer].nat_traversal != NatTraversal::Off;
         p.peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, BadMessage::BadPublicValue(Step::Am2));
-        }
+        self.derive_phase1(i, Step::Am2)?;
         if self.hash_inputs_id(i, &idir, false) != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+            return Err(DropReason::BadHash.into());
         }
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
@@ -253,11 +238,11 @@ impl Engine {
         self.ph1_send(i, am3.clone(), false);
         self.ph1s[i].pending = None;
         self.after_phase1_initiator(i);
-        Ok(Some(am3))
+        Ok(Answer::Replied(am3))
     }
 
     /// AM3 at the responder: check the initiator's HASH_I.
-    pub(crate) fn am3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn am3_received(&mut self, i: usize, msg: &Message) -> Handled {
         let from = self.ph1s[i].remote;
         let opened = match &msg.body {
             Body::Encrypted(_) => match self.open(i, msg) {
@@ -265,37 +250,25 @@ impl Engine {
                     self.ph1s[i].crypter = Some(crypter);
                     m
                 }
-                None => {
-                    self.ph1s[i].bad_hash = true;
-                    self.event(EventKind::Dropped {
-                        from,
-                        reason: DropReason::DecryptFailed,
-                    });
-                    return Err(());
-                }
+                None => return Err(DropReason::DecryptFailed.into()),
             },
             Body::Payloads { .. } => msg.clone(),
         };
         let Some(hash) = opened.hash().cloned() else {
-            return self.unexpected(i, BadMessage::MissingPayloads(Step::Am3));
+            return Err(BadMessage::MissingPayloads(Step::Am3).into());
         };
         // HASH_I covers the initiator's ID, which came in AM1.
         let Some(idii) = self.ph1s[i].peer_id.clone() else {
-            return self.unexpected(i, BadMessage::NoInitiatorId);
+            return Err(BadMessage::NoInitiatorId.into());
         };
         if self.hash_inputs_id(i, &idii, true) != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+            return Err(DropReason::BadHash.into());
         }
         self.ph1s[i].pending = None;
         self.payload_events(from, &opened);
         self.check_nat_d(i, &opened);
         self.established(i);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// What the initiator does once phase 1 is up: INITIAL-CONTACT, then the established event.

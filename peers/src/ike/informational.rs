@@ -10,6 +10,7 @@ use crate::wire::{
 };
 
 use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
+use super::handled::Exchange;
 use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
 impl Engine {
@@ -186,23 +187,19 @@ impl Engine {
                 && p.keys.is_some()
                 && p.remote.ip() == src.ip()
         }) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownCookies,
-            });
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };
         let (prf, skeyid_a) = self.skeyid_a(i);
         let msgid = h.message_id;
         let expected = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
-        let Some((opened, mut crypter)) = self.open_hashed(i, src, &msg, &expected) else {
-            return;
+        let (opened, mut crypter) = match self.open_hashed(i, &msg, &expected) {
+            Ok(opened) => opened,
+            Err(why) => return self.refused(src, Exchange::Informational, why),
         };
         if self.ph1s[i].info_seen.contains(&h.message_id) {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Retransmission,
-            });
+            let why = DropReason::Retransmission.into();
+            self.refused(src, Exchange::Informational, why);
             return;
         }
         // Bounded: only the recent ones matter for replays of a live SA.

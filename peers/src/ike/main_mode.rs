@@ -22,6 +22,7 @@ use crate::wire::{
 use super::event::{
     BadMessage, DeleteReason, DropReason, EventKind, FailReason, KeysDerived, Step,
 };
+use super::handled::{Answer, Exchange, Handled, Refusal};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{
     Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
@@ -183,36 +184,27 @@ impl Engine {
     }
 
     /// The configured peer a first message from `src` to `dst` belongs to (a `None` remote
-    /// accepts any address); says so in a Dropped event when there is none.
+    /// accepts any address), or why there is none.
     pub(crate) fn responder_peer(
-        &mut self,
+        &self,
         src: SocketAddrV4,
         dst: SocketAddrV4,
         mode: super::ExchangeMode,
-    ) -> Option<usize> {
+    ) -> Result<usize, Refusal> {
         let found = self
             .cfg
             .peers
             .iter()
             .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
         let Some(peer) = found else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
-            return None;
+            return Err(DropReason::UnknownPeer.into());
         };
         // A responder answers only the exchange its peer is configured for: a Main Mode router
         // gives an Aggressive Mode initiator nothing (the initiator times out).
         if self.cfg.peers[peer].mode != mode {
-            let why = BadMessage::ModeNotConfigured(mode);
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(why),
-            });
-            return None;
+            return Err(BadMessage::ModeNotConfigured(mode).into());
         }
-        Some(peer)
+        Ok(peer)
     }
 
     /// Starts Main Mode with a configured peer.
@@ -275,23 +267,20 @@ impl Engine {
                 && p.state != State::Dead
         });
         let Some(i) = found else {
-            if h.responder_cookie == [0; 8] && h.exchange_type == ExchangeType::AGGRESSIVE {
-                self.respond_am1(src, dst, bytes, &msg);
-            } else if h.responder_cookie == [0; 8] {
-                self.respond_mm1(src, dst, bytes, &msg);
+            let first = if h.responder_cookie != [0; 8] {
+                Err(DropReason::UnknownCookies.into())
+            } else if h.exchange_type == ExchangeType::AGGRESSIVE {
+                self.respond_am1(src, dst, bytes, &msg)
             } else {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::UnknownCookies,
-                });
+                self.respond_mm1(src, dst, bytes, &msg)
+            };
+            if let Err(why) = first {
+                self.refused(src, Exchange::Unmatched, why);
             }
             return;
         };
         if self.ph1s[i].remote.ip() != src.ip() {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownPeer.into());
             return;
         }
         let fp = fingerprint(bytes);
@@ -319,27 +308,15 @@ impl Engine {
             State::R4Sent => self.mm5_received(i, &msg),
             State::AI1Sent => self.am2_received(i, &msg),
             State::AR2Sent => self.am3_received(i, &msg),
-            State::Established | State::Dead => {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Unexpected(BadMessage::AfterPhase1),
-                });
-                return;
-            }
+            State::Established | State::Dead => Err(BadMessage::AfterPhase1.into()),
         };
-        if let Ok(answer) = answer {
-            self.ph1s[i].last_rx = Some((fp, answer));
-            self.ph1s[i].last_heard = self.now;
+        match answer {
+            Ok(answer) => {
+                self.ph1s[i].last_rx = Some((fp, answer.into_reply()));
+                self.ph1s[i].last_heard = self.now;
+            }
+            Err(why) => self.refused(src, Exchange::Phase1(i), why),
         }
-    }
-
-    pub(crate) fn unexpected(&mut self, i: usize, what: BadMessage) -> Result<Option<Vec<u8>>, ()> {
-        let from = self.ph1s[i].remote;
-        self.event(EventKind::Dropped {
-            from,
-            reason: DropReason::Unexpected(what),
-        });
-        Err(())
     }
 
     /// Sends `msg` as this exchange's next message, expecting an answer (initiator) or not.
@@ -353,9 +330,9 @@ impl Engine {
         };
     }
 
-    fn mm2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm2_received(&mut self, i: usize, msg: &Message) -> Handled {
         let Some(sa) = msg.sa() else {
-            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm2));
+            return Err(BadMessage::MissingPayloads(Step::Mm2).into());
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let chosen = sa
@@ -367,7 +344,7 @@ impl Engine {
             ours.iter()
                 .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
         }) else {
-            return self.unexpected(i, BadMessage::NotOffered(Step::Mm2));
+            return Err(BadMessage::NotOffered(Step::Mm2).into());
         };
         let from = self.ph1s[i].remote;
         self.payload_events(from, msg);
@@ -396,19 +373,20 @@ impl Engine {
         }
         let mm3 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm3, true);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// Derives the phase-1 keys once both KE and nonces are known.
-    pub(crate) fn derive_phase1(&mut self, i: usize) -> Result<(), ()> {
+    pub(crate) fn derive_phase1(&mut self, i: usize, step: Step) -> Result<(), BadMessage> {
         let psk = self.cfg.peers[self.ph1s[i].peer].psk.clone();
         let p = &mut self.ph1s[i];
+        let invalid = BadMessage::BadPublicValue(step);
         let (Some(suite), Some(dh)) = (p.suite, p.dh.as_ref()) else {
-            return Err(());
+            return Err(invalid);
         };
         let peer_public = if p.initiator { &p.gxr } else { &p.gxi };
         let Ok(gxy) = dh.shared_secret(peer_public) else {
-            return Err(());
+            return Err(invalid);
         };
         let skeyid = phase1::skeyid_psk(suite.hash, &psk, &p.ni, &p.nr);
         let keys = Phase1Keys::derive(
@@ -420,7 +398,7 @@ impl Engine {
             suite.cipher.key_len(),
         );
         let crypter = IsakmpCrypter::new(suite.cipher, suite.hash, &keys.ka, &p.gxi, &p.gxr)
-            .map_err(|_| ())?;
+            .map_err(|_| invalid)?;
         let ev = KeysDerived::Phase1 {
             icookie: p.icookie,
             rcookie: p.rcookie,
@@ -439,16 +417,14 @@ impl Engine {
         Some((ke, n))
     }
 
-    fn mm4_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm4_received(&mut self, i: usize, msg: &Message) -> Handled {
         let Some((ke, nr)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm4));
+            return Err(BadMessage::MissingPayloads(Step::Mm4).into());
         };
         let from = self.ph1s[i].remote;
         self.ph1s[i].gxr = ke;
         self.ph1s[i].nr = nr;
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, BadMessage::BadPublicValue(Step::Mm4));
-        }
+        self.derive_phase1(i, Step::Mm4)?;
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
         self.check_nat_d(i, msg);
@@ -477,7 +453,7 @@ impl Engine {
         let mm5 = self.encrypted_message(i, ExchangeType::IDENTITY_PROTECTION, 0, &payloads, None);
         self.ph1s[i].state = State::I5Sent;
         self.ph1_send(i, mm5, true);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     pub(crate) fn initial_contact_notify(&self, i: usize) -> NotifyPayload {
@@ -492,25 +468,21 @@ impl Engine {
     }
 
     /// Checks the peer's ID and HASH in MM5/MM6; returns the payloads on success.
-    fn authenticate(&mut self, i: usize, msg: &Message, step: Step) -> Result<Vec<Payload>, ()> {
+    fn authenticate(
+        &mut self,
+        i: usize,
+        msg: &Message,
+        step: Step,
+    ) -> Result<Vec<Payload>, Refusal> {
         let from = self.ph1s[i].remote;
         let Some((_plain, opened, crypter)) = self.open(i, msg) else {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::DecryptFailed,
-            });
-            return Err(());
+            return Err(DropReason::DecryptFailed.into());
         };
         let payloads = opened.payloads().unwrap_or(&[]).to_vec();
         let id = opened.id().cloned();
         let hash = opened.hash().cloned();
         let (Some(id), Some(hash)) = (id, hash) else {
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::Unexpected(BadMessage::MissingPayloads(step)),
-            });
-            return Err(());
+            return Err(BadMessage::MissingPayloads(step).into());
         };
         let p = &self.ph1s[i];
         let v = phase1::HashInputs {
@@ -527,23 +499,18 @@ impl Engine {
             keys.hash_i(&v, &id.to_bytes())
         };
         if expected != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+            return Err(DropReason::BadHash.into());
         }
         self.ph1s[i].crypter = Some(crypter);
         self.payload_events(from, &opened);
         Ok(payloads)
     }
 
-    fn mm6_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm6_received(&mut self, i: usize, msg: &Message) -> Handled {
         self.authenticate(i, msg, Step::Mm6)?;
         self.ph1s[i].pending = None;
         self.after_phase1_initiator(i);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// Phase 1 is up: record it and schedule the phase 2s that wait for it.
@@ -573,17 +540,17 @@ impl Engine {
     }
 
     /// A first message from a peer: choose a transform and answer with MM2.
-    fn respond_mm1(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: &[u8], msg: &Message) {
-        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Main) else {
-            return;
-        };
+    fn respond_mm1(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        bytes: &[u8],
+        msg: &Message,
+    ) -> Result<(), Refusal> {
+        let peer = self.responder_peer(src, dst, super::ExchangeMode::Main)?;
         let sa = msg.sa().cloned();
         let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Mm1)),
-            });
-            return;
+            return Err(BadMessage::MissingPayloads(Step::Mm1).into());
         };
         self.event(EventKind::Phase1Started {
             local: dst,
@@ -618,7 +585,7 @@ impl Engine {
                 remote: src,
                 reason: FailReason::NoProposalChosen,
             });
-            return;
+            return Ok(());
         };
         let mut rcookie = [0u8; 8];
         self.rng.fill(&mut rcookie);
@@ -651,11 +618,12 @@ impl Engine {
             )
         });
         self.send(dst, src, &mm2, false);
+        Ok(())
     }
 
-    fn mm3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm3_received(&mut self, i: usize, msg: &Message) -> Handled {
         let Some((ke, ni)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, BadMessage::MissingPayloads(Step::Mm3));
+            return Err(BadMessage::MissingPayloads(Step::Mm3).into());
         };
         let from = self.ph1s[i].remote;
         let group = self.ph1s[i].suite.expect("chosen in MM1").group;
@@ -667,9 +635,7 @@ impl Engine {
         p.gxr = dh.public_value();
         p.nr = nr.clone();
         p.dh = Some(dh);
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, BadMessage::BadPublicValue(Step::Mm3));
-        }
+        self.derive_phase1(i, Step::Mm3)?;
         self.payload_events(from, msg);
         self.check_nat_d(i, msg);
         let mut payloads = vec![Payload::Ke(self.ph1s[i].gxr.clone()), Payload::Nonce(nr)];
@@ -684,10 +650,10 @@ impl Engine {
         let (ic, rc) = (p.icookie, p.rcookie);
         let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm4.clone(), false);
-        Ok(Some(mm4))
+        Ok(Answer::Replied(mm4))
     }
 
-    fn mm5_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm5_received(&mut self, i: usize, msg: &Message) -> Handled {
         let payloads = self.authenticate(i, msg, Step::Mm5)?;
         let id = self.phase1_id(i);
         let hash_r = {
@@ -724,7 +690,7 @@ impl Engine {
                 }
             }
         }
-        Ok(Some(mm6))
+        Ok(Answer::Replied(mm6))
     }
 
     /// Retransmissions, timeouts and expiry of phase-1 SAs.

@@ -14,6 +14,7 @@ mod aggressive_mode;
 pub mod config;
 mod datapath;
 pub mod event;
+mod handled;
 mod informational;
 mod main_mode;
 pub mod proposal;
@@ -31,6 +32,8 @@ use crate::wire::{
     ExchangeType, Flags, HEADER_LEN, HeaderRepr, Message, Payload, PayloadType,
     esp::NON_ESP_MARKER, payload::emit_chain,
 };
+
+use handled::{Exchange, Refusal};
 
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
@@ -407,10 +410,7 @@ impl Engine {
         let msg = match Message::parse(bytes) {
             Ok(m) => m,
             Err(e) => {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Malformed(e),
-                });
+                self.refused(src, Exchange::Unmatched, DropReason::Malformed(e).into());
                 return;
             }
         };
@@ -425,10 +425,11 @@ impl Engine {
             }
             ExchangeType::QUICK_MODE => self.quick_mode_input(src, dst, bytes, msg),
             ExchangeType::INFORMATIONAL => self.informational_input(src, msg),
-            other => self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::UnsupportedExchange(other)),
-            }),
+            other => self.refused(
+                src,
+                Exchange::Unmatched,
+                BadMessage::UnsupportedExchange(other).into(),
+            ),
         }
     }
 
@@ -755,37 +756,23 @@ impl Engine {
 
     /// Decrypts a Quick Mode or Informational message under `ph1` and checks its leading HASH
     /// against `expected(payloads after HASH)`. On success returns the message and the crypter
-    /// state to keep; otherwise says why in a Dropped event. Nothing is committed either way.
+    /// state to keep; otherwise why not. Nothing is committed either way.
     pub(crate) fn open_hashed(
-        &mut self,
+        &self,
         ph1: usize,
-        src: SocketAddrV4,
         msg: &Message,
         expected: &HashFn<'_>,
-    ) -> Option<(Message, IsakmpCrypter)> {
+    ) -> Result<(Message, IsakmpCrypter), Refusal> {
         let Some((plain, opened, crypter)) = self.open(ph1, msg) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::DecryptFailed,
-            });
-            return None;
+            return Err(DropReason::DecryptFailed.into());
         };
         let Some((hash, after)) = after_hash(&plain, msg.header.next_payload) else {
-            let why = BadMessage::NoHashFirst(msg.header.exchange_type);
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(why),
-            });
-            return None;
+            return Err(BadMessage::NoHashFirst(msg.header.exchange_type).into());
         };
         if hash != expected(after).as_slice() {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::BadHash,
-            });
-            return None;
+            return Err(DropReason::BadHash.into());
         }
-        Some((opened, crypter))
+        Ok((opened, crypter))
     }
 
     /// Emits a PayloadReceived event per payload of an accepted message.

@@ -21,6 +21,7 @@ use crate::wire::{
 };
 
 use super::event::{BadMessage, Direction, DropReason, EventKind, FailReason, KeysDerived, Step};
+use super::handled::{Exchange, Refusal};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
 use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
 
@@ -208,10 +209,7 @@ impl Engine {
                 && p.established()
                 && p.remote.ip() == src.ip()
         }) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownCookies,
-            });
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };
         let ph1_id = self.ph1s[i].id;
@@ -243,11 +241,13 @@ impl Engine {
                 self.ph2s[k].nr.clone(),
             )
         });
+        let at = Exchange::Quick {
+            ph1: i,
+            ph2: found,
+            msgid,
+        };
         if matches!(state, Some((State::Done, ..))) {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::QuickModeFinished),
-            });
+            self.refused(src, at, BadMessage::QuickModeFinished.into());
             return;
         }
         let expected = move |after: &[u8]| match &state {
@@ -255,22 +255,35 @@ impl Engine {
             Some((State::I1Sent, ni, _)) => phase2::qm_hash2(prf, &skeyid_a, msgid, ni, after),
             Some((_, ni, nr)) => phase2::qm_hash3(prf, &skeyid_a, msgid, ni, nr),
         };
-        let Some((opened, crypter)) = self.open_hashed(i, src, &msg, &expected) else {
-            return;
+        let (opened, crypter) = match self.open_hashed(i, &msg, &expected) {
+            Ok(opened) => opened,
+            Err(why) => return self.refused(src, at, why),
         };
         self.ph1s[i].crypter = Some(crypter);
         self.ph1s[i].last_heard = self.now;
         // Follow a NAT that remapped the peer's port.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
-        match found {
+        let handled = match found {
             None => self.qm1_received(i, src, fp, &opened),
             Some(k) if self.ph2s[k].state == State::I1Sent => self.qm2_received(i, k, fp, &opened),
-            Some(k) => self.qm3_received(i, k, &opened),
+            Some(k) => {
+                self.qm3_received(i, k, &opened);
+                Ok(())
+            }
+        };
+        if let Err(why) = handled {
+            self.refused(src, at, why);
         }
     }
 
-    fn qm1_received(&mut self, i: usize, src: SocketAddrV4, fp: Vec<u8>, msg: &Message) {
+    fn qm1_received(
+        &mut self,
+        i: usize,
+        src: SocketAddrV4,
+        fp: Vec<u8>,
+        msg: &Message,
+    ) -> Result<(), Refusal> {
         let p = &self.ph1s[i];
         let (local, remote, icookie, rcookie, ph1, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.id, p.peer);
@@ -290,11 +303,7 @@ impl Engine {
         let ke = msg.ke().cloned();
         let ids: Vec<QmId> = msg.ids().into_iter().map(qm_id).collect();
         let (Some(sa), Some(ni)) = (sa, ni) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(BadMessage::MissingPayloads(Step::Qm1)),
-            });
-            return;
+            return Err(BadMessage::MissingPayloads(Step::Qm1).into());
         };
         let (idci, idcr) = match ids.as_slice() {
             [] => (
@@ -310,10 +319,7 @@ impl Engine {
                 },
             ),
             [a, b] => (a.clone(), b.clone()),
-            _ => {
-                self.reject_qm(i, msgid, NotifyType::INVALID_ID_INFORMATION);
-                return;
-            }
+            _ => return Err(Refusal::Reject(NotifyType::INVALID_ID_INFORMATION)),
         };
         let how = self.cfg.behaviour.id_match;
         let peer_name = self.cfg.peers[peer].name.clone();
@@ -338,17 +344,14 @@ impl Engine {
                 responder_id: idcr,
                 expected,
             });
-            if let Some(n) = self.cfg.behaviour.no_policy_notify {
-                self.reject_qm(i, msgid, n);
-            }
-            return;
+            let notify = self.cfg.behaviour.no_policy_notify;
+            return Err(notify.map_or(Refusal::Unanswered, Refusal::Reject));
         };
         let pol = self.cfg.policies[policy].clone();
         let Some((transform, mut suite, peer_spi)) =
             choose_phase2(&sa, &pol.proposals, pol.mode, pol.pfs)
         else {
-            self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
-            return;
+            return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN));
         };
         // A shorter lifetime of our own is claimed with RESPONDER-LIFETIME (RFC 2407 4.6.3.1).
         let ours = pol
@@ -365,17 +368,11 @@ impl Engine {
                 let dh = DhPrivate::generate(g, &mut self.rng);
                 match dh.shared_secret(peer_pub) {
                     Ok(s) => (Some(dh), Some(s)),
-                    Err(_) => {
-                        self.reject_qm(i, msgid, NotifyType::INVALID_KEY_INFORMATION);
-                        return;
-                    }
+                    Err(_) => return Err(Refusal::Reject(NotifyType::INVALID_KEY_INFORMATION)),
                 }
             }
             (None, None) => (None, None),
-            _ => {
-                self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
-                return;
-            }
+            _ => return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN)),
         };
         // Narrowing answers with our own IDs; an exact match echoes the initiator's.
         let (reply_ci, reply_cr) = match how {
@@ -442,10 +439,11 @@ impl Engine {
             last_rx: Some((fp, Some(qm2))),
             finished: None,
         });
+        Ok(())
     }
 
     /// Answers a Quick Mode we cannot accept with an error notification.
-    fn reject_qm(&mut self, i: usize, msgid: u32, kind: NotifyType) {
+    pub(crate) fn reject_qm(&mut self, i: usize, msgid: u32, kind: NotifyType) {
         let n = NotifyPayload {
             doi: Doi::IPSEC,
             protocol: ProtocolId::ISAKMP,
@@ -467,7 +465,13 @@ impl Engine {
         });
     }
 
-    fn qm2_received(&mut self, i: usize, k: usize, fp: Vec<u8>, msg: &Message) {
+    fn qm2_received(
+        &mut self,
+        i: usize,
+        k: usize,
+        fp: Vec<u8>,
+        msg: &Message,
+    ) -> Result<(), Refusal> {
         let remote = self.ph1s[i].remote;
         let msgid = msg.header.message_id;
         self.payload_events(remote, msg);
@@ -488,8 +492,9 @@ impl Engine {
             (offered && s.mode == pol.mode && s.pfs == pol.pfs).then_some((s, spi))
         });
         let (Some((mut suite, peer_spi)), Some(nr)) = (chosen, nr) else {
-            self.fail_ph2(k, FailReason::Malformed(BadMessage::NotOffered(Step::Qm2)));
-            return;
+            return Err(Refusal::Fail(FailReason::Malformed(
+                BadMessage::NotOffered(Step::Qm2),
+            )));
         };
         let sent = self.ph2s[k].ids.clone().expect("initiator sends IDs");
         if ids.len() == 2 && (ids[0] != sent.0 || ids[1] != sent.1) {
@@ -499,8 +504,7 @@ impl Engine {
                 received: (ids[0].clone(), ids[1].clone()),
             });
             if self.cfg.behaviour.returned_ids == ReturnedIds::Reject {
-                self.fail_ph2(k, FailReason::IdMismatch);
-                return;
+                return Err(Refusal::Fail(FailReason::IdMismatch));
             }
             self.ph2s[k].ids = Some((ids[0].clone(), ids[1].clone()));
         }
@@ -509,14 +513,13 @@ impl Engine {
                 Ok(s) => Some(s),
                 Err(_) => {
                     let why = BadMessage::BadPublicValue(Step::Qm2);
-                    self.fail_ph2(k, FailReason::Malformed(why));
-                    return;
+                    return Err(Refusal::Fail(FailReason::Malformed(why)));
                 }
             },
             (None, None) => None,
             _ => {
-                self.fail_ph2(k, FailReason::Malformed(BadMessage::PfsMismatch(Step::Qm2)));
-                return;
+                let why = BadMessage::PfsMismatch(Step::Qm2);
+                return Err(Refusal::Fail(FailReason::Malformed(why)));
             }
         };
         // The responder may shorten the lifetime (RESPONDER-LIFETIME).
@@ -554,6 +557,7 @@ impl Engine {
         q.pending = None;
         q.last_rx = Some((fp, Some(qm3)));
         self.install_sas(i, k);
+        Ok(())
     }
 
     fn qm3_received(&mut self, i: usize, k: usize, msg: &Message) {
@@ -564,7 +568,7 @@ impl Engine {
         self.install_sas(i, k);
     }
 
-    fn fail_ph2(&mut self, k: usize, reason: FailReason) {
+    pub(crate) fn fail_ph2(&mut self, k: usize, reason: FailReason) {
         let q = &mut self.ph2s[k];
         q.state = State::Done;
         q.pending = None;
