@@ -19,7 +19,7 @@ use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, 
 
 use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::handled::{Answer, Handled, Refusal};
-use super::main_mode::{State, raw_body};
+use super::main_mode::{FirstMessage, State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
 
@@ -90,15 +90,10 @@ impl Engine {
         }
     }
 
-    /// A first Aggressive Mode message from a peer: answer with AM2.
-    pub(crate) fn respond_am1(
-        &mut self,
-        src: SocketAddrV4,
-        dst: SocketAddrV4,
-        bytes: &[u8],
-        msg: &Message,
-    ) -> Result<(), Refusal> {
-        let peer = self.responder_peer(src, dst, super::ExchangeMode::Aggressive)?;
+    /// AM1: answer with AM2.
+    pub(crate) fn respond_am1(&mut self, first: &FirstMessage<'_>) -> Result<(), Refusal> {
+        let (peer, src, dst) = (first.peer, first.src, first.dst);
+        let (bytes, msg) = (first.bytes, first.msg);
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let ni = msg.nonce().cloned();
@@ -108,14 +103,7 @@ impl Engine {
         else {
             return Err(BadMessage::MissingPayloads(Step::Am1).into());
         };
-        self.event(EventKind::Phase1Started {
-            local: dst,
-            remote: src,
-            exchange: ExchangeType::AGGRESSIVE,
-            initiator: false,
-        });
-        self.payload_events(src, msg);
-        self.vendor_id_events(src, msg);
+        self.responder_begins(first);
         let chosen = choose_phase1(&sa, &self.cfg.peers[peer].proposals)
             .filter(|(_, s)| s.group.len() == gxi.len());
         let Some((transform, suite)) = chosen else {

@@ -503,44 +503,32 @@ mod tests {
 
     #[test]
     fn bad_messages_read_as_before_they_were_typed() {
-        let cases = [
-            (BadMessage::MissingPayloads(Step::Mm2), "MM2 without SA"),
-            (
-                BadMessage::MissingPayloads(Step::Mm3),
-                "MM3 without KE and nonce",
-            ),
-            (BadMessage::MissingPayloads(Step::Mm5), "no ID or HASH"),
-            (
-                BadMessage::MissingPayloads(Step::Am2),
-                "AM2 without SA, KE, nonce, ID and HASH",
-            ),
-            (
-                BadMessage::MissingPayloads(Step::Qm1),
-                "QM1 without SA or nonce",
-            ),
-            (
-                BadMessage::NotOffered(Step::Am2),
-                "AM2 chose a transform we did not offer",
-            ),
-            (
-                BadMessage::NotOffered(Step::Qm2),
-                "QM2 does not answer our offer",
-            ),
-            (
-                BadMessage::BadPublicValue(Step::Mm4),
-                "MM4 KE is not a valid public value",
-            ),
-            (
-                BadMessage::PfsMismatch(Step::Qm2),
-                "QM2 KE does not match the PFS offer",
-            ),
-            (
-                BadMessage::ModeNotConfigured(ExchangeMode::Aggressive),
-                "Aggressive Mode is not configured for this peer",
-            ),
-        ];
-        for (why, text) in cases {
-            assert_eq!(why.to_string(), text);
-        }
+        use BadMessage::*;
+        let got: Vec<String> = [
+            MissingPayloads(Step::Mm2),
+            MissingPayloads(Step::Mm3),
+            MissingPayloads(Step::Mm5),
+            MissingPayloads(Step::Am2),
+            MissingPayloads(Step::Qm1),
+            NotOffered(Step::Am2),
+            NotOffered(Step::Qm2),
+            BadPublicValue(Step::Mm4),
+            PfsMismatch(Step::Qm2),
+            ModeNotConfigured(ExchangeMode::Aggressive),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        let want = "MM2 without SA
+MM3 without KE and nonce
+no ID or HASH
+AM2 without SA, KE, nonce, ID and HASH
+QM1 without SA or nonce
+AM2 chose a transform we did not offer
+QM2 does not answer our offer
+MM4 KE is not a valid public value
+QM2 KE does not match the PFS offer
+Aggressive Mode is not configured for this peer";
+        assert_eq!(got.join("\n"), want);
     }
 }

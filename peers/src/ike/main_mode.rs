@@ -51,6 +51,17 @@ pub(crate) enum State {
     Dead,
 }
 
+/// A first phase-1 message from `src` to `dst`, and the configured peer it belongs to.
+#[derive(Clone, Copy)]
+pub(crate) struct FirstMessage<'a> {
+    pub(crate) peer: usize,
+    pub(crate) src: SocketAddrV4,
+    pub(crate) dst: SocketAddrV4,
+    /// The datagram as it came (SAi_b is hashed as it travelled).
+    pub(crate) bytes: &'a [u8],
+    pub(crate) msg: &'a Message,
+}
+
 /// A NAT-D hash: HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash (RFC 3947 3.2).
 pub fn nat_d_hash(
     hash: crate::crypto::HashAlg,
@@ -269,10 +280,8 @@ impl Engine {
         let Some(i) = found else {
             let first = if h.responder_cookie != [0; 8] {
                 Err(DropReason::UnknownCookies.into())
-            } else if h.exchange_type == ExchangeType::AGGRESSIVE {
-                self.respond_am1(src, dst, bytes, &msg)
             } else {
-                self.respond_mm1(src, dst, bytes, &msg)
+                self.respond_first(src, dst, bytes, &msg)
             };
             if let Err(why) = first {
                 self.refused(src, Exchange::Unmatched, why);
@@ -539,27 +548,57 @@ impl Engine {
         }
     }
 
-    /// A first message from a peer: choose a transform and answer with MM2.
-    fn respond_mm1(
+    /// A first phase-1 message (no responder cookie yet): the peer it belongs to answers it in
+    /// Main or Aggressive Mode, as the message's exchange type says.
+    fn respond_first(
         &mut self,
         src: SocketAddrV4,
         dst: SocketAddrV4,
         bytes: &[u8],
         msg: &Message,
     ) -> Result<(), Refusal> {
-        let peer = self.responder_peer(src, dst, super::ExchangeMode::Main)?;
-        let sa = msg.sa().cloned();
-        let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
-            return Err(BadMessage::MissingPayloads(Step::Mm1).into());
+        let aggressive = msg.header.exchange_type == ExchangeType::AGGRESSIVE;
+        let mode = if aggressive {
+            super::ExchangeMode::Aggressive
+        } else {
+            super::ExchangeMode::Main
         };
+        let first = FirstMessage {
+            peer: self.responder_peer(src, dst, mode)?,
+            src,
+            dst,
+            bytes,
+            msg,
+        };
+        if aggressive {
+            self.respond_am1(&first)
+        } else {
+            self.respond_mm1(&first)
+        }
+    }
+
+    /// A first message's exchange begins: it says so, and which payloads came.
+    pub(crate) fn responder_begins(&mut self, first: &FirstMessage<'_>) {
+        let FirstMessage { src, dst, msg, .. } = *first;
         self.event(EventKind::Phase1Started {
             local: dst,
             remote: src,
-            exchange: ExchangeType::IDENTITY_PROTECTION,
+            exchange: msg.header.exchange_type,
             initiator: false,
         });
         self.payload_events(src, msg);
         self.vendor_id_events(src, msg);
+    }
+
+    /// MM1: choose a transform and answer with MM2.
+    fn respond_mm1(&mut self, first: &FirstMessage<'_>) -> Result<(), Refusal> {
+        let (peer, src, dst) = (first.peer, first.src, first.dst);
+        let (bytes, msg) = (first.bytes, first.msg);
+        let sa = msg.sa().cloned();
+        let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
+            return Err(BadMessage::MissingPayloads(Step::Mm1).into());
+        };
+        self.responder_begins(first);
         let Some((transform, suite)) = choose_phase1(&sa, &self.cfg.peers[peer].proposals) else {
             let n = NotifyPayload {
                 doi: crate::wire::Doi::IPSEC,
