@@ -19,13 +19,14 @@ use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, 
 
 use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::handled::{Answer, Handled, Refusal};
+use super::index::{PeerIndex, Ph1Index};
 use super::main_mode::{FirstMessage, State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
 
 impl Engine {
     /// Starts Aggressive Mode with a configured peer.
-    pub(crate) fn start_aggressive(&mut self, peer: usize) {
+    pub(crate) fn start_aggressive(&mut self, peer: PeerIndex) {
         let cfg = &self.cfg.peers[peer];
         let (Some(remote), Some(first)) = (cfg.remote, cfg.proposals.first()) else {
             return;
@@ -55,7 +56,7 @@ impl Engine {
             dh: Some(dh),
             ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
         });
-        let i = self.ph1s.len() - 1;
+        let i = Ph1Index::last(&self.ph1s).expect("just pushed");
         let mut payloads = vec![
             Payload::Sa(sa),
             Payload::Ke(self.ph1s[i].gxi.clone()),
@@ -73,7 +74,7 @@ impl Engine {
         self.ph1_send(i, msg, true);
     }
 
-    fn hash_inputs_id(&self, i: usize, id: &IdPayload, initiator_side: bool) -> Vec<u8> {
+    fn hash_inputs_id(&self, i: Ph1Index, id: &IdPayload, initiator_side: bool) -> Vec<u8> {
         let p = &self.ph1s[i];
         let v = phase1::HashInputs {
             gxi: &p.gxi,
@@ -141,7 +142,7 @@ impl Engine {
                 self.now,
             )
         });
-        let i = self.ph1s.len() - 1;
+        let i = Ph1Index::last(&self.ph1s).expect("just pushed");
         if let Err(why) = self.derive_phase1(i, Step::Am1) {
             self.ph1s[i].state = State::Dead;
             return Err(why.into());
@@ -173,7 +174,7 @@ impl Engine {
     }
 
     /// AM2 at the initiator: check the responder, then send AM3.
-    pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Handled {
+    pub(crate) fn am2_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let nr = msg.nonce().cloned();
@@ -230,7 +231,7 @@ impl Engine {
     }
 
     /// AM3 at the responder: check the initiator's HASH_I.
-    pub(crate) fn am3_received(&mut self, i: usize, msg: &Message) -> Handled {
+    pub(crate) fn am3_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let from = self.ph1s[i].remote;
         let opened = match &msg.body {
             Body::Encrypted(_) => match self.open(i, msg) {
@@ -260,7 +261,7 @@ impl Engine {
     }
 
     /// What the initiator does once phase 1 is up: INITIAL-CONTACT, then the established event.
-    pub(crate) fn after_phase1_initiator(&mut self, i: usize) {
+    pub(crate) fn after_phase1_initiator(&mut self, i: Ph1Index) {
         let peer_ip = *self.ph1s[i].remote.ip();
         if self.cfg.behaviour.initial_contact != InitialContact::Off
             && !self.contacted.contains(&peer_ip)

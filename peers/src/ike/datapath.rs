@@ -12,6 +12,7 @@ use crate::time::Instant;
 use crate::wire::ipv4::{self, Ipv4Header, protocol};
 
 use super::event::{DeleteReason, Direction, EventKind};
+use super::index::{Ph1Index, PolicyIndex};
 use super::{EncapMode, Engine, IKE_PORT, NAT_T_PORT};
 
 /// What to do with an outbound packet.
@@ -73,7 +74,7 @@ impl Engine {
         if is_ike(&h, &packet) {
             return Protected::Bypass(packet);
         }
-        let Some(policy) = self.cfg.policies.iter().position(|p| {
+        let Some(policy) = PolicyIndex::find(&self.cfg.policies, |p| {
             p.local.contains(h.src)
                 && p.remote.contains(h.dst)
                 && (p.local.protocol == 0 || p.local.protocol == h.protocol)
@@ -238,11 +239,8 @@ impl Engine {
         }
         for sel in soft {
             // The policy that made the SA, if the policies still have it.
-            if let Some(policy) = self
-                .cfg
-                .policies
-                .iter()
-                .position(|p| (p.local, p.remote) == sel)
+            if let Some(policy) =
+                PolicyIndex::find(&self.cfg.policies, |p| (p.local, p.remote) == sel)
             {
                 self.request_phase2(policy);
             }
@@ -259,10 +257,8 @@ impl Engine {
                 DeleteReason::Expired,
             );
             if dir == Direction::Inbound {
-                if let Some(i) = self
-                    .ph1s
-                    .iter()
-                    .rposition(|p| p.established() && *p.remote.ip() == remote)
+                if let Some(i) =
+                    Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote)
                 {
                     self.send_esp_delete(i, &[spi]);
                 }

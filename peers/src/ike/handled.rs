@@ -8,6 +8,7 @@ use crate::wire::NotifyType;
 
 use super::Engine;
 use super::event::{BadMessage, DropReason, EventKind, FailReason};
+use super::index::{Ph1Index, Ph2Index};
 
 /// A message a handler took.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,14 +66,14 @@ pub(crate) enum Exchange {
     /// know.
     Unmatched,
     /// A step of the phase-1 negotiation at this index.
-    Phase1(usize),
+    Phase1(Ph1Index),
     /// A Quick Mode message under the phase-1 SA `ph1`: the peer's (`ph2` is `None` before it is
     /// taken) or ours.
     Quick {
         /// Index of the phase-1 SA.
-        ph1: usize,
+        ph1: Ph1Index,
         /// Index of the Quick Mode exchange, once there is one.
-        ph2: Option<usize>,
+        ph2: Option<Ph2Index>,
         /// Message ID.
         msgid: u32,
     },

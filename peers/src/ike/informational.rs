@@ -11,11 +11,12 @@ use crate::wire::{
 
 use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::handled::Exchange;
+use super::index::{Ph1Index, Ph2Index, PolicyIndex};
 use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
 impl Engine {
     /// Sends one payload in its own Informational exchange under the phase-1 SA at `i`.
-    fn send_informational(&mut self, i: usize, payload: Payload) {
+    fn send_informational(&mut self, i: Ph1Index, payload: Payload) {
         let msgid = self.new_msgid(i);
         let (prf, skeyid_a) = self.skeyid_a(i);
         let hash = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
@@ -34,7 +35,7 @@ impl Engine {
     }
 
     /// Sends a notification (encrypted, with HASH) under the phase-1 SA at `i`.
-    pub(crate) fn send_notify(&mut self, i: usize, n: NotifyPayload) {
+    pub(crate) fn send_notify(&mut self, i: Ph1Index, n: NotifyPayload) {
         let to = self.ph1s[i].remote;
         self.event(EventKind::NotifySent {
             to,
@@ -45,7 +46,7 @@ impl Engine {
     }
 
     /// Sends a Delete for ESP SPIs (ours, inbound) under the phase-1 SA at `i`.
-    pub(crate) fn send_esp_delete(&mut self, i: usize, spis: &[u32]) {
+    pub(crate) fn send_esp_delete(&mut self, i: Ph1Index, spis: &[u32]) {
         let to = self.ph1s[i].remote;
         let spis: Vec<Vec<u8>> = spis.iter().map(|s| s.to_be_bytes().to_vec()).collect();
         self.event(EventKind::DeleteSent {
@@ -64,7 +65,7 @@ impl Engine {
 
     /// Ends the phase-1 SA at `i` for `reason`, telling the peer when `tell` and the SA is
     /// established.
-    pub(crate) fn delete_phase1(&mut self, i: usize, tell: bool, reason: DeleteReason) {
+    pub(crate) fn delete_phase1(&mut self, i: Ph1Index, tell: bool, reason: DeleteReason) {
         let p = &self.ph1s[i];
         let (local, remote, icookie, rcookie) = (p.local, p.remote, p.icookie, p.rcookie);
         if tell && p.established() {
@@ -105,13 +106,13 @@ impl Engine {
     /// Only what was complete before this exchange began is stale: SAs negotiated at the same time
     /// (both sides starting at once) are the peer's too, and deleting them would leave the two
     /// sides without a common ISAKMP SA.
-    pub(crate) fn initial_contact_received(&mut self, i: usize) {
+    pub(crate) fn initial_contact_received(&mut self, i: Ph1Index) {
         let (ip, id, began) = (
             *self.ph1s[i].remote.ip(),
             self.ph1s[i].id,
             self.ph1s[i].started,
         );
-        for j in 0..self.ph1s.len() {
+        for j in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[j];
             let stale = p.established_at.is_some_and(|t| t < began);
             if p.id != id && *p.remote.ip() == ip && p.state != main_mode::State::Dead && stale {
@@ -158,7 +159,7 @@ impl Engine {
         if let Ok(payloads) = msg.payloads() {
             // Plaintext: only believable before keys exist (e.g. NO-PROPOSAL-CHOSEN to MM1).
             let payloads = payloads.to_vec();
-            let i = self.ph1s.iter().position(|p| {
+            let i = Ph1Index::find(&self.ph1s, |p| {
                 p.icookie == h.initiator_cookie && p.remote.ip() == src.ip() && !p.established()
             });
             for p in payloads {
@@ -181,7 +182,7 @@ impl Engine {
             }
             return;
         }
-        let Some(i) = self.ph1s.iter().position(|p| {
+        let Some(i) = Ph1Index::find(&self.ph1s, |p| {
             p.icookie == h.initiator_cookie
                 && p.rcookie == h.responder_cookie
                 && p.keys.is_some()
@@ -221,7 +222,7 @@ impl Engine {
         }
     }
 
-    fn notify_received(&mut self, i: usize, src: SocketAddrV4, msgid: u32, n: NotifyPayload) {
+    fn notify_received(&mut self, i: Ph1Index, src: SocketAddrV4, msgid: u32, n: NotifyPayload) {
         self.event(EventKind::NotifyReceived {
             from: src,
             kind: n.kind,
@@ -250,11 +251,9 @@ impl Engine {
                 && self.cfg.behaviour.on_error_notify == OnErrorNotify::AbortMatchingMessageId =>
             {
                 let ph1 = self.ph1s[i].id;
-                if let Some(q) = self
-                    .ph2s
-                    .iter()
-                    .position(|q| q.ph1 == ph1 && q.msgid == msgid && q.initiator)
-                {
+                if let Some(q) = Ph2Index::find(&self.ph2s, |q| {
+                    q.ph1 == ph1 && q.msgid == msgid && q.initiator
+                }) {
                     let q = &mut self.ph2s[q];
                     q.state = quick_mode::State::Done;
                     q.pending = None;
@@ -270,7 +269,7 @@ impl Engine {
         }
     }
 
-    fn delete_received(&mut self, i: usize, src: SocketAddrV4, d: DeletePayload) {
+    fn delete_received(&mut self, i: Ph1Index, src: SocketAddrV4, d: DeletePayload) {
         self.event(EventKind::DeleteReceived {
             from: src,
             protocol: d.protocol,
@@ -279,10 +278,8 @@ impl Engine {
         match d.protocol {
             ProtocolId::ISAKMP => {
                 for spi in &d.spis {
-                    if let Some(j) = self
-                        .ph1s
-                        .iter()
-                        .position(|p| [p.icookie, p.rcookie].concat() == *spi)
+                    if let Some(j) =
+                        Ph1Index::find(&self.ph1s, |p| [p.icookie, p.rcookie].concat() == *spi)
                     {
                         self.delete_phase1(j, false, DeleteReason::DeleteReceived);
                     }
@@ -336,7 +333,7 @@ impl Engine {
     pub(crate) fn dpd_timers(&mut self) {
         let now = self.now;
         let rt = self.cfg.behaviour.retransmit;
-        for i in 0..self.ph1s.len() {
+        for i in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[i];
             let Some(interval) = self.cfg.peers[p.peer].dpd_interval else {
                 continue;
@@ -386,10 +383,7 @@ impl Engine {
             .map(|s| (s.spi, s.remote))
             .collect();
         for (spi, remote) in inbound {
-            let i = self
-                .ph1s
-                .iter()
-                .rposition(|p| p.established() && *p.remote.ip() == remote);
+            let i = Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote);
             if let Some(i) = i {
                 self.send_esp_delete(i, &[spi]);
             }
@@ -423,16 +417,13 @@ impl Engine {
                 .filter(|s| s.direction == Direction::Inbound && s.remote == remote)
                 .map(|s| s.spi)
                 .collect();
-            let i = self
-                .ph1s
-                .iter()
-                .rposition(|p| p.established() && *p.remote.ip() == remote);
+            let i = Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote);
             if let Some(i) = i {
                 self.send_esp_delete(i, &spis);
             }
         }
         self.remove_sas(|_| true, DeleteReason::Shutdown);
-        for i in 0..self.ph1s.len() {
+        for i in Ph1Index::all(&self.ph1s) {
             if self.ph1s[i].state != main_mode::State::Dead {
                 self.delete_phase1(i, true, DeleteReason::Shutdown);
             }
@@ -452,7 +443,7 @@ impl Engine {
             q.finished.get_or_insert(now);
         }
         self.event(EventKind::SpdReloaded);
-        for i in 0..self.cfg.policies.len() {
+        for i in PolicyIndex::all(&self.cfg.policies) {
             if self.cfg.policies[i].auto_start {
                 self.request_phase2(i);
             }
@@ -550,7 +541,7 @@ mod tests {
             .find(|s| s.direction == Direction::Outbound)
             .unwrap()
             .spi;
-        let i = a.ph1s.iter().position(|p| p.established()).unwrap();
+        let i = Ph1Index::find(&a.ph1s, |p| p.established()).unwrap();
         a.send_esp_delete(i, &[out]);
         settle(&mut a, &mut b, now);
         assert!(b.ipsec_sas().is_empty(), "{:?}", b.ipsec_sas());

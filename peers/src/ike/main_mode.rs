@@ -23,6 +23,7 @@ use super::event::{
     BadMessage, DeleteReason, DropReason, EventKind, FailReason, KeysDerived, Step,
 };
 use super::handled::{Answer, Exchange, Handled, Refusal};
+use super::index::{PeerIndex, Ph1Index};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::{
     Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
@@ -54,7 +55,7 @@ pub(crate) enum State {
 /// A first phase-1 message from `src` to `dst`, and the configured peer it belongs to.
 #[derive(Clone, Copy)]
 pub(crate) struct FirstMessage<'a> {
-    pub(crate) peer: usize,
+    pub(crate) peer: PeerIndex,
     pub(crate) src: SocketAddrV4,
     pub(crate) dst: SocketAddrV4,
     /// The datagram as it came (SAi_b is hashed as it travelled).
@@ -83,7 +84,7 @@ pub(crate) fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option
 }
 
 impl Engine {
-    pub(crate) fn phase1_id(&self, ph1: usize) -> IdPayload {
+    pub(crate) fn phase1_id(&self, ph1: Ph1Index) -> IdPayload {
         let p = &self.ph1s[ph1];
         let (protocol, port) = self.cfg.behaviour.phase1_id_proto_port;
         let data = match &self.cfg.peers[p.peer].my_id {
@@ -98,7 +99,7 @@ impl Engine {
         }
     }
 
-    pub(crate) fn vendor_id_payloads(&self, peer: usize, nat_t: bool) -> Vec<Payload> {
+    pub(crate) fn vendor_id_payloads(&self, peer: PeerIndex, nat_t: bool) -> Vec<Payload> {
         let mut v: Vec<Payload> = self
             .cfg
             .behaviour
@@ -114,7 +115,7 @@ impl Engine {
 
     /// NAT-D payloads (RFC 3947 section 3.2): the peer's address and port first, then ours.
     /// With [`NatTraversal::Force`] ours is deliberately wrong, so that the peer sees a NAT.
-    pub(crate) fn nat_d_payloads(&mut self, i: usize) -> Vec<Payload> {
+    pub(crate) fn nat_d_payloads(&mut self, i: Ph1Index) -> Vec<Payload> {
         let p = &self.ph1s[i];
         let hash = p.suite.map_or(crate::crypto::HashAlg::Sha1, |s| s.hash);
         let remote = nat_d_hash(hash, &p.icookie, &p.rcookie, p.remote);
@@ -132,7 +133,7 @@ impl Engine {
     }
 
     /// Compares the peer's NAT-D payloads with what we see (RFC 3947 section 3.2).
-    pub(crate) fn check_nat_d(&mut self, i: usize, msg: &Message) {
+    pub(crate) fn check_nat_d(&mut self, i: Ph1Index, msg: &Message) {
         let p = &self.ph1s[i];
         if !p.nat_t {
             return;
@@ -162,7 +163,7 @@ impl Engine {
     }
 
     /// After the key exchange, a NAT moves IKE to port 4500 (RFC 3947 section 4).
-    pub(crate) fn float(&mut self, i: usize) {
+    pub(crate) fn float(&mut self, i: Ph1Index) {
         let p = &mut self.ph1s[i];
         if p.behind_nat && p.initiator {
             p.local.set_port(NAT_T_PORT);
@@ -201,12 +202,10 @@ impl Engine {
         src: SocketAddrV4,
         dst: SocketAddrV4,
         mode: super::ExchangeMode,
-    ) -> Result<usize, Refusal> {
-        let found = self
-            .cfg
-            .peers
-            .iter()
-            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
+    ) -> Result<PeerIndex, Refusal> {
+        let found = PeerIndex::find(&self.cfg.peers, |c| {
+            c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip())
+        });
         let Some(peer) = found else {
             return Err(DropReason::UnknownPeer.into());
         };
@@ -219,7 +218,7 @@ impl Engine {
     }
 
     /// Starts Main Mode with a configured peer.
-    pub(crate) fn start_phase1(&mut self, peer: usize) {
+    pub(crate) fn start_phase1(&mut self, peer: PeerIndex) {
         let cfg = &self.cfg.peers[peer];
         let Some(remote) = cfg.remote else { return };
         if cfg.responder_only {
@@ -271,7 +270,7 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let found = self.ph1s.iter().position(|p| {
+        let found = Ph1Index::find(&self.ph1s, |p| {
             p.icookie == h.initiator_cookie
                 && (p.rcookie == h.responder_cookie
                     || (p.rcookie == [0; 8] && matches!(p.state, State::I1Sent | State::AI1Sent)))
@@ -329,7 +328,7 @@ impl Engine {
     }
 
     /// Sends `msg` as this exchange's next message, expecting an answer (initiator) or not.
-    pub(crate) fn ph1_send(&mut self, i: usize, msg: Vec<u8>, expect_answer: bool) {
+    pub(crate) fn ph1_send(&mut self, i: Ph1Index, msg: Vec<u8>, expect_answer: bool) {
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
         self.ph1s[i].pending = if expect_answer {
@@ -339,7 +338,7 @@ impl Engine {
         };
     }
 
-    fn mm2_received(&mut self, i: usize, msg: &Message) -> Handled {
+    fn mm2_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some(sa) = msg.sa() else {
             return Err(BadMessage::MissingPayloads(Step::Mm2).into());
         };
@@ -386,7 +385,7 @@ impl Engine {
     }
 
     /// Derives the phase-1 keys once both KE and nonces are known.
-    pub(crate) fn derive_phase1(&mut self, i: usize, step: Step) -> Result<(), BadMessage> {
+    pub(crate) fn derive_phase1(&mut self, i: Ph1Index, step: Step) -> Result<(), BadMessage> {
         let psk = self.cfg.peers[self.ph1s[i].peer].psk.clone();
         let p = &mut self.ph1s[i];
         let invalid = BadMessage::BadPublicValue(step);
@@ -426,7 +425,7 @@ impl Engine {
         Some((ke, n))
     }
 
-    fn mm4_received(&mut self, i: usize, msg: &Message) -> Handled {
+    fn mm4_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some((ke, nr)) = Engine::ke_nonce(msg) else {
             return Err(BadMessage::MissingPayloads(Step::Mm4).into());
         };
@@ -465,7 +464,7 @@ impl Engine {
         Ok(Answer::Taken)
     }
 
-    pub(crate) fn initial_contact_notify(&self, i: usize) -> NotifyPayload {
+    pub(crate) fn initial_contact_notify(&self, i: Ph1Index) -> NotifyPayload {
         let p = &self.ph1s[i];
         NotifyPayload {
             doi: crate::wire::Doi::IPSEC,
@@ -479,7 +478,7 @@ impl Engine {
     /// Checks the peer's ID and HASH in MM5/MM6; returns the payloads on success.
     fn authenticate(
         &mut self,
-        i: usize,
+        i: Ph1Index,
         msg: &Message,
         step: Step,
     ) -> Result<Vec<Payload>, Refusal> {
@@ -515,7 +514,7 @@ impl Engine {
         Ok(payloads)
     }
 
-    fn mm6_received(&mut self, i: usize, msg: &Message) -> Handled {
+    fn mm6_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         self.authenticate(i, msg, Step::Mm6)?;
         self.ph1s[i].pending = None;
         self.after_phase1_initiator(i);
@@ -523,7 +522,7 @@ impl Engine {
     }
 
     /// Phase 1 is up: record it and schedule the phase 2s that wait for it.
-    pub(crate) fn established(&mut self, i: usize) {
+    pub(crate) fn established(&mut self, i: Ph1Index) {
         let now = self.now;
         let p = &mut self.ph1s[i];
         p.state = State::Established;
@@ -660,7 +659,7 @@ impl Engine {
         Ok(())
     }
 
-    fn mm3_received(&mut self, i: usize, msg: &Message) -> Handled {
+    fn mm3_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some((ke, ni)) = Engine::ke_nonce(msg) else {
             return Err(BadMessage::MissingPayloads(Step::Mm3).into());
         };
@@ -692,7 +691,7 @@ impl Engine {
         Ok(Answer::Replied(mm4))
     }
 
-    fn mm5_received(&mut self, i: usize, msg: &Message) -> Handled {
+    fn mm5_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let payloads = self.authenticate(i, msg, Step::Mm5)?;
         let id = self.phase1_id(i);
         let hash_r = {
@@ -737,7 +736,7 @@ impl Engine {
         let now = self.now;
         let retransmit = self.cfg.behaviour.retransmit;
         let timeout = self.cfg.behaviour.phase1_timeout;
-        for i in 0..self.ph1s.len() {
+        for i in Ph1Index::all(&self.ph1s) {
             let p = &mut self.ph1s[i];
             if p.state == State::Dead {
                 continue;
@@ -767,7 +766,7 @@ impl Engine {
         }
     }
 
-    fn phase1_failed(&mut self, i: usize, reason: FailReason) {
+    fn phase1_failed(&mut self, i: Ph1Index, reason: FailReason) {
         let p = &mut self.ph1s[i];
         p.state = State::Dead;
         p.pending = None;

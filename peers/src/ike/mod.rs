@@ -15,6 +15,7 @@ pub mod config;
 mod datapath;
 pub mod event;
 mod handled;
+mod index;
 mod informational;
 mod main_mode;
 pub mod proposal;
@@ -34,6 +35,7 @@ use crate::wire::{
 };
 
 use handled::{Exchange, Refusal};
+use index::{PeerIndex, Ph1Index, PolicyIndex};
 
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
@@ -86,7 +88,7 @@ pub(crate) struct Pending {
 /// A phase-1 SA, negotiating or established.
 pub(crate) struct Ph1 {
     pub(crate) id: u64,
-    pub(crate) peer: usize,
+    pub(crate) peer: PeerIndex,
     pub(crate) local: SocketAddrV4,
     pub(crate) remote: SocketAddrV4,
     pub(crate) initiator: bool,
@@ -134,7 +136,7 @@ impl Ph1 {
     /// A phase-1 SA just begun: nothing negotiated yet.
     pub(crate) fn new(
         id: u64,
-        peer: usize,
+        peer: PeerIndex,
         (local, remote): (SocketAddrV4, SocketAddrV4),
         initiator: bool,
         (icookie, rcookie): ([u8; 8], [u8; 8]),
@@ -206,7 +208,7 @@ pub(crate) struct Ph2 {
     pub(crate) ph1: u64,
     pub(crate) msgid: u32,
     pub(crate) initiator: bool,
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     pub(crate) state: quick_mode::State,
     pub(crate) my_spi: u32,
     pub(crate) peer_spi: u32,
@@ -229,7 +231,7 @@ pub(crate) struct IpsecSa {
     pub(crate) direction: Direction,
     /// SPI of the other direction negotiated with it.
     pub(crate) partner: u32,
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     pub(crate) local: Ipv4Addr,
     pub(crate) remote: Ipv4Addr,
     /// UDP ports when ESP is UDP-encapsulated (local, remote).
@@ -253,7 +255,7 @@ pub(crate) struct IpsecSa {
 /// A phase 2 waiting for its phase 1, or for its start time.
 #[derive(Clone, Debug)]
 pub(crate) struct Waiting {
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     /// When to start, once a phase 1 is up (`None`: not yet scheduled).
     pub(crate) at: Option<Instant>,
     /// Whether the policy's announced delay ([`Policy::phase2_delay`]) was already taken.
@@ -354,7 +356,7 @@ impl Engine {
             return;
         }
         self.started = true;
-        for i in 0..self.cfg.policies.len() {
+        for i in PolicyIndex::all(&self.cfg.policies) {
             if self.cfg.policies[i].auto_start {
                 self.request_phase2(i);
             }
@@ -380,7 +382,7 @@ impl Engine {
     /// Returns false if there is no such policy.
     pub fn initiate(&mut self, now: Instant, policy: &str) -> bool {
         self.now = now;
-        match self.cfg.policies.iter().position(|p| p.name == policy) {
+        match PolicyIndex::find(&self.cfg.policies, |p| p.name == policy) {
             Some(i) => {
                 self.request_phase2(i);
                 true
@@ -479,7 +481,7 @@ impl Engine {
             if !p.established() {
                 at(Some(p.started + b.phase1_timeout));
             } else if p.peer_dpd {
-                if let Some(interval) = self.cfg.peers.get(p.peer).and_then(|c| c.dpd_interval) {
+                if let Some(interval) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd_interval) {
                     at(Some(p.dpd.map_or(p.last_heard + interval, |d| d.next)));
                 }
             }
@@ -527,10 +529,9 @@ impl Engine {
                 local: s.local,
                 remote: s.remote,
                 ids: s.ids.clone(),
-                policy: self
-                    .cfg
-                    .policies
-                    .get(s.policy)
+                policy: s
+                    .policy
+                    .get(&self.cfg.policies)
                     .map(|p| p.name.clone())
                     .unwrap_or_default(),
             })
@@ -608,27 +609,24 @@ impl Engine {
     }
 
     /// The established phase-1 SA for a peer, newest first.
-    pub(crate) fn ph1_for_peer(&self, peer: usize) -> Option<usize> {
+    pub(crate) fn ph1_for_peer(&self, peer: PeerIndex) -> Option<Ph1Index> {
         // The most recently completed one: after a simultaneous start the peer may have dropped
         // the older one on our INITIAL-CONTACT.
-        self.ph1s
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.peer == peer && p.established())
-            .max_by_key(|(i, p)| (p.established_at, *i))
-            .map(|(i, _)| i)
+        Ph1Index::all(&self.ph1s)
+            .filter(|&i| self.ph1s[i].peer == peer && self.ph1s[i].established())
+            .max_by_key(|&i| (self.ph1s[i].established_at, i))
     }
 
-    pub(crate) fn ph1_index(&self, id: u64) -> Option<usize> {
-        self.ph1s.iter().position(|p| p.id == id)
+    pub(crate) fn ph1_index(&self, id: u64) -> Option<Ph1Index> {
+        Ph1Index::find(&self.ph1s, |p| p.id == id)
     }
 
     /// Asks for phase 2 of a policy: now if phase 1 is up, otherwise after it.
-    pub(crate) fn request_phase2(&mut self, policy: usize) {
-        let Some(p) = self.cfg.policies.get(policy) else {
+    pub(crate) fn request_phase2(&mut self, policy: PolicyIndex) {
+        let Some(p) = policy.get(&self.cfg.policies) else {
             return;
         };
-        let Some(peer) = self.cfg.peers.iter().position(|c| c.name == p.peer) else {
+        let Some(peer) = PeerIndex::find(&self.cfg.peers, |c| c.name == p.peer) else {
             return;
         };
         let negotiating = self
@@ -666,7 +664,7 @@ impl Engine {
     /// payloads that follow it), then `payloads`, padded the racoon way.
     pub(crate) fn encrypted_message(
         &mut self,
-        ph1: usize,
+        ph1: Ph1Index,
         exchange: ExchangeType,
         msgid: u32,
         payloads: &[Payload],
@@ -741,7 +739,7 @@ impl Engine {
     /// the parsed message and the crypter state to keep once the message is authenticated.
     pub(crate) fn open(
         &self,
-        ph1: usize,
+        ph1: Ph1Index,
         msg: &Message,
     ) -> Option<(Vec<u8>, Message, IsakmpCrypter)> {
         let crate::wire::Body::Encrypted(cipher) = &msg.body else {
@@ -759,7 +757,7 @@ impl Engine {
     /// state to keep; otherwise why not. Nothing is committed either way.
     pub(crate) fn open_hashed(
         &self,
-        ph1: usize,
+        ph1: Ph1Index,
         msg: &Message,
         expected: &HashFn<'_>,
     ) -> Result<(Message, IsakmpCrypter), Refusal> {
@@ -800,7 +798,7 @@ impl Engine {
     }
 
     /// A fresh message ID, unique under `ph1`.
-    pub(crate) fn new_msgid(&mut self, ph1: usize) -> u32 {
+    pub(crate) fn new_msgid(&mut self, ph1: Ph1Index) -> u32 {
         loop {
             let m = self.rng.next_u32();
             if m != 0 && !self.ph1s[ph1].msgids.contains(&m) {

@@ -22,6 +22,7 @@ use crate::wire::{
 
 use super::event::{BadMessage, Direction, DropReason, EventKind, FailReason, KeysDerived, Step};
 use super::handled::{Exchange, Refusal};
+use super::index::{PeerIndex, Ph1Index, Ph2Index, PolicyIndex};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
 use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
 
@@ -82,7 +83,7 @@ fn id_matches(how: IdMatch, got: &QmId, want: &QmId) -> bool {
 
 impl Engine {
     /// Starts Quick Mode for `policy` under the phase-1 SA at index `i`.
-    pub(crate) fn start_quick_mode(&mut self, policy: usize, i: usize) {
+    pub(crate) fn start_quick_mode(&mut self, policy: PolicyIndex, i: Ph1Index) {
         let msgid = self.new_msgid(i);
         let my_spi = self.new_spi();
         let ni = self.nonce();
@@ -136,7 +137,7 @@ impl Engine {
         });
     }
 
-    pub(crate) fn skeyid_a(&self, i: usize) -> (crate::crypto::HashAlg, Vec<u8>) {
+    pub(crate) fn skeyid_a(&self, i: Ph1Index) -> (crate::crypto::HashAlg, Vec<u8>) {
         let p = &self.ph1s[i];
         (
             p.prf(),
@@ -158,7 +159,7 @@ impl Engine {
                 continue;
             }
             let peer_name = self.cfg.policies[w.policy].peer.clone();
-            let Some(peer) = self.cfg.peers.iter().position(|c| c.name == peer_name) else {
+            let Some(peer) = PeerIndex::find(&self.cfg.peers, |c| c.name == peer_name) else {
                 self.waiting.remove(k);
                 continue;
             };
@@ -203,7 +204,7 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let Some(i) = self.ph1s.iter().position(|p| {
+        let Some(i) = Ph1Index::find(&self.ph1s, |p| {
             p.icookie == h.initiator_cookie
                 && p.rcookie == h.responder_cookie
                 && p.established()
@@ -213,10 +214,7 @@ impl Engine {
             return;
         };
         let ph1_id = self.ph1s[i].id;
-        let found = self
-            .ph2s
-            .iter()
-            .position(|q| q.ph1 == ph1_id && q.msgid == h.message_id);
+        let found = Ph2Index::find(&self.ph2s, |q| q.ph1 == ph1_id && q.msgid == h.message_id);
         let fp = fingerprint(bytes);
         if let Some(k) = found {
             if let Some((last, answer)) = self.ph2s[k].last_rx.clone().filter(|(l, _)| *l == fp) {
@@ -279,7 +277,7 @@ impl Engine {
 
     fn qm1_received(
         &mut self,
-        i: usize,
+        i: Ph1Index,
         src: SocketAddrV4,
         fp: Vec<u8>,
         msg: &Message,
@@ -323,7 +321,7 @@ impl Engine {
         };
         let how = self.cfg.behaviour.id_match;
         let peer_name = self.cfg.peers[peer].name.clone();
-        let candidates: Vec<usize> = (0..self.cfg.policies.len())
+        let candidates: Vec<PolicyIndex> = PolicyIndex::all(&self.cfg.policies)
             .filter(|&k| self.cfg.policies[k].peer == peer_name)
             .collect();
         let chosen = candidates.iter().copied().find(|&k| {
@@ -443,7 +441,7 @@ impl Engine {
     }
 
     /// Answers a Quick Mode we cannot accept with an error notification.
-    pub(crate) fn reject_qm(&mut self, i: usize, msgid: u32, kind: NotifyType) {
+    pub(crate) fn reject_qm(&mut self, i: Ph1Index, msgid: u32, kind: NotifyType) {
         let n = NotifyPayload {
             doi: Doi::IPSEC,
             protocol: ProtocolId::ISAKMP,
@@ -467,8 +465,8 @@ impl Engine {
 
     fn qm2_received(
         &mut self,
-        i: usize,
-        k: usize,
+        i: Ph1Index,
+        k: Ph2Index,
         fp: Vec<u8>,
         msg: &Message,
     ) -> Result<(), Refusal> {
@@ -560,7 +558,7 @@ impl Engine {
         Ok(())
     }
 
-    fn qm3_received(&mut self, i: usize, k: usize, msg: &Message) {
+    fn qm3_received(&mut self, i: Ph1Index, k: Ph2Index, msg: &Message) {
         let remote = self.ph1s[i].remote;
         self.payload_events(remote, msg);
         self.ph2s[k].pending = None;
@@ -568,7 +566,7 @@ impl Engine {
         self.install_sas(i, k);
     }
 
-    pub(crate) fn fail_ph2(&mut self, k: usize, reason: FailReason) {
+    pub(crate) fn fail_ph2(&mut self, k: Ph2Index, reason: FailReason) {
         let q = &mut self.ph2s[k];
         q.state = State::Done;
         q.pending = None;
@@ -585,7 +583,7 @@ impl Engine {
     }
 
     /// Derives KEYMAT for both directions and installs the SAs (inbound first, as racoon logs).
-    fn install_sas(&mut self, i: usize, k: usize) {
+    fn install_sas(&mut self, i: Ph1Index, k: Ph2Index) {
         let now = self.now;
         let pct = self.cfg.behaviour.rekey_percent;
         let p = &self.ph1s[i];
@@ -690,7 +688,7 @@ impl Engine {
     pub(crate) fn quick_mode_timers(&mut self) {
         let now = self.now;
         let rt = self.cfg.behaviour.retransmit;
-        for k in 0..self.ph2s.len() {
+        for k in Ph2Index::all(&self.ph2s) {
             let Some(q) = self.ph2s[k].pending.as_mut().filter(|q| q.next <= now) else {
                 continue;
             };
