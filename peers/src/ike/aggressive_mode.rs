@@ -22,7 +22,8 @@ use super::handled::{Answer, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
 use super::main_mode::{FirstMessage, State, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
-use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
+use super::received::{Fingerprint, Taken};
+use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1};
 
 impl Engine {
     /// Starts Aggressive Mode with a configured peer.
@@ -168,7 +169,10 @@ impl Engine {
             0,
             payloads,
         );
-        self.ph1s[i].last_rx = Some((fingerprint(bytes), Some(am2.clone())));
+        self.ph1s[i].last_rx = Some(Taken {
+            fingerprint: Fingerprint::of(bytes),
+            reply: Some(am2.clone()),
+        });
         self.ph1_send(i, am2.clone(), true);
         Ok(())
     }

@@ -12,6 +12,7 @@ use crate::wire::{
 use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::handled::Exchange;
 use super::index::{Ph1Index, Ph2Index, PolicyIndex};
+use super::received::CookiesOf;
 use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
 impl Engine {
@@ -159,9 +160,7 @@ impl Engine {
         if let Ok(payloads) = msg.payloads() {
             // Plaintext: only believable before keys exist (e.g. NO-PROPOSAL-CHOSEN to MM1).
             let payloads = payloads.to_vec();
-            let i = Ph1Index::find(&self.ph1s, |p| {
-                p.icookie == h.initiator_cookie && p.remote.ip() == src.ip() && !p.established()
-            });
+            let i = self.ph1_for_cookies(&h, src, CookiesOf::Negotiating);
             for p in payloads {
                 if let Payload::Notify(n) = p {
                     self.event(EventKind::NotifyReceived {
@@ -182,12 +181,7 @@ impl Engine {
             }
             return;
         }
-        let Some(i) = Ph1Index::find(&self.ph1s, |p| {
-            p.icookie == h.initiator_cookie
-                && p.rcookie == h.responder_cookie
-                && p.keys.is_some()
-                && p.remote.ip() == src.ip()
-        }) else {
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Keyed) else {
             self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };

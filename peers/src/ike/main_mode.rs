@@ -25,9 +25,8 @@ use super::event::{
 use super::handled::{Answer, Exchange, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
-use super::{
-    Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
-};
+use super::received::{CookiesOf, Fingerprint, Taken};
+use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1};
 
 /// Where a phase-1 negotiation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,13 +269,7 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let found = Ph1Index::find(&self.ph1s, |p| {
-            p.icookie == h.initiator_cookie
-                && (p.rcookie == h.responder_cookie
-                    || (p.rcookie == [0; 8] && matches!(p.state, State::I1Sent | State::AI1Sent)))
-                && p.state != State::Dead
-        });
-        let Some(i) = found else {
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Phase1) else {
             let first = if h.responder_cookie != [0; 8] {
                 Err(DropReason::UnknownCookies.into())
             } else {
@@ -291,19 +284,10 @@ impl Engine {
             self.refused(src, Exchange::Unmatched, DropReason::UnknownPeer.into());
             return;
         }
-        let fp = fingerprint(bytes);
-        if let Some((last, answer)) = self.ph1s[i].last_rx.clone() {
-            if last == fp {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Retransmission,
-                });
-                if let Some(a) = answer {
-                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
-                    self.send(l, r, &a, true);
-                }
-                return;
-            }
+        let fp = Fingerprint::of(bytes);
+        let last = self.ph1s[i].last_rx.clone();
+        if self.answer_repeat(src, i, last.as_ref(), fp) {
+            return;
         }
         // NAT-T floats the exchange to port 4500; the responder follows the initiator.
         self.ph1s[i].remote = src;
@@ -320,7 +304,10 @@ impl Engine {
         };
         match answer {
             Ok(answer) => {
-                self.ph1s[i].last_rx = Some((fp, answer.into_reply()));
+                self.ph1s[i].last_rx = Some(Taken {
+                    fingerprint: fp,
+                    reply: answer.into_reply(),
+                });
                 self.ph1s[i].last_heard = self.now;
             }
             Err(why) => self.refused(src, Exchange::Phase1(i), why),
@@ -643,7 +630,10 @@ impl Engine {
             state: State::R2Sent,
             suite: Some(suite),
             sai_b,
-            last_rx: Some((fingerprint(bytes), Some(mm2.clone()))),
+            last_rx: Some(Taken {
+                fingerprint: Fingerprint::of(bytes),
+                reply: Some(mm2.clone()),
+            }),
             nat_t,
             peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
             ..Ph1::new(

@@ -20,6 +20,7 @@ mod informational;
 mod main_mode;
 pub mod proposal;
 mod quick_mode;
+mod received;
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -109,7 +110,7 @@ pub(crate) struct Ph1 {
     pub(crate) expires: Option<Instant>,
     pub(crate) pending: Option<Pending>,
     /// Fingerprint of the last message accepted, and the answer we gave to it.
-    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pub(crate) last_rx: Option<received::Taken>,
     /// Message IDs used under this SA (Quick Mode and Informational).
     pub(crate) msgids: Vec<u32>,
     /// Message IDs of Informationals received, to refuse replays.
@@ -220,7 +221,7 @@ pub(crate) struct Ph2 {
     pub(crate) ids: Option<(QmId, QmId)>,
     pub(crate) suite: Option<Phase2Suite>,
     pub(crate) pending: Option<Pending>,
-    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pub(crate) last_rx: Option<received::Taken>,
     /// When it finished; kept a while to answer retransmissions.
     pub(crate) finished: Option<Instant>,
 }
@@ -823,11 +824,6 @@ pub(crate) fn after_hash(plain: &[u8], first: PayloadType) -> Option<(&[u8], &[u
         end += p.ok()?.payload.length();
     }
     Some((hash.payload.body(), &plain[start..end]))
-}
-
-/// A short fingerprint of a datagram, to recognise retransmissions.
-pub(crate) fn fingerprint(bytes: &[u8]) -> Vec<u8> {
-    HashAlg::Sha256.digest(&[bytes])[..16].to_vec()
 }
 
 /// Seconds of a duration scaled by a percentage (soft lifetimes).

@@ -24,7 +24,8 @@ use super::event::{BadMessage, Direction, DropReason, EventKind, FailReason, Key
 use super::handled::{Exchange, Refusal};
 use super::index::{PeerIndex, Ph1Index, Ph2Index, PolicyIndex};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
-use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
+use super::received::{CookiesOf, Fingerprint, Taken};
+use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, percent};
 
 /// Where a Quick Mode exchange stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,31 +205,16 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let Some(i) = Ph1Index::find(&self.ph1s, |p| {
-            p.icookie == h.initiator_cookie
-                && p.rcookie == h.responder_cookie
-                && p.established()
-                && p.remote.ip() == src.ip()
-        }) else {
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Established) else {
             self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };
         let ph1_id = self.ph1s[i].id;
         let found = Ph2Index::find(&self.ph2s, |q| q.ph1 == ph1_id && q.msgid == h.message_id);
-        let fp = fingerprint(bytes);
-        if let Some(k) = found {
-            if let Some((last, answer)) = self.ph2s[k].last_rx.clone().filter(|(l, _)| *l == fp) {
-                let _ = last;
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Retransmission,
-                });
-                if let Some(a) = answer {
-                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
-                    self.send(l, r, &a, true);
-                }
-                return;
-            }
+        let fp = Fingerprint::of(bytes);
+        let last = found.and_then(|k| self.ph2s[k].last_rx.clone());
+        if self.answer_repeat(src, i, last.as_ref(), fp) {
+            return;
         }
         let (prf, skeyid_a) = self.skeyid_a(i);
         let msgid = h.message_id;
@@ -279,7 +265,7 @@ impl Engine {
         &mut self,
         i: Ph1Index,
         src: SocketAddrV4,
-        fp: Vec<u8>,
+        fp: Fingerprint,
         msg: &Message,
     ) -> Result<(), Refusal> {
         let p = &self.ph1s[i];
@@ -434,7 +420,10 @@ impl Engine {
             ids: Some((reply_ci, reply_cr)),
             suite: Some(suite),
             pending,
-            last_rx: Some((fp, Some(qm2))),
+            last_rx: Some(Taken {
+                fingerprint: fp,
+                reply: Some(qm2),
+            }),
             finished: None,
         });
         Ok(())
@@ -467,7 +456,7 @@ impl Engine {
         &mut self,
         i: Ph1Index,
         k: Ph2Index,
-        fp: Vec<u8>,
+        fp: Fingerprint,
         msg: &Message,
     ) -> Result<(), Refusal> {
         let remote = self.ph1s[i].remote;
@@ -553,7 +542,10 @@ impl Engine {
         self.send(l, r, &qm3, false);
         let q = &mut self.ph2s[k];
         q.pending = None;
-        q.last_rx = Some((fp, Some(qm3)));
+        q.last_rx = Some(Taken {
+            fingerprint: fp,
+            reply: Some(qm3),
+        });
         self.install_sas(i, k);
         Ok(())
     }
