@@ -12,7 +12,7 @@ use crate::time::Instant;
 use crate::wire::ipv4::{self, Ipv4Header, protocol};
 
 use super::event::{DeleteReason, Direction, EventKind};
-use super::index::{Ph1Index, PolicyIndex};
+use super::index::PolicyIndex;
 use super::{EncapMode, Engine, IKE_PORT, NAT_T_PORT};
 
 /// What to do with an outbound packet.
@@ -257,9 +257,7 @@ impl Engine {
                 DeleteReason::Expired,
             );
             if dir == Direction::Inbound {
-                if let Some(i) =
-                    Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote)
-                {
+                if let Some(i) = self.latest_ph1_with(remote) {
                     self.send_esp_delete(i, &[spi]);
                 }
             }

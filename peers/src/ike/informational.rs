@@ -11,7 +11,7 @@ use crate::wire::{
 
 use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::handled::Exchange;
-use super::index::{Ph1Index, Ph2Index, PolicyIndex};
+use super::index::{Ph1Index, Ph2Index};
 use super::received::CookiesOf;
 use super::{Engine, OnErrorNotify, main_mode, quick_mode};
 
@@ -88,10 +88,9 @@ impl Engine {
         p.state = main_mode::State::Dead;
         p.pending = None;
         let id = p.id;
+        let now = self.now;
         for q in self.ph2s.iter_mut().filter(|q| q.ph1 == id) {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(self.now);
+            q.abandon(now);
         }
         self.event(EventKind::Phase1Deleted {
             local,
@@ -124,34 +123,6 @@ impl Engine {
             |s| s.remote == ip && s.installed < began,
             DeleteReason::InitialContact,
         );
-    }
-
-    /// Removes IPsec SAs matching `which`, with an event for each.
-    pub(crate) fn remove_sas(
-        &mut self,
-        which: impl Fn(&super::IpsecSa) -> bool,
-        reason: DeleteReason,
-    ) -> Vec<(u32, Direction)> {
-        let mut removed = vec![];
-        let mut k = 0;
-        while k < self.sas.len() {
-            if which(&self.sas[k]) {
-                let s = self.sas.remove(k);
-                removed.push((s.spi, s.direction));
-                let (src, dst) = s.outer();
-                self.event(EventKind::SaDeleted {
-                    spi: s.spi,
-                    direction: s.direction,
-                    mode: s.mode,
-                    src,
-                    dst,
-                    reason,
-                });
-            } else {
-                k += 1;
-            }
-        }
-        removed
     }
 
     /// An Informational arrived.
@@ -362,85 +333,6 @@ impl Engine {
                 data: seq.to_be_bytes().to_vec(),
             };
             self.send_notify(i, n);
-        }
-    }
-
-    /// Deletes every IPsec SA, telling each peer which of our inbound SPIs are gone (SEIL after
-    /// a configuration change: "Security Association Database Initialized.").
-    pub fn flush(&mut self, now: crate::time::Instant) {
-        self.now = now;
-        self.event(EventKind::SadFlushed);
-        let inbound: Vec<(u32, std::net::Ipv4Addr)> = self
-            .sas
-            .iter()
-            .filter(|s| s.direction == Direction::Inbound)
-            .map(|s| (s.spi, s.remote))
-            .collect();
-        for (spi, remote) in inbound {
-            let i = Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote);
-            if let Some(i) = i {
-                self.send_esp_delete(i, &[spi]);
-            }
-        }
-        self.remove_sas(|_| true, DeleteReason::Flushed);
-        for q in &mut self.ph2s {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(now);
-        }
-        self.waiting.clear();
-    }
-
-    /// The daemon stops (racoon on SIGTERM: `flushph2`, then `flushph1`): each peer is told which
-    /// of our inbound ESP SAs are gone, then each established ISAKMP SA is deleted with a Delete;
-    /// negotiations under way are dropped silently, and every IPsec SA is removed.
-    pub fn shutdown(&mut self, now: crate::time::Instant) {
-        self.now = now;
-        let mut remotes: Vec<std::net::Ipv4Addr> = self
-            .sas
-            .iter()
-            .filter(|s| s.direction == Direction::Inbound)
-            .map(|s| s.remote)
-            .collect();
-        remotes.sort();
-        remotes.dedup();
-        for remote in remotes {
-            let spis: Vec<u32> = self
-                .sas
-                .iter()
-                .filter(|s| s.direction == Direction::Inbound && s.remote == remote)
-                .map(|s| s.spi)
-                .collect();
-            let i = Ph1Index::rfind(&self.ph1s, |p| p.established() && *p.remote.ip() == remote);
-            if let Some(i) = i {
-                self.send_esp_delete(i, &spis);
-            }
-        }
-        self.remove_sas(|_| true, DeleteReason::Shutdown);
-        for i in Ph1Index::all(&self.ph1s) {
-            if self.ph1s[i].state != main_mode::State::Dead {
-                self.delete_phase1(i, true, DeleteReason::Shutdown);
-            }
-        }
-        self.waiting.clear();
-    }
-
-    /// Replaces the traffic policies ("Security Policy Database Initialized.") and starts those
-    /// marked `auto_start`.
-    pub fn reload_policies(&mut self, now: crate::time::Instant, policies: Vec<super::Policy>) {
-        self.now = now;
-        self.cfg.policies = policies;
-        self.waiting.clear();
-        for q in &mut self.ph2s {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(now);
-        }
-        self.event(EventKind::SpdReloaded);
-        for i in PolicyIndex::all(&self.cfg.policies) {
-            if self.cfg.policies[i].auto_start {
-                self.request_phase2(i);
-            }
         }
     }
 }

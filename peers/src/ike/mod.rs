@@ -6,9 +6,12 @@
 //! ([`Engine::poll_timeout`]): the sans-IO shape of quinn-proto and str0m. Randomness comes from a
 //! seeded generator, so the same seed and inputs give the same bytes.
 //!
-//! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1), `quick_mode.rs` (phase 2),
-//! `informational.rs`; the data path is in `datapath.rs`. Vendor differences are data in
-//! [`config::Behaviour`].
+//! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1),
+//! `quick_mode.rs` (phase 2), `informational.rs`. What they share: `received.rs` (the phase-1 SA
+//! a message's cookies name, the answer to a repeated message), `handled.rs` (a handler's answer
+//! or refusal, and the refusal's event), `index.rs` (typed indexes into the tables). The data path
+//! is in `datapath.rs`, SAD and SPD housekeeping (flush, shutdown, policy reload) in `sad.rs`.
+//! Vendor differences are data in [`config::Behaviour`].
 
 mod aggressive_mode;
 pub mod config;
@@ -21,6 +24,7 @@ mod main_mode;
 pub mod proposal;
 mod quick_mode;
 mod received;
+mod sad;
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -357,6 +361,11 @@ impl Engine {
             return;
         }
         self.started = true;
+        self.start_auto();
+    }
+
+    /// Policies marked `auto_start` begin negotiating.
+    fn start_auto(&mut self) {
         for i in PolicyIndex::all(&self.cfg.policies) {
             if self.cfg.policies[i].auto_start {
                 self.request_phase2(i);
