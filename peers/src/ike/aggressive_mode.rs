@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! Initiator                                   Responder
-//! HDR, SA, KE, Ni, IDii, [VID]          -->                                  (AI1Sent)
-//!                          <--  HDR, SA, KE, Nr, IDir, HASH_R, [VID], [NAT-D] (AR2Sent)
+//! HDR, SA, KE, Ni, IDii, [VID]          -->                                  (Am2)
+//!                          <--  HDR, SA, KE, Nr, IDir, HASH_R, [VID], [NAT-D] (Am3)
 //! HDR, HASH_I, [NAT-D]                  -->
 //! ```
 //!
@@ -20,10 +20,22 @@ use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, 
 use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::handled::{Answer, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
-use super::main_mode::{FirstMessage, State, raw_body};
+use super::main_mode::{FirstMessage, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::received::{Fingerprint, Taken};
-use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1};
+use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, State};
+
+/// The message an Aggressive Mode negotiation waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AggressiveAwaits {
+    /// Initiator: AM1 sent.
+    Am2,
+    /// Responder: AM2 sent; AM3's HASH_I covers the initiator's ID from AM1.
+    Am3 {
+        /// IDii as AM1 carried it.
+        idii: IdPayload,
+    },
+}
 
 impl Engine {
     /// Starts Aggressive Mode with a configured peer.
@@ -50,7 +62,7 @@ impl Engine {
         let ni = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::AI1Sent,
+            state: State::Aggressive(AggressiveAwaits::Am2),
             sai_b,
             gxi: dh.public_value(),
             ni: ni.clone(),
@@ -123,7 +135,7 @@ impl Engine {
         let nr = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::AR2Sent,
+            state: State::Aggressive(AggressiveAwaits::Am3 { idii }),
             suite: Some(suite),
             sai_b,
             gxi,
@@ -133,7 +145,6 @@ impl Engine {
             dh: Some(dh),
             nat_t,
             peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
-            peer_id: Some(idii),
             ..Ph1::new(
                 id,
                 peer,
@@ -235,7 +246,7 @@ impl Engine {
     }
 
     /// AM3 at the responder: check the initiator's HASH_I.
-    pub(crate) fn am3_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
+    pub(crate) fn am3_received(&mut self, i: Ph1Index, msg: &Message, idii: &IdPayload) -> Handled {
         let from = self.ph1s[i].remote;
         let opened = match &msg.body {
             Body::Encrypted(_) => match self.open(i, msg) {
@@ -251,10 +262,7 @@ impl Engine {
             return Err(BadMessage::MissingPayloads(Step::Am3).into());
         };
         // HASH_I covers the initiator's ID, which came in AM1.
-        let Some(idii) = self.ph1s[i].peer_id.clone() else {
-            return Err(BadMessage::NoInitiatorId.into());
-        };
-        if self.hash_inputs_id(i, &idii, true) != hash {
+        if self.hash_inputs_id(i, idii, true) != hash {
             return Err(DropReason::BadHash.into());
         }
         self.ph1s[i].pending = None;

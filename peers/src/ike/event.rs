@@ -140,8 +140,6 @@ pub enum BadMessage {
     NoHashFirst(ExchangeType),
     /// The message lacks a payload its step needs.
     MissingPayloads(Step),
-    /// AM3 arrived, but the initiator's ID from AM1 is not at hand.
-    NoInitiatorId,
     /// The responder chose a transform (phase 1) or answered with one (phase 2) we did not
     /// offer.
     NotOffered(Step),
@@ -170,7 +168,6 @@ impl fmt::Display for BadMessage {
                 Step::Am3 => write!(f, "{step} without HASH"),
                 Step::Qm1 | Step::Qm2 => write!(f, "{step} without SA or nonce"),
             },
-            BadMessage::NoInitiatorId => f.write_str("no IDii"),
             BadMessage::NotOffered(step @ (Step::Qm1 | Step::Qm2)) => {
                 write!(f, "{step} does not answer our offer")
             }

@@ -13,7 +13,7 @@ use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::handled::Exchange;
 use super::index::{Ph1Index, Ph2Index};
 use super::received::CookiesOf;
-use super::{Engine, OnErrorNotify, main_mode, quick_mode};
+use super::{Engine, OnErrorNotify, quick_mode};
 
 impl Engine {
     /// Sends one payload in its own Informational exchange under the phase-1 SA at `i`.
@@ -85,7 +85,7 @@ impl Engine {
             self.send_informational(i, Payload::Delete(d));
         }
         let p = &mut self.ph1s[i];
-        p.state = main_mode::State::Dead;
+        p.state = super::State::Dead;
         p.pending = None;
         let id = p.id;
         let now = self.now;
@@ -115,7 +115,7 @@ impl Engine {
         for j in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[j];
             let stale = p.established_at.is_some_and(|t| t < began);
-            if p.id != id && *p.remote.ip() == ip && p.state != main_mode::State::Dead && stale {
+            if p.id != id && *p.remote.ip() == ip && p.state != super::State::Dead && stale {
                 self.delete_phase1(j, false, DeleteReason::InitialContact);
             }
         }
@@ -141,7 +141,7 @@ impl Engine {
                         message_id: h.message_id,
                     });
                     if let (Some(i), true) = (i, n.kind.is_error()) {
-                        self.ph1s[i].state = main_mode::State::Dead;
+                        self.ph1s[i].state = super::State::Dead;
                         self.ph1s[i].pending = None;
                         self.event(EventKind::Phase1Failed {
                             remote: src,

@@ -2,13 +2,15 @@
 //!
 //! ```text
 //! Initiator                         Responder
-//! HDR, SA, [VID]             -->                      (I1Sent)
-//!                            <--    HDR, SA, [VID]    (R2Sent)
-//! HDR, KE, Ni                -->                      (I3Sent)
-//!                            <--    HDR, KE, Nr       (R4Sent)
-//! HDR*, IDii, HASH_I         -->                      (I5Sent)
+//! HDR, SA, [VID]             -->                      (Mm2)
+//!                            <--    HDR, SA, [VID]    (Mm3)
+//! HDR, KE, Ni                -->                      (Mm4)
+//!                            <--    HDR, KE, Nr       (Mm5)
+//! HDR*, IDii, HASH_I         -->                      (Mm6)
 //!                            <--    HDR*, IDir, HASH_R
 //! ```
+//!
+//! In brackets: the message the sender then waits for ([`MainAwaits`]).
 
 use std::net::SocketAddrV4;
 
@@ -19,6 +21,7 @@ use crate::wire::{
     PayloadType, ProtocolId, vendor_id,
 };
 
+use super::aggressive_mode::AggressiveAwaits;
 use super::event::{
     BadMessage, DeleteReason, DropReason, EventKind, FailReason, KeysDerived, Step,
 };
@@ -26,29 +29,21 @@ use super::handled::{Answer, Exchange, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::received::{CookiesOf, Fingerprint, Taken};
-use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1};
+use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, State};
 
-/// Where a phase-1 negotiation stands.
+/// The message a Main Mode negotiation waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Initiator: MM1 sent, waiting for MM2.
-    I1Sent,
-    /// Initiator: MM3 sent, waiting for MM4.
-    I3Sent,
-    /// Initiator: MM5 sent, waiting for MM6.
-    I5Sent,
-    /// Responder: MM2 sent, waiting for MM3.
-    R2Sent,
-    /// Responder: MM4 sent, waiting for MM5.
-    R4Sent,
-    /// Aggressive initiator: AM1 sent, waiting for AM2.
-    AI1Sent,
-    /// Aggressive responder: AM2 sent, waiting for AM3.
-    AR2Sent,
-    /// Keys agreed and both sides authenticated.
-    Established,
-    /// Finished: failed, expired or deleted; removed at the next timeout.
-    Dead,
+pub(crate) enum MainAwaits {
+    /// Initiator: MM1 sent.
+    Mm2,
+    /// Responder: MM2 sent.
+    Mm3,
+    /// Initiator: MM3 sent.
+    Mm4,
+    /// Responder: MM4 sent.
+    Mm5,
+    /// Initiator: MM5 sent.
+    Mm6,
 }
 
 /// A first phase-1 message from `src` to `dst`, and the configured peer it belongs to.
@@ -246,7 +241,7 @@ impl Engine {
         let id = self.new_id();
         let pending = Some(self.pending(msg.clone()));
         self.ph1s.push(Ph1 {
-            state: State::I1Sent,
+            state: State::Main(MainAwaits::Mm2),
             sai_b,
             pending,
             ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
@@ -292,14 +287,14 @@ impl Engine {
         // NAT-T floats the exchange to port 4500; the responder follows the initiator.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
-        let answer = match self.ph1s[i].state {
-            State::I1Sent => self.mm2_received(i, &msg),
-            State::I3Sent => self.mm4_received(i, &msg),
-            State::I5Sent => self.mm6_received(i, &msg),
-            State::R2Sent => self.mm3_received(i, &msg),
-            State::R4Sent => self.mm5_received(i, &msg),
-            State::AI1Sent => self.am2_received(i, &msg),
-            State::AR2Sent => self.am3_received(i, &msg),
+        let answer = match self.ph1s[i].state.clone() {
+            State::Main(MainAwaits::Mm2) => self.mm2_received(i, &msg),
+            State::Main(MainAwaits::Mm4) => self.mm4_received(i, &msg),
+            State::Main(MainAwaits::Mm6) => self.mm6_received(i, &msg),
+            State::Main(MainAwaits::Mm3) => self.mm3_received(i, &msg),
+            State::Main(MainAwaits::Mm5) => self.mm5_received(i, &msg),
+            State::Aggressive(AggressiveAwaits::Am2) => self.am2_received(i, &msg),
+            State::Aggressive(AggressiveAwaits::Am3 { idii }) => self.am3_received(i, &msg, &idii),
             State::Established | State::Dead => Err(BadMessage::AfterPhase1.into()),
         };
         match answer {
@@ -357,7 +352,7 @@ impl Engine {
         p.nat_t = nat_t;
         let ke = Payload::Ke(p.gxi.clone());
         p.dh = Some(dh);
-        p.state = State::I3Sent;
+        p.state = State::Main(MainAwaits::Mm4);
         let (ic, rc) = (p.icookie, p.rcookie);
         let mut payloads = vec![ke, Payload::Nonce(ni)];
         if self.cfg.behaviour.vendor_ids_with_ke {
@@ -446,7 +441,7 @@ impl Engine {
             self.contacted.push(peer_ip);
         }
         let mm5 = self.encrypted_message(i, ExchangeType::IDENTITY_PROTECTION, 0, &payloads, None);
-        self.ph1s[i].state = State::I5Sent;
+        self.ph1s[i].state = State::Main(MainAwaits::Mm6);
         self.ph1_send(i, mm5, true);
         Ok(Answer::Taken)
     }
@@ -627,7 +622,7 @@ impl Engine {
         );
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::R2Sent,
+            state: State::Main(MainAwaits::Mm3),
             suite: Some(suite),
             sai_b,
             last_rx: Some(Taken {
@@ -674,7 +669,7 @@ impl Engine {
             payloads.extend(self.nat_d_payloads(i));
         }
         let p = &mut self.ph1s[i];
-        p.state = State::R4Sent;
+        p.state = State::Main(MainAwaits::Mm5);
         let (ic, rc) = (p.icookie, p.rcookie);
         let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm4.clone(), false);

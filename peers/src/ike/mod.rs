@@ -90,6 +90,19 @@ pub(crate) struct Pending {
     pub(crate) sends: u32,
 }
 
+/// Where a phase-1 SA stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum State {
+    /// Negotiating in Main Mode.
+    Main(main_mode::MainAwaits),
+    /// Negotiating in Aggressive Mode.
+    Aggressive(aggressive_mode::AggressiveAwaits),
+    /// Keys agreed and both sides authenticated.
+    Established,
+    /// Finished: failed, expired or deleted; removed at the next timeout.
+    Dead,
+}
+
 /// A phase-1 SA, negotiating or established.
 pub(crate) struct Ph1 {
     pub(crate) id: u64,
@@ -99,7 +112,7 @@ pub(crate) struct Ph1 {
     pub(crate) initiator: bool,
     pub(crate) icookie: [u8; 8],
     pub(crate) rcookie: [u8; 8],
-    pub(crate) state: main_mode::State,
+    pub(crate) state: State,
     pub(crate) suite: Option<Phase1Suite>,
     /// The initiator's SA payload body as sent (HASH_I/HASH_R input).
     pub(crate) sai_b: Vec<u8>,
@@ -131,8 +144,6 @@ pub(crate) struct Ph1 {
     pub(crate) dpd: Option<DpdProbe>,
     /// When phase 1 completed.
     pub(crate) established_at: Option<Instant>,
-    /// The peer's phase-1 ID, once received (Aggressive Mode needs it for HASH_I).
-    pub(crate) peer_id: Option<crate::wire::IdPayload>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
@@ -155,7 +166,7 @@ impl Ph1 {
             initiator,
             icookie,
             rcookie,
-            state: main_mode::State::Dead,
+            state: State::Dead,
             suite: None,
             sai_b: vec![],
             dh: None,
@@ -176,14 +187,13 @@ impl Ph1 {
             peer_dpd: false,
             last_heard: now,
             dpd: None,
-            peer_id: None,
             established_at: None,
             bad_hash: false,
         }
     }
 
     pub(crate) fn established(&self) -> bool {
-        matches!(self.state, main_mode::State::Established)
+        matches!(self.state, State::Established)
     }
 
     /// Records a message ID as used; only the recent ones are kept (collisions with old ones are
@@ -610,8 +620,7 @@ impl Engine {
 
     /// Removes finished phase-1 and phase-2 state.
     fn reap(&mut self) {
-        self.ph1s
-            .retain(|p| !matches!(p.state, main_mode::State::Dead));
+        self.ph1s.retain(|p| !matches!(p.state, State::Dead));
         let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
         let now = self.now;
         self.ph2s
@@ -663,7 +672,7 @@ impl Engine {
             if !self
                 .ph1s
                 .iter()
-                .any(|q| q.peer == peer && !matches!(q.state, main_mode::State::Dead))
+                .any(|q| q.peer == peer && !matches!(q.state, State::Dead))
             {
                 self.start_phase1(peer);
             }

@@ -170,7 +170,7 @@ impl Engine {
                 if !self
                     .ph1s
                     .iter()
-                    .any(|q| q.peer == peer && q.state != super::main_mode::State::Dead)
+                    .any(|q| q.peer == peer && q.state != super::State::Dead)
                 {
                     self.start_phase1(peer);
                 }

@@ -7,10 +7,11 @@ use std::net::SocketAddrV4;
 use crate::crypto::HashAlg;
 use crate::wire::HeaderRepr;
 
+use super::aggressive_mode::AggressiveAwaits;
 use super::event::{DropReason, EventKind};
 use super::index::Ph1Index;
-use super::main_mode::State;
-use super::{Engine, Ph1};
+use super::main_mode::MainAwaits;
+use super::{Engine, Ph1, State};
 
 /// A short fingerprint of a datagram, to recognise retransmissions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +57,10 @@ impl Ph1 {
         match which {
             CookiesOf::Phase1 => {
                 let awaiting_rcookie = self.rcookie == [0; 8]
-                    && matches!(self.state, State::I1Sent | State::AI1Sent)
+                    && matches!(
+                        self.state,
+                        State::Main(MainAwaits::Mm2) | State::Aggressive(AggressiveAwaits::Am2)
+                    )
                     && self.icookie == h.initiator_cookie;
                 (both || awaiting_rcookie) && self.state != State::Dead
             }

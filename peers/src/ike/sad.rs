@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use super::event::{DeleteReason, Direction, EventKind};
 use super::index::Ph1Index;
-use super::{Engine, IpsecSa, Ph2, Policy, main_mode, quick_mode};
+use super::{Engine, IpsecSa, Ph2, Policy, quick_mode};
 use crate::time::Instant;
 
 impl Ph2 {
@@ -101,7 +101,7 @@ impl Engine {
         }
         self.remove_sas(|_| true, DeleteReason::Shutdown);
         for i in Ph1Index::all(&self.ph1s) {
-            if self.ph1s[i].state != main_mode::State::Dead {
+            if self.ph1s[i].state != super::State::Dead {
                 self.delete_phase1(i, true, DeleteReason::Shutdown);
             }
         }
