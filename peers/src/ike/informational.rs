@@ -114,8 +114,8 @@ impl Engine {
         );
         for j in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[j];
-            let stale = p.established_at.is_some_and(|t| t < began);
-            if p.id != id && *p.remote.ip() == ip && p.state != super::State::Dead && stale {
+            let stale = p.established_since().is_some_and(|t| t < began);
+            if p.id != id && *p.remote.ip() == ip && stale {
                 self.delete_phase1(j, false, DeleteReason::InitialContact);
             }
         }

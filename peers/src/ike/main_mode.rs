@@ -295,7 +295,7 @@ impl Engine {
             State::Main(MainAwaits::Mm5) => self.mm5_received(i, &msg),
             State::Aggressive(AggressiveAwaits::Am2) => self.am2_received(i, &msg),
             State::Aggressive(AggressiveAwaits::Am3 { idii }) => self.am3_received(i, &msg, &idii),
-            State::Established | State::Dead => Err(BadMessage::AfterPhase1.into()),
+            State::Established { .. } | State::Dead => Err(BadMessage::AfterPhase1.into()),
         };
         match answer {
             Ok(answer) => {
@@ -507,8 +507,7 @@ impl Engine {
     pub(crate) fn established(&mut self, i: Ph1Index) {
         let now = self.now;
         let p = &mut self.ph1s[i];
-        p.state = State::Established;
-        p.established_at = Some(now);
+        p.state = State::Established { since: now };
         p.expires = p.suite.map(|s| now + s.lifetime);
         let (local, remote, icookie, rcookie, initiator, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.initiator, p.peer);

@@ -98,7 +98,10 @@ pub(crate) enum State {
     /// Negotiating in Aggressive Mode.
     Aggressive(aggressive_mode::AggressiveAwaits),
     /// Keys agreed and both sides authenticated.
-    Established,
+    Established {
+        /// When phase 1 completed.
+        since: Instant,
+    },
     /// Finished: failed, expired or deleted; removed at the next timeout.
     Dead,
 }
@@ -142,8 +145,6 @@ pub(crate) struct Ph1 {
     pub(crate) last_heard: Instant,
     /// An R-U-THERE waiting for its ACK.
     pub(crate) dpd: Option<DpdProbe>,
-    /// When phase 1 completed.
-    pub(crate) established_at: Option<Instant>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
@@ -187,13 +188,20 @@ impl Ph1 {
             peer_dpd: false,
             last_heard: now,
             dpd: None,
-            established_at: None,
             bad_hash: false,
         }
     }
 
     pub(crate) fn established(&self) -> bool {
-        matches!(self.state, State::Established)
+        matches!(self.state, State::Established { .. })
+    }
+
+    /// When phase 1 completed, if it is up.
+    pub(crate) fn established_since(&self) -> Option<Instant> {
+        match self.state {
+            State::Established { since } => Some(since),
+            _ => None,
+        }
     }
 
     /// Records a message ID as used; only the recent ones are kept (collisions with old ones are
@@ -633,7 +641,7 @@ impl Engine {
         // the older one on our INITIAL-CONTACT.
         Ph1Index::all(&self.ph1s)
             .filter(|&i| self.ph1s[i].peer == peer && self.ph1s[i].established())
-            .max_by_key(|&i| (self.ph1s[i].established_at, i))
+            .max_by_key(|&i| (self.ph1s[i].established_since(), i))
     }
 
     pub(crate) fn ph1_index(&self, id: u64) -> Option<Ph1Index> {
