@@ -13,14 +13,14 @@
 
 use std::net::SocketAddrV4;
 
-use crate::crypto::{DhPrivate, phase1};
+use crate::crypto::DhPrivate;
 use crate::rng::Random;
 use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, vendor_id};
 
 use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::handled::{Answer, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
-use super::main_mode::{FirstMessage, raw_body};
+use super::main_mode::{FirstMessage, Party, raw_body};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::received::{Fingerprint, Taken};
 use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, State};
@@ -87,23 +87,6 @@ impl Engine {
         self.ph1_send(i, msg, true);
     }
 
-    fn hash_inputs_id(&self, i: Ph1Index, id: &IdPayload, initiator_side: bool) -> Vec<u8> {
-        let p = &self.ph1s[i];
-        let v = phase1::HashInputs {
-            gxi: &p.gxi,
-            gxr: &p.gxr,
-            cky_i: &p.icookie,
-            cky_r: &p.rcookie,
-            sai_b: &p.sai_b,
-        };
-        let keys = p.keys.as_ref().expect("derived");
-        if initiator_side {
-            keys.hash_i(&v, &id.to_bytes())
-        } else {
-            keys.hash_r(&v, &id.to_bytes())
-        }
-    }
-
     /// AM1: answer with AM2.
     pub(crate) fn respond_am1(&mut self, first: &FirstMessage<'_>) -> Result<(), Refusal> {
         let (peer, src, dst) = (first.peer, first.src, first.dst);
@@ -160,7 +143,7 @@ impl Engine {
             return Err(why.into());
         }
         let idir = self.phase1_id(i);
-        let hash_r = self.hash_inputs_id(i, &idir, false);
+        let hash_r = self.phase1_hash(i, Party::Responder, &idir);
         let mut payloads = vec![
             Payload::Sa(phase1_answer(transform)),
             Payload::Ke(self.ph1s[i].gxr.clone()),
@@ -224,14 +207,14 @@ impl Engine {
             Engine::has_nat_t_vid(msg) && self.cfg.peers[p.peer].nat_traversal != NatTraversal::Off;
         p.peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
         self.derive_phase1(i, Step::Am2)?;
-        if self.hash_inputs_id(i, &idir, false) != hash {
+        if self.phase1_hash(i, Party::Responder, &idir) != hash {
             return Err(DropReason::BadHash.into());
         }
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
         self.check_nat_d(i, msg);
         let idii = self.phase1_id(i);
-        let mut payloads = vec![Payload::Hash(self.hash_inputs_id(i, &idii, true))];
+        let mut payloads = vec![Payload::Hash(self.phase1_hash(i, Party::Initiator, &idii))];
         if self.ph1s[i].nat_t {
             payloads.extend(self.nat_d_payloads(i));
         }
@@ -262,7 +245,7 @@ impl Engine {
             return Err(BadMessage::MissingPayloads(Step::Am3).into());
         };
         // HASH_I covers the initiator's ID, which came in AM1.
-        if self.hash_inputs_id(i, idii, true) != hash {
+        if self.phase1_hash(i, Party::Initiator, idii) != hash {
             return Err(DropReason::BadHash.into());
         }
         self.ph1s[i].pending = None;

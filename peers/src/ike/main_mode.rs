@@ -46,6 +46,15 @@ pub(crate) enum MainAwaits {
     Mm6,
 }
 
+/// Whose phase-1 HASH: the initiator's (HASH_I) or the responder's (HASH_R).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Party {
+    /// HASH_I.
+    Initiator,
+    /// HASH_R.
+    Responder,
+}
+
 /// A first phase-1 message from `src` to `dst`, and the configured peer it belongs to.
 #[derive(Clone, Copy)]
 pub(crate) struct FirstMessage<'a> {
@@ -78,6 +87,27 @@ pub(crate) fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option
 }
 
 impl Engine {
+    /// HASH_I or HASH_R (RFC 2409 section 5) of the phase-1 SA at `i`, over the sender's `id`;
+    /// the keys are derived.
+    pub(crate) fn phase1_hash(&self, i: Ph1Index, party: Party, id: &IdPayload) -> Vec<u8> {
+        let p = &self.ph1s[i];
+        let v = phase1::HashInputs {
+            gxi: &p.gxi,
+            gxr: &p.gxr,
+            cky_i: &p.icookie,
+            cky_r: &p.rcookie,
+            sai_b: &p.sai_b,
+        };
+        let keys = p
+            .keys
+            .as_ref()
+            .expect("phase-1 hashes follow the key derivation");
+        match party {
+            Party::Initiator => keys.hash_i(&v, &id.to_bytes()),
+            Party::Responder => keys.hash_r(&v, &id.to_bytes()),
+        }
+    }
+
     pub(crate) fn phase1_id(&self, ph1: Ph1Index) -> IdPayload {
         let p = &self.ph1s[ph1];
         let (protocol, port) = self.cfg.behaviour.phase1_id_proto_port;
@@ -420,18 +450,7 @@ impl Engine {
         self.check_nat_d(i, msg);
         self.float(i);
         let id = self.phase1_id(i);
-        let idii_b = id.to_bytes();
-        let hash_i = {
-            let p = &self.ph1s[i];
-            let v = phase1::HashInputs {
-                gxi: &p.gxi,
-                gxr: &p.gxr,
-                cky_i: &p.icookie,
-                cky_r: &p.rcookie,
-                sai_b: &p.sai_b,
-            };
-            p.keys.as_ref().expect("derived").hash_i(&v, &idii_b)
-        };
+        let hash_i = self.phase1_hash(i, Party::Initiator, &id);
         let mut payloads = vec![Payload::Id(id), Payload::Hash(hash_i)];
         let peer_ip = *self.ph1s[i].remote.ip();
         if self.cfg.behaviour.initial_contact == InitialContact::InMainMode
@@ -474,21 +493,12 @@ impl Engine {
         let (Some(id), Some(hash)) = (id, hash) else {
             return Err(BadMessage::MissingPayloads(step).into());
         };
-        let p = &self.ph1s[i];
-        let v = phase1::HashInputs {
-            gxi: &p.gxi,
-            gxr: &p.gxr,
-            cky_i: &p.icookie,
-            cky_r: &p.rcookie,
-            sai_b: &p.sai_b,
-        };
-        let keys = p.keys.as_ref().expect("derived before MM5");
-        let expected = if p.initiator {
-            keys.hash_r(&v, &id.to_bytes())
+        let sender = if self.ph1s[i].initiator {
+            Party::Responder
         } else {
-            keys.hash_i(&v, &id.to_bytes())
+            Party::Initiator
         };
-        if expected != hash {
+        if self.phase1_hash(i, sender, &id) != hash {
             return Err(DropReason::BadHash.into());
         }
         self.ph1s[i].crypter = Some(crypter);
@@ -678,17 +688,7 @@ impl Engine {
     fn mm5_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let payloads = self.authenticate(i, msg, Step::Mm5)?;
         let id = self.phase1_id(i);
-        let hash_r = {
-            let p = &self.ph1s[i];
-            let v = phase1::HashInputs {
-                gxi: &p.gxi,
-                gxr: &p.gxr,
-                cky_i: &p.icookie,
-                cky_r: &p.rcookie,
-                sai_b: &p.sai_b,
-            };
-            p.keys.as_ref().expect("derived").hash_r(&v, &id.to_bytes())
-        };
+        let hash_r = self.phase1_hash(i, Party::Responder, &id);
         let mm6 = self.encrypted_message(
             i,
             ExchangeType::IDENTITY_PROTECTION,
