@@ -208,8 +208,8 @@ impl Engine {
                     .data
                     .get(..4)
                     .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                if self.ph1s[i].dpd.is_some_and(|d| Some(d.seq) == seq) {
-                    self.ph1s[i].dpd = None;
+                if self.ph1s[i].dpd().is_some_and(|d| Some(d.seq) == seq) {
+                    self.ph1s[i].set_dpd(None);
                 }
             }
             k if k.is_error()
@@ -306,7 +306,7 @@ impl Engine {
             if !p.established() || !p.peer_dpd {
                 continue;
             }
-            let seq = match p.dpd {
+            let seq = match p.dpd() {
                 None if now >= p.last_heard + interval => self.rng.next_u32() & 0x7fff_ffff,
                 Some(d) if now >= d.next && d.misses + 1 >= rt.tries => {
                     let remote = p.remote;
@@ -318,12 +318,12 @@ impl Engine {
                 Some(d) if now >= d.next => d.seq.wrapping_add(1),
                 _ => continue,
             };
-            let misses = p.dpd.map_or(0, |d| d.misses + 1);
-            self.ph1s[i].dpd = Some(super::DpdProbe {
+            let misses = p.dpd().map_or(0, |d| d.misses + 1);
+            self.ph1s[i].set_dpd(Some(super::DpdProbe {
                 seq,
                 next: now + rt.interval,
                 misses,
-            });
+            }));
             let p = &self.ph1s[i];
             let n = NotifyPayload {
                 doi: Doi::IPSEC,

@@ -517,7 +517,10 @@ impl Engine {
     pub(crate) fn established(&mut self, i: Ph1Index) {
         let now = self.now;
         let p = &mut self.ph1s[i];
-        p.state = State::Established { since: now };
+        p.state = State::Established {
+            since: now,
+            dpd: None,
+        };
         p.expires = p.suite.map(|s| now + s.lifetime);
         let (local, remote, icookie, rcookie, initiator, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.initiator, p.peer);

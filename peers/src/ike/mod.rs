@@ -101,6 +101,8 @@ pub(crate) enum State {
     Established {
         /// When phase 1 completed.
         since: Instant,
+        /// An R-U-THERE waiting for its ACK.
+        dpd: Option<DpdProbe>,
     },
     /// Finished: failed, expired or deleted; removed at the next timeout.
     Dead,
@@ -143,8 +145,6 @@ pub(crate) struct Ph1 {
     pub(crate) peer_dpd: bool,
     /// When the peer last proved alive (an authenticated message, or ESP on its SAs).
     pub(crate) last_heard: Instant,
-    /// An R-U-THERE waiting for its ACK.
-    pub(crate) dpd: Option<DpdProbe>,
     /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
     pub(crate) bad_hash: bool,
 }
@@ -187,7 +187,6 @@ impl Ph1 {
             behind_nat: false,
             peer_dpd: false,
             last_heard: now,
-            dpd: None,
             bad_hash: false,
         }
     }
@@ -199,8 +198,23 @@ impl Ph1 {
     /// When phase 1 completed, if it is up.
     pub(crate) fn established_since(&self) -> Option<Instant> {
         match self.state {
-            State::Established { since } => Some(since),
+            State::Established { since, .. } => Some(since),
             _ => None,
+        }
+    }
+
+    /// The R-U-THERE waiting for its ACK, if the SA is up and one is.
+    pub(crate) fn dpd(&self) -> Option<DpdProbe> {
+        match self.state {
+            State::Established { dpd, .. } => dpd,
+            _ => None,
+        }
+    }
+
+    /// Sets or clears the R-U-THERE waiting for its ACK; only an SA that is up has one.
+    pub(crate) fn set_dpd(&mut self, probe: Option<DpdProbe>) {
+        if let State::Established { dpd, .. } = &mut self.state {
+            *dpd = probe;
         }
     }
 
@@ -219,7 +233,7 @@ impl Ph1 {
 }
 
 /// An outstanding DPD probe (RFC 3706).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DpdProbe {
     pub(crate) seq: u32,
     pub(crate) next: Instant,
@@ -510,7 +524,7 @@ impl Engine {
                 at(Some(p.started + b.phase1_timeout));
             } else if p.peer_dpd {
                 if let Some(interval) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd_interval) {
-                    at(Some(p.dpd.map_or(p.last_heard + interval, |d| d.next)));
+                    at(Some(p.dpd().map_or(p.last_heard + interval, |d| d.next)));
                 }
             }
         }
