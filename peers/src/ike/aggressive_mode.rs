@@ -234,7 +234,7 @@ impl Engine {
         let opened = match &msg.body {
             Body::Encrypted(_) => match self.open(i, msg) {
                 Some((_, m, crypter)) => {
-                    self.ph1s[i].crypter = Some(crypter);
+                    self.ph1s[i].commit(crypter);
                     m
                 }
                 None => return Err(DropReason::DecryptFailed.into()),

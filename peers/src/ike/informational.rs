@@ -28,8 +28,8 @@ impl Engine {
             &[payload],
             Some(&hash),
         );
-        if let Some(c) = self.ph1s[i].crypter.as_mut() {
-            c.forget(msgid);
+        if let Some(k) = self.ph1s[i].keyed.as_mut() {
+            k.crypter.forget(msgid);
         }
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
@@ -175,7 +175,7 @@ impl Engine {
         }
         seen.push(h.message_id);
         crypter.forget(h.message_id);
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.ph1s[i].last_heard = self.now;
         self.payload_events(src, &opened);
         for p in opened.payloads().unwrap_or(&[]).to_vec() {

@@ -98,10 +98,11 @@ impl Engine {
             cky_r: &p.rcookie,
             sai_b: &p.sai_b,
         };
-        let keys = p
-            .keys
+        let keys = &p
+            .keyed
             .as_ref()
-            .expect("phase-1 hashes follow the key derivation");
+            .expect("phase-1 hashes follow the key derivation")
+            .keys;
         match party {
             Party::Initiator => keys.hash_i(&v, &id.to_bytes()),
             Party::Responder => keys.hash_r(&v, &id.to_bytes()),
@@ -425,8 +426,7 @@ impl Engine {
             cipher: suite.cipher,
             ka: keys.ka.clone(),
         };
-        p.keys = Some(keys);
-        p.crypter = Some(crypter);
+        p.keyed = Some(super::Keyed { keys, crypter });
         self.event(EventKind::Keys(ev));
         Ok(())
     }
@@ -501,7 +501,7 @@ impl Engine {
         if self.phase1_hash(i, sender, &id) != hash {
             return Err(DropReason::BadHash.into());
         }
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.payload_events(from, &opened);
         Ok(payloads)
     }

@@ -108,6 +108,13 @@ pub(crate) enum State {
     Dead,
 }
 
+/// A phase-1 SA's keys: the key schedule, and the cipher state of its messages.
+pub(crate) struct Keyed {
+    pub(crate) keys: Phase1Keys,
+    /// IVs move on with every message sent and taken.
+    pub(crate) crypter: IsakmpCrypter,
+}
+
 /// A phase-1 SA, negotiating or established.
 pub(crate) struct Ph1 {
     pub(crate) id: u64,
@@ -126,8 +133,8 @@ pub(crate) struct Ph1 {
     pub(crate) gxr: Vec<u8>,
     pub(crate) ni: Vec<u8>,
     pub(crate) nr: Vec<u8>,
-    pub(crate) keys: Option<Phase1Keys>,
-    pub(crate) crypter: Option<IsakmpCrypter>,
+    /// The keys, once derived (after the KE exchange).
+    pub(crate) keyed: Option<Keyed>,
     pub(crate) started: Instant,
     pub(crate) expires: Option<Instant>,
     pub(crate) pending: Option<Pending>,
@@ -175,8 +182,7 @@ impl Ph1 {
             gxr: vec![],
             ni: vec![],
             nr: vec![],
-            keys: None,
-            crypter: None,
+            keyed: None,
             started: now,
             expires: None,
             pending: None,
@@ -225,6 +231,13 @@ impl Ph1 {
             self.msgids.remove(0);
         }
         self.msgids.push(m);
+    }
+
+    /// Keeps the cipher state a message was opened with, once the message is taken.
+    pub(crate) fn commit(&mut self, crypter: IsakmpCrypter) {
+        if let Some(k) = &mut self.keyed {
+            k.crypter = crypter;
+        }
     }
 
     pub(crate) fn prf(&self) -> HashAlg {
@@ -729,9 +742,10 @@ impl Engine {
         let block = self.ph1s[ph1].suite.map_or(16, |s| s.cipher.block_size());
         crate::crypto::padding::pad(&mut body, block, &mut self.rng);
         let p = &mut self.ph1s[ph1];
-        p.crypter
+        p.keyed
             .as_mut()
             .expect("encrypted messages are sent only once keys exist")
+            .crypter
             .encrypt(msgid, &mut body)
             .expect("padded to the block size");
         let header = HeaderRepr {
@@ -786,7 +800,7 @@ impl Engine {
         let crate::wire::Body::Encrypted(cipher) = &msg.body else {
             return None;
         };
-        let mut crypter = self.ph1s[ph1].crypter.clone()?;
+        let mut crypter = self.ph1s[ph1].keyed.as_ref()?.crypter.clone();
         let mut plain = cipher.clone();
         crypter.decrypt(msg.header.message_id, &mut plain).ok()?;
         let parsed = Message::parse_decrypted(msg.header, &plain).ok()?;

@@ -142,9 +142,9 @@ impl Engine {
         let p = &self.ph1s[i];
         (
             p.prf(),
-            p.keys
+            p.keyed
                 .as_ref()
-                .map(|k| k.skeyid_a.clone())
+                .map(|k| k.keys.skeyid_a.clone())
                 .unwrap_or_default(),
         )
     }
@@ -243,7 +243,7 @@ impl Engine {
             Ok(opened) => opened,
             Err(why) => return self.refused(src, at, why),
         };
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.ph1s[i].last_heard = self.now;
         // Follow a NAT that remapped the peer's port.
         self.ph1s[i].remote = src;
@@ -582,9 +582,9 @@ impl Engine {
         let (local, remote) = (*p.local.ip(), *p.remote.ip());
         let prf = p.prf();
         let skeyid_d = p
-            .keys
+            .keyed
             .as_ref()
-            .map(|k| k.skeyid_d.clone())
+            .map(|k| k.keys.skeyid_d.clone())
             .unwrap_or_default();
         let q = &mut self.ph2s[k];
         q.state = State::Done;

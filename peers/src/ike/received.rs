@@ -64,7 +64,7 @@ impl Ph1 {
                     && self.icookie == h.initiator_cookie;
                 (both || awaiting_rcookie) && self.state != State::Dead
             }
-            CookiesOf::Keyed => both && self.keys.is_some() && from_peer,
+            CookiesOf::Keyed => both && self.keyed.is_some() && from_peer,
             CookiesOf::Established => both && self.established() && from_peer,
             CookiesOf::Negotiating => {
                 self.icookie == h.initiator_cookie && from_peer && !self.established()
