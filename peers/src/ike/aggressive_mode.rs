@@ -21,9 +21,10 @@ use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
 use super::handled::{Answer, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
 use super::main_mode::{FirstMessage, Party, raw_body};
+use super::phase1::{Awaits, State};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::received::{Fingerprint, Taken};
-use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, State};
+use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1};
 
 /// The message an Aggressive Mode negotiation waits for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +63,7 @@ impl Engine {
         let ni = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::Aggressive(AggressiveAwaits::Am2),
+            state: State::negotiating(Awaits::Aggressive(AggressiveAwaits::Am2), None),
             sai_b,
             gxi: dh.public_value(),
             ni: ni.clone(),
@@ -118,7 +119,7 @@ impl Engine {
         let nr = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::Aggressive(AggressiveAwaits::Am3 { idii }),
+            state: State::negotiating(Awaits::Aggressive(AggressiveAwaits::Am3 { idii }), None),
             suite: Some(suite),
             sai_b,
             gxi,
@@ -223,7 +224,7 @@ impl Engine {
         let am3 =
             Engine::plain_message(p.icookie, p.rcookie, ExchangeType::AGGRESSIVE, 0, payloads);
         self.ph1_send(i, am3.clone(), false);
-        self.ph1s[i].pending = None;
+        self.ph1s[i].set_pending(None);
         self.after_phase1_initiator(i);
         Ok(Answer::Replied(am3))
     }
@@ -248,7 +249,7 @@ impl Engine {
         if self.phase1_hash(i, Party::Initiator, idii) != hash {
             return Err(DropReason::BadHash.into());
         }
-        self.ph1s[i].pending = None;
+        self.ph1s[i].set_pending(None);
         self.payload_events(from, &opened);
         self.check_nat_d(i, &opened);
         self.established(i);

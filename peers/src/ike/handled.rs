@@ -90,7 +90,7 @@ impl Engine {
             (Refusal::Drop(reason), at) => {
                 if let Exchange::Phase1(i) = at {
                     if matches!(reason, DropReason::DecryptFailed | DropReason::BadHash) {
-                        self.ph1s[i].bad_hash = true;
+                        self.ph1s[i].mark_bad_hash();
                     }
                 }
                 self.event(EventKind::Dropped { from, reason });

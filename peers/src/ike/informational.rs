@@ -12,6 +12,7 @@ use crate::wire::{
 use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
 use super::handled::Exchange;
 use super::index::{Ph1Index, Ph2Index};
+use super::phase1::State;
 use super::received::CookiesOf;
 use super::{Engine, OnErrorNotify, quick_mode};
 
@@ -85,8 +86,7 @@ impl Engine {
             self.send_informational(i, Payload::Delete(d));
         }
         let p = &mut self.ph1s[i];
-        p.state = super::State::Dead;
-        p.pending = None;
+        p.state = State::Dead;
         let id = p.id;
         let now = self.now;
         for q in self.ph2s.iter_mut().filter(|q| q.ph1 == id) {
@@ -141,8 +141,7 @@ impl Engine {
                         message_id: h.message_id,
                     });
                     if let (Some(i), true) = (i, n.kind.is_error()) {
-                        self.ph1s[i].state = super::State::Dead;
-                        self.ph1s[i].pending = None;
+                        self.ph1s[i].state = State::Dead;
                         self.event(EventKind::Phase1Failed {
                             remote: src,
                             reason: FailReason::Notified(n.kind),

@@ -27,9 +27,10 @@ use super::event::{
 };
 use super::handled::{Answer, Exchange, Handled, Refusal};
 use super::index::{PeerIndex, Ph1Index};
+use super::phase1::{Awaits, State};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
 use super::received::{CookiesOf, Fingerprint, Taken};
-use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, State};
+use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1};
 
 /// The message a Main Mode negotiation waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -272,9 +273,8 @@ impl Engine {
         let id = self.new_id();
         let pending = Some(self.pending(msg.clone()));
         self.ph1s.push(Ph1 {
-            state: State::Main(MainAwaits::Mm2),
+            state: State::negotiating(Awaits::Main(MainAwaits::Mm2), pending),
             sai_b,
-            pending,
             ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
         });
         self.event(EventKind::Phase1Started {
@@ -318,15 +318,17 @@ impl Engine {
         // NAT-T floats the exchange to port 4500; the responder follows the initiator.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
-        let answer = match self.ph1s[i].state.clone() {
-            State::Main(MainAwaits::Mm2) => self.mm2_received(i, &msg),
-            State::Main(MainAwaits::Mm4) => self.mm4_received(i, &msg),
-            State::Main(MainAwaits::Mm6) => self.mm6_received(i, &msg),
-            State::Main(MainAwaits::Mm3) => self.mm3_received(i, &msg),
-            State::Main(MainAwaits::Mm5) => self.mm5_received(i, &msg),
-            State::Aggressive(AggressiveAwaits::Am2) => self.am2_received(i, &msg),
-            State::Aggressive(AggressiveAwaits::Am3 { idii }) => self.am3_received(i, &msg, &idii),
-            State::Established { .. } | State::Dead => Err(BadMessage::AfterPhase1.into()),
+        let answer = match self.ph1s[i].awaits().cloned() {
+            Some(Awaits::Main(MainAwaits::Mm2)) => self.mm2_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm4)) => self.mm4_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm6)) => self.mm6_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm3)) => self.mm3_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm5)) => self.mm5_received(i, &msg),
+            Some(Awaits::Aggressive(AggressiveAwaits::Am2)) => self.am2_received(i, &msg),
+            Some(Awaits::Aggressive(AggressiveAwaits::Am3 { idii })) => {
+                self.am3_received(i, &msg, &idii)
+            }
+            None => Err(BadMessage::AfterPhase1.into()),
         };
         match answer {
             Ok(answer) => {
@@ -344,11 +346,8 @@ impl Engine {
     pub(crate) fn ph1_send(&mut self, i: Ph1Index, msg: Vec<u8>, expect_answer: bool) {
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
-        self.ph1s[i].pending = if expect_answer {
-            Some(self.pending(msg))
-        } else {
-            None
-        };
+        let pending = expect_answer.then(|| self.pending(msg));
+        self.ph1s[i].set_pending(pending);
     }
 
     fn mm2_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
@@ -383,7 +382,7 @@ impl Engine {
         p.nat_t = nat_t;
         let ke = Payload::Ke(p.gxi.clone());
         p.dh = Some(dh);
-        p.state = State::Main(MainAwaits::Mm4);
+        p.set_awaits(Awaits::Main(MainAwaits::Mm4));
         let (ic, rc) = (p.icookie, p.rcookie);
         let mut payloads = vec![ke, Payload::Nonce(ni)];
         if self.cfg.behaviour.vendor_ids_with_ke {
@@ -460,7 +459,7 @@ impl Engine {
             self.contacted.push(peer_ip);
         }
         let mm5 = self.encrypted_message(i, ExchangeType::IDENTITY_PROTECTION, 0, &payloads, None);
-        self.ph1s[i].state = State::Main(MainAwaits::Mm6);
+        self.ph1s[i].set_awaits(Awaits::Main(MainAwaits::Mm6));
         self.ph1_send(i, mm5, true);
         Ok(Answer::Taken)
     }
@@ -508,7 +507,7 @@ impl Engine {
 
     fn mm6_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         self.authenticate(i, msg, Step::Mm6)?;
-        self.ph1s[i].pending = None;
+        self.ph1s[i].set_pending(None);
         self.after_phase1_initiator(i);
         Ok(Answer::Taken)
     }
@@ -634,7 +633,7 @@ impl Engine {
         );
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::Main(MainAwaits::Mm3),
+            state: State::negotiating(Awaits::Main(MainAwaits::Mm3), None),
             suite: Some(suite),
             sai_b,
             last_rx: Some(Taken {
@@ -681,7 +680,7 @@ impl Engine {
             payloads.extend(self.nat_d_payloads(i));
         }
         let p = &mut self.ph1s[i];
-        p.state = State::Main(MainAwaits::Mm5);
+        p.set_awaits(Awaits::Main(MainAwaits::Mm5));
         let (ic, rc) = (p.icookie, p.rcookie);
         let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm4.clone(), false);
@@ -728,7 +727,7 @@ impl Engine {
             if p.state == State::Dead {
                 continue;
             }
-            if let Some(q) = p.pending.as_mut().filter(|q| q.next <= now) {
+            if let Some(q) = p.pending_mut().filter(|q| q.next <= now) {
                 if q.sends < retransmit.tries {
                     q.sends += 1;
                     q.next = now + retransmit.interval;
@@ -741,7 +740,7 @@ impl Engine {
             }
             let p = &self.ph1s[i];
             if !p.established() && now >= p.started + timeout {
-                let reason = if p.bad_hash {
+                let reason = if p.bad_hash() {
                     FailReason::AuthenticationFailed
                 } else {
                     FailReason::Timeout
@@ -756,7 +755,6 @@ impl Engine {
     fn phase1_failed(&mut self, i: Ph1Index, reason: FailReason) {
         let p = &mut self.ph1s[i];
         p.state = State::Dead;
-        p.pending = None;
         let (remote, peer) = (p.remote, p.peer);
         self.event(EventKind::Phase1Failed { remote, reason });
         let name = self.cfg.peers[peer].name.clone();

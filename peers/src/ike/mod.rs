@@ -7,7 +7,8 @@
 //! seeded generator, so the same seed and inputs give the same bytes.
 //!
 //! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1),
-//! `quick_mode.rs` (phase 2), `informational.rs`. What they share: `received.rs` (the phase-1 SA
+//! `quick_mode.rs` (phase 2), `informational.rs`; `phase1.rs` holds where a phase-1 SA stands
+//! (negotiating in either mode, established, dead). What they share: `received.rs` (the phase-1 SA
 //! a message's cookies name, the answer to a repeated message), `handled.rs` (a handler's answer
 //! or refusal, and the refusal's event), `index.rs` (typed indexes into the tables). The data path
 //! is in `datapath.rs`, SAD and SPD housekeeping (flush, shutdown, policy reload) in `sad.rs`.
@@ -21,6 +22,7 @@ mod handled;
 mod index;
 mod informational;
 mod main_mode;
+mod phase1;
 pub mod proposal;
 mod quick_mode;
 mod received;
@@ -41,6 +43,7 @@ use crate::wire::{
 
 use handled::{Exchange, Refusal};
 use index::{PeerIndex, Ph1Index, PolicyIndex};
+use phase1::State;
 
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
@@ -83,29 +86,11 @@ impl std::fmt::Debug for Transmit {
 }
 
 /// A message waiting for its answer, resent on a schedule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pending {
     pub(crate) bytes: Vec<u8>,
     pub(crate) next: Instant,
     pub(crate) sends: u32,
-}
-
-/// Where a phase-1 SA stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Negotiating in Main Mode.
-    Main(main_mode::MainAwaits),
-    /// Negotiating in Aggressive Mode.
-    Aggressive(aggressive_mode::AggressiveAwaits),
-    /// Keys agreed and both sides authenticated.
-    Established {
-        /// When phase 1 completed.
-        since: Instant,
-        /// An R-U-THERE waiting for its ACK.
-        dpd: Option<DpdProbe>,
-    },
-    /// Finished: failed, expired or deleted; removed at the next timeout.
-    Dead,
 }
 
 /// A phase-1 SA's keys: the key schedule, and the cipher state of its messages.
@@ -137,7 +122,6 @@ pub(crate) struct Ph1 {
     pub(crate) keyed: Option<Keyed>,
     pub(crate) started: Instant,
     pub(crate) expires: Option<Instant>,
-    pub(crate) pending: Option<Pending>,
     /// Fingerprint of the last message accepted, and the answer we gave to it.
     pub(crate) last_rx: Option<received::Taken>,
     /// Message IDs used under this SA (Quick Mode and Informational).
@@ -152,8 +136,6 @@ pub(crate) struct Ph1 {
     pub(crate) peer_dpd: bool,
     /// When the peer last proved alive (an authenticated message, or ESP on its SAs).
     pub(crate) last_heard: Instant,
-    /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
-    pub(crate) bad_hash: bool,
 }
 
 impl Ph1 {
@@ -185,7 +167,6 @@ impl Ph1 {
             keyed: None,
             started: now,
             expires: None,
-            pending: None,
             last_rx: None,
             msgids: vec![],
             info_seen: vec![],
@@ -193,34 +174,6 @@ impl Ph1 {
             behind_nat: false,
             peer_dpd: false,
             last_heard: now,
-            bad_hash: false,
-        }
-    }
-
-    pub(crate) fn established(&self) -> bool {
-        matches!(self.state, State::Established { .. })
-    }
-
-    /// When phase 1 completed, if it is up.
-    pub(crate) fn established_since(&self) -> Option<Instant> {
-        match self.state {
-            State::Established { since, .. } => Some(since),
-            _ => None,
-        }
-    }
-
-    /// The R-U-THERE waiting for its ACK, if the SA is up and one is.
-    pub(crate) fn dpd(&self) -> Option<DpdProbe> {
-        match self.state {
-            State::Established { dpd, .. } => dpd,
-            _ => None,
-        }
-    }
-
-    /// Sets or clears the R-U-THERE waiting for its ACK; only an SA that is up has one.
-    pub(crate) fn set_dpd(&mut self, probe: Option<DpdProbe>) {
-        if let State::Established { dpd, .. } = &mut self.state {
-            *dpd = probe;
         }
     }
 
@@ -531,7 +484,7 @@ impl Engine {
         };
         let b = &self.cfg.behaviour;
         for p in &self.ph1s {
-            at(p.pending.as_ref().map(|q| q.next));
+            at(p.pending().map(|q| q.next));
             at(p.expires);
             if !p.established() {
                 at(Some(p.started + b.phase1_timeout));

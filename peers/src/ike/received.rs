@@ -11,7 +11,8 @@ use super::aggressive_mode::AggressiveAwaits;
 use super::event::{DropReason, EventKind};
 use super::index::Ph1Index;
 use super::main_mode::MainAwaits;
-use super::{Engine, Ph1, State};
+use super::phase1::{Awaits, State};
+use super::{Engine, Ph1};
 
 /// A short fingerprint of a datagram, to recognise retransmissions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,8 +59,11 @@ impl Ph1 {
             CookiesOf::Phase1 => {
                 let awaiting_rcookie = self.rcookie == [0; 8]
                     && matches!(
-                        self.state,
-                        State::Main(MainAwaits::Mm2) | State::Aggressive(AggressiveAwaits::Am2)
+                        self.awaits(),
+                        Some(
+                            Awaits::Main(MainAwaits::Mm2)
+                                | Awaits::Aggressive(AggressiveAwaits::Am2)
+                        )
                     )
                     && self.icookie == h.initiator_cookie;
                 (both || awaiting_rcookie) && self.state != State::Dead
