@@ -14,11 +14,12 @@ use std::time::Duration;
 use ikelab_peers::crypto::CipherAlg;
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{
-    Direction, DropReason, EncapMode, Event, EventKind, FailReason, KeysDerived, QmId, Selector,
+    DeleteReason, Direction, DropReason, EncapMode, Event, EventKind, FailReason, KeysDerived,
+    QmId, Selector,
 };
-use ikelab_peers::time::Instant;
 use ikelab_peers::personality::ix::{self, IxLog, IxLogOptions, IxTimestamp};
 use ikelab_peers::personality::{LogRenderer, SystemEvent, WallClock};
+use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{ExchangeType, IdData, NotifyType, PayloadType, ProtocolId};
 
 const BEFORE: &str = include_str!("../../tests/fixtures/document/ix-before.log");
@@ -281,12 +282,18 @@ fn after_window(ev: &mut Events) {
     .push(EventKind::SaDeleted {
         spi: 0x0e8d_969c,
         direction: Direction::Outbound,
-        reason: "Delete received".into(),
+        mode: EncapMode::Transport,
+        src: *IX.ip(),
+        dst: *SEIL.ip(),
+        reason: DeleteReason::DeleteReceived,
     })
     .push(EventKind::SaDeleted {
         spi: 0xaee1_cb05,
         direction: Direction::Inbound,
-        reason: "Delete received".into(),
+        mode: EncapMode::Transport,
+        src: *SEIL.ip(),
+        dst: *IX.ip(),
+        reason: DeleteReason::DeleteReceived,
     })
     .push(EventKind::DeleteSent {
         to: SEIL,
@@ -536,14 +543,19 @@ fn silent_events() {
     let mut log = document_renderer();
     for kind in [
         EventKind::Phase1Deleted {
+            local: IX,
             remote: SEIL,
             icookie: ICOOKIE,
             rcookie: RCOOKIE,
+            reason: DeleteReason::Expired,
         },
         EventKind::SaDeleted {
             spi: 1,
             direction: Direction::Inbound,
-            reason: "expired".into(),
+            mode: EncapMode::Transport,
+            src: *SEIL.ip(),
+            dst: *IX.ip(),
+            reason: DeleteReason::Expired,
         },
         EventKind::SadFlushed,
         EventKind::SpdReloaded,

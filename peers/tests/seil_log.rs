@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use ikelab_peers::crypto::CipherAlg;
 use ikelab_peers::esp::IntegAlg;
-use ikelab_peers::ike::{Direction, EncapMode, Event, EventKind, KeysDerived, QmId, Selector};
-use ikelab_peers::time::Instant;
+use ikelab_peers::ike::{
+    DeleteReason, Direction, EncapMode, Event, EventKind, KeysDerived, QmId, Selector,
+};
 use ikelab_peers::personality::seil::SeilLog;
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
+use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
 
 const SEIL: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
@@ -299,7 +301,18 @@ fn after_lines(log: &mut SeilLog, system: bool) -> Vec<LogLine> {
             EventKind::SaDeleted {
                 spi,
                 direction,
-                reason: "flushed".into(),
+                mode: EncapMode::Transport,
+                src: if direction == Direction::Inbound {
+                    IX
+                } else {
+                    SEIL
+                },
+                dst: if direction == Direction::Inbound {
+                    SEIL
+                } else {
+                    IX
+                },
+                reason: DeleteReason::Flushed,
             },
         )
     };

@@ -2,8 +2,8 @@
 //!
 //! ```text
 //! Initiator                                   Responder
-//! HDR, SA, KE, Ni, IDii, [VID]          -->                                  (AI1Sent)
-//!                          <--  HDR, SA, KE, Nr, IDir, HASH_R, [VID], [NAT-D] (AR2Sent)
+//! HDR, SA, KE, Ni, IDii, [VID]          -->                                  (Am2)
+//!                          <--  HDR, SA, KE, Nr, IDir, HASH_R, [VID], [NAT-D] (Am3)
 //! HDR, HASH_I, [NAT-D]                  -->
 //! ```
 //!
@@ -13,18 +13,34 @@
 
 use std::net::SocketAddrV4;
 
-use crate::crypto::{DhPrivate, phase1};
+use crate::crypto::DhPrivate;
 use crate::rng::Random;
 use crate::wire::{Body, ExchangeType, IdPayload, Message, Payload, PayloadType, vendor_id};
 
-use super::event::{DropReason, EventKind, FailReason};
-use super::main_mode::{State, raw_body};
+use super::event::{BadMessage, DropReason, EventKind, FailReason, Step};
+use super::handled::{Answer, Handled, Refusal};
+use super::index::{PeerIndex, Ph1Index};
+use super::main_mode::{FirstMessage, Party, raw_body};
+use super::phase1::{Awaits, State};
 use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
-use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1, fingerprint};
+use super::received::{Fingerprint, Taken};
+use super::{Engine, IKE_PORT, InitialContact, NatTraversal, Ph1};
+
+/// The message an Aggressive Mode negotiation waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AggressiveAwaits {
+    /// Initiator: AM1 sent.
+    Am2,
+    /// Responder: AM2 sent; AM3's HASH_I covers the initiator's ID from AM1.
+    Am3 {
+        /// IDii as AM1 carried it.
+        idii: IdPayload,
+    },
+}
 
 impl Engine {
     /// Starts Aggressive Mode with a configured peer.
-    pub(crate) fn start_aggressive(&mut self, peer: usize) {
+    pub(crate) fn start_aggressive(&mut self, peer: PeerIndex) {
         let cfg = &self.cfg.peers[peer];
         let (Some(remote), Some(first)) = (cfg.remote, cfg.proposals.first()) else {
             return;
@@ -47,14 +63,14 @@ impl Engine {
         let ni = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::AI1Sent,
+            state: State::negotiating(Awaits::Aggressive(AggressiveAwaits::Am2), None),
             sai_b,
             gxi: dh.public_value(),
             ni: ni.clone(),
             dh: Some(dh),
             ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
         });
-        let i = self.ph1s.len() - 1;
+        let i = Ph1Index::last(&self.ph1s).expect("just pushed");
         let mut payloads = vec![
             Payload::Sa(sa),
             Payload::Ke(self.ph1s[i].gxi.clone()),
@@ -72,34 +88,10 @@ impl Engine {
         self.ph1_send(i, msg, true);
     }
 
-    fn hash_inputs_id(&self, i: usize, id: &IdPayload, initiator_side: bool) -> Vec<u8> {
-        let p = &self.ph1s[i];
-        let v = phase1::HashInputs {
-            gxi: &p.gxi,
-            gxr: &p.gxr,
-            cky_i: &p.icookie,
-            cky_r: &p.rcookie,
-            sai_b: &p.sai_b,
-        };
-        let keys = p.keys.as_ref().expect("derived");
-        if initiator_side {
-            keys.hash_i(&v, &id.to_bytes())
-        } else {
-            keys.hash_r(&v, &id.to_bytes())
-        }
-    }
-
-    /// A first Aggressive Mode message from a peer: answer with AM2.
-    pub(crate) fn respond_am1(
-        &mut self,
-        src: SocketAddrV4,
-        dst: SocketAddrV4,
-        bytes: &[u8],
-        msg: &Message,
-    ) {
-        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Aggressive) else {
-            return;
-        };
+    /// AM1: answer with AM2.
+    pub(crate) fn respond_am1(&mut self, first: &FirstMessage<'_>) -> Result<(), Refusal> {
+        let (peer, src, dst) = (first.peer, first.src, first.dst);
+        let (bytes, msg) = (first.bytes, first.msg);
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let ni = msg.nonce().cloned();
@@ -107,20 +99,9 @@ impl Engine {
         let (Some(sa), Some(gxi), Some(ni), Some(idii), Some(sai_b)) =
             (sa, ke, ni, idii, raw_body(bytes, msg, PayloadType::SA))
         else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("AM1 without SA, KE, nonce and ID".into()),
-            });
-            return;
+            return Err(BadMessage::MissingPayloads(Step::Am1).into());
         };
-        self.event(EventKind::Phase1Started {
-            local: dst,
-            remote: src,
-            exchange: ExchangeType::AGGRESSIVE,
-            initiator: false,
-        });
-        self.payload_events(src, msg);
-        self.vendor_id_events(src, msg);
+        self.responder_begins(first);
         let chosen = choose_phase1(&sa, &self.cfg.peers[peer].proposals)
             .filter(|(_, s)| s.group.len() == gxi.len());
         let Some((transform, suite)) = chosen else {
@@ -128,7 +109,7 @@ impl Engine {
                 remote: src,
                 reason: FailReason::NoProposalChosen,
             });
-            return;
+            return Ok(());
         };
         let nat_t =
             Engine::has_nat_t_vid(msg) && self.cfg.peers[peer].nat_traversal != NatTraversal::Off;
@@ -138,7 +119,7 @@ impl Engine {
         let nr = self.nonce();
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::AR2Sent,
+            state: State::negotiating(Awaits::Aggressive(AggressiveAwaits::Am3 { idii }), None),
             suite: Some(suite),
             sai_b,
             gxi,
@@ -148,7 +129,6 @@ impl Engine {
             dh: Some(dh),
             nat_t,
             peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
-            peer_id: Some(idii),
             ..Ph1::new(
                 id,
                 peer,
@@ -158,17 +138,13 @@ impl Engine {
                 self.now,
             )
         });
-        let i = self.ph1s.len() - 1;
-        if self.derive_phase1(i).is_err() {
+        let i = Ph1Index::last(&self.ph1s).expect("just pushed");
+        if let Err(why) = self.derive_phase1(i, Step::Am1) {
             self.ph1s[i].state = State::Dead;
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("AM1 KE is not a valid public value".into()),
-            });
-            return;
+            return Err(why.into());
         }
         let idir = self.phase1_id(i);
-        let hash_r = self.hash_inputs_id(i, &idir, false);
+        let hash_r = self.phase1_hash(i, Party::Responder, &idir);
         let mut payloads = vec![
             Payload::Sa(phase1_answer(transform)),
             Payload::Ke(self.ph1s[i].gxr.clone()),
@@ -188,12 +164,16 @@ impl Engine {
             0,
             payloads,
         );
-        self.ph1s[i].last_rx = Some((fingerprint(bytes), Some(am2.clone())));
+        self.ph1s[i].last_rx = Some(Taken {
+            fingerprint: Fingerprint::of(bytes),
+            reply: Some(am2.clone()),
+        });
         self.ph1_send(i, am2.clone(), true);
+        Ok(())
     }
 
     /// AM2 at the initiator: check the responder, then send AM3.
-    pub(crate) fn am2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn am2_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let sa = msg.sa().cloned();
         let ke = msg.ke().cloned();
         let nr = msg.nonce().cloned();
@@ -201,7 +181,7 @@ impl Engine {
         let hash = msg.hash().cloned();
         let (Some(sa), Some(gxr), Some(nr), Some(idir), Some(hash)) = (sa, ke, nr, idir, hash)
         else {
-            return self.unexpected(i, "AM2 without SA, KE, nonce, ID and HASH");
+            return Err(BadMessage::MissingPayloads(Step::Am2).into());
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let group = self.ph1s[i].dh.as_ref().map(|d| d.group());
@@ -216,7 +196,7 @@ impl Engine {
                     .iter()
                     .any(|o| o.cipher == s.cipher && o.hash == s.hash)
         }) else {
-            return self.unexpected(i, "AM2 chose a transform we did not offer");
+            return Err(BadMessage::NotOffered(Step::Am2).into());
         };
         let from = self.ph1s[i].remote;
         let p = &mut self.ph1s[i];
@@ -227,22 +207,15 @@ impl Engine {
         p.nat_t =
             Engine::has_nat_t_vid(msg) && self.cfg.peers[p.peer].nat_traversal != NatTraversal::Off;
         p.peer_dpd = Engine::has_vid(msg, &vendor_id::DPD);
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "AM2 KE is not a valid public value");
-        }
-        if self.hash_inputs_id(i, &idir, false) != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+        self.derive_phase1(i, Step::Am2)?;
+        if self.phase1_hash(i, Party::Responder, &idir) != hash {
+            return Err(DropReason::BadHash.into());
         }
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
         self.check_nat_d(i, msg);
         let idii = self.phase1_id(i);
-        let mut payloads = vec![Payload::Hash(self.hash_inputs_id(i, &idii, true))];
+        let mut payloads = vec![Payload::Hash(self.phase1_hash(i, Party::Initiator, &idii))];
         if self.ph1s[i].nat_t {
             payloads.extend(self.nat_d_payloads(i));
         }
@@ -251,55 +224,40 @@ impl Engine {
         let am3 =
             Engine::plain_message(p.icookie, p.rcookie, ExchangeType::AGGRESSIVE, 0, payloads);
         self.ph1_send(i, am3.clone(), false);
-        self.ph1s[i].pending = None;
+        self.ph1s[i].set_pending(None);
         self.after_phase1_initiator(i);
-        Ok(Some(am3))
+        Ok(Answer::Replied(am3))
     }
 
     /// AM3 at the responder: check the initiator's HASH_I.
-    pub(crate) fn am3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    pub(crate) fn am3_received(&mut self, i: Ph1Index, msg: &Message, idii: &IdPayload) -> Handled {
         let from = self.ph1s[i].remote;
         let opened = match &msg.body {
             Body::Encrypted(_) => match self.open(i, msg) {
                 Some((_, m, crypter)) => {
-                    self.ph1s[i].crypter = Some(crypter);
+                    self.ph1s[i].commit(crypter);
                     m
                 }
-                None => {
-                    self.ph1s[i].bad_hash = true;
-                    self.event(EventKind::Dropped {
-                        from,
-                        reason: DropReason::DecryptFailed,
-                    });
-                    return Err(());
-                }
+                None => return Err(DropReason::DecryptFailed.into()),
             },
             Body::Payloads { .. } => msg.clone(),
         };
         let Some(hash) = opened.hash().cloned() else {
-            return self.unexpected(i, "AM3 without HASH");
+            return Err(BadMessage::MissingPayloads(Step::Am3).into());
         };
         // HASH_I covers the initiator's ID, which came in AM1.
-        let Some(idii) = self.ph1s[i].peer_id.clone() else {
-            return self.unexpected(i, "no IDii");
-        };
-        if self.hash_inputs_id(i, &idii, true) != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+        if self.phase1_hash(i, Party::Initiator, idii) != hash {
+            return Err(DropReason::BadHash.into());
         }
-        self.ph1s[i].pending = None;
+        self.ph1s[i].set_pending(None);
         self.payload_events(from, &opened);
         self.check_nat_d(i, &opened);
         self.established(i);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// What the initiator does once phase 1 is up: INITIAL-CONTACT, then the established event.
-    pub(crate) fn after_phase1_initiator(&mut self, i: usize) {
+    pub(crate) fn after_phase1_initiator(&mut self, i: Ph1Index) {
         let peer_ip = *self.ph1s[i].remote.ip();
         if self.cfg.behaviour.initial_contact != InitialContact::Off
             && !self.contacted.contains(&peer_ip)

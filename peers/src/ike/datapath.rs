@@ -11,7 +11,8 @@ use crate::esp::EspError;
 use crate::time::Instant;
 use crate::wire::ipv4::{self, Ipv4Header, protocol};
 
-use super::event::{Direction, EventKind};
+use super::event::{DeleteReason, Direction, EventKind};
+use super::index::PolicyIndex;
 use super::{EncapMode, Engine, IKE_PORT, NAT_T_PORT};
 
 /// What to do with an outbound packet.
@@ -73,7 +74,7 @@ impl Engine {
         if is_ike(&h, &packet) {
             return Protected::Bypass(packet);
         }
-        let Some(policy) = self.cfg.policies.iter().position(|p| {
+        let Some(policy) = PolicyIndex::find(&self.cfg.policies, |p| {
             p.local.contains(h.src)
                 && p.remote.contains(h.dst)
                 && (p.local.protocol == 0 || p.local.protocol == h.protocol)
@@ -238,11 +239,8 @@ impl Engine {
         }
         for sel in soft {
             // The policy that made the SA, if the policies still have it.
-            if let Some(policy) = self
-                .cfg
-                .policies
-                .iter()
-                .position(|p| (p.local, p.remote) == sel)
+            if let Some(policy) =
+                PolicyIndex::find(&self.cfg.policies, |p| (p.local, p.remote) == sel)
             {
                 self.request_phase2(policy);
             }
@@ -256,14 +254,10 @@ impl Engine {
         for (spi, remote, dir) in expired {
             self.remove_sas(
                 |s| s.spi == spi && s.direction == dir && s.remote == remote,
-                "expired",
+                DeleteReason::Expired,
             );
             if dir == Direction::Inbound {
-                if let Some(i) = self
-                    .ph1s
-                    .iter()
-                    .rposition(|p| p.established() && *p.remote.ip() == remote)
-                {
+                if let Some(i) = self.latest_ph1_with(remote) {
                     self.send_esp_delete(i, &[spi]);
                 }
             }
@@ -272,6 +266,14 @@ impl Engine {
 }
 
 impl super::IpsecSa {
+    /// The outer (source, destination) of packets on this SA.
+    pub(crate) fn outer(&self) -> (Ipv4Addr, Ipv4Addr) {
+        match self.direction {
+            Direction::Inbound => (self.remote, self.local),
+            Direction::Outbound => (self.local, self.remote),
+        }
+    }
+
     /// Time or traffic says: renew (at the configured percentage of either lifetime).
     pub(crate) fn soft_due(&self, now: Instant) -> bool {
         self.soft <= now

@@ -7,9 +7,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use crate::crypto::CipherAlg;
 use crate::esp::IntegAlg;
 use crate::time::Instant;
-use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
+use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId, WireError};
 
-use super::config::{EncapMode, QmId};
+use super::config::{EncapMode, ExchangeMode, QmId};
 
 /// Direction of an IPsec SA, seen from this engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +18,25 @@ pub enum Direction {
     Inbound,
     /// Us to peer: the SPI is the peer's.
     Outbound,
+}
+
+/// Why an SA went away: an IPsec SA ([`EventKind::SaDeleted`]) or an ISAKMP SA
+/// ([`EventKind::Phase1Deleted`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeleteReason {
+    /// Its (hard) lifetime ran out.
+    Expired,
+    /// The peer sent a Delete naming it (or, for an IPsec SA, its partner direction).
+    DeleteReceived,
+    /// The peer's INITIAL-CONTACT said it restarted: what was complete before that exchange began
+    /// is stale (RFC 2407 4.6.3.3).
+    InitialContact,
+    /// The peer stopped answering R-U-THERE (RFC 3706).
+    PeerDead,
+    /// The SAD was flushed ([`super::Engine::flush`]; IPsec SAs only).
+    Flushed,
+    /// The daemon stopped ([`super::Engine::shutdown`]).
+    Shutdown,
 }
 
 /// Why a negotiation ended without an SA.
@@ -34,7 +53,7 @@ pub enum FailReason {
     /// The peer answered with an error notification.
     Notified(NotifyType),
     /// The peer sent something that does not fit the exchange.
-    Malformed(String),
+    Malformed(BadMessage),
     /// Deleted by configuration change or flush.
     Flushed,
 }
@@ -43,7 +62,7 @@ pub enum FailReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DropReason {
     /// Not a valid ISAKMP message.
-    Malformed(String),
+    Malformed(WireError),
     /// No phase-1 SA or exchange for these cookies.
     UnknownCookies,
     /// Did not decrypt to a valid payload chain (wrong key, or corrupted).
@@ -51,11 +70,114 @@ pub enum DropReason {
     /// A HASH payload did not verify.
     BadHash,
     /// A message that is not the one the exchange expects now.
-    Unexpected(String),
+    Unexpected(BadMessage),
     /// A retransmission of a message already answered (the answer is resent).
     Retransmission,
     /// From an address no peer is configured for.
     UnknownPeer,
+}
+
+/// A message of an exchange, as RFC 2409 numbers them (MM1 is the initiator's first Main Mode
+/// message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// Main Mode: the initiator's SA.
+    Mm1,
+    /// Main Mode: the responder's SA.
+    Mm2,
+    /// Main Mode: the initiator's KE and nonce.
+    Mm3,
+    /// Main Mode: the responder's KE and nonce.
+    Mm4,
+    /// Main Mode: the initiator's ID and HASH_I.
+    Mm5,
+    /// Main Mode: the responder's ID and HASH_R.
+    Mm6,
+    /// Aggressive Mode: the initiator's SA, KE, nonce and ID.
+    Am1,
+    /// Aggressive Mode: the responder's answer with HASH_R.
+    Am2,
+    /// Aggressive Mode: the initiator's HASH_I.
+    Am3,
+    /// Quick Mode: the initiator's offer.
+    Qm1,
+    /// Quick Mode: the responder's answer.
+    Qm2,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::Mm1 => "MM1",
+            Step::Mm2 => "MM2",
+            Step::Mm3 => "MM3",
+            Step::Mm4 => "MM4",
+            Step::Mm5 => "MM5",
+            Step::Mm6 => "MM6",
+            Step::Am1 => "AM1",
+            Step::Am2 => "AM2",
+            Step::Am3 => "AM3",
+            Step::Qm1 => "QM1",
+            Step::Qm2 => "QM2",
+        })
+    }
+}
+
+/// What about a well-formed ISAKMP message does not fit the exchange it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadMessage {
+    /// An exchange type the engine does not take part in (only Main, Aggressive, Quick and
+    /// Informational are).
+    UnsupportedExchange(ExchangeType),
+    /// A first phase-1 message in a mode the peer is not configured for: a responder answers
+    /// only its peer's mode.
+    ModeNotConfigured(ExchangeMode),
+    /// A phase-1 message for an SA whose phase 1 is already over.
+    AfterPhase1,
+    /// A Quick Mode message for an exchange that has finished.
+    QuickModeFinished,
+    /// An encrypted Quick Mode or Informational message that does not start with HASH.
+    NoHashFirst(ExchangeType),
+    /// The message lacks a payload its step needs.
+    MissingPayloads(Step),
+    /// The responder chose a transform (phase 1) or answered with one (phase 2) we did not
+    /// offer.
+    NotOffered(Step),
+    /// The KE payload is not a valid public value of the group.
+    BadPublicValue(Step),
+    /// A KE payload where PFS was not offered, or none where it was.
+    PfsMismatch(Step),
+}
+
+impl fmt::Display for BadMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadMessage::UnsupportedExchange(e) => write!(f, "exchange type {e} is not supported"),
+            BadMessage::ModeNotConfigured(m) => {
+                write!(f, "{m:?} Mode is not configured for this peer")
+            }
+            BadMessage::AfterPhase1 => f.write_str("Main Mode message after phase 1"),
+            BadMessage::QuickModeFinished => f.write_str("Quick Mode already finished"),
+            BadMessage::NoHashFirst(e) => write!(f, "{e} without HASH first"),
+            BadMessage::MissingPayloads(step) => match step {
+                Step::Mm1 | Step::Mm2 => write!(f, "{step} without SA"),
+                Step::Mm3 | Step::Mm4 => write!(f, "{step} without KE and nonce"),
+                Step::Mm5 | Step::Mm6 => f.write_str("no ID or HASH"),
+                Step::Am1 => write!(f, "{step} without SA, KE, nonce and ID"),
+                Step::Am2 => write!(f, "{step} without SA, KE, nonce, ID and HASH"),
+                Step::Am3 => write!(f, "{step} without HASH"),
+                Step::Qm1 | Step::Qm2 => write!(f, "{step} without SA or nonce"),
+            },
+            BadMessage::NotOffered(step @ (Step::Qm1 | Step::Qm2)) => {
+                write!(f, "{step} does not answer our offer")
+            }
+            BadMessage::NotOffered(step) => {
+                write!(f, "{step} chose a transform we did not offer")
+            }
+            BadMessage::BadPublicValue(step) => write!(f, "{step} KE is not a valid public value"),
+            BadMessage::PfsMismatch(step) => write!(f, "{step} KE does not match the PFS offer"),
+        }
+    }
 }
 
 /// An event, stamped with the `now` of the call that produced it.
@@ -217,14 +339,18 @@ pub enum EventKind {
         /// Remote endpoint.
         remote: SocketAddrV4,
     },
-    /// An ISAKMP SA ended (expiry, Delete, INITIAL-CONTACT, flush).
+    /// An ISAKMP SA ended.
     Phase1Deleted {
+        /// Local endpoint.
+        local: SocketAddrV4,
         /// Remote endpoint.
         remote: SocketAddrV4,
         /// Initiator cookie.
         icookie: [u8; 8],
         /// Responder cookie.
         rcookie: [u8; 8],
+        /// Why.
+        reason: DeleteReason,
     },
     /// A notification was sent.
     NotifySent {
@@ -325,8 +451,14 @@ pub enum EventKind {
         spi: u32,
         /// Direction.
         direction: Direction,
-        /// Why: expiry, Delete received, flush.
-        reason: String,
+        /// Mode.
+        mode: EncapMode,
+        /// Outer source of packets on this SA.
+        src: Ipv4Addr,
+        /// Outer destination.
+        dst: Ipv4Addr,
+        /// Why.
+        reason: DeleteReason,
     },
     /// We sent a Delete (racoon "send IPsec-SA delete information", IX `IKE.012`).
     DeleteSent {
@@ -357,4 +489,40 @@ pub enum EventKind {
     },
     /// Keys for Wireshark.
     Keys(KeysDerived),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_messages_read_as_before_they_were_typed() {
+        use BadMessage::*;
+        let got: Vec<String> = [
+            MissingPayloads(Step::Mm2),
+            MissingPayloads(Step::Mm3),
+            MissingPayloads(Step::Mm5),
+            MissingPayloads(Step::Am2),
+            MissingPayloads(Step::Qm1),
+            NotOffered(Step::Am2),
+            NotOffered(Step::Qm2),
+            BadPublicValue(Step::Mm4),
+            PfsMismatch(Step::Qm2),
+            ModeNotConfigured(ExchangeMode::Aggressive),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        let want = "MM2 without SA
+MM3 without KE and nonce
+no ID or HASH
+AM2 without SA, KE, nonce, ID and HASH
+QM1 without SA or nonce
+AM2 chose a transform we did not offer
+QM2 does not answer our offer
+MM4 KE is not a valid public value
+QM2 KE does not match the PFS offer
+Aggressive Mode is not configured for this peer";
+        assert_eq!(got.join("\n"), want);
+    }
 }

@@ -9,12 +9,16 @@ use crate::wire::{
     DeletePayload, Doi, ExchangeType, Message, NotifyPayload, NotifyType, Payload, ProtocolId,
 };
 
-use super::event::{Direction, DropReason, EventKind, FailReason};
-use super::{Engine, OnErrorNotify, main_mode, quick_mode};
+use super::event::{DeleteReason, Direction, DropReason, EventKind, FailReason};
+use super::handled::Exchange;
+use super::index::{Ph1Index, Ph2Index};
+use super::phase1::State;
+use super::received::CookiesOf;
+use super::{Engine, OnErrorNotify, quick_mode};
 
 impl Engine {
     /// Sends one payload in its own Informational exchange under the phase-1 SA at `i`.
-    fn send_informational(&mut self, i: usize, payload: Payload) {
+    fn send_informational(&mut self, i: Ph1Index, payload: Payload) {
         let msgid = self.new_msgid(i);
         let (prf, skeyid_a) = self.skeyid_a(i);
         let hash = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
@@ -25,15 +29,15 @@ impl Engine {
             &[payload],
             Some(&hash),
         );
-        if let Some(c) = self.ph1s[i].crypter.as_mut() {
-            c.forget(msgid);
+        if let Some(k) = self.ph1s[i].keyed.as_mut() {
+            k.crypter.forget(msgid);
         }
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
     }
 
     /// Sends a notification (encrypted, with HASH) under the phase-1 SA at `i`.
-    pub(crate) fn send_notify(&mut self, i: usize, n: NotifyPayload) {
+    pub(crate) fn send_notify(&mut self, i: Ph1Index, n: NotifyPayload) {
         let to = self.ph1s[i].remote;
         self.event(EventKind::NotifySent {
             to,
@@ -44,7 +48,7 @@ impl Engine {
     }
 
     /// Sends a Delete for ESP SPIs (ours, inbound) under the phase-1 SA at `i`.
-    pub(crate) fn send_esp_delete(&mut self, i: usize, spis: &[u32]) {
+    pub(crate) fn send_esp_delete(&mut self, i: Ph1Index, spis: &[u32]) {
         let to = self.ph1s[i].remote;
         let spis: Vec<Vec<u8>> = spis.iter().map(|s| s.to_be_bytes().to_vec()).collect();
         self.event(EventKind::DeleteSent {
@@ -61,10 +65,11 @@ impl Engine {
         self.send_informational(i, Payload::Delete(d));
     }
 
-    /// Ends the phase-1 SA at `i`, telling the peer when `tell` and the SA is established.
-    pub(crate) fn delete_phase1(&mut self, i: usize, tell: bool) {
+    /// Ends the phase-1 SA at `i` for `reason`, telling the peer when `tell` and the SA is
+    /// established.
+    pub(crate) fn delete_phase1(&mut self, i: Ph1Index, tell: bool, reason: DeleteReason) {
         let p = &self.ph1s[i];
-        let (remote, icookie, rcookie) = (p.remote, p.icookie, p.rcookie);
+        let (local, remote, icookie, rcookie) = (p.local, p.remote, p.icookie, p.rcookie);
         if tell && p.established() {
             let spis = vec![[icookie, rcookie].concat()];
             self.event(EventKind::DeleteSent {
@@ -81,18 +86,18 @@ impl Engine {
             self.send_informational(i, Payload::Delete(d));
         }
         let p = &mut self.ph1s[i];
-        p.state = main_mode::State::Dead;
-        p.pending = None;
+        p.state = State::Dead;
         let id = p.id;
+        let now = self.now;
         for q in self.ph2s.iter_mut().filter(|q| q.ph1 == id) {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(self.now);
+            q.abandon(now);
         }
         self.event(EventKind::Phase1Deleted {
+            local,
             remote,
             icookie,
             rcookie,
+            reason,
         });
     }
 
@@ -101,44 +106,23 @@ impl Engine {
     /// Only what was complete before this exchange began is stale: SAs negotiated at the same time
     /// (both sides starting at once) are the peer's too, and deleting them would leave the two
     /// sides without a common ISAKMP SA.
-    pub(crate) fn initial_contact_received(&mut self, i: usize) {
+    pub(crate) fn initial_contact_received(&mut self, i: Ph1Index) {
         let (ip, id, began) = (
             *self.ph1s[i].remote.ip(),
             self.ph1s[i].id,
             self.ph1s[i].started,
         );
-        for j in 0..self.ph1s.len() {
+        for j in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[j];
-            let stale = p.established_at.is_some_and(|t| t < began);
-            if p.id != id && *p.remote.ip() == ip && p.state != main_mode::State::Dead && stale {
-                self.delete_phase1(j, false);
+            let stale = p.established_since().is_some_and(|t| t < began);
+            if p.id != id && *p.remote.ip() == ip && stale {
+                self.delete_phase1(j, false, DeleteReason::InitialContact);
             }
         }
-        self.remove_sas(|s| s.remote == ip && s.installed < began, "INITIAL-CONTACT");
-    }
-
-    /// Removes IPsec SAs matching `which`, with an event for each.
-    pub(crate) fn remove_sas(
-        &mut self,
-        which: impl Fn(&super::IpsecSa) -> bool,
-        reason: &str,
-    ) -> Vec<(u32, Direction)> {
-        let mut removed = vec![];
-        let mut k = 0;
-        while k < self.sas.len() {
-            if which(&self.sas[k]) {
-                let s = self.sas.remove(k);
-                removed.push((s.spi, s.direction));
-                self.event(EventKind::SaDeleted {
-                    spi: s.spi,
-                    direction: s.direction,
-                    reason: reason.to_string(),
-                });
-            } else {
-                k += 1;
-            }
-        }
-        removed
+        self.remove_sas(
+            |s| s.remote == ip && s.installed < began,
+            DeleteReason::InitialContact,
+        );
     }
 
     /// An Informational arrived.
@@ -147,9 +131,7 @@ impl Engine {
         if let Ok(payloads) = msg.payloads() {
             // Plaintext: only believable before keys exist (e.g. NO-PROPOSAL-CHOSEN to MM1).
             let payloads = payloads.to_vec();
-            let i = self.ph1s.iter().position(|p| {
-                p.icookie == h.initiator_cookie && p.remote.ip() == src.ip() && !p.established()
-            });
+            let i = self.ph1_for_cookies(&h, src, CookiesOf::Negotiating);
             for p in payloads {
                 if let Payload::Notify(n) = p {
                     self.event(EventKind::NotifyReceived {
@@ -159,8 +141,7 @@ impl Engine {
                         message_id: h.message_id,
                     });
                     if let (Some(i), true) = (i, n.kind.is_error()) {
-                        self.ph1s[i].state = main_mode::State::Dead;
-                        self.ph1s[i].pending = None;
+                        self.ph1s[i].state = State::Dead;
                         self.event(EventKind::Phase1Failed {
                             remote: src,
                             reason: FailReason::Notified(n.kind),
@@ -170,29 +151,20 @@ impl Engine {
             }
             return;
         }
-        let Some(i) = self.ph1s.iter().position(|p| {
-            p.icookie == h.initiator_cookie
-                && p.rcookie == h.responder_cookie
-                && p.keys.is_some()
-                && p.remote.ip() == src.ip()
-        }) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownCookies,
-            });
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Keyed) else {
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };
         let (prf, skeyid_a) = self.skeyid_a(i);
         let msgid = h.message_id;
         let expected = move |after: &[u8]| phase2::info_hash(prf, &skeyid_a, msgid, after);
-        let Some((opened, mut crypter)) = self.open_hashed(i, src, &msg, &expected) else {
-            return;
+        let (opened, mut crypter) = match self.open_hashed(i, &msg, &expected) {
+            Ok(opened) => opened,
+            Err(why) => return self.refused(src, Exchange::Informational, why),
         };
         if self.ph1s[i].info_seen.contains(&h.message_id) {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Retransmission,
-            });
+            let why = DropReason::Retransmission.into();
+            self.refused(src, Exchange::Informational, why);
             return;
         }
         // Bounded: only the recent ones matter for replays of a live SA.
@@ -202,7 +174,7 @@ impl Engine {
         }
         seen.push(h.message_id);
         crypter.forget(h.message_id);
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.ph1s[i].last_heard = self.now;
         self.payload_events(src, &opened);
         for p in opened.payloads().unwrap_or(&[]).to_vec() {
@@ -214,7 +186,7 @@ impl Engine {
         }
     }
 
-    fn notify_received(&mut self, i: usize, src: SocketAddrV4, msgid: u32, n: NotifyPayload) {
+    fn notify_received(&mut self, i: Ph1Index, src: SocketAddrV4, msgid: u32, n: NotifyPayload) {
         self.event(EventKind::NotifyReceived {
             from: src,
             kind: n.kind,
@@ -235,19 +207,17 @@ impl Engine {
                     .data
                     .get(..4)
                     .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                if self.ph1s[i].dpd.is_some_and(|d| Some(d.seq) == seq) {
-                    self.ph1s[i].dpd = None;
+                if self.ph1s[i].dpd().is_some_and(|d| Some(d.seq) == seq) {
+                    self.ph1s[i].set_dpd(None);
                 }
             }
             k if k.is_error()
                 && self.cfg.behaviour.on_error_notify == OnErrorNotify::AbortMatchingMessageId =>
             {
                 let ph1 = self.ph1s[i].id;
-                if let Some(q) = self
-                    .ph2s
-                    .iter()
-                    .position(|q| q.ph1 == ph1 && q.msgid == msgid && q.initiator)
-                {
+                if let Some(q) = Ph2Index::find(&self.ph2s, |q| {
+                    q.ph1 == ph1 && q.msgid == msgid && q.initiator
+                }) {
                     let q = &mut self.ph2s[q];
                     q.state = quick_mode::State::Done;
                     q.pending = None;
@@ -263,7 +233,7 @@ impl Engine {
         }
     }
 
-    fn delete_received(&mut self, i: usize, src: SocketAddrV4, d: DeletePayload) {
+    fn delete_received(&mut self, i: Ph1Index, src: SocketAddrV4, d: DeletePayload) {
         self.event(EventKind::DeleteReceived {
             from: src,
             protocol: d.protocol,
@@ -272,12 +242,10 @@ impl Engine {
         match d.protocol {
             ProtocolId::ISAKMP => {
                 for spi in &d.spis {
-                    if let Some(j) = self
-                        .ph1s
-                        .iter()
-                        .position(|p| [p.icookie, p.rcookie].concat() == *spi)
+                    if let Some(j) =
+                        Ph1Index::find(&self.ph1s, |p| [p.icookie, p.rcookie].concat() == *spi)
                     {
-                        self.delete_phase1(j, false);
+                        self.delete_phase1(j, false, DeleteReason::DeleteReceived);
                     }
                 }
             }
@@ -313,7 +281,7 @@ impl Engine {
                                 && ((s.spi == out_spi && s.direction == Direction::Outbound)
                                     || (s.spi == in_spi && s.direction == Direction::Inbound))
                         },
-                        "Delete received",
+                        DeleteReason::DeleteReceived,
                     );
                     if self.cfg.behaviour.answer_delete && self.ph1s[i].established() {
                         self.send_esp_delete(i, &[partner]);
@@ -329,7 +297,7 @@ impl Engine {
     pub(crate) fn dpd_timers(&mut self) {
         let now = self.now;
         let rt = self.cfg.behaviour.retransmit;
-        for i in 0..self.ph1s.len() {
+        for i in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[i];
             let Some(interval) = self.cfg.peers[p.peer].dpd_interval else {
                 continue;
@@ -337,24 +305,24 @@ impl Engine {
             if !p.established() || !p.peer_dpd {
                 continue;
             }
-            let seq = match p.dpd {
+            let seq = match p.dpd() {
                 None if now >= p.last_heard + interval => self.rng.next_u32() & 0x7fff_ffff,
                 Some(d) if now >= d.next && d.misses + 1 >= rt.tries => {
                     let remote = p.remote;
                     self.event(EventKind::PeerDead { remote });
-                    self.delete_phase1(i, false);
-                    self.remove_sas(|s| s.remote == *remote.ip(), "peer dead (DPD)");
+                    self.delete_phase1(i, false, DeleteReason::PeerDead);
+                    self.remove_sas(|s| s.remote == *remote.ip(), DeleteReason::PeerDead);
                     continue;
                 }
                 Some(d) if now >= d.next => d.seq.wrapping_add(1),
                 _ => continue,
             };
-            let misses = p.dpd.map_or(0, |d| d.misses + 1);
-            self.ph1s[i].dpd = Some(super::DpdProbe {
+            let misses = p.dpd().map_or(0, |d| d.misses + 1);
+            self.ph1s[i].set_dpd(Some(super::DpdProbe {
                 seq,
                 next: now + rt.interval,
                 misses,
-            });
+            }));
             let p = &self.ph1s[i];
             let n = NotifyPayload {
                 doi: Doi::IPSEC,
@@ -364,91 +332,6 @@ impl Engine {
                 data: seq.to_be_bytes().to_vec(),
             };
             self.send_notify(i, n);
-        }
-    }
-
-    /// Deletes every IPsec SA, telling each peer which of our inbound SPIs are gone (SEIL after
-    /// a configuration change: "Security Association Database Initialized.").
-    pub fn flush(&mut self, now: crate::time::Instant) {
-        self.now = now;
-        self.event(EventKind::SadFlushed);
-        let inbound: Vec<(u32, std::net::Ipv4Addr)> = self
-            .sas
-            .iter()
-            .filter(|s| s.direction == Direction::Inbound)
-            .map(|s| (s.spi, s.remote))
-            .collect();
-        for (spi, remote) in inbound {
-            let i = self
-                .ph1s
-                .iter()
-                .rposition(|p| p.established() && *p.remote.ip() == remote);
-            if let Some(i) = i {
-                self.send_esp_delete(i, &[spi]);
-            }
-        }
-        self.remove_sas(|_| true, "flushed");
-        for q in &mut self.ph2s {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(now);
-        }
-        self.waiting.clear();
-    }
-
-    /// The daemon stops (racoon on SIGTERM: `flushph2`, then `flushph1`): each peer is told which
-    /// of our inbound ESP SAs are gone, then each established ISAKMP SA is deleted with a Delete;
-    /// negotiations under way are dropped silently, and every IPsec SA is removed.
-    pub fn shutdown(&mut self, now: crate::time::Instant) {
-        self.now = now;
-        let mut remotes: Vec<std::net::Ipv4Addr> = self
-            .sas
-            .iter()
-            .filter(|s| s.direction == Direction::Inbound)
-            .map(|s| s.remote)
-            .collect();
-        remotes.sort();
-        remotes.dedup();
-        for remote in remotes {
-            let spis: Vec<u32> = self
-                .sas
-                .iter()
-                .filter(|s| s.direction == Direction::Inbound && s.remote == remote)
-                .map(|s| s.spi)
-                .collect();
-            let i = self
-                .ph1s
-                .iter()
-                .rposition(|p| p.established() && *p.remote.ip() == remote);
-            if let Some(i) = i {
-                self.send_esp_delete(i, &spis);
-            }
-        }
-        self.remove_sas(|_| true, "shutdown");
-        for i in 0..self.ph1s.len() {
-            if self.ph1s[i].state != main_mode::State::Dead {
-                self.delete_phase1(i, true);
-            }
-        }
-        self.waiting.clear();
-    }
-
-    /// Replaces the traffic policies ("Security Policy Database Initialized.") and starts those
-    /// marked `auto_start`.
-    pub fn reload_policies(&mut self, now: crate::time::Instant, policies: Vec<super::Policy>) {
-        self.now = now;
-        self.cfg.policies = policies;
-        self.waiting.clear();
-        for q in &mut self.ph2s {
-            q.state = quick_mode::State::Done;
-            q.pending = None;
-            q.finished.get_or_insert(now);
-        }
-        self.event(EventKind::SpdReloaded);
-        for i in 0..self.cfg.policies.len() {
-            if self.cfg.policies[i].auto_start {
-                self.request_phase2(i);
-            }
         }
     }
 }
@@ -543,7 +426,7 @@ mod tests {
             .find(|s| s.direction == Direction::Outbound)
             .unwrap()
             .spi;
-        let i = a.ph1s.iter().position(|p| p.established()).unwrap();
+        let i = Ph1Index::find(&a.ph1s, |p| p.established()).unwrap();
         a.send_esp_delete(i, &[out]);
         settle(&mut a, &mut b, now);
         assert!(b.ipsec_sas().is_empty(), "{:?}", b.ipsec_sas());

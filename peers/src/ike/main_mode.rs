@@ -2,13 +2,15 @@
 //!
 //! ```text
 //! Initiator                         Responder
-//! HDR, SA, [VID]             -->                      (I1Sent)
-//!                            <--    HDR, SA, [VID]    (R2Sent)
-//! HDR, KE, Ni                -->                      (I3Sent)
-//!                            <--    HDR, KE, Nr       (R4Sent)
-//! HDR*, IDii, HASH_I         -->                      (I5Sent)
+//! HDR, SA, [VID]             -->                      (Mm2)
+//!                            <--    HDR, SA, [VID]    (Mm3)
+//! HDR, KE, Ni                -->                      (Mm4)
+//!                            <--    HDR, KE, Nr       (Mm5)
+//! HDR*, IDii, HASH_I         -->                      (Mm6)
 //!                            <--    HDR*, IDir, HASH_R
 //! ```
+//!
+//! In brackets: the message the sender then waits for ([`MainAwaits`]).
 
 use std::net::SocketAddrV4;
 
@@ -19,33 +21,50 @@ use crate::wire::{
     PayloadType, ProtocolId, vendor_id,
 };
 
-use super::event::{DropReason, EventKind, FailReason, KeysDerived};
-use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
-use super::{
-    Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1, fingerprint,
+use super::aggressive_mode::AggressiveAwaits;
+use super::event::{
+    BadMessage, DeleteReason, DropReason, EventKind, FailReason, KeysDerived, Step,
 };
+use super::handled::{Answer, Exchange, Handled, Refusal};
+use super::index::{PeerIndex, Ph1Index};
+use super::phase1::{Awaits, State};
+use super::proposal::{choose_phase1, phase1_answer, phase1_offer, phase1_suite};
+use super::received::{CookiesOf, Fingerprint, Taken};
+use super::{Engine, IKE_PORT, Identity, InitialContact, NAT_T_PORT, NatTraversal, Ph1};
 
-/// Where a phase-1 negotiation stands.
+/// The message a Main Mode negotiation waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum State {
-    /// Initiator: MM1 sent, waiting for MM2.
-    I1Sent,
-    /// Initiator: MM3 sent, waiting for MM4.
-    I3Sent,
-    /// Initiator: MM5 sent, waiting for MM6.
-    I5Sent,
-    /// Responder: MM2 sent, waiting for MM3.
-    R2Sent,
-    /// Responder: MM4 sent, waiting for MM5.
-    R4Sent,
-    /// Aggressive initiator: AM1 sent, waiting for AM2.
-    AI1Sent,
-    /// Aggressive responder: AM2 sent, waiting for AM3.
-    AR2Sent,
-    /// Keys agreed and both sides authenticated.
-    Established,
-    /// Finished: failed, expired or deleted; removed at the next timeout.
-    Dead,
+pub(crate) enum MainAwaits {
+    /// Initiator: MM1 sent.
+    Mm2,
+    /// Responder: MM2 sent.
+    Mm3,
+    /// Initiator: MM3 sent.
+    Mm4,
+    /// Responder: MM4 sent.
+    Mm5,
+    /// Initiator: MM5 sent.
+    Mm6,
+}
+
+/// Whose phase-1 HASH: the initiator's (HASH_I) or the responder's (HASH_R).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Party {
+    /// HASH_I.
+    Initiator,
+    /// HASH_R.
+    Responder,
+}
+
+/// A first phase-1 message from `src` to `dst`, and the configured peer it belongs to.
+#[derive(Clone, Copy)]
+pub(crate) struct FirstMessage<'a> {
+    pub(crate) peer: PeerIndex,
+    pub(crate) src: SocketAddrV4,
+    pub(crate) dst: SocketAddrV4,
+    /// The datagram as it came (SAi_b is hashed as it travelled).
+    pub(crate) bytes: &'a [u8],
+    pub(crate) msg: &'a Message,
 }
 
 /// A NAT-D hash: HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash (RFC 3947 3.2).
@@ -69,7 +88,29 @@ pub(crate) fn raw_body(bytes: &[u8], msg: &Message, kind: PayloadType) -> Option
 }
 
 impl Engine {
-    pub(crate) fn phase1_id(&self, ph1: usize) -> IdPayload {
+    /// HASH_I or HASH_R (RFC 2409 section 5) of the phase-1 SA at `i`, over the sender's `id`;
+    /// the keys are derived.
+    pub(crate) fn phase1_hash(&self, i: Ph1Index, party: Party, id: &IdPayload) -> Vec<u8> {
+        let p = &self.ph1s[i];
+        let v = phase1::HashInputs {
+            gxi: &p.gxi,
+            gxr: &p.gxr,
+            cky_i: &p.icookie,
+            cky_r: &p.rcookie,
+            sai_b: &p.sai_b,
+        };
+        let keys = &p
+            .keyed
+            .as_ref()
+            .expect("phase-1 hashes follow the key derivation")
+            .keys;
+        match party {
+            Party::Initiator => keys.hash_i(&v, &id.to_bytes()),
+            Party::Responder => keys.hash_r(&v, &id.to_bytes()),
+        }
+    }
+
+    pub(crate) fn phase1_id(&self, ph1: Ph1Index) -> IdPayload {
         let p = &self.ph1s[ph1];
         let (protocol, port) = self.cfg.behaviour.phase1_id_proto_port;
         let data = match &self.cfg.peers[p.peer].my_id {
@@ -84,7 +125,7 @@ impl Engine {
         }
     }
 
-    pub(crate) fn vendor_id_payloads(&self, peer: usize, nat_t: bool) -> Vec<Payload> {
+    pub(crate) fn vendor_id_payloads(&self, peer: PeerIndex, nat_t: bool) -> Vec<Payload> {
         let mut v: Vec<Payload> = self
             .cfg
             .behaviour
@@ -100,7 +141,7 @@ impl Engine {
 
     /// NAT-D payloads (RFC 3947 section 3.2): the peer's address and port first, then ours.
     /// With [`NatTraversal::Force`] ours is deliberately wrong, so that the peer sees a NAT.
-    pub(crate) fn nat_d_payloads(&mut self, i: usize) -> Vec<Payload> {
+    pub(crate) fn nat_d_payloads(&mut self, i: Ph1Index) -> Vec<Payload> {
         let p = &self.ph1s[i];
         let hash = p.suite.map_or(crate::crypto::HashAlg::Sha1, |s| s.hash);
         let remote = nat_d_hash(hash, &p.icookie, &p.rcookie, p.remote);
@@ -118,7 +159,7 @@ impl Engine {
     }
 
     /// Compares the peer's NAT-D payloads with what we see (RFC 3947 section 3.2).
-    pub(crate) fn check_nat_d(&mut self, i: usize, msg: &Message) {
+    pub(crate) fn check_nat_d(&mut self, i: Ph1Index, msg: &Message) {
         let p = &self.ph1s[i];
         if !p.nat_t {
             return;
@@ -148,7 +189,7 @@ impl Engine {
     }
 
     /// After the key exchange, a NAT moves IKE to port 4500 (RFC 3947 section 4).
-    pub(crate) fn float(&mut self, i: usize) {
+    pub(crate) fn float(&mut self, i: Ph1Index) {
         let p = &mut self.ph1s[i];
         if p.behind_nat && p.initiator {
             p.local.set_port(NAT_T_PORT);
@@ -181,40 +222,29 @@ impl Engine {
     }
 
     /// The configured peer a first message from `src` to `dst` belongs to (a `None` remote
-    /// accepts any address); says so in a Dropped event when there is none.
+    /// accepts any address), or why there is none.
     pub(crate) fn responder_peer(
-        &mut self,
+        &self,
         src: SocketAddrV4,
         dst: SocketAddrV4,
         mode: super::ExchangeMode,
-    ) -> Option<usize> {
-        let found = self
-            .cfg
-            .peers
-            .iter()
-            .position(|c| c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip()));
+    ) -> Result<PeerIndex, Refusal> {
+        let found = PeerIndex::find(&self.cfg.peers, |c| {
+            c.local == *dst.ip() && c.remote.is_none_or(|r| r == *src.ip())
+        });
         let Some(peer) = found else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
-            return None;
+            return Err(DropReason::UnknownPeer.into());
         };
         // A responder answers only the exchange its peer is configured for: a Main Mode router
         // gives an Aggressive Mode initiator nothing (the initiator times out).
         if self.cfg.peers[peer].mode != mode {
-            let why = format!("{mode:?} Mode is not configured for this peer");
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(why),
-            });
-            return None;
+            return Err(BadMessage::ModeNotConfigured(mode).into());
         }
-        Some(peer)
+        Ok(peer)
     }
 
     /// Starts Main Mode with a configured peer.
-    pub(crate) fn start_phase1(&mut self, peer: usize) {
+    pub(crate) fn start_phase1(&mut self, peer: PeerIndex) {
         let cfg = &self.cfg.peers[peer];
         let Some(remote) = cfg.remote else { return };
         if cfg.responder_only {
@@ -243,9 +273,8 @@ impl Engine {
         let id = self.new_id();
         let pending = Some(self.pending(msg.clone()));
         self.ph1s.push(Ph1 {
-            state: State::I1Sent,
+            state: State::negotiating(Awaits::Main(MainAwaits::Mm2), pending),
             sai_b,
-            pending,
             ..Ph1::new(id, peer, (local, remote), true, (icookie, [0; 8]), self.now)
         });
         self.event(EventKind::Phase1Started {
@@ -266,94 +295,64 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let found = self.ph1s.iter().position(|p| {
-            p.icookie == h.initiator_cookie
-                && (p.rcookie == h.responder_cookie
-                    || (p.rcookie == [0; 8] && matches!(p.state, State::I1Sent | State::AI1Sent)))
-                && p.state != State::Dead
-        });
-        let Some(i) = found else {
-            if h.responder_cookie == [0; 8] && h.exchange_type == ExchangeType::AGGRESSIVE {
-                self.respond_am1(src, dst, bytes, &msg);
-            } else if h.responder_cookie == [0; 8] {
-                self.respond_mm1(src, dst, bytes, &msg);
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Phase1) else {
+            let first = if h.responder_cookie != [0; 8] {
+                Err(DropReason::UnknownCookies.into())
             } else {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::UnknownCookies,
-                });
+                self.respond_first(src, dst, bytes, &msg)
+            };
+            if let Err(why) = first {
+                self.refused(src, Exchange::Unmatched, why);
             }
             return;
         };
         if self.ph1s[i].remote.ip() != src.ip() {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownPeer,
-            });
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownPeer.into());
             return;
         }
-        let fp = fingerprint(bytes);
-        if let Some((last, answer)) = self.ph1s[i].last_rx.clone() {
-            if last == fp {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Retransmission,
-                });
-                if let Some(a) = answer {
-                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
-                    self.send(l, r, &a, true);
-                }
-                return;
-            }
+        let fp = Fingerprint::of(bytes);
+        let last = self.ph1s[i].last_rx.clone();
+        if self.answer_repeat(src, i, last.as_ref(), fp) {
+            return;
         }
         // NAT-T floats the exchange to port 4500; the responder follows the initiator.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
-        let answer = match self.ph1s[i].state {
-            State::I1Sent => self.mm2_received(i, &msg),
-            State::I3Sent => self.mm4_received(i, &msg),
-            State::I5Sent => self.mm6_received(i, &msg),
-            State::R2Sent => self.mm3_received(i, &msg),
-            State::R4Sent => self.mm5_received(i, &msg),
-            State::AI1Sent => self.am2_received(i, &msg),
-            State::AR2Sent => self.am3_received(i, &msg),
-            State::Established | State::Dead => {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Unexpected("Main Mode message after phase 1".into()),
-                });
-                return;
+        let answer = match self.ph1s[i].awaits().cloned() {
+            Some(Awaits::Main(MainAwaits::Mm2)) => self.mm2_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm4)) => self.mm4_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm6)) => self.mm6_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm3)) => self.mm3_received(i, &msg),
+            Some(Awaits::Main(MainAwaits::Mm5)) => self.mm5_received(i, &msg),
+            Some(Awaits::Aggressive(AggressiveAwaits::Am2)) => self.am2_received(i, &msg),
+            Some(Awaits::Aggressive(AggressiveAwaits::Am3 { idii })) => {
+                self.am3_received(i, &msg, &idii)
             }
+            None => Err(BadMessage::AfterPhase1.into()),
         };
-        if let Ok(answer) = answer {
-            self.ph1s[i].last_rx = Some((fp, answer));
-            self.ph1s[i].last_heard = self.now;
+        match answer {
+            Ok(answer) => {
+                self.ph1s[i].last_rx = Some(Taken {
+                    fingerprint: fp,
+                    reply: answer.into_reply(),
+                });
+                self.ph1s[i].last_heard = self.now;
+            }
+            Err(why) => self.refused(src, Exchange::Phase1(i), why),
         }
     }
 
-    pub(crate) fn unexpected(&mut self, i: usize, what: &str) -> Result<Option<Vec<u8>>, ()> {
-        let from = self.ph1s[i].remote;
-        self.event(EventKind::Dropped {
-            from,
-            reason: DropReason::Unexpected(what.to_string()),
-        });
-        Err(())
-    }
-
     /// Sends `msg` as this exchange's next message, expecting an answer (initiator) or not.
-    pub(crate) fn ph1_send(&mut self, i: usize, msg: Vec<u8>, expect_answer: bool) {
+    pub(crate) fn ph1_send(&mut self, i: Ph1Index, msg: Vec<u8>, expect_answer: bool) {
         let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
         self.send(l, r, &msg, false);
-        self.ph1s[i].pending = if expect_answer {
-            Some(self.pending(msg))
-        } else {
-            None
-        };
+        let pending = expect_answer.then(|| self.pending(msg));
+        self.ph1s[i].set_pending(pending);
     }
 
-    fn mm2_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm2_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some(sa) = msg.sa() else {
-            return self.unexpected(i, "MM2 without SA");
+            return Err(BadMessage::MissingPayloads(Step::Mm2).into());
         };
         let ours = &self.cfg.peers[self.ph1s[i].peer].proposals;
         let chosen = sa
@@ -365,7 +364,7 @@ impl Engine {
             ours.iter()
                 .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
         }) else {
-            return self.unexpected(i, "MM2 chose a transform we did not offer");
+            return Err(BadMessage::NotOffered(Step::Mm2).into());
         };
         let from = self.ph1s[i].remote;
         self.payload_events(from, msg);
@@ -383,7 +382,7 @@ impl Engine {
         p.nat_t = nat_t;
         let ke = Payload::Ke(p.gxi.clone());
         p.dh = Some(dh);
-        p.state = State::I3Sent;
+        p.set_awaits(Awaits::Main(MainAwaits::Mm4));
         let (ic, rc) = (p.icookie, p.rcookie);
         let mut payloads = vec![ke, Payload::Nonce(ni)];
         if self.cfg.behaviour.vendor_ids_with_ke {
@@ -394,19 +393,20 @@ impl Engine {
         }
         let mm3 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm3, true);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// Derives the phase-1 keys once both KE and nonces are known.
-    pub(crate) fn derive_phase1(&mut self, i: usize) -> Result<(), ()> {
+    pub(crate) fn derive_phase1(&mut self, i: Ph1Index, step: Step) -> Result<(), BadMessage> {
         let psk = self.cfg.peers[self.ph1s[i].peer].psk.clone();
         let p = &mut self.ph1s[i];
+        let invalid = BadMessage::BadPublicValue(step);
         let (Some(suite), Some(dh)) = (p.suite, p.dh.as_ref()) else {
-            return Err(());
+            return Err(invalid);
         };
         let peer_public = if p.initiator { &p.gxr } else { &p.gxi };
         let Ok(gxy) = dh.shared_secret(peer_public) else {
-            return Err(());
+            return Err(invalid);
         };
         let skeyid = phase1::skeyid_psk(suite.hash, &psk, &p.ni, &p.nr);
         let keys = Phase1Keys::derive(
@@ -418,15 +418,14 @@ impl Engine {
             suite.cipher.key_len(),
         );
         let crypter = IsakmpCrypter::new(suite.cipher, suite.hash, &keys.ka, &p.gxi, &p.gxr)
-            .map_err(|_| ())?;
+            .map_err(|_| invalid)?;
         let ev = KeysDerived::Phase1 {
             icookie: p.icookie,
             rcookie: p.rcookie,
             cipher: suite.cipher,
             ka: keys.ka.clone(),
         };
-        p.keys = Some(keys);
-        p.crypter = Some(crypter);
+        p.keyed = Some(super::Keyed { keys, crypter });
         self.event(EventKind::Keys(ev));
         Ok(())
     }
@@ -437,33 +436,20 @@ impl Engine {
         Some((ke, n))
     }
 
-    fn mm4_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm4_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some((ke, nr)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, "MM4 without KE and nonce");
+            return Err(BadMessage::MissingPayloads(Step::Mm4).into());
         };
         let from = self.ph1s[i].remote;
         self.ph1s[i].gxr = ke;
         self.ph1s[i].nr = nr;
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "MM4 KE is not a valid public value");
-        }
+        self.derive_phase1(i, Step::Mm4)?;
         self.payload_events(from, msg);
         self.vendor_id_events(from, msg);
         self.check_nat_d(i, msg);
         self.float(i);
         let id = self.phase1_id(i);
-        let idii_b = id.to_bytes();
-        let hash_i = {
-            let p = &self.ph1s[i];
-            let v = phase1::HashInputs {
-                gxi: &p.gxi,
-                gxr: &p.gxr,
-                cky_i: &p.icookie,
-                cky_r: &p.rcookie,
-                sai_b: &p.sai_b,
-            };
-            p.keys.as_ref().expect("derived").hash_i(&v, &idii_b)
-        };
+        let hash_i = self.phase1_hash(i, Party::Initiator, &id);
         let mut payloads = vec![Payload::Id(id), Payload::Hash(hash_i)];
         let peer_ip = *self.ph1s[i].remote.ip();
         if self.cfg.behaviour.initial_contact == InitialContact::InMainMode
@@ -473,12 +459,12 @@ impl Engine {
             self.contacted.push(peer_ip);
         }
         let mm5 = self.encrypted_message(i, ExchangeType::IDENTITY_PROTECTION, 0, &payloads, None);
-        self.ph1s[i].state = State::I5Sent;
+        self.ph1s[i].set_awaits(Awaits::Main(MainAwaits::Mm6));
         self.ph1_send(i, mm5, true);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
-    pub(crate) fn initial_contact_notify(&self, i: usize) -> NotifyPayload {
+    pub(crate) fn initial_contact_notify(&self, i: Ph1Index) -> NotifyPayload {
         let p = &self.ph1s[i];
         NotifyPayload {
             doi: crate::wire::Doi::IPSEC,
@@ -490,66 +476,50 @@ impl Engine {
     }
 
     /// Checks the peer's ID and HASH in MM5/MM6; returns the payloads on success.
-    fn authenticate(&mut self, i: usize, msg: &Message) -> Result<Vec<Payload>, ()> {
+    fn authenticate(
+        &mut self,
+        i: Ph1Index,
+        msg: &Message,
+        step: Step,
+    ) -> Result<Vec<Payload>, Refusal> {
         let from = self.ph1s[i].remote;
         let Some((_plain, opened, crypter)) = self.open(i, msg) else {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::DecryptFailed,
-            });
-            return Err(());
+            return Err(DropReason::DecryptFailed.into());
         };
         let payloads = opened.payloads().unwrap_or(&[]).to_vec();
         let id = opened.id().cloned();
         let hash = opened.hash().cloned();
         let (Some(id), Some(hash)) = (id, hash) else {
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::Unexpected("no ID or HASH".into()),
-            });
-            return Err(());
+            return Err(BadMessage::MissingPayloads(step).into());
         };
-        let p = &self.ph1s[i];
-        let v = phase1::HashInputs {
-            gxi: &p.gxi,
-            gxr: &p.gxr,
-            cky_i: &p.icookie,
-            cky_r: &p.rcookie,
-            sai_b: &p.sai_b,
-        };
-        let keys = p.keys.as_ref().expect("derived before MM5");
-        let expected = if p.initiator {
-            keys.hash_r(&v, &id.to_bytes())
+        let sender = if self.ph1s[i].initiator {
+            Party::Responder
         } else {
-            keys.hash_i(&v, &id.to_bytes())
+            Party::Initiator
         };
-        if expected != hash {
-            self.ph1s[i].bad_hash = true;
-            self.event(EventKind::Dropped {
-                from,
-                reason: DropReason::BadHash,
-            });
-            return Err(());
+        if self.phase1_hash(i, sender, &id) != hash {
+            return Err(DropReason::BadHash.into());
         }
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.payload_events(from, &opened);
         Ok(payloads)
     }
 
-    fn mm6_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
-        self.authenticate(i, msg)?;
-        self.ph1s[i].pending = None;
+    fn mm6_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
+        self.authenticate(i, msg, Step::Mm6)?;
+        self.ph1s[i].set_pending(None);
         self.after_phase1_initiator(i);
-        Ok(None)
+        Ok(Answer::Taken)
     }
 
     /// Phase 1 is up: record it and schedule the phase 2s that wait for it.
-    pub(crate) fn established(&mut self, i: usize) {
+    pub(crate) fn established(&mut self, i: Ph1Index) {
         let now = self.now;
         let p = &mut self.ph1s[i];
-        p.state = State::Established;
-        p.established_at = Some(now);
+        p.state = State::Established {
+            since: now,
+            dpd: None,
+        };
         p.expires = p.suite.map(|s| now + s.lifetime);
         let (local, remote, icookie, rcookie, initiator, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.initiator, p.peer);
@@ -570,27 +540,57 @@ impl Engine {
         }
     }
 
-    /// A first message from a peer: choose a transform and answer with MM2.
-    fn respond_mm1(&mut self, src: SocketAddrV4, dst: SocketAddrV4, bytes: &[u8], msg: &Message) {
-        let Some(peer) = self.responder_peer(src, dst, super::ExchangeMode::Main) else {
-            return;
+    /// A first phase-1 message (no responder cookie yet): the peer it belongs to answers it in
+    /// Main or Aggressive Mode, as the message's exchange type says.
+    fn respond_first(
+        &mut self,
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        bytes: &[u8],
+        msg: &Message,
+    ) -> Result<(), Refusal> {
+        let aggressive = msg.header.exchange_type == ExchangeType::AGGRESSIVE;
+        let mode = if aggressive {
+            super::ExchangeMode::Aggressive
+        } else {
+            super::ExchangeMode::Main
         };
-        let sa = msg.sa().cloned();
-        let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("MM1 without SA".into()),
-            });
-            return;
+        let first = FirstMessage {
+            peer: self.responder_peer(src, dst, mode)?,
+            src,
+            dst,
+            bytes,
+            msg,
         };
+        if aggressive {
+            self.respond_am1(&first)
+        } else {
+            self.respond_mm1(&first)
+        }
+    }
+
+    /// A first message's exchange begins: it says so, and which payloads came.
+    pub(crate) fn responder_begins(&mut self, first: &FirstMessage<'_>) {
+        let FirstMessage { src, dst, msg, .. } = *first;
         self.event(EventKind::Phase1Started {
             local: dst,
             remote: src,
-            exchange: ExchangeType::IDENTITY_PROTECTION,
+            exchange: msg.header.exchange_type,
             initiator: false,
         });
         self.payload_events(src, msg);
         self.vendor_id_events(src, msg);
+    }
+
+    /// MM1: choose a transform and answer with MM2.
+    fn respond_mm1(&mut self, first: &FirstMessage<'_>) -> Result<(), Refusal> {
+        let (peer, src, dst) = (first.peer, first.src, first.dst);
+        let (bytes, msg) = (first.bytes, first.msg);
+        let sa = msg.sa().cloned();
+        let (Some(sa), Some(sai_b)) = (sa, raw_body(bytes, msg, PayloadType::SA)) else {
+            return Err(BadMessage::MissingPayloads(Step::Mm1).into());
+        };
+        self.responder_begins(first);
         let Some((transform, suite)) = choose_phase1(&sa, &self.cfg.peers[peer].proposals) else {
             let n = NotifyPayload {
                 doi: crate::wire::Doi::IPSEC,
@@ -616,7 +616,7 @@ impl Engine {
                 remote: src,
                 reason: FailReason::NoProposalChosen,
             });
-            return;
+            return Ok(());
         };
         let mut rcookie = [0u8; 8];
         self.rng.fill(&mut rcookie);
@@ -633,10 +633,13 @@ impl Engine {
         );
         let id = self.new_id();
         self.ph1s.push(Ph1 {
-            state: State::R2Sent,
+            state: State::negotiating(Awaits::Main(MainAwaits::Mm3), None),
             suite: Some(suite),
             sai_b,
-            last_rx: Some((fingerprint(bytes), Some(mm2.clone()))),
+            last_rx: Some(Taken {
+                fingerprint: Fingerprint::of(bytes),
+                reply: Some(mm2.clone()),
+            }),
             nat_t,
             peer_dpd: Engine::has_vid(msg, &vendor_id::DPD),
             ..Ph1::new(
@@ -649,11 +652,12 @@ impl Engine {
             )
         });
         self.send(dst, src, &mm2, false);
+        Ok(())
     }
 
-    fn mm3_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
+    fn mm3_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
         let Some((ke, ni)) = Engine::ke_nonce(msg) else {
-            return self.unexpected(i, "MM3 without KE and nonce");
+            return Err(BadMessage::MissingPayloads(Step::Mm3).into());
         };
         let from = self.ph1s[i].remote;
         let group = self.ph1s[i].suite.expect("chosen in MM1").group;
@@ -665,9 +669,7 @@ impl Engine {
         p.gxr = dh.public_value();
         p.nr = nr.clone();
         p.dh = Some(dh);
-        if self.derive_phase1(i).is_err() {
-            return self.unexpected(i, "MM3 KE is not a valid public value");
-        }
+        self.derive_phase1(i, Step::Mm3)?;
         self.payload_events(from, msg);
         self.check_nat_d(i, msg);
         let mut payloads = vec![Payload::Ke(self.ph1s[i].gxr.clone()), Payload::Nonce(nr)];
@@ -678,27 +680,17 @@ impl Engine {
             payloads.extend(self.nat_d_payloads(i));
         }
         let p = &mut self.ph1s[i];
-        p.state = State::R4Sent;
+        p.set_awaits(Awaits::Main(MainAwaits::Mm5));
         let (ic, rc) = (p.icookie, p.rcookie);
         let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
         self.ph1_send(i, mm4.clone(), false);
-        Ok(Some(mm4))
+        Ok(Answer::Replied(mm4))
     }
 
-    fn mm5_received(&mut self, i: usize, msg: &Message) -> Result<Option<Vec<u8>>, ()> {
-        let payloads = self.authenticate(i, msg)?;
+    fn mm5_received(&mut self, i: Ph1Index, msg: &Message) -> Handled {
+        let payloads = self.authenticate(i, msg, Step::Mm5)?;
         let id = self.phase1_id(i);
-        let hash_r = {
-            let p = &self.ph1s[i];
-            let v = phase1::HashInputs {
-                gxi: &p.gxi,
-                gxr: &p.gxr,
-                cky_i: &p.icookie,
-                cky_r: &p.rcookie,
-                sai_b: &p.sai_b,
-            };
-            p.keys.as_ref().expect("derived").hash_r(&v, &id.to_bytes())
-        };
+        let hash_r = self.phase1_hash(i, Party::Responder, &id);
         let mm6 = self.encrypted_message(
             i,
             ExchangeType::IDENTITY_PROTECTION,
@@ -722,7 +714,7 @@ impl Engine {
                 }
             }
         }
-        Ok(Some(mm6))
+        Ok(Answer::Replied(mm6))
     }
 
     /// Retransmissions, timeouts and expiry of phase-1 SAs.
@@ -730,12 +722,12 @@ impl Engine {
         let now = self.now;
         let retransmit = self.cfg.behaviour.retransmit;
         let timeout = self.cfg.behaviour.phase1_timeout;
-        for i in 0..self.ph1s.len() {
+        for i in Ph1Index::all(&self.ph1s) {
             let p = &mut self.ph1s[i];
             if p.state == State::Dead {
                 continue;
             }
-            if let Some(q) = p.pending.as_mut().filter(|q| q.next <= now) {
+            if let Some(q) = p.pending_mut().filter(|q| q.next <= now) {
                 if q.sends < retransmit.tries {
                     q.sends += 1;
                     q.next = now + retransmit.interval;
@@ -748,22 +740,21 @@ impl Engine {
             }
             let p = &self.ph1s[i];
             if !p.established() && now >= p.started + timeout {
-                let reason = if p.bad_hash {
+                let reason = if p.bad_hash() {
                     FailReason::AuthenticationFailed
                 } else {
                     FailReason::Timeout
                 };
                 self.phase1_failed(i, reason);
             } else if p.expires.is_some_and(|e| e <= now) {
-                self.delete_phase1(i, true);
+                self.delete_phase1(i, true, DeleteReason::Expired);
             }
         }
     }
 
-    fn phase1_failed(&mut self, i: usize, reason: FailReason) {
+    fn phase1_failed(&mut self, i: Ph1Index, reason: FailReason) {
         let p = &mut self.ph1s[i];
         p.state = State::Dead;
-        p.pending = None;
         let (remote, peer) = (p.remote, p.peer);
         self.event(EventKind::Phase1Failed { remote, reason });
         let name = self.cfg.peers[peer].name.clone();

@@ -6,18 +6,27 @@
 //! ([`Engine::poll_timeout`]): the sans-IO shape of quinn-proto and str0m. Randomness comes from a
 //! seeded generator, so the same seed and inputs give the same bytes.
 //!
-//! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1), `quick_mode.rs` (phase 2),
-//! `informational.rs`; the data path is in `datapath.rs`. Vendor differences are data in
-//! [`config::Behaviour`].
+//! Exchanges live in their own files: `main_mode.rs` and `aggressive_mode.rs` (phase 1),
+//! `quick_mode.rs` (phase 2), `informational.rs`; `phase1.rs` holds where a phase-1 SA stands
+//! (negotiating in either mode, established, dead). What they share: `received.rs` (the phase-1 SA
+//! a message's cookies name, the answer to a repeated message), `handled.rs` (a handler's answer
+//! or refusal, and the refusal's event), `index.rs` (typed indexes into the tables). The data path
+//! is in `datapath.rs`, SAD and SPD housekeeping (flush, shutdown, policy reload) in `sad.rs`.
+//! Vendor differences are data in [`config::Behaviour`].
 
 mod aggressive_mode;
 pub mod config;
 mod datapath;
 pub mod event;
+mod handled;
+mod index;
 mod informational;
 mod main_mode;
+mod phase1;
 pub mod proposal;
 mod quick_mode;
+mod received;
+mod sad;
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -32,9 +41,16 @@ use crate::wire::{
     esp::NON_ESP_MARKER, payload::emit_chain,
 };
 
+use handled::{Exchange, Refusal};
+use index::{PeerIndex, Ph1Index, PolicyIndex};
+use phase1::State;
+
 pub use config::*;
 pub use datapath::{Protected, UnprotectError};
-pub use event::{Direction, DropReason, Event, EventKind, FailReason, KeysDerived};
+pub use event::{
+    BadMessage, DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived,
+    Step,
+};
 pub use main_mode::nat_d_hash;
 pub use proposal::{Phase1Suite, Phase2Suite};
 
@@ -70,23 +86,30 @@ impl std::fmt::Debug for Transmit {
 }
 
 /// A message waiting for its answer, resent on a schedule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pending {
     pub(crate) bytes: Vec<u8>,
     pub(crate) next: Instant,
     pub(crate) sends: u32,
 }
 
+/// A phase-1 SA's keys: the key schedule, and the cipher state of its messages.
+pub(crate) struct Keyed {
+    pub(crate) keys: Phase1Keys,
+    /// IVs move on with every message sent and taken.
+    pub(crate) crypter: IsakmpCrypter,
+}
+
 /// A phase-1 SA, negotiating or established.
 pub(crate) struct Ph1 {
     pub(crate) id: u64,
-    pub(crate) peer: usize,
+    pub(crate) peer: PeerIndex,
     pub(crate) local: SocketAddrV4,
     pub(crate) remote: SocketAddrV4,
     pub(crate) initiator: bool,
     pub(crate) icookie: [u8; 8],
     pub(crate) rcookie: [u8; 8],
-    pub(crate) state: main_mode::State,
+    pub(crate) state: State,
     pub(crate) suite: Option<Phase1Suite>,
     /// The initiator's SA payload body as sent (HASH_I/HASH_R input).
     pub(crate) sai_b: Vec<u8>,
@@ -95,13 +118,12 @@ pub(crate) struct Ph1 {
     pub(crate) gxr: Vec<u8>,
     pub(crate) ni: Vec<u8>,
     pub(crate) nr: Vec<u8>,
-    pub(crate) keys: Option<Phase1Keys>,
-    pub(crate) crypter: Option<IsakmpCrypter>,
+    /// The keys, once derived (after the KE exchange).
+    pub(crate) keyed: Option<Keyed>,
     pub(crate) started: Instant,
     pub(crate) expires: Option<Instant>,
-    pub(crate) pending: Option<Pending>,
     /// Fingerprint of the last message accepted, and the answer we gave to it.
-    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pub(crate) last_rx: Option<received::Taken>,
     /// Message IDs used under this SA (Quick Mode and Informational).
     pub(crate) msgids: Vec<u32>,
     /// Message IDs of Informationals received, to refuse replays.
@@ -114,21 +136,13 @@ pub(crate) struct Ph1 {
     pub(crate) peer_dpd: bool,
     /// When the peer last proved alive (an authenticated message, or ESP on its SAs).
     pub(crate) last_heard: Instant,
-    /// An R-U-THERE waiting for its ACK.
-    pub(crate) dpd: Option<DpdProbe>,
-    /// When phase 1 completed.
-    pub(crate) established_at: Option<Instant>,
-    /// The peer's phase-1 ID, once received (Aggressive Mode needs it for HASH_I).
-    pub(crate) peer_id: Option<crate::wire::IdPayload>,
-    /// A message failed to decrypt or authenticate (a wrong pre-shared key looks like this).
-    pub(crate) bad_hash: bool,
 }
 
 impl Ph1 {
     /// A phase-1 SA just begun: nothing negotiated yet.
     pub(crate) fn new(
         id: u64,
-        peer: usize,
+        peer: PeerIndex,
         (local, remote): (SocketAddrV4, SocketAddrV4),
         initiator: bool,
         (icookie, rcookie): ([u8; 8], [u8; 8]),
@@ -142,7 +156,7 @@ impl Ph1 {
             initiator,
             icookie,
             rcookie,
-            state: main_mode::State::Dead,
+            state: State::Dead,
             suite: None,
             sai_b: vec![],
             dh: None,
@@ -150,11 +164,9 @@ impl Ph1 {
             gxr: vec![],
             ni: vec![],
             nr: vec![],
-            keys: None,
-            crypter: None,
+            keyed: None,
             started: now,
             expires: None,
-            pending: None,
             last_rx: None,
             msgids: vec![],
             info_seen: vec![],
@@ -162,15 +174,7 @@ impl Ph1 {
             behind_nat: false,
             peer_dpd: false,
             last_heard: now,
-            dpd: None,
-            peer_id: None,
-            established_at: None,
-            bad_hash: false,
         }
-    }
-
-    pub(crate) fn established(&self) -> bool {
-        matches!(self.state, main_mode::State::Established)
     }
 
     /// Records a message ID as used; only the recent ones are kept (collisions with old ones are
@@ -182,13 +186,20 @@ impl Ph1 {
         self.msgids.push(m);
     }
 
+    /// Keeps the cipher state a message was opened with, once the message is taken.
+    pub(crate) fn commit(&mut self, crypter: IsakmpCrypter) {
+        if let Some(k) = &mut self.keyed {
+            k.crypter = crypter;
+        }
+    }
+
     pub(crate) fn prf(&self) -> HashAlg {
         self.suite.map_or(HashAlg::Md5, |s| s.hash)
     }
 }
 
 /// An outstanding DPD probe (RFC 3706).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DpdProbe {
     pub(crate) seq: u32,
     pub(crate) next: Instant,
@@ -200,7 +211,7 @@ pub(crate) struct Ph2 {
     pub(crate) ph1: u64,
     pub(crate) msgid: u32,
     pub(crate) initiator: bool,
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     pub(crate) state: quick_mode::State,
     pub(crate) my_spi: u32,
     pub(crate) peer_spi: u32,
@@ -212,7 +223,7 @@ pub(crate) struct Ph2 {
     pub(crate) ids: Option<(QmId, QmId)>,
     pub(crate) suite: Option<Phase2Suite>,
     pub(crate) pending: Option<Pending>,
-    pub(crate) last_rx: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pub(crate) last_rx: Option<received::Taken>,
     /// When it finished; kept a while to answer retransmissions.
     pub(crate) finished: Option<Instant>,
 }
@@ -223,7 +234,7 @@ pub(crate) struct IpsecSa {
     pub(crate) direction: Direction,
     /// SPI of the other direction negotiated with it.
     pub(crate) partner: u32,
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     pub(crate) local: Ipv4Addr,
     pub(crate) remote: Ipv4Addr,
     /// UDP ports when ESP is UDP-encapsulated (local, remote).
@@ -247,7 +258,7 @@ pub(crate) struct IpsecSa {
 /// A phase 2 waiting for its phase 1, or for its start time.
 #[derive(Clone, Debug)]
 pub(crate) struct Waiting {
-    pub(crate) policy: usize,
+    pub(crate) policy: PolicyIndex,
     /// When to start, once a phase 1 is up (`None`: not yet scheduled).
     pub(crate) at: Option<Instant>,
     /// Whether the policy's announced delay ([`Policy::phase2_delay`]) was already taken.
@@ -348,7 +359,12 @@ impl Engine {
             return;
         }
         self.started = true;
-        for i in 0..self.cfg.policies.len() {
+        self.start_auto();
+    }
+
+    /// Policies marked `auto_start` begin negotiating.
+    fn start_auto(&mut self) {
+        for i in PolicyIndex::all(&self.cfg.policies) {
             if self.cfg.policies[i].auto_start {
                 self.request_phase2(i);
             }
@@ -374,7 +390,7 @@ impl Engine {
     /// Returns false if there is no such policy.
     pub fn initiate(&mut self, now: Instant, policy: &str) -> bool {
         self.now = now;
-        match self.cfg.policies.iter().position(|p| p.name == policy) {
+        match PolicyIndex::find(&self.cfg.policies, |p| p.name == policy) {
             Some(i) => {
                 self.request_phase2(i);
                 true
@@ -404,10 +420,7 @@ impl Engine {
         let msg = match Message::parse(bytes) {
             Ok(m) => m,
             Err(e) => {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Malformed(e.to_string()),
-                });
+                self.refused(src, Exchange::Unmatched, DropReason::Malformed(e).into());
                 return;
             }
         };
@@ -422,10 +435,11 @@ impl Engine {
             }
             ExchangeType::QUICK_MODE => self.quick_mode_input(src, dst, bytes, msg),
             ExchangeType::INFORMATIONAL => self.informational_input(src, msg),
-            other => self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(format!("exchange type {other} is not supported")),
-            }),
+            other => self.refused(
+                src,
+                Exchange::Unmatched,
+                BadMessage::UnsupportedExchange(other).into(),
+            ),
         }
     }
 
@@ -470,13 +484,13 @@ impl Engine {
         };
         let b = &self.cfg.behaviour;
         for p in &self.ph1s {
-            at(p.pending.as_ref().map(|q| q.next));
+            at(p.pending().map(|q| q.next));
             at(p.expires);
             if !p.established() {
                 at(Some(p.started + b.phase1_timeout));
             } else if p.peer_dpd {
-                if let Some(interval) = self.cfg.peers.get(p.peer).and_then(|c| c.dpd_interval) {
-                    at(Some(p.dpd.map_or(p.last_heard + interval, |d| d.next)));
+                if let Some(interval) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd_interval) {
+                    at(Some(p.dpd().map_or(p.last_heard + interval, |d| d.next)));
                 }
             }
         }
@@ -523,10 +537,9 @@ impl Engine {
                 local: s.local,
                 remote: s.remote,
                 ids: s.ids.clone(),
-                policy: self
-                    .cfg
-                    .policies
-                    .get(s.policy)
+                policy: s
+                    .policy
+                    .get(&self.cfg.policies)
                     .map(|p| p.name.clone())
                     .unwrap_or_default(),
             })
@@ -595,8 +608,7 @@ impl Engine {
 
     /// Removes finished phase-1 and phase-2 state.
     fn reap(&mut self) {
-        self.ph1s
-            .retain(|p| !matches!(p.state, main_mode::State::Dead));
+        self.ph1s.retain(|p| !matches!(p.state, State::Dead));
         let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
         let now = self.now;
         self.ph2s
@@ -604,27 +616,24 @@ impl Engine {
     }
 
     /// The established phase-1 SA for a peer, newest first.
-    pub(crate) fn ph1_for_peer(&self, peer: usize) -> Option<usize> {
+    pub(crate) fn ph1_for_peer(&self, peer: PeerIndex) -> Option<Ph1Index> {
         // The most recently completed one: after a simultaneous start the peer may have dropped
         // the older one on our INITIAL-CONTACT.
-        self.ph1s
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.peer == peer && p.established())
-            .max_by_key(|(i, p)| (p.established_at, *i))
-            .map(|(i, _)| i)
+        Ph1Index::all(&self.ph1s)
+            .filter(|&i| self.ph1s[i].peer == peer && self.ph1s[i].established())
+            .max_by_key(|&i| (self.ph1s[i].established_since(), i))
     }
 
-    pub(crate) fn ph1_index(&self, id: u64) -> Option<usize> {
-        self.ph1s.iter().position(|p| p.id == id)
+    pub(crate) fn ph1_index(&self, id: u64) -> Option<Ph1Index> {
+        Ph1Index::find(&self.ph1s, |p| p.id == id)
     }
 
     /// Asks for phase 2 of a policy: now if phase 1 is up, otherwise after it.
-    pub(crate) fn request_phase2(&mut self, policy: usize) {
-        let Some(p) = self.cfg.policies.get(policy) else {
+    pub(crate) fn request_phase2(&mut self, policy: PolicyIndex) {
+        let Some(p) = policy.get(&self.cfg.policies) else {
             return;
         };
-        let Some(peer) = self.cfg.peers.iter().position(|c| c.name == p.peer) else {
+        let Some(peer) = PeerIndex::find(&self.cfg.peers, |c| c.name == p.peer) else {
             return;
         };
         let negotiating = self
@@ -651,7 +660,7 @@ impl Engine {
             if !self
                 .ph1s
                 .iter()
-                .any(|q| q.peer == peer && !matches!(q.state, main_mode::State::Dead))
+                .any(|q| q.peer == peer && !matches!(q.state, State::Dead))
             {
                 self.start_phase1(peer);
             }
@@ -662,7 +671,7 @@ impl Engine {
     /// payloads that follow it), then `payloads`, padded the racoon way.
     pub(crate) fn encrypted_message(
         &mut self,
-        ph1: usize,
+        ph1: Ph1Index,
         exchange: ExchangeType,
         msgid: u32,
         payloads: &[Payload],
@@ -686,9 +695,10 @@ impl Engine {
         let block = self.ph1s[ph1].suite.map_or(16, |s| s.cipher.block_size());
         crate::crypto::padding::pad(&mut body, block, &mut self.rng);
         let p = &mut self.ph1s[ph1];
-        p.crypter
+        p.keyed
             .as_mut()
             .expect("encrypted messages are sent only once keys exist")
+            .crypter
             .encrypt(msgid, &mut body)
             .expect("padded to the block size");
         let header = HeaderRepr {
@@ -737,13 +747,13 @@ impl Engine {
     /// the parsed message and the crypter state to keep once the message is authenticated.
     pub(crate) fn open(
         &self,
-        ph1: usize,
+        ph1: Ph1Index,
         msg: &Message,
     ) -> Option<(Vec<u8>, Message, IsakmpCrypter)> {
         let crate::wire::Body::Encrypted(cipher) = &msg.body else {
             return None;
         };
-        let mut crypter = self.ph1s[ph1].crypter.clone()?;
+        let mut crypter = self.ph1s[ph1].keyed.as_ref()?.crypter.clone();
         let mut plain = cipher.clone();
         crypter.decrypt(msg.header.message_id, &mut plain).ok()?;
         let parsed = Message::parse_decrypted(msg.header, &plain).ok()?;
@@ -752,37 +762,23 @@ impl Engine {
 
     /// Decrypts a Quick Mode or Informational message under `ph1` and checks its leading HASH
     /// against `expected(payloads after HASH)`. On success returns the message and the crypter
-    /// state to keep; otherwise says why in a Dropped event. Nothing is committed either way.
+    /// state to keep; otherwise why not. Nothing is committed either way.
     pub(crate) fn open_hashed(
-        &mut self,
-        ph1: usize,
-        src: SocketAddrV4,
+        &self,
+        ph1: Ph1Index,
         msg: &Message,
         expected: &HashFn<'_>,
-    ) -> Option<(Message, IsakmpCrypter)> {
+    ) -> Result<(Message, IsakmpCrypter), Refusal> {
         let Some((plain, opened, crypter)) = self.open(ph1, msg) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::DecryptFailed,
-            });
-            return None;
+            return Err(DropReason::DecryptFailed.into());
         };
         let Some((hash, after)) = after_hash(&plain, msg.header.next_payload) else {
-            let why = format!("{} without HASH first", msg.header.exchange_type);
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected(why),
-            });
-            return None;
+            return Err(BadMessage::NoHashFirst(msg.header.exchange_type).into());
         };
         if hash != expected(after).as_slice() {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::BadHash,
-            });
-            return None;
+            return Err(DropReason::BadHash.into());
         }
-        Some((opened, crypter))
+        Ok((opened, crypter))
     }
 
     /// Emits a PayloadReceived event per payload of an accepted message.
@@ -810,7 +806,7 @@ impl Engine {
     }
 
     /// A fresh message ID, unique under `ph1`.
-    pub(crate) fn new_msgid(&mut self, ph1: usize) -> u32 {
+    pub(crate) fn new_msgid(&mut self, ph1: Ph1Index) -> u32 {
         loop {
             let m = self.rng.next_u32();
             if m != 0 && !self.ph1s[ph1].msgids.contains(&m) {
@@ -835,11 +831,6 @@ pub(crate) fn after_hash(plain: &[u8], first: PayloadType) -> Option<(&[u8], &[u
         end += p.ok()?.payload.length();
     }
     Some((hash.payload.body(), &plain[start..end]))
-}
-
-/// A short fingerprint of a datagram, to recognise retransmissions.
-pub(crate) fn fingerprint(bytes: &[u8]) -> Vec<u8> {
-    HashAlg::Sha256.digest(&[bytes])[..16].to_vec()
 }
 
 /// Seconds of a duration scaled by a percentage (soft lifetimes).

@@ -20,9 +20,12 @@ use crate::wire::{
     NotifyPayload, NotifyType, Payload, ProtocolId,
 };
 
-use super::event::{Direction, DropReason, EventKind, FailReason, KeysDerived};
+use super::event::{BadMessage, Direction, DropReason, EventKind, FailReason, KeysDerived, Step};
+use super::handled::{Exchange, Refusal};
+use super::index::{PeerIndex, Ph1Index, Ph2Index, PolicyIndex};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
-use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, fingerprint, percent};
+use super::received::{CookiesOf, Fingerprint, Taken};
+use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, percent};
 
 /// Where a Quick Mode exchange stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +84,7 @@ fn id_matches(how: IdMatch, got: &QmId, want: &QmId) -> bool {
 
 impl Engine {
     /// Starts Quick Mode for `policy` under the phase-1 SA at index `i`.
-    pub(crate) fn start_quick_mode(&mut self, policy: usize, i: usize) {
+    pub(crate) fn start_quick_mode(&mut self, policy: PolicyIndex, i: Ph1Index) {
         let msgid = self.new_msgid(i);
         let my_spi = self.new_spi();
         let ni = self.nonce();
@@ -135,13 +138,13 @@ impl Engine {
         });
     }
 
-    pub(crate) fn skeyid_a(&self, i: usize) -> (crate::crypto::HashAlg, Vec<u8>) {
+    pub(crate) fn skeyid_a(&self, i: Ph1Index) -> (crate::crypto::HashAlg, Vec<u8>) {
         let p = &self.ph1s[i];
         (
             p.prf(),
-            p.keys
+            p.keyed
                 .as_ref()
-                .map(|k| k.skeyid_a.clone())
+                .map(|k| k.keys.skeyid_a.clone())
                 .unwrap_or_default(),
         )
     }
@@ -157,7 +160,7 @@ impl Engine {
                 continue;
             }
             let peer_name = self.cfg.policies[w.policy].peer.clone();
-            let Some(peer) = self.cfg.peers.iter().position(|c| c.name == peer_name) else {
+            let Some(peer) = PeerIndex::find(&self.cfg.peers, |c| c.name == peer_name) else {
                 self.waiting.remove(k);
                 continue;
             };
@@ -167,7 +170,7 @@ impl Engine {
                 if !self
                     .ph1s
                     .iter()
-                    .any(|q| q.peer == peer && q.state != super::main_mode::State::Dead)
+                    .any(|q| q.peer == peer && q.state != super::State::Dead)
                 {
                     self.start_phase1(peer);
                 }
@@ -202,37 +205,16 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
-        let Some(i) = self.ph1s.iter().position(|p| {
-            p.icookie == h.initiator_cookie
-                && p.rcookie == h.responder_cookie
-                && p.established()
-                && p.remote.ip() == src.ip()
-        }) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::UnknownCookies,
-            });
+        let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Established) else {
+            self.refused(src, Exchange::Unmatched, DropReason::UnknownCookies.into());
             return;
         };
         let ph1_id = self.ph1s[i].id;
-        let found = self
-            .ph2s
-            .iter()
-            .position(|q| q.ph1 == ph1_id && q.msgid == h.message_id);
-        let fp = fingerprint(bytes);
-        if let Some(k) = found {
-            if let Some((last, answer)) = self.ph2s[k].last_rx.clone().filter(|(l, _)| *l == fp) {
-                let _ = last;
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::Retransmission,
-                });
-                if let Some(a) = answer {
-                    let (l, r) = (self.ph1s[i].local, self.ph1s[i].remote);
-                    self.send(l, r, &a, true);
-                }
-                return;
-            }
+        let found = Ph2Index::find(&self.ph2s, |q| q.ph1 == ph1_id && q.msgid == h.message_id);
+        let fp = Fingerprint::of(bytes);
+        let last = found.and_then(|k| self.ph2s[k].last_rx.clone());
+        if self.answer_repeat(src, i, last.as_ref(), fp) {
+            return;
         }
         let (prf, skeyid_a) = self.skeyid_a(i);
         let msgid = h.message_id;
@@ -243,11 +225,13 @@ impl Engine {
                 self.ph2s[k].nr.clone(),
             )
         });
+        let at = Exchange::Quick {
+            ph1: i,
+            ph2: found,
+            msgid,
+        };
         if matches!(state, Some((State::Done, ..))) {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("Quick Mode already finished".into()),
-            });
+            self.refused(src, at, BadMessage::QuickModeFinished.into());
             return;
         }
         let expected = move |after: &[u8]| match &state {
@@ -255,22 +239,35 @@ impl Engine {
             Some((State::I1Sent, ni, _)) => phase2::qm_hash2(prf, &skeyid_a, msgid, ni, after),
             Some((_, ni, nr)) => phase2::qm_hash3(prf, &skeyid_a, msgid, ni, nr),
         };
-        let Some((opened, crypter)) = self.open_hashed(i, src, &msg, &expected) else {
-            return;
+        let (opened, crypter) = match self.open_hashed(i, &msg, &expected) {
+            Ok(opened) => opened,
+            Err(why) => return self.refused(src, at, why),
         };
-        self.ph1s[i].crypter = Some(crypter);
+        self.ph1s[i].commit(crypter);
         self.ph1s[i].last_heard = self.now;
         // Follow a NAT that remapped the peer's port.
         self.ph1s[i].remote = src;
         self.ph1s[i].local = dst;
-        match found {
+        let handled = match found {
             None => self.qm1_received(i, src, fp, &opened),
             Some(k) if self.ph2s[k].state == State::I1Sent => self.qm2_received(i, k, fp, &opened),
-            Some(k) => self.qm3_received(i, k, &opened),
+            Some(k) => {
+                self.qm3_received(i, k, &opened);
+                Ok(())
+            }
+        };
+        if let Err(why) = handled {
+            self.refused(src, at, why);
         }
     }
 
-    fn qm1_received(&mut self, i: usize, src: SocketAddrV4, fp: Vec<u8>, msg: &Message) {
+    fn qm1_received(
+        &mut self,
+        i: Ph1Index,
+        src: SocketAddrV4,
+        fp: Fingerprint,
+        msg: &Message,
+    ) -> Result<(), Refusal> {
         let p = &self.ph1s[i];
         let (local, remote, icookie, rcookie, ph1, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.id, p.peer);
@@ -290,11 +287,7 @@ impl Engine {
         let ke = msg.ke().cloned();
         let ids: Vec<QmId> = msg.ids().into_iter().map(qm_id).collect();
         let (Some(sa), Some(ni)) = (sa, ni) else {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Unexpected("QM1 without SA or nonce".into()),
-            });
-            return;
+            return Err(BadMessage::MissingPayloads(Step::Qm1).into());
         };
         let (idci, idcr) = match ids.as_slice() {
             [] => (
@@ -310,14 +303,11 @@ impl Engine {
                 },
             ),
             [a, b] => (a.clone(), b.clone()),
-            _ => {
-                self.reject_qm(i, msgid, NotifyType::INVALID_ID_INFORMATION);
-                return;
-            }
+            _ => return Err(Refusal::Reject(NotifyType::INVALID_ID_INFORMATION)),
         };
         let how = self.cfg.behaviour.id_match;
         let peer_name = self.cfg.peers[peer].name.clone();
-        let candidates: Vec<usize> = (0..self.cfg.policies.len())
+        let candidates: Vec<PolicyIndex> = PolicyIndex::all(&self.cfg.policies)
             .filter(|&k| self.cfg.policies[k].peer == peer_name)
             .collect();
         let chosen = candidates.iter().copied().find(|&k| {
@@ -338,17 +328,14 @@ impl Engine {
                 responder_id: idcr,
                 expected,
             });
-            if let Some(n) = self.cfg.behaviour.no_policy_notify {
-                self.reject_qm(i, msgid, n);
-            }
-            return;
+            let notify = self.cfg.behaviour.no_policy_notify;
+            return Err(notify.map_or(Refusal::Unanswered, Refusal::Reject));
         };
         let pol = self.cfg.policies[policy].clone();
         let Some((transform, mut suite, peer_spi)) =
             choose_phase2(&sa, &pol.proposals, pol.mode, pol.pfs)
         else {
-            self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
-            return;
+            return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN));
         };
         // A shorter lifetime of our own is claimed with RESPONDER-LIFETIME (RFC 2407 4.6.3.1).
         let ours = pol
@@ -365,17 +352,11 @@ impl Engine {
                 let dh = DhPrivate::generate(g, &mut self.rng);
                 match dh.shared_secret(peer_pub) {
                     Ok(s) => (Some(dh), Some(s)),
-                    Err(_) => {
-                        self.reject_qm(i, msgid, NotifyType::INVALID_KEY_INFORMATION);
-                        return;
-                    }
+                    Err(_) => return Err(Refusal::Reject(NotifyType::INVALID_KEY_INFORMATION)),
                 }
             }
             (None, None) => (None, None),
-            _ => {
-                self.reject_qm(i, msgid, NotifyType::NO_PROPOSAL_CHOSEN);
-                return;
-            }
+            _ => return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN)),
         };
         // Narrowing answers with our own IDs; an exact match echoes the initiator's.
         let (reply_ci, reply_cr) = match how {
@@ -439,13 +420,17 @@ impl Engine {
             ids: Some((reply_ci, reply_cr)),
             suite: Some(suite),
             pending,
-            last_rx: Some((fp, Some(qm2))),
+            last_rx: Some(Taken {
+                fingerprint: fp,
+                reply: Some(qm2),
+            }),
             finished: None,
         });
+        Ok(())
     }
 
     /// Answers a Quick Mode we cannot accept with an error notification.
-    fn reject_qm(&mut self, i: usize, msgid: u32, kind: NotifyType) {
+    pub(crate) fn reject_qm(&mut self, i: Ph1Index, msgid: u32, kind: NotifyType) {
         let n = NotifyPayload {
             doi: Doi::IPSEC,
             protocol: ProtocolId::ISAKMP,
@@ -467,7 +452,13 @@ impl Engine {
         });
     }
 
-    fn qm2_received(&mut self, i: usize, k: usize, fp: Vec<u8>, msg: &Message) {
+    fn qm2_received(
+        &mut self,
+        i: Ph1Index,
+        k: Ph2Index,
+        fp: Fingerprint,
+        msg: &Message,
+    ) -> Result<(), Refusal> {
         let remote = self.ph1s[i].remote;
         let msgid = msg.header.message_id;
         self.payload_events(remote, msg);
@@ -488,11 +479,9 @@ impl Engine {
             (offered && s.mode == pol.mode && s.pfs == pol.pfs).then_some((s, spi))
         });
         let (Some((mut suite, peer_spi)), Some(nr)) = (chosen, nr) else {
-            self.fail_ph2(
-                k,
-                FailReason::Malformed("QM2 does not answer our offer".into()),
-            );
-            return;
+            return Err(Refusal::Fail(FailReason::Malformed(
+                BadMessage::NotOffered(Step::Qm2),
+            )));
         };
         let sent = self.ph2s[k].ids.clone().expect("initiator sends IDs");
         if ids.len() == 2 && (ids[0] != sent.0 || ids[1] != sent.1) {
@@ -502,8 +491,7 @@ impl Engine {
                 received: (ids[0].clone(), ids[1].clone()),
             });
             if self.cfg.behaviour.returned_ids == ReturnedIds::Reject {
-                self.fail_ph2(k, FailReason::IdMismatch);
-                return;
+                return Err(Refusal::Fail(FailReason::IdMismatch));
             }
             self.ph2s[k].ids = Some((ids[0].clone(), ids[1].clone()));
         }
@@ -511,20 +499,14 @@ impl Engine {
             (Some(dh), Some(peer_pub)) => match dh.shared_secret(&peer_pub) {
                 Ok(s) => Some(s),
                 Err(_) => {
-                    self.fail_ph2(
-                        k,
-                        FailReason::Malformed("QM2 KE is not a valid public value".into()),
-                    );
-                    return;
+                    let why = BadMessage::BadPublicValue(Step::Qm2);
+                    return Err(Refusal::Fail(FailReason::Malformed(why)));
                 }
             },
             (None, None) => None,
             _ => {
-                self.fail_ph2(
-                    k,
-                    FailReason::Malformed("QM2 KE does not match the PFS offer".into()),
-                );
-                return;
+                let why = BadMessage::PfsMismatch(Step::Qm2);
+                return Err(Refusal::Fail(FailReason::Malformed(why)));
             }
         };
         // The responder may shorten the lifetime (RESPONDER-LIFETIME).
@@ -560,11 +542,15 @@ impl Engine {
         self.send(l, r, &qm3, false);
         let q = &mut self.ph2s[k];
         q.pending = None;
-        q.last_rx = Some((fp, Some(qm3)));
+        q.last_rx = Some(Taken {
+            fingerprint: fp,
+            reply: Some(qm3),
+        });
         self.install_sas(i, k);
+        Ok(())
     }
 
-    fn qm3_received(&mut self, i: usize, k: usize, msg: &Message) {
+    fn qm3_received(&mut self, i: Ph1Index, k: Ph2Index, msg: &Message) {
         let remote = self.ph1s[i].remote;
         self.payload_events(remote, msg);
         self.ph2s[k].pending = None;
@@ -572,7 +558,7 @@ impl Engine {
         self.install_sas(i, k);
     }
 
-    fn fail_ph2(&mut self, k: usize, reason: FailReason) {
+    pub(crate) fn fail_ph2(&mut self, k: Ph2Index, reason: FailReason) {
         let q = &mut self.ph2s[k];
         q.state = State::Done;
         q.pending = None;
@@ -589,16 +575,16 @@ impl Engine {
     }
 
     /// Derives KEYMAT for both directions and installs the SAs (inbound first, as racoon logs).
-    fn install_sas(&mut self, i: usize, k: usize) {
+    fn install_sas(&mut self, i: Ph1Index, k: Ph2Index) {
         let now = self.now;
         let pct = self.cfg.behaviour.rekey_percent;
         let p = &self.ph1s[i];
         let (local, remote) = (*p.local.ip(), *p.remote.ip());
         let prf = p.prf();
         let skeyid_d = p
-            .keys
+            .keyed
             .as_ref()
-            .map(|k| k.skeyid_d.clone())
+            .map(|k| k.keys.skeyid_d.clone())
             .unwrap_or_default();
         let q = &mut self.ph2s[k];
         q.state = State::Done;
@@ -694,7 +680,7 @@ impl Engine {
     pub(crate) fn quick_mode_timers(&mut self) {
         let now = self.now;
         let rt = self.cfg.behaviour.retransmit;
-        for k in 0..self.ph2s.len() {
+        for k in Ph2Index::all(&self.ph2s) {
             let Some(q) = self.ph2s[k].pending.as_mut().filter(|q| q.next <= now) else {
                 continue;
             };

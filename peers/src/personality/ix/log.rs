@@ -67,8 +67,8 @@
 use std::net::SocketAddrV4;
 
 use crate::ike::event::{DropReason, Event, EventKind, FailReason};
-use crate::time::Instant;
 use crate::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
+use crate::time::Instant;
 use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId};
 
 use super::config::{IxConfig, IxLogging};

@@ -38,9 +38,9 @@
 //! | `NotifyReceived` (any but R-U-THERE, R-U-THERE-ACK), e.g. INITIAL-CONTACT | `received INITIAL-CONTACT notification from R[500]` | SEIL's INVALID-ID-INFORMATION line, same format |
 //! | `DeleteSent` ISAKMP | `send ISAKMP-SA delete information to R[500]` | SEIL's IPsec-SA delete line |
 //! | `DeleteReceived` ISAKMP | `purged ISAKMP-SA proto_id=ISAKMP spi=<icookie>:<rcookie>.` | racoon `isakmp_info_recv_d` |
-//! | `SaDeleted` after a Delete or INITIAL-CONTACT | `purged IPsec-SA proto_id=ESP spi=<decimal>.` | racoon `purge_ipsec_spi` |
-//! | `SaDeleted` "expired" | `IPsec-SA expired: ESP/Transport S->D spi=<decimal>(0x<hex>)` | racoon `pk_recvexpire` |
-//! | `Phase1Deleted` | `ISAKMP-SA deleted L[500]-R[500] spi:<icookie>:<rcookie>` | racoon `isakmp_ph1delete` |
+//! | `SaDeleted` `DeleteReceived`, `InitialContact` | `purged IPsec-SA proto_id=ESP spi=<decimal>.` | racoon `purge_ipsec_spi` |
+//! | `SaDeleted` `Expired` | `IPsec-SA expired: ESP/Transport S->D spi=<decimal>(0x<hex>)` | racoon `pk_recvexpire` |
+//! | `Phase1Deleted` | `ISAKMP-SA deleted L[500]-R[500] spi:<icookie>:<rcookie>` | racoon `isakmp_ph1delete`; `L` is our endpoint of the latest phase 1 with that peer, as its start or establishment logged it |
 //! | `Phase1Failed` timeout | `err ... phase1 negotiation failed due to time up.` | racoon `isakmp_ph1resend`; the event has no cookies, so racoon's trailing index is left out |
 //! | `Phase1Failed` no proposal | `err ... no suitable proposal found.`, `err ... phase1 negotiation failed.` | racoon `get_ph1approval`, `isakmp_main` |
 //! | `Phase1Failed` authentication | `err ... HASH mismatched`, `err ... phase1 negotiation failed.` | racoon `oakley_validate_auth`, `isakmp_main` |
@@ -66,12 +66,12 @@ use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::ike::event::hex;
-use crate::ike::{Direction, DropReason, EncapMode, Event, EventKind, FailReason, QmId};
-use crate::time::Instant;
+use crate::ike::{DeleteReason, DropReason, EncapMode, Event, EventKind, FailReason, QmId};
 use crate::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
+use crate::time::Instant;
 use crate::wire::{IdData, NotifyType, ProtocolId};
 
-/// Remembered Quick Mode exchanges (for their cookies) and SAs (for their addresses), at most.
+/// Remembered Quick Mode exchanges (for their cookies) and peers (for our endpoint), at most.
 const MEMORY: usize = 1024;
 
 /// Syslog levels SEIL prints.
@@ -101,8 +101,6 @@ pub struct SeilLog {
     locals: Vec<(Ipv4Addr, SocketAddrV4)>,
     /// Message ID -> cookies of recent Quick Mode exchanges.
     ph2: VecDeque<(u32, [u8; 8], [u8; 8])>,
-    /// Installed SAs: (SPI, direction) -> (source, destination, mode).
-    sas: VecDeque<(u32, Direction, Ipv4Addr, Ipv4Addr, EncapMode)>,
 }
 
 /// racoon's `saddr2str`: `a.b.c.d[port]`.
@@ -166,7 +164,6 @@ impl SeilLog {
             seq: first_seq,
             locals: Vec::new(),
             ph2: VecDeque::new(),
-            sas: VecDeque::new(),
         }
     }
 
@@ -302,6 +299,7 @@ impl LogRenderer for SeilLog {
                 remote,
                 icookie,
                 rcookie,
+                ..
             } => {
                 let local = self
                     .local_of(*remote)
@@ -385,17 +383,11 @@ impl LogRenderer for SeilLog {
             }
             EventKind::SaInstalled {
                 spi,
-                direction,
                 mode,
                 src,
                 dst,
                 ..
             } => {
-                self.sas.retain(|(s, d, ..)| !(s == spi && d == direction));
-                if self.sas.len() >= MEMORY {
-                    self.sas.pop_front();
-                }
-                self.sas.push_back((*spi, *direction, *src, *dst, *mode));
                 let l = format!(
                     "IPsec-SA established: ESP/{} {src}->{dst} spi={spi}({spi:#x})",
                     mode_str(*mode)
@@ -404,31 +396,25 @@ impl LogRenderer for SeilLog {
             }
             EventKind::SaDeleted {
                 spi,
-                direction,
+                mode,
+                src,
+                dst,
                 reason,
-            } => {
-                let known = self
-                    .sas
-                    .iter()
-                    .position(|(s, d, ..)| s == spi && d == direction)
-                    .and_then(|i| self.sas.remove(i));
-                match reason.as_str() {
-                    "expired" => {
-                        if let Some((_, _, src, dst, mode)) = known {
-                            let l = format!(
-                                "IPsec-SA expired: ESP/{} {src}->{dst} spi={spi}({spi:#x})",
-                                mode_str(mode)
-                            );
-                            self.ike(&mut out, at, Level::Info, &l);
-                        }
-                    }
-                    "Delete received" | "INITIAL-CONTACT" => {
-                        let l = format!("purged IPsec-SA proto_id=ESP spi={spi}.");
-                        self.ike(&mut out, at, Level::Info, &l);
-                    }
-                    _ => {}
+                ..
+            } => match reason {
+                DeleteReason::Expired => {
+                    let l = format!(
+                        "IPsec-SA expired: ESP/{} {src}->{dst} spi={spi}({spi:#x})",
+                        mode_str(*mode)
+                    );
+                    self.ike(&mut out, at, Level::Info, &l);
                 }
-            }
+                DeleteReason::DeleteReceived | DeleteReason::InitialContact => {
+                    let l = format!("purged IPsec-SA proto_id=ESP spi={spi}.");
+                    self.ike(&mut out, at, Level::Info, &l);
+                }
+                DeleteReason::PeerDead | DeleteReason::Flushed | DeleteReason::Shutdown => {}
+            },
             EventKind::DeleteSent { to, protocol, .. } => {
                 let what = match *protocol {
                     ProtocolId::ESP => Some("IPsec-SA"),
@@ -576,9 +562,11 @@ mod tests {
                 ev(
                     64,
                     EventKind::Phase1Deleted {
+                        local: ep(1),
                         remote: ep(2),
                         icookie: ic,
                         rcookie: rc,
+                        reason: DeleteReason::Expired,
                     },
                 ),
                 ev(
@@ -640,7 +628,7 @@ mod tests {
                 },
             )
         };
-        use crate::ike::Selector;
+        use crate::ike::{Direction, Selector};
         let got = texts(
             &mut log,
             &[
@@ -650,7 +638,10 @@ mod tests {
                     EventKind::SaDeleted {
                         spi: 0x100,
                         direction: Direction::Inbound,
-                        reason: "expired".into(),
+                        mode: EncapMode::Transport,
+                        src: Ipv4Addr::new(172, 16, 0, 2),
+                        dst: Ipv4Addr::new(172, 16, 0, 1),
+                        reason: DeleteReason::Expired,
                     },
                 ),
                 ev(
@@ -658,7 +649,10 @@ mod tests {
                     EventKind::SaDeleted {
                         spi: 0x200,
                         direction: Direction::Outbound,
-                        reason: "Delete received".into(),
+                        mode: EncapMode::Transport,
+                        src: Ipv4Addr::new(172, 16, 0, 1),
+                        dst: Ipv4Addr::new(172, 16, 0, 2),
+                        reason: DeleteReason::DeleteReceived,
                     },
                 ),
                 ev(
@@ -666,7 +660,10 @@ mod tests {
                     EventKind::SaDeleted {
                         spi: 0x300,
                         direction: Direction::Outbound,
-                        reason: "flushed".into(),
+                        mode: EncapMode::Transport,
+                        src: Ipv4Addr::new(172, 16, 0, 1),
+                        dst: Ipv4Addr::new(172, 16, 0, 2),
+                        reason: DeleteReason::Flushed,
                     },
                 ),
             ],
