@@ -142,7 +142,7 @@ pub fn document_lab_with(
 }
 
 /// Builds the document's lab with these links, router configurations and security stacks (the
-/// IKEv1/ESP engine's SEIL and IX personalities will be the stacks).
+/// scenarios crate plugs in the engine with each router's personality).
 pub fn document_lab_with_stacks(
     config: LabConfig,
     params: DocumentLinkParams,

@@ -125,6 +125,26 @@ pub fn phase1_transform(number: u8, p: &Phase1Proposal) -> Transform {
     }
 }
 
+/// An SA payload of the IPsec DOI (identity-only situation) with one proposal.
+fn one_proposal(
+    number: u8,
+    protocol: ProtocolId,
+    spi: Vec<u8>,
+    transforms: Vec<Transform>,
+) -> SaPayload {
+    SaPayload {
+        doi: Doi::IPSEC,
+        situation: SITUATION_IDENTITY_ONLY,
+        situation_extra: vec![],
+        proposals: vec![Proposal {
+            number,
+            protocol,
+            spi,
+            transforms,
+        }],
+    }
+}
+
 /// The phase-1 SA offer: one ISAKMP proposal with one transform per configured proposal.
 pub fn phase1_offer(proposals: &[Phase1Proposal]) -> SaPayload {
     let transforms = proposals
@@ -132,17 +152,7 @@ pub fn phase1_offer(proposals: &[Phase1Proposal]) -> SaPayload {
         .enumerate()
         .map(|(i, p)| phase1_transform(i as u8 + 1, p))
         .collect();
-    SaPayload {
-        doi: Doi::IPSEC,
-        situation: SITUATION_IDENTITY_ONLY,
-        situation_extra: vec![],
-        proposals: vec![Proposal {
-            number: 1,
-            protocol: ProtocolId::ISAKMP,
-            spi: vec![],
-            transforms,
-        }],
-    }
+    one_proposal(1, ProtocolId::ISAKMP, vec![], transforms)
 }
 
 /// Reads lifetimes: a Life-Type attribute says what the following Life-Duration counts.
@@ -235,17 +245,7 @@ pub fn choose_phase1(
 
 /// The responder's phase-1 answer: the chosen transform, as received, in a single proposal.
 pub fn phase1_answer(chosen: Transform) -> SaPayload {
-    SaPayload {
-        doi: Doi::IPSEC,
-        situation: SITUATION_IDENTITY_ONLY,
-        situation_extra: vec![],
-        proposals: vec![Proposal {
-            number: 1,
-            protocol: ProtocolId::ISAKMP,
-            spi: vec![],
-            transforms: vec![chosen],
-        }],
-    }
+    one_proposal(1, ProtocolId::ISAKMP, vec![], vec![chosen])
 }
 
 fn encap_value(mode: EncapMode, udp: bool) -> EncapsulationMode {
@@ -308,17 +308,7 @@ pub fn phase2_offer(
         .enumerate()
         .map(|(i, p)| phase2_transform(i as u8 + 1, p, mode, udp, pfs))
         .collect();
-    SaPayload {
-        doi: Doi::IPSEC,
-        situation: SITUATION_IDENTITY_ONLY,
-        situation_extra: vec![],
-        proposals: vec![Proposal {
-            number: 1,
-            protocol: ProtocolId::ESP,
-            spi: spi.to_be_bytes().to_vec(),
-            transforms,
-        }],
-    }
+    one_proposal(1, ProtocolId::ESP, spi.to_be_bytes().to_vec(), transforms)
 }
 
 /// The suite an ESP transform describes, if we support all of it.
@@ -398,17 +388,12 @@ pub fn choose_phase2(
 
 /// The responder's phase-2 answer: the chosen transform in a proposal carrying our SPI.
 pub fn phase2_answer(number: u8, spi: u32, chosen: Transform) -> SaPayload {
-    SaPayload {
-        doi: Doi::IPSEC,
-        situation: SITUATION_IDENTITY_ONLY,
-        situation_extra: vec![],
-        proposals: vec![Proposal {
-            number,
-            protocol: ProtocolId::ESP,
-            spi: spi.to_be_bytes().to_vec(),
-            transforms: vec![chosen],
-        }],
-    }
+    one_proposal(
+        number,
+        ProtocolId::ESP,
+        spi.to_be_bytes().to_vec(),
+        vec![chosen],
+    )
 }
 
 #[cfg(test)]

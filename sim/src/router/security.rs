@@ -47,7 +47,7 @@ pub enum Outbound {
     Drop(String),
 }
 
-/// The IPsec side of a router: the engine will be adapted to this.
+/// The IPsec side of a router (the scenarios crate adapts the engine to it, `EngineStack`).
 pub trait SecurityStack {
     /// UDP to port 500 or 4500 addressed to one of the router's addresses (the payload as
     /// received, the non-ESP marker included on 4500; NAT-T keepalives too).

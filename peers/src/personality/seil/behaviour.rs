@@ -42,7 +42,7 @@ use crate::wire::{NotifyType, vendor_id};
     reason = "a knob the engine adds later keeps its default until SEIL's value is decided"
 )]
 pub fn behaviour() -> Behaviour {
-    // Every knob the engine has today is set here.
+    // One row per knob of the table above, each with its reason there.
     let mut b = Behaviour::default();
     b.nonce_len = 16;
     b.vendor_ids = vec![vendor_id::DPD.to_vec()];
