@@ -4,11 +4,11 @@
 //! from one seed, and the same seed gives byte-identical captures and logs.
 //!
 //! Nodes are sans-IO ([`Node`]): the [`Lab`] owns the event queue, the links, the switch and the
-//! taps, and drives every node through the same input/output loop the netns driver will use.
+//! taps, and drives every node through the same input/output loop the netns driver uses.
 //!
 //! A scenario runner:
-//! - builds a lab: [`document_lab`] (or [`document_lab_with_stacks`] once the engine supplies
-//!   [`SecurityStack`]s), or [`Lab::new`] with [`Lab::add_router`], [`Lab::add_host`],
+//! - builds a lab: [`document_lab`] (or [`document_lab_with_stacks`] with the
+//!   [`SecurityStack`]s the engine supplies), or [`Lab::new`] with [`Lab::add_router`], [`Lab::add_host`],
 //!   [`Lab::add_switch`], [`Lab::connect`];
 //! - scripts it: [`Lab::ping`], [`Lab::link_down`], [`Lab::link_up`], [`Lab::set_impairments`],
 //!   [`Lab::at`] for anything else;
