@@ -10,6 +10,9 @@ use super::world::{GivenReconfigure, LabWorld};
 use crate::scenario::model::parse_duration;
 use crate::scenario::{Action, Step};
 
+/// The most echo requests one ping step sends.
+const MAX_PINGS: u32 = 100_000;
+
 /// The longest duration a step accepts.
 const MAX_SPAN: Duration = Duration::from_secs(24 * 3600);
 
@@ -75,6 +78,10 @@ fn negotiates(w: &mut LabWorld, after: Span, router: String) {
 
 #[when(expr = "{word} pings {word} {int} time(s) after {duration}")]
 fn ping(w: &mut LabWorld, from: String, to: String, count: u32, after: Span) {
+    assert!(
+        (1..=MAX_PINGS).contains(&count),
+        "{from} pings {count} times: from 1 to {MAX_PINGS} echo requests"
+    );
     w.host_address(&from);
     let to = w.address_of(&to);
     w.script.push(Step {

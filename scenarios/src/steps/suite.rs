@@ -165,7 +165,8 @@ impl Verdict {
     }
 }
 
-/// The feature files under `path` (itself if a file), in path order.
+/// The feature files under `path` (itself if a file), in path order; in folders only regular
+/// files named `*.feature` count.
 fn feature_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => SuiteError::Missing(path.into()),
@@ -194,9 +195,9 @@ fn feature_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> 
     for p in entries {
         if p.is_dir() {
             feature_files(&p, out)?;
-        } else if p
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("feature"))
+        } else if p.is_file()
+            && p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("feature"))
         {
             out.push(p);
         }
@@ -332,5 +333,42 @@ fn verdict(w: &impl writer::Stats<LabWorld>) -> Verdict {
         passed_steps: w.passed_steps(),
         failed_steps: w.failed_steps(),
         errors: w.parsing_errors() + w.hook_errors(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_split_every_position_once() {
+        assert_eq!(
+            "2/4".parse::<Shard>().ok(),
+            Some(Shard { index: 2, count: 4 })
+        );
+        for bad in ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", "-1/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        for count in 1..=5u32 {
+            for position in 0..20 {
+                let holding = (1..=count)
+                    .filter(|&index| Shard { index, count }.holds(position))
+                    .count();
+                assert_eq!(holding, 1, "position {position} of {count} shards");
+            }
+        }
+    }
+
+    #[test]
+    fn tag_expressions_select_by_feature_and_scenario_tags() {
+        let t = Tags::parse("@smoke and not @slow").unwrap();
+        let tags = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(t.select(tags(&["smoke"]).iter()));
+        assert!(!t.select(tags(&["smoke", "slow"]).iter()));
+        assert!(!t.select(tags(&[]).iter()));
+        assert!(matches!(
+            Tags::parse("@a and"),
+            Err(SuiteError::Tags { .. })
+        ));
     }
 }
