@@ -141,7 +141,8 @@ impl LabWorld {
         let vendor = vendor.to_ascii_lowercase();
         assert!(
             table.get(&vendor).is_some(),
-            "router {name}: unknown personality {vendor:?} (expected {})",
+            "router {name}: unknown personality {vendor:?} (expected {}; a router named otherwise: \
+             the router \"{name}\" is a \"seil\" with configuration \"FILE\")",
             table.expected(false)
         );
         let name = name.to_ascii_lowercase();
