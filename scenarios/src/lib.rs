@@ -7,7 +7,8 @@
 //! - [`report`]: a run's result, its outcome, diagnosis, `summary.json` and the artefact folder;
 //! - [`netns`]: the netns driver (the same plan in Linux network namespaces), and `ikelab peer`;
 //! - [`decode`]: reads captures (pcap / pcapng), finds IKEv1 and ESP, decrypts them with
-//!   Wireshark's key files, and renders one block (or JSON line) per message.
+//!   Wireshark's key files, and renders one block (or JSON line) per message;
+//! - [`steps`]: the cucumber step library and runner of `ikelab test` (users' feature files).
 #![forbid(unsafe_code)]
 
 pub mod decode;
@@ -16,3 +17,4 @@ pub mod netns;
 pub mod report;
 pub mod scenario;
 pub mod stack;
+pub mod steps;

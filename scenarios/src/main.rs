@@ -97,6 +97,31 @@ enum Command {
         /// The config file.
         file: PathBuf,
     },
+    /// Run your own .feature files with the built-in step library (cucumber inside).
+    #[command(after_help = "Examples:\n  \
+        ikelab test my-tunnels/\n  \
+        ikelab test hq-branch.feature --junit junit.xml\n  \
+        ikelab test features/ --tags '@smoke and not @netns' --shard 2/4\n  \
+        ikelab test --steps\n\n\
+        Config paths in steps are relative to the feature file. Exit status: 0 when every \
+        scenario passed, 1 when any failed, 2 for usage or file errors.")]
+    Test {
+        /// Feature files, or folders searched for *.feature files.
+        #[arg(required_unless_present = "steps")]
+        paths: Vec<PathBuf>,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Only the scenarios this tag expression selects (`@smoke and not @slow`).
+        #[arg(long, value_name = "EXPR")]
+        tags: Option<String>,
+        /// Only the K-th of N deterministic slices of the scenarios (for parallel CI jobs).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<ikelab::steps::Shard>,
+        /// List every step with what it does, and exit.
+        #[arg(long, conflicts_with_all = ["paths", "junit", "tags", "shard"])]
+        steps: bool,
+    },
     /// Decode IKEv1 and ESP in a pcap/pcapng capture, decrypting with Wireshark key files.
     #[command(after_help = "Examples:\n  \
         ikelab decode capture.pcap\n  \
@@ -148,6 +173,13 @@ fn main() -> ExitCode {
             out,
         } => peer(&vendor, &config, netns, &ifaces, out),
         Command::CheckConfig { vendor, file } => check_config(&vendor, &file),
+        Command::Test {
+            paths,
+            junit,
+            tags,
+            shard,
+            steps,
+        } => test(paths, junit, tags, shard, steps),
         Command::Decode {
             capture,
             keys,
@@ -389,5 +421,41 @@ fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+/// `ikelab test`: runs feature files (0 all passed, 1 any failed, 2 usage or file errors), or
+/// lists the steps.
+fn test(
+    paths: Vec<PathBuf>,
+    junit: Option<PathBuf>,
+    tags: Option<String>,
+    shard: Option<ikelab::steps::Shard>,
+    steps: bool,
+) -> ExitCode {
+    use ikelab::steps;
+    if steps {
+        print!("{}", steps::list::render());
+        return ExitCode::SUCCESS;
+    }
+    let usage = |e: steps::SuiteError| {
+        eprintln!("ikelab test: {e}");
+        ExitCode::from(2)
+    };
+    let tags = match tags.as_deref().map(steps::Tags::parse).transpose() {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let suite = steps::Suite {
+        paths,
+        tags,
+        shard,
+        junit,
+        ..Default::default()
+    };
+    match steps::run(suite) {
+        Ok(v) if v.passed() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => usage(e),
     }
 }
