@@ -4,15 +4,21 @@
 //!   in-process driver;
 //! - [`stack`]: the engine as a simulated router's IPsec stack, with its vendor log;
 //! - [`describe`]: a parsed config in plain words (`ikelab check-config`);
-//! - [`report`]: a run's result, its outcome, diagnosis, `summary.json` and the artefact folder;
+//! - [`report`]: a run's result, its outcome, `summary.json` and the artefact folder;
+//! - [`diagnose`]: what went wrong in a run, from both routers' events, with the fix;
+//! - [`expect`]: what a user expects of a run (`[expect]`, `--expect`) and the verdict;
 //! - [`netns`]: the netns driver (the same plan in Linux network namespaces), and `ikelab peer`;
+//! - [`console`]: standard output that ends quietly when its reader goes;
 //! - [`decode`]: reads captures (pcap / pcapng), finds IKEv1 and ESP, decrypts them with
 //!   Wireshark's key files, and renders one block (or JSON line) per message;
 //! - [`steps`]: the cucumber step library and runner of `ikelab test` (users' feature files).
 #![forbid(unsafe_code)]
 
+pub mod console;
 pub mod decode;
 pub mod describe;
+pub mod diagnose;
+pub mod expect;
 pub mod netns;
 pub mod report;
 pub mod scenario;

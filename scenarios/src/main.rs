@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use ikelab::expect::Expect;
+use ikelab::report::RunInfo;
+use ikelab::say;
 use ikelab::scenario::{self, catalog};
 use ikelab_peers::personality::{Parsed, Personalities, Personality};
 
@@ -25,9 +28,13 @@ enum Command {
         ikelab run proxy-id-mismatch\n  \
         ikelab run proxy-id-fixed --out /tmp/fixed --seed 7\n  \
         ikelab run my-lab/scenario.toml\n  \
-        ikelab run --seil my-seil.conf --ix my-ix.conf\n\n\
+        ikelab run --seil my-seil.conf --ix my-ix.conf --expect phase2=up,pings=all\n\n\
         Writes capture.pcapng, links/<link>.pcap, keys/ (Wireshark key files), <router>.log, \
-        lab.log and summary.json to --out (default out/<scenario>).")]
+        lab.log and summary.json to --out (default out/<scenario>), then prints the logs, the \
+        outcome, the diagnosis and, last, the verdict. A lab without hosts gets one on each \
+        router's LAN and pings between the LANs (printed as the derived topology).\n\n\
+        Exit status: 0 when the expectations are met (or there are none), 1 when not, 2 for \
+        usage, config or scenario errors, 130 when interrupted.")]
     Run {
         /// A built-in scenario name (see `ikelab list`) or a scenario file or folder.
         #[arg(required_unless_present_all = ["seil", "ix"])]
@@ -38,7 +45,8 @@ enum Command {
         /// Seed for every random choice (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// Run the document's lab with this SEIL config (with --ix).
+        /// Run a SEIL with this config against an IX (with --ix); hosts and pings come from
+        /// the configs.
         #[arg(
             long,
             value_name = "FILE",
@@ -46,7 +54,7 @@ enum Command {
             conflicts_with = "scenario"
         )]
         seil: Option<PathBuf>,
-        /// Run the document's lab with this IX config (with --seil).
+        /// Run an IX with this config against a SEIL (with --seil).
         #[arg(long, value_name = "FILE", requires = "seil")]
         ix: Option<PathBuf>,
         /// Print only the outcome, not the router logs.
@@ -56,6 +64,10 @@ enum Command {
         /// the same routers on veth pairs and a bridge, real hosts and the real ping.
         #[arg(long)]
         netns: bool,
+        /// What the run must show, over the scenario's [expect] table: phase1=up|down,
+        /// phase2=up|down, pings=all|none|some (comma-separated).
+        #[arg(long, value_name = "KEY=VALUE,...")]
+        expect: Option<String>,
     },
     /// Run one simulated SEIL or IX on interfaces of an existing network namespace, beside a
     /// real IKE peer (root needed). Stops on Ctrl-C or SIGTERM, sending Deletes.
@@ -152,7 +164,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::List => {
             for b in catalog::CATALOG {
-                println!("{:<22} {}", b.name, b.description());
+                say!("{:<22} {}", b.name, b.description());
             }
             ExitCode::SUCCESS
         }
@@ -164,7 +176,19 @@ fn main() -> ExitCode {
             ix,
             quiet,
             netns,
-        } => run(scenario, out, seed, seil, ix, quiet, netns),
+            expect,
+        } => run(
+            RunArgs {
+                name: scenario,
+                out,
+                seed,
+                seil,
+                ix,
+                quiet,
+                netns,
+            },
+            expect,
+        ),
         Command::Peer {
             vendor,
             config,
@@ -188,9 +212,9 @@ fn main() -> ExitCode {
             Ok(records) => {
                 for r in records {
                     if json {
-                        println!("{}", serde_json::to_string(&r).expect("records serialise"));
+                        say!("{}", serde_json::to_string(&r).expect("records serialise"));
                     } else {
-                        println!("{}", r.to_text());
+                        say!("{}", r.to_text());
                     }
                 }
                 ExitCode::SUCCESS
@@ -215,7 +239,12 @@ fn load(
     }
 }
 
-fn run_netns(loaded: &scenario::Loaded, seed: Option<u64>, out: &Path, quiet: bool) -> ExitCode {
+/// Usage, config and scenario errors.
+const USAGE: u8 = 2;
+/// A run stopped by Ctrl-C or SIGTERM.
+const INTERRUPTED: u8 = 130;
+
+fn run_netns(loaded: &scenario::Loaded, args: &RunArgs, dir: &Path, over: Expect) -> ExitCode {
     use ikelab::netns;
     let stop = ikelab_sim::netns::stop_on_signals();
     eprintln!(
@@ -224,63 +253,79 @@ fn run_netns(loaded: &scenario::Loaded, seed: Option<u64>, out: &Path, quiet: bo
         loaded.scenario.duration.as_secs()
     );
     let opts = netns::NetnsOptions {
-        seed,
+        seed: args.seed,
         duration: None,
     };
     let run = match netns::run_scenario(loaded, &opts, stop) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ikelab run: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(USAGE);
         }
     };
     if run.interrupted {
         eprintln!("Interrupted: stopped early.");
     }
-    let code = if run.interrupted {
-        ExitCode::from(130)
-    } else {
-        ExitCode::SUCCESS
-    };
-    report(&run.result, quiet, out, netns::write(&run, out), code)
+    let info = RunInfo::of(loaded, args.seed, &run.result, over);
+    let written = netns::write(&run, &info, dir);
+    report(
+        loaded,
+        &run.result,
+        &info,
+        args,
+        dir,
+        written,
+        run.interrupted,
+    )
 }
 
-/// Prints a run's logs (unless `quiet`), outcome and diagnosis, and where its artefacts went.
+/// After its artefacts are written, prints a run's derived topology (if any), logs (unless
+/// `quiet`), outcome, diagnosis, where its artefacts went and, last, the verdict; gives the
+/// exit code (0 met, 1 not met, 2 artefacts not written, 130
+/// interrupted).
 fn report(
+    loaded: &scenario::Loaded,
     result: &ikelab::report::RunResult,
-    quiet: bool,
+    info: &RunInfo,
+    args: &RunArgs,
     dir: &Path,
     written: std::io::Result<ikelab::report::Artefacts>,
-    code: ExitCode,
+    interrupted: bool,
 ) -> ExitCode {
-    if !quiet {
+    let code = match (&written, interrupted, info.verdict.met()) {
+        (Err(_), _, _) => USAGE,
+        (Ok(_), true, _) => INTERRUPTED,
+        (Ok(_), false, true) => 0,
+        (Ok(_), false, false) => 1,
+    };
+    ikelab::console::settle(code);
+    if let Some(d) = &loaded.derived {
+        say!("{d}");
+    }
+    if !args.quiet {
         for (name, log) in ikelab::report::router_logs(result) {
-            println!("=== {name} log ===\n{log}");
+            say!("=== {name} log ===\n{log}");
         }
     }
-    println!("=== outcome ===\n{}", ikelab::report::outcome(result));
-    let diag = ikelab::report::diagnosis(result);
+    say!("=== outcome ===\n{}", ikelab::report::outcome(result));
+    let diag = ikelab::diagnose::diagnosis(result);
     if !diag.is_empty() {
-        println!("=== diagnosis ===");
+        say!("=== diagnosis ===");
         for d in diag {
-            println!("{d}");
+            say!("{d}");
         }
-        println!();
+        say!();
     }
     match written {
-        Ok(a) => {
-            println!(
-                "Artefacts in {}\n{}",
-                a.dir.display(),
-                ikelab::report::wireshark_hint(&a)
-            );
-            code
-        }
-        Err(e) => {
-            eprintln!("ikelab run: writing {}: {e}", dir.display());
-            ExitCode::FAILURE
-        }
+        Ok(a) => say!(
+            "Artefacts in {}\n{}",
+            a.dir.display(),
+            ikelab::report::wireshark_hint(&a)
+        ),
+        Err(e) => eprintln!("ikelab run: writing {}: {e}", dir.display()),
     }
+    say!("{}", info.verdict);
+    ExitCode::from(code)
 }
 
 fn peer(
@@ -348,7 +393,8 @@ fn peer(
     ExitCode::SUCCESS
 }
 
-fn run(
+/// What `ikelab run` was asked to run, and how.
+struct RunArgs {
     name: Option<String>,
     out: Option<PathBuf>,
     seed: Option<u64>,
@@ -356,28 +402,42 @@ fn run(
     ix: Option<PathBuf>,
     quiet: bool,
     netns: bool,
-) -> ExitCode {
-    let loaded = match load(&name, &seil, &ix) {
+}
+
+fn run(args: RunArgs, expect: Option<String>) -> ExitCode {
+    let over = match expect.as_deref().map(Expect::parse_cli).transpose() {
+        Ok(e) => e.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("ikelab run: {e}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let loaded = match load(&args.name, &args.seil, &args.ix) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("ikelab run: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(USAGE);
         }
     };
-    let dir = out.unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
-    if netns {
-        return run_netns(&loaded, seed, &dir, quiet);
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
+    if args.netns {
+        return run_netns(&loaded, &args, &dir, over);
     }
-    let mut built = match scenario::build(&loaded, seed) {
+    let mut built = match scenario::build(&loaded, args.seed) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("ikelab run: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(USAGE);
         }
     };
     built.lab.run();
-    let written = ikelab::report::write(&built, &dir);
-    report(&built.result(), quiet, &dir, written, ExitCode::SUCCESS)
+    let result = built.result();
+    let info = RunInfo::of(&loaded, args.seed, &result, over);
+    let written = ikelab::report::write(&built, &info, &dir);
+    report(&loaded, &result, &info, &args, &dir, written, false)
 }
 
 /// Reads `file` and parses it as a config of the personality named `vendor`; on failure says
@@ -417,7 +477,10 @@ fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
             for w in &parsed.router.warnings {
                 eprintln!("{w}");
             }
-            print!("{}", ikelab::describe::describe(&parsed.router));
+            ikelab::console::write(format_args!(
+                "{}",
+                ikelab::describe::describe(&parsed.router)
+            ));
             ExitCode::SUCCESS
         }
         Err(code) => code,
@@ -435,7 +498,7 @@ fn test(
 ) -> ExitCode {
     use ikelab::steps;
     if steps {
-        print!("{}", steps::list::render());
+        ikelab::console::write(format_args!("{}", steps::list::render()));
         return ExitCode::SUCCESS;
     }
     let usage = |e: steps::SuiteError| {

@@ -62,7 +62,8 @@ use ikelab_sim::netns::{
 };
 use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
 
-use crate::report::{self, Artefacts, PingOutcome, Recording, RouterState, RunResult};
+use crate::expect::Verdict;
+use crate::report::{self, Artefacts, PingOutcome, Recording, RouterState, RunInfo, RunResult};
 use crate::scenario::plan::{
     self, EndNode, Job, PingRef, Plan, RouterRef, SegmentKind, router_config,
 };
@@ -127,7 +128,7 @@ impl NetnsRun {
 }
 
 /// Writes the run's artefacts into `dir` (the same files as an in-process run).
-pub fn write(run: &NetnsRun, dir: &Path) -> std::io::Result<Artefacts> {
+pub fn write(run: &NetnsRun, info: &RunInfo, dir: &Path) -> std::io::Result<Artefacts> {
     let rec = Recording {
         start: run.start,
         capture: &run.capture,
@@ -136,7 +137,7 @@ pub fn write(run: &NetnsRun, dir: &Path) -> std::io::Result<Artefacts> {
         log_text: run.log_text.clone(),
     };
     // Each frame was captured once (on a bridge, or by the router's port on a veth).
-    report::write_parts(&run.result, &rec, dir, |_| true)
+    report::write_parts(&run.result, info, &rec, dir, |_| true)
 }
 
 fn setup(e: impl std::fmt::Display) -> NetnsError {
@@ -642,6 +643,10 @@ pub struct PeerRun {
     pub start: StartTime,
     /// The run log (router notes and vendor lines, stamped).
     pub log_text: String,
+    /// The engine's seed.
+    pub seed: u64,
+    /// How long it ran.
+    pub elapsed: Duration,
 }
 
 impl PeerRun {
@@ -659,7 +664,15 @@ impl PeerRun {
             keys: &self.keys,
             log_text: self.log_text.clone(),
         };
-        report::write_parts(&run, &rec, dir, |_| true)
+        // One router beside real peers: no scenario and no expectations.
+        let info = RunInfo {
+            scenario: "peer".into(),
+            seed: self.seed,
+            start: String::new(),
+            duration: self.elapsed,
+            verdict: Verdict { checks: vec![] },
+        };
+        report::write_parts(&run, &info, &rec, dir, |_| true)
     }
 }
 
@@ -858,10 +871,13 @@ pub fn peer(
     flush(&mut out);
     drop(restore);
     let start = clock.start();
+    let elapsed = clock.now().since_zero();
     let log_text = driver.log().render(start);
     let keys = driver.keys().clone();
     let capture = driver.into_recorder().finish();
     Ok(PeerRun {
+        seed,
+        elapsed,
         router: RouterState {
             name,
             personality: opts.personality,

@@ -1,16 +1,19 @@
-//! What a run leaves behind, whichever driver ran it ([`RunResult`]): the outcome in plain words
-//! with a diagnosis, `summary.json`, and the artefact folder (captures, key files, vendor logs).
+//! What a run leaves behind, whichever driver ran it ([`RunResult`]): the outcome in plain words,
+//! `summary.json` (with the diagnosis of [`crate::diagnose`] and the verdict of
+//! [`crate::expect`]), and the artefact folder (captures, key files, vendor logs).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::hex::hex;
-use ikelab_peers::ike::{Direction, EncapMode, EventKind, FailReason, QmId};
+use ikelab_peers::ike::{DeleteReason, Direction, EncapMode, Event, EventKind, FailReason};
 use std::sync::Arc;
 
-use ikelab_peers::personality::{Mismatch, Personalities, Personality};
-use ikelab_peers::wire::NotifyType;
+use ikelab_peers::personality::Personality;
 use serde_json::{Value, json};
+
+use crate::diagnose;
+use crate::expect::{Expect, Verdict};
 
 use crate::scenario::Built;
 use crate::stack::StackHandle;
@@ -112,124 +115,183 @@ pub fn outcome(run: &RunResult) -> String {
     out
 }
 
-fn ids(a: &QmId, b: &QmId) -> String {
-    format!("{a} <-> {b}")
+/// The version of `summary.json`'s layout (`schema/summary.schema.json`), raised when a field
+/// changes meaning or goes away.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// What `summary.json` says of a run as a whole.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// The wall clock of time zero, as the scenario gives it (`Jan 5 07:27:06`).
+    pub start: String,
+    /// How long it ran (virtual or real time).
+    pub duration: std::time::Duration,
+    /// The run judged against its expectations.
+    pub verdict: Verdict,
 }
 
-/// A diagnosis in plain words for negotiations that failed, with the config line that fixes
-/// the document's case.
-pub fn diagnosis(run: &RunResult) -> Vec<String> {
-    let routers = &run.routers;
-    let mut out = vec![];
-    let name_of = |ip: std::net::Ipv4Addr| {
-        routers
-            .iter()
-            .find(|r| {
-                r.stack
-                    .borrow()
-                    .engine
-                    .config()
-                    .peers
-                    .iter()
-                    .any(|p| p.local == ip)
-            })
-            .map(|r| (r.name.clone(), r.personality.clone()))
+impl RunInfo {
+    /// `loaded`'s run with `seed` (else the scenario's), judged against the scenario's
+    /// `[expect]` with what `over` sets replacing it.
+    pub fn of(
+        loaded: &crate::scenario::Loaded,
+        seed: Option<u64>,
+        run: &RunResult,
+        over: Expect,
+    ) -> RunInfo {
+        let sc = &loaded.scenario;
+        let expect = sc.expect.clone().overridden_by(over);
+        RunInfo {
+            scenario: sc.name.clone(),
+            seed: seed.unwrap_or(sc.seed),
+            start: sc.start.clone(),
+            duration: sc.duration,
+            verdict: Verdict::judge(run, &expect),
+        }
+    }
+}
+
+/// Why a negotiation failed, as `summary.json` names it.
+fn fail_reason(r: &FailReason) -> String {
+    match r {
+        FailReason::Timeout => "timeout".into(),
+        FailReason::NoProposalChosen => "no_proposal_chosen".into(),
+        FailReason::AuthenticationFailed => "authentication_failed".into(),
+        FailReason::IdMismatch => "id_mismatch".into(),
+        FailReason::Notified(n) => format!("notified {n}"),
+        FailReason::Malformed(m) => format!("malformed: {m}"),
+        FailReason::Flushed => "flushed".into(),
+    }
+}
+
+/// Why an SA went away, as `summary.json` names it.
+fn delete_reason(r: DeleteReason) -> &'static str {
+    match r {
+        DeleteReason::Expired => "expired",
+        DeleteReason::DeleteReceived => "delete_received",
+        DeleteReason::InitialContact => "initial_contact",
+        DeleteReason::PeerDead => "peer_dead",
+        DeleteReason::Flushed => "flushed",
+        DeleteReason::Shutdown => "shutdown",
+    }
+}
+
+/// A timeline entry for the SA events of `e` (`None` for the other events): its name and
+/// its details.
+fn timeline_entry(e: &Event) -> Option<(&'static str, Value)> {
+    let cookies = |i: &[u8; 8], r: &[u8; 8]| format!("{}/{}", hex(i), hex(r));
+    let dir = |d: Direction| match d {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
     };
-    for r in routers {
+    Some(match &e.kind {
+        EventKind::Phase1Started {
+            remote, initiator, ..
+        } => (
+            "phase1_started",
+            json!({"peer": remote.to_string(), "initiator": initiator}),
+        ),
+        EventKind::Phase1Established {
+            remote,
+            icookie,
+            rcookie,
+            initiator,
+            ..
+        } => (
+            "phase1_established",
+            json!({"peer": remote.to_string(), "cookies": cookies(icookie, rcookie), "initiator": initiator}),
+        ),
+        EventKind::Phase1Failed { remote, reason } => (
+            "phase1_failed",
+            json!({"peer": remote.to_string(), "reason": fail_reason(reason)}),
+        ),
+        EventKind::Phase1Deleted {
+            remote,
+            icookie,
+            rcookie,
+            reason,
+            ..
+        } => (
+            "phase1_deleted",
+            json!({"peer": remote.to_string(), "cookies": cookies(icookie, rcookie), "reason": delete_reason(*reason)}),
+        ),
+        EventKind::PeerDead { remote } => ("peer_dead", json!({"peer": remote.to_string()})),
+        EventKind::Phase2Started {
+            remote,
+            message_id,
+            initiator,
+            ..
+        } => (
+            "phase2_started",
+            json!({"peer": remote.to_string(), "message_id": format!("0x{message_id:08x}"), "initiator": initiator}),
+        ),
+        EventKind::Phase2Established { remote, message_id } => (
+            "phase2_established",
+            json!({"peer": remote.to_string(), "message_id": format!("0x{message_id:08x}")}),
+        ),
+        EventKind::Phase2Failed {
+            remote,
+            message_id,
+            reason,
+        } => (
+            "phase2_failed",
+            json!({"peer": remote.to_string(), "message_id": format!("0x{message_id:08x}"), "reason": fail_reason(reason)}),
+        ),
+        EventKind::SaInstalled {
+            spi,
+            direction,
+            src,
+            dst,
+            ids,
+            ..
+        } => (
+            "sa_installed",
+            json!({"spi": format!("0x{spi:08x}"), "direction": dir(*direction), "src": src.to_string(), "dst": dst.to_string(), "ids": [ids.0.to_string(), ids.1.to_string()]}),
+        ),
+        EventKind::SaDeleted {
+            spi,
+            direction,
+            src,
+            dst,
+            reason,
+            ..
+        } => (
+            "sa_deleted",
+            json!({"spi": format!("0x{spi:08x}"), "direction": dir(*direction), "src": src.to_string(), "dst": dst.to_string(), "reason": delete_reason(*reason)}),
+        ),
+        _ => return None,
+    })
+}
+
+/// Every router's SA events in time order (router order within one instant), with virtual
+/// milliseconds since time zero.
+fn timeline(run: &RunResult) -> Vec<Value> {
+    let mut all: Vec<(u64, usize, Value)> = vec![];
+    for (ri, r) in run.routers.iter().enumerate() {
         let s = r.stack.borrow();
-        let mut seen = std::collections::BTreeSet::new();
         for e in &s.events {
-            let msg = match &e.kind {
-                EventKind::NoPolicyForIds {
-                    from,
-                    initiator_id,
-                    responder_id,
-                    expected,
-                } => {
-                    let (peer, personality) = name_of(*from.ip()).unwrap_or_else(|| {
-                        (
-                            from.ip().to_string(),
-                            Personalities::builtin().outside_peer(),
-                        )
-                    });
-                    let mut m = format!(
-                        "Phase 2 failed: {} found no IPsec policy for the IDs {peer} proposed.\n  {peer} proposed (local <-> remote): {}\n",
-                        r.name,
-                        ids(initiator_id, responder_id)
-                    );
-                    for (want_i, want_r) in expected {
-                        let _ = writeln!(
-                            m,
-                            "  {} expects (seen from {peer}):        {}",
-                            r.name,
-                            ids(want_i, want_r)
-                        );
-                    }
-                    if let Some((want_i, want_r)) = expected.first() {
-                        let mismatch = Mismatch::Ids {
-                            local: want_i,
-                            remote: want_r,
-                        };
-                        if let Some(fix) = personality.fix(&mismatch) {
-                            let _ = write!(m, "  Fix on {peer} {fix}");
-                        }
-                    }
-                    m
-                }
-                EventKind::ReturnedIdsMismatch {
-                    from,
-                    sent,
-                    received,
-                } => format!(
-                    "Phase 2 failed at {}: {from} answered with other IDs ({}) than proposed ({}); {} refuses that, as racoon does.",
-                    r.name,
-                    ids(&received.0, &received.1),
-                    ids(&sent.0, &sent.1),
-                    r.name
-                ),
-                EventKind::Phase1Failed {
-                    remote,
-                    reason: FailReason::AuthenticationFailed,
-                } => format!(
-                    "Phase 1 failed at {}: messages from {remote} did not decrypt or authenticate. The pre-shared keys differ.",
-                    r.name
-                ),
-                EventKind::Phase1Failed {
-                    remote,
-                    reason: FailReason::NoProposalChosen,
-                } => format!(
-                    "Phase 1 failed: {} accepts none of the IKE proposals of {remote}. Compare encryption, hash, DH group.",
-                    r.name
-                ),
-                EventKind::NotifySent {
-                    to,
-                    kind: NotifyType::NO_PROPOSAL_CHOSEN,
-                    ..
-                } => format!(
-                    "{} answered {to} with NO-PROPOSAL-CHOSEN: the proposals (algorithms, lifetimes, PFS group, mode) do not match.",
-                    r.name
-                ),
-                EventKind::Phase1Failed {
-                    remote,
-                    reason: FailReason::Timeout,
-                } => {
-                    format!(
-                        "Phase 1 with {remote} timed out at {}: the peer never answered (or answered too late).",
-                        r.name
-                    )
-                }
-                _ => continue,
-            };
-            if seen.insert(msg.clone()) {
-                out.push(msg);
+            if let Some((name, mut detail)) = timeline_entry(e) {
+                let ms = e.at.as_nanos() / 1_000_000;
+                detail["at_ms"] = json!(ms);
+                detail["router"] = json!(r.name);
+                detail["event"] = json!(name);
+                all.push((ms, ri, detail));
             }
         }
     }
-    out
+    // A stable sort keeps each router's own order for equal times.
+    all.sort_by_key(|(ms, ri, _)| (*ms, *ri));
+    all.into_iter().map(|(_, _, v)| v).collect()
 }
 
-/// `summary.json`: per router its ISAKMP and IPsec SAs and notifications, per host its pings.
-pub fn summary(run: &RunResult) -> Value {
+/// `summary.json`: the run (scenario, seed, start, duration), its verdict and diagnosis, a
+/// timeline of SA events, per router its ISAKMP and IPsec SAs and notifications, per host its
+/// pings.
+pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
     let routers: Vec<Value> = run
         .routers
         .iter()
@@ -289,7 +351,22 @@ pub fn summary(run: &RunResult) -> Value {
         .iter()
         .map(|p| json!({"from": p.from, "to": p.to.to_string(), "sent": p.sent, "answered": p.received}))
         .collect();
-    json!({"routers": routers, "pings": pings})
+    json!({
+        "version": SUMMARY_VERSION,
+        "scenario": info.scenario,
+        "seed": info.seed,
+        "start": info.start,
+        "duration_s": info.duration.as_secs_f64(),
+        "verdict": {
+            "result": info.verdict.word(),
+            "met": info.verdict.met(),
+            "checks": info.verdict.checks,
+        },
+        "diagnosis": diagnose::findings(run),
+        "timeline": timeline(run),
+        "routers": routers,
+        "pings": pings,
+    })
 }
 
 /// Keeps one copy of each frame a switch forwards: the copy on the link it entered by. Every
@@ -344,7 +421,7 @@ pub struct Recording<'a> {
 
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
 /// `summary.json` into `dir`.
-pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
+pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> std::io::Result<Artefacts> {
     let rec = Recording {
         start: b.lab.start(),
         capture: b.lab.capture(),
@@ -352,12 +429,13 @@ pub fn write(b: &Built, dir: &Path) -> std::io::Result<Artefacts> {
         keys: b.lab.keys(),
         log_text: b.lab.log_text(),
     };
-    write_parts(&b.result(), &rec, dir, switch_view(b))
+    write_parts(&b.result(), info, &rec, dir, switch_view(b))
 }
 
 /// [`write`] for any run; the merged capture keeps the frames `keep` accepts.
 pub fn write_parts(
     run: &RunResult,
+    info: &RunInfo,
     p: &Recording<'_>,
     dir: &Path,
     keep: impl FnMut(&ikelab_sim::CapturedFrame) -> bool,
@@ -386,7 +464,7 @@ pub fn write_parts(
     std::fs::write(dir.join("lab.log"), &p.log_text)?;
     std::fs::write(
         dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary(run)).unwrap_or_default() + "\n",
+        serde_json::to_string_pretty(&summary(run, info)).unwrap_or_default() + "\n",
     )?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),

@@ -77,7 +77,7 @@ fn an_added_personality_runs_with_its_own_log() {
 fn an_added_personality_gives_its_own_fix_hint() {
     let steps = "[[step]]\nat = \"10s\"\ndo = \"ping\"\nfrom = \"host-a\"\nto = \"192.168.1.10\"\ncount = 3\n";
     let r = run("mismatch", "proxy-id-mismatch/seil.conf", steps);
-    let diagnosis = ikelab::report::diagnosis(&r).join("\n");
+    let diagnosis = ikelab::diagnose::diagnosis(&r).join("\n");
     assert!(
         diagnosis.contains("Fix on seil (tiny): propose 172.16.0.1 <-> 172.16.0.2."),
         "{diagnosis}"

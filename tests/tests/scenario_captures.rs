@@ -15,7 +15,8 @@ fn run_to(scenario: &str, dir: &Path) {
     let loaded = load_named(scenario).unwrap();
     let mut b = build(&loaded, None).unwrap();
     b.lab.run();
-    ikelab::report::write(&b, dir).unwrap();
+    let info = ikelab::report::RunInfo::of(&loaded, None, &b.result(), Default::default());
+    ikelab::report::write(&b, &info, dir).unwrap();
 }
 
 /// tshark's rows for the merged capture: frame, exchange, ISAKMP length, notify, ESP ICV,

@@ -9,6 +9,7 @@ use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality
 use super::catalog::{self, Builtin};
 use super::lines::{Lines, Table, line_at};
 use super::model::{Action, Scenario};
+use super::topology::{self, Derived, RouterView};
 
 /// Where a scenario's files come from.
 #[derive(Clone, Debug)]
@@ -106,6 +107,36 @@ pub struct Loaded {
     pub file: String,
     /// Where its tables and keys are, for messages (steps added after loading have none).
     pub lines: Lines,
+    /// The hosts and pings derived from the configs, when the scenario declared no hosts.
+    pub derived: Option<Derived>,
+}
+
+impl Loaded {
+    /// Gives a lab without hosts a host on each router's LAN and, when its script has no
+    /// pings, pings between the LANs ([`topology::derive`]); the run lasts long enough for them.
+    fn derive_topology(&mut self) {
+        if !self.scenario.hosts.is_empty() || self.routers.is_empty() {
+            return;
+        }
+        let views: Vec<RouterView<'_>> = self
+            .routers
+            .iter()
+            .map(|r| RouterView {
+                name: &r.name,
+                config: &r.parsed.router,
+            })
+            .collect();
+        let sc = &mut self.scenario;
+        let with_pings = !sc
+            .steps
+            .iter()
+            .any(|s| matches!(s.action, Action::Ping { .. }));
+        let derived = topology::derive(&views, with_pings);
+        sc.hosts = derived.hosts.iter().map(|(h, _)| h.clone()).collect();
+        sc.steps.extend(derived.pings.iter().cloned());
+        sc.duration = sc.duration.max(derived.min_duration());
+        self.derived = Some(derived);
+    }
 }
 
 fn scenario_error(file: &str, text: &str, e: toml::de::Error) -> LoadError {
@@ -196,14 +227,17 @@ pub fn load_with(
             ));
         }
     }
-    Ok(Loaded {
+    let mut loaded = Loaded {
         scenario,
         source,
         file: file.to_string(),
         lines,
         routers,
         reconfigs,
-    })
+        derived: None,
+    };
+    loaded.derive_topology();
+    Ok(loaded)
 }
 
 /// Loads a built-in scenario by name, or a scenario file by path.
@@ -248,11 +282,16 @@ fn document_lab() -> Result<Loaded, LoadError> {
     )
 }
 
-/// The document's lab with the user's own SEIL and IX configs (`ikelab run --seil F --ix F`).
+/// A SEIL and an IX with the user's own configs (`ikelab run --seil F --ix F`): the hosts and
+/// pings come from the configs ([`topology::derive`]), whatever their addressing.
 pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
     let mut loaded = document_lab()?;
     loaded.scenario.name = "custom".into();
-    loaded.scenario.description = "the document's lab with your own configs".into();
+    loaded.scenario.description = "a SEIL and an IX with your own configs".into();
+    loaded.scenario.hosts.clear();
+    loaded.scenario.steps.clear();
+    loaded.scenario.expect = Default::default();
+    loaded.lines = Lines::default();
     for (r, path) in loaded.routers.iter_mut().zip([seil, ix]) {
         let dir = Source::Dir(path.parent().map(Path::to_path_buf).unwrap_or_default());
         let file = path
@@ -262,6 +301,7 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
         let (shown, text) = dir.read(&file)?;
         *r = parse_router(&r.personality, &r.name, &shown, &text)?;
     }
+    loaded.derive_topology();
     Ok(loaded)
 }
 
@@ -271,6 +311,7 @@ pub fn load_texts(seil: &str, ix: &str) -> Result<Loaded, LoadError> {
     let mut loaded = document_lab()?;
     loaded.scenario.name = "composed".into();
     loaded.scenario.steps.clear();
+    loaded.scenario.expect = Default::default();
     loaded.lines.clear_steps();
     for (r, (file, t)) in loaded
         .routers

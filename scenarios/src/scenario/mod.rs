@@ -7,6 +7,7 @@ pub mod lines;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod topology;
 
 pub use build::{Built, PingRun, RouterRun, build};
 pub use load::{LoadError, Loaded, add_reconfigure, load_named, load_pair, load_texts};

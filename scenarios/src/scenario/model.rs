@@ -59,6 +59,9 @@ pub struct Scenario {
     /// The script.
     #[serde(default, rename = "step")]
     pub steps: Vec<Step>,
+    /// What the run should show (`ikelab run`'s verdict and exit code).
+    #[serde(default)]
+    pub expect: crate::expect::Expect,
 }
 
 fn default_seed() -> u64 {

@@ -8,7 +8,8 @@ use std::time::Duration;
 use ikelab_peers::personality::Personalities;
 
 use crate::decode::record::{IsakmpRecord, Record, RecordBody};
-use crate::report::RunResult;
+use crate::expect::Expect;
+use crate::report::{RunInfo, RunResult};
 use crate::scenario::load::{LoadedRouter, Source};
 use crate::scenario::{self, HostSpec, Loaded, RouterSpec, Scenario};
 
@@ -75,7 +76,7 @@ impl Outcome {
                     )
                 })
                 .collect(),
-            diagnosis: crate::report::diagnosis(run),
+            diagnosis: crate::diagnose::diagnosis(run),
         }
     }
 }
@@ -202,6 +203,7 @@ impl LabWorld {
             reconfigs: vec![],
             file: self.feature.clone(),
             lines: Default::default(),
+            derived: None,
         };
         for r in &self.reconfigures {
             scenario::add_reconfigure(&mut loaded, &r.router, r.at, &r.text)
@@ -216,7 +218,8 @@ impl LabWorld {
         let mut b = scenario::build(&loaded, None).unwrap_or_else(|e| panic!("{e}"));
         b.lab.run();
         let dir = scratch_dir("run", &b);
-        let a = crate::report::write(&b, &dir).expect("artefacts");
+        let info = RunInfo::of(&loaded, None, &b.result(), Expect::default());
+        let a = crate::report::write(&b, &info, &dir).expect("artefacts");
         let records = crate::decode::decode_file(&a.pcapng, Some(&a.keys)).expect("decode");
         let _ = std::fs::remove_dir_all(&dir);
         self.outcome = Some(Outcome::of(&b.result(), records));
@@ -233,7 +236,8 @@ impl LabWorld {
         let run =
             crate::netns::run_scenario(&loaded, &opts, &stop).unwrap_or_else(|e| panic!("{e}"));
         let dir = scratch_dir("netns", &run);
-        let a = crate::netns::write(&run, &dir).expect("artefacts");
+        let info = RunInfo::of(&loaded, None, &run.result, Expect::default());
+        let a = crate::netns::write(&run, &info, &dir).expect("artefacts");
         let records = crate::decode::decode_file(&a.pcapng, Some(&a.keys)).expect("decode");
         let _ = std::fs::remove_dir_all(&dir);
         self.outcome = Some(Outcome::of(&run.result, records));
