@@ -35,40 +35,7 @@ enum Command {
         router's LAN and pings between the LANs (printed as the derived topology).\n\n\
         Exit status: 0 when the expectations are met (or there are none), 1 when not, 2 for \
         usage, config or scenario errors, 130 when interrupted.")]
-    Run {
-        /// A built-in scenario name (see `ikelab list`) or a scenario file or folder.
-        #[arg(required_unless_present_all = ["seil", "ix"])]
-        scenario: Option<String>,
-        /// Artefact folder.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Seed for every random choice (default: the scenario's).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Run a SEIL with this config against an IX (with --ix); hosts and pings come from
-        /// the configs.
-        #[arg(
-            long,
-            value_name = "FILE",
-            requires = "ix",
-            conflicts_with = "scenario"
-        )]
-        seil: Option<PathBuf>,
-        /// Run an IX with this config against a SEIL (with --seil).
-        #[arg(long, value_name = "FILE", requires = "seil")]
-        ix: Option<PathBuf>,
-        /// Print only the outcome, not the router logs.
-        #[arg(long)]
-        quiet: bool,
-        /// Build the lab as Linux network namespaces and run it in real time (root needed):
-        /// the same routers on veth pairs and a bridge, real hosts and the real ping.
-        #[arg(long)]
-        netns: bool,
-        /// What the run must show, over the scenario's [expect] table: phase1=up|down,
-        /// phase2=up|down, pings=all|none|some (comma-separated).
-        #[arg(long, value_name = "KEY=VALUE,...")]
-        expect: Option<String>,
-    },
+    Run(RunArgs),
     /// Run one simulated SEIL or IX on interfaces of an existing network namespace, beside a
     /// real IKE peer (root needed). Stops on Ctrl-C or SIGTERM, sending Deletes.
     #[command(after_help = "Examples:\n  \
@@ -168,27 +135,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run {
-            scenario,
-            out,
-            seed,
-            seil,
-            ix,
-            quiet,
-            netns,
-            expect,
-        } => run(
-            RunArgs {
-                name: scenario,
-                out,
-                seed,
-                seil,
-                ix,
-                quiet,
-                netns,
-            },
-            expect,
-        ),
+        Command::Run(args) => run(args),
         Command::Peer {
             vendor,
             config,
@@ -394,18 +341,39 @@ fn peer(
 }
 
 /// What `ikelab run` was asked to run, and how.
+#[derive(clap::Args)]
 struct RunArgs {
+    /// A built-in scenario name (see `ikelab list`) or a scenario file or folder.
+    #[arg(value_name = "SCENARIO", required_unless_present_all = ["seil", "ix"])]
     name: Option<String>,
+    /// Artefact folder.
+    #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Seed for every random choice (default: the scenario's).
+    #[arg(long)]
     seed: Option<u64>,
+    /// Run a SEIL with this config against an IX (with --ix); hosts and pings come from
+    /// the configs.
+    #[arg(long, value_name = "FILE", requires = "ix", conflicts_with = "name")]
     seil: Option<PathBuf>,
+    /// Run an IX with this config against a SEIL (with --seil).
+    #[arg(long, value_name = "FILE", requires = "seil")]
     ix: Option<PathBuf>,
+    /// Print only the outcome, not the router logs.
+    #[arg(long)]
     quiet: bool,
+    /// Build the lab as Linux network namespaces and run it in real time (root needed):
+    /// the same routers on veth pairs and a bridge, real hosts and the real ping.
+    #[arg(long)]
     netns: bool,
+    /// What the run must show, over the scenario's [expect] table: phase1=up|down,
+    /// phase2=up|down, pings=all|none|some (comma-separated).
+    #[arg(long, value_name = "KEY=VALUE,...")]
+    expect: Option<String>,
 }
 
-fn run(args: RunArgs, expect: Option<String>) -> ExitCode {
-    let over = match expect.as_deref().map(Expect::parse_cli).transpose() {
+fn run(args: RunArgs) -> ExitCode {
+    let over = match args.expect.as_deref().map(Expect::parse_cli).transpose() {
         Ok(e) => e.unwrap_or_default(),
         Err(e) => {
             eprintln!("ikelab run: {e}");

@@ -96,12 +96,21 @@ pub fn outcome(run: &RunResult) -> String {
                 )
             })
             .count();
+        // A phase 1 that came up and then ended: say how, so "down" does not read as a failure.
+        let phase1 = match (p1 > 0, last_phase1_end(&s.events)) {
+            (true, _) => "up".to_string(),
+            (false, Some(DeleteReason::Expired)) if inbound > 0 => {
+                "down (the ISAKMP SA expired; it is negotiated again when a rekey or Delete needs one)"
+                    .to_string()
+            }
+            (false, Some(why)) => format!("down (it came up, then ended: {})", delete_reason(why)),
+            (false, None) => "down".to_string(),
+        };
         let _ = writeln!(
             out,
-            "{} ({}): phase 1 {}, phase 2 {} (IPsec SA pairs now: {inbound}, negotiated in all: {ever})",
+            "{} ({}): phase 1 {phase1}, phase 2 {} (IPsec SA pairs now: {inbound}, negotiated in all: {ever})",
             r.name,
             r.personality.vendor(),
-            if p1 > 0 { "up" } else { "down" },
             if inbound > 0 { "up" } else { "down" },
         );
     }
@@ -178,6 +187,14 @@ fn delete_reason(r: DeleteReason) -> &'static str {
         DeleteReason::Flushed => "flushed",
         DeleteReason::Shutdown => "shutdown",
     }
+}
+
+/// Why the last ISAKMP SA of `events` ended, if one did.
+fn last_phase1_end(events: &[Event]) -> Option<DeleteReason> {
+    events.iter().rev().find_map(|e| match e.kind {
+        EventKind::Phase1Deleted { reason, .. } => Some(reason),
+        _ => None,
+    })
 }
 
 /// A timeline entry for the SA events of `e` (`None` for the other events): its name and

@@ -30,6 +30,13 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// `ikelab run SCENARIO --out DIR --quiet` with `more` arguments.
+fn run_quiet(scenario: &str, dir: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["run", scenario, "--out", dir.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(more);
+    ikelab(&args)
+}
+
 fn readdressed(dir: &Path, expect: &str) -> Output {
     ikelab(&[
         "run",
@@ -172,13 +179,7 @@ fn usage_and_config_errors_exit_2() {
 fn a_scenarios_expect_table_gives_the_verdict_and_the_command_line_overrides_it() {
     let dir = tmp("catalog");
     // proxy-id-mismatch expects phase 2 down, no ping answered, and the document's log lines.
-    let out = ikelab(&[
-        "run",
-        "proxy-id-mismatch",
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = run_quiet("proxy-id-mismatch", &dir, &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     let last = text.lines().last().unwrap_or_default();
@@ -187,15 +188,7 @@ fn a_scenarios_expect_table_gives_the_verdict_and_the_command_line_overrides_it(
         last.contains("ix log contains \"IKE.043: IPsec configuration not found\" ok"),
         "{last}"
     );
-    let out = ikelab(&[
-        "run",
-        "proxy-id-mismatch",
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-        "--expect",
-        "phase2=up",
-    ]);
+    let out = run_quiet("proxy-id-mismatch", &dir, &["--expect", "phase2=up"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("phase2=up FAILED (0 of 2 routers)"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -204,13 +197,7 @@ fn a_scenarios_expect_table_gives_the_verdict_and_the_command_line_overrides_it(
 #[test]
 fn the_schema_refuses_a_summary_that_breaks_it() {
     let dir = tmp("schema");
-    let out = ikelab(&[
-        "run",
-        "psk-mismatch",
-        "--out",
-        dir.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = run_quiet("psk-mismatch", &dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let good: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
@@ -274,13 +261,7 @@ fn a_closed_stdout_ends_the_program_quietly_after_the_artefacts() {
 
     // `decode` of a long capture (two hours of pings) into a reader that stops after one line.
     let long = dir.join("long");
-    let out = ikelab(&[
-        "run",
-        "lifetime-rekey",
-        "--out",
-        long.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = run_quiet("lifetime-rekey", &long, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let mut child = Command::new(env!("CARGO_BIN_EXE_ikelab"))
         .args([
