@@ -225,30 +225,36 @@ fn the_schema_refuses_a_summary_that_breaks_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_closed_stdout_ends_the_program_quietly_after_the_artefacts() {
-    let dir = tmp("pipe");
-    // The reader goes away after the first line (the derived topology).
+/// Runs ikelab with `args`, reads one line of its output, closes the pipe and waits for it.
+fn first_line_then_close(args: &[&str]) -> (String, Output) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ikelab"))
-        .args([
-            "run",
-            "--seil",
-            &fixture("seil.conf"),
-            "--ix",
-            &fixture("ix.conf"),
-            "--out",
-            dir.to_str().unwrap(),
-        ])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut first = String::new();
+    // The reader, and with it the pipe's read end, is dropped at the end of this statement.
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
+    (first, child.wait_with_output().unwrap())
+}
+
+#[test]
+fn a_closed_stdout_ends_the_program_quietly_after_the_artefacts() {
+    let dir = tmp("pipe");
+    // The reader goes away after the first line (the derived topology).
+    let (first, out) = first_line_then_close(&[
+        "run",
+        "--seil",
+        &fixture("seil.conf"),
+        "--ix",
+        &fixture("ix.conf"),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(first.starts_with("=== topology"), "{first}");
-    let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
@@ -263,22 +269,13 @@ fn a_closed_stdout_ends_the_program_quietly_after_the_artefacts() {
     let long = dir.join("long");
     let out = run_quiet("lifetime-rekey", &long, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ikelab"))
-        .args([
-            "decode",
-            long.join("capture.pcapng").to_str().unwrap(),
-            "--keys",
-            long.join("keys").to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (first, out) = first_line_then_close(&[
+        "decode",
+        long.join("capture.pcapng").to_str().unwrap(),
+        "--keys",
+        long.join("keys").to_str().unwrap(),
+    ]);
+    assert!(first.starts_with("frame "), "{first}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
