@@ -251,7 +251,8 @@ fn report(
     }
     if !args.quiet {
         for (name, log) in ikelab::report::router_logs(result) {
-            say!("=== {name} log ===\n{log}");
+            let folded = ikelab::report::fold_repeats(&log);
+            say!("=== {name} log ===\n{folded}");
         }
     }
     say!("=== outcome ===\n{}", ikelab::report::outcome(result));

@@ -584,6 +584,7 @@ impl<'p> NetnsLab<'p> {
                         name: r.name.clone(),
                         personality: r.personality.clone(),
                         stack,
+                        configs: r.configs(),
                     })
                     .collect(),
                 pings,
@@ -882,6 +883,7 @@ pub fn peer(
             name,
             personality: opts.personality,
             stack: handle,
+            configs: vec![(Instant::ZERO, opts.config)],
         },
         keys,
         capture,

@@ -9,7 +9,8 @@ use ikelab_peers::hex::hex;
 use ikelab_peers::ike::{DeleteReason, Direction, EncapMode, Event, EventKind, FailReason};
 use std::sync::Arc;
 
-use ikelab_peers::personality::Personality;
+use ikelab_peers::personality::{Personality, RouterConfig};
+use ikelab_peers::time::Instant;
 use serde_json::{Value, json};
 
 use crate::diagnose;
@@ -41,6 +42,8 @@ pub struct RouterState {
     pub personality: Arc<dyn Personality>,
     /// The engine, logs and events.
     pub stack: StackHandle,
+    /// Every config it ran with, each with the moment it took effect (the first at zero).
+    pub configs: Vec<(Instant, RouterConfig)>,
 }
 
 /// What a run did, whichever driver ran it: each router's engine, events and log, and the
@@ -51,6 +54,69 @@ pub struct RunResult {
     pub routers: Vec<RouterState>,
     /// The pings, in the script's order.
     pub pings: Vec<PingOutcome>,
+}
+
+/// The longest block of consecutive lines `fold_repeats` looks for.
+const MAX_FOLDED_BLOCK: usize = 40;
+
+/// A log for the console: a block of lines repeated back to back is printed once, with a note of
+/// how many times it repeats (the log file keeps every line). Lines are compared without a
+/// leading date (`Jan 5 07:27:11 `) or line number, so that retries a few seconds apart fold.
+pub fn fold_repeats(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let key = |l: &str| -> String {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        // Skip a leading number (line numbers) and a syslog date (month, day, time).
+        let mut i = usize::from(
+            words
+                .first()
+                .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit())),
+        );
+        if words
+            .get(i + 2)
+            .is_some_and(|t| t.len() == 8 && t.as_bytes()[2] == b':')
+        {
+            i += 3;
+        }
+        words.get(i..).unwrap_or(&[]).join(" ")
+    };
+    let keys: Vec<String> = lines.iter().map(|l| key(l)).collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // The block length at `i` that repeats the most times back to back.
+        let mut best = (0, 1);
+        for len in 1..=MAX_FOLDED_BLOCK.min((lines.len() - i) / 2) {
+            let mut times = 1;
+            while i + (times + 1) * len <= lines.len()
+                && keys[i..i + len] == keys[i + times * len..i + (times + 1) * len]
+            {
+                times += 1;
+            }
+            // Folding must save at least three lines to be worth a note.
+            if (times - 1) * len >= 3 && times * len > best.0 * best.1 {
+                best = (len, times);
+            }
+        }
+        let (len, times) = best;
+        if len == 0 {
+            out.push_str(lines[i]);
+            out.push('\n');
+            i += 1;
+            continue;
+        }
+        for l in &lines[i..i + len] {
+            out.push_str(l);
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "  ... these {len} line(s) again {} more time(s) (the log file has every line)",
+            times - 1
+        );
+        i += len * times;
+    }
+    out
 }
 
 /// Every router's vendor log, as the device prints it.

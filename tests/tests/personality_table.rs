@@ -79,7 +79,7 @@ fn an_added_personality_gives_its_own_fix_hint() {
     let r = run("mismatch", "proxy-id-mismatch/seil.conf", steps);
     let diagnosis = ikelab::diagnose::diagnosis(&r).join("\n");
     assert!(
-        diagnosis.contains("Fix on seil (tiny): propose 172.16.0.1 <-> 172.16.0.2."),
+        diagnosis.contains("after this line, add `tiny-ids 172.16.0.1 172.16.0.2`"),
         "{diagnosis}"
     );
     assert!(ikelab::report::outcome(&r).contains("seil (tiny): phase 1 up, phase 2 down"));

@@ -6,9 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::ike::{Behaviour, QmId};
+use std::net::Ipv4Addr;
 
-use super::{ConfigErrors, LogRenderer, RouterConfig, Vendor, WallClock};
+use crate::crypto::DhGroup;
+use crate::ike::{Behaviour, ExchangeMode, Phase1Proposal, Phase2Proposal, QmId};
+
+use super::{ConfigErrors, Edit, LogRenderer, RouterConfig, Vendor, WallClock};
 
 /// A device ikelab imitates. Each device folder (`seil/`, `ix/`) has one; the
 /// [`Personalities`](super::Personalities) table maps scenario names to them.
@@ -25,20 +28,67 @@ pub trait Personality: Send + Sync + fmt::Debug {
     /// What applying a changed configuration does, step by step after the moment it is applied.
     fn reconfigure(&self) -> Vec<(Duration, ReconfigureStep)>;
 
-    /// The change to this device's config that removes `mismatch`, as the sentence after
-    /// "Fix on `router` " in a diagnosis, or `None` when it has no hint for it.
-    fn fix(&self, mismatch: &Mismatch<'_>) -> Option<String>;
+    /// The edits to `config` (this device's, parsed with its source lines) that make it agree
+    /// with its peer on `mismatch`, in the device's own syntax; `None` when the device cannot
+    /// express the change (or has no hint for it), so that a diagnosis offers the other side.
+    fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>>;
 }
 
-/// A difference between two routers' configs that a diagnosis found.
+/// What a diagnosis wants one router's config to say, so that it agrees with its peer. Peers and
+/// policies are named as in the engine's configuration ([`crate::ike::PeerConfig::name`],
+/// [`crate::ike::Policy::name`]).
 #[derive(Clone, Copy, Debug)]
 pub enum Mismatch<'a> {
-    /// The phase-2 IDs this device proposes differ from those its peer has a policy for.
+    /// The policy's phase-2 IDs should be these.
     Ids {
-        /// What the peer expects this device to propose as its own (local) ID.
+        /// The policy.
+        policy: &'a str,
+        /// The local ID (this device's side).
         local: &'a QmId,
-        /// What the peer expects as the remote ID.
+        /// The remote ID.
         remote: &'a QmId,
+    },
+    /// The policy's PFS group should be this (`None`: no PFS).
+    Pfs {
+        /// The policy.
+        policy: &'a str,
+        /// The group.
+        group: Option<DhGroup>,
+    },
+    /// The policy's phase-2 proposal should be (or include) this one.
+    Phase2Proposal {
+        /// The policy.
+        policy: &'a str,
+        /// The proposal the peer has.
+        proposal: &'a Phase2Proposal,
+    },
+    /// The peer's phase-1 proposal should be (or include) this one.
+    Phase1Proposal {
+        /// The IKE peer.
+        peer: &'a str,
+        /// The proposal the other side has.
+        proposal: &'a Phase1Proposal,
+    },
+    /// The peer's pre-shared key should be this.
+    PreSharedKey {
+        /// The IKE peer.
+        peer: &'a str,
+        /// The key.
+        key: &'a [u8],
+    },
+    /// The peer's exchange mode should be this.
+    ExchangeMode {
+        /// The IKE peer.
+        peer: &'a str,
+        /// The mode.
+        mode: ExchangeMode,
+    },
+    /// The peer's address should be this.
+    PeerAddress {
+        /// The IKE peer.
+        peer: &'a str,
+        /// The address.
+        address: Ipv4Addr,
     },
 }
 

@@ -14,10 +14,12 @@ use crate::time::Instant;
 pub mod device;
 pub mod ix;
 mod local_address;
+mod origin;
 pub mod seil;
 mod table;
 
 pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep};
+pub use origin::{Edit, EditKind, Origin, Origins, Setting, Words};
 pub use table::Personalities;
 
 /// The name of the device a router imitates (`seil`, `ix`); each device folder defines its
@@ -151,6 +153,8 @@ pub struct RouterConfig {
     pub engine: EngineConfig,
     /// Warnings (unknown or ignored commands).
     pub warnings: Vec<Diagnostic>,
+    /// The source lines of its settings.
+    pub origins: Origins,
 }
 
 /// A config that did not parse: every error found (with the warnings seen before them).

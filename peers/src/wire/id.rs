@@ -91,6 +91,22 @@ impl IdData {
         }
     }
 
+    /// The IPv4 prefix an ID_IPV4_ADDR (as a /32) or an ID_IPV4_ADDR_SUBNET with a contiguous
+    /// mask names; `None` for any other ID.
+    pub fn ipv4_net(&self) -> Option<crate::prefix::Ipv4Net> {
+        match self {
+            IdData::Ipv4Addr(a) => Some(crate::prefix::Ipv4Net::host(*a)),
+            IdData::Ipv4Subnet(a, m) => {
+                let len = prefix_len(&m.octets())?;
+                Some(crate::prefix::Ipv4Net {
+                    addr: *a,
+                    prefix_len: len as u8,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The data bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {

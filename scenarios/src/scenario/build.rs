@@ -26,6 +26,8 @@ pub struct RouterRun {
     pub node: NodeId,
     /// The engine, logs and events.
     pub stack: StackHandle,
+    /// Every config it runs with, each with the moment it takes effect.
+    pub configs: Vec<(Instant, ikelab_peers::personality::RouterConfig)>,
 }
 
 /// A scripted ping.
@@ -105,6 +107,7 @@ impl Built {
                 personality: r.personality.clone(),
                 node,
                 stack: handle,
+                configs: r.configs(),
             });
         }
         let mut hosts = vec![];
@@ -225,6 +228,7 @@ impl Built {
                     name: r.name.clone(),
                     personality: r.personality.clone(),
                     stack: r.stack.clone(),
+                    configs: r.configs.clone(),
                 })
                 .collect(),
             pings: self

@@ -85,6 +85,8 @@ pub struct PlannedRouter {
     pub sim: RouterConfig,
     /// The line of its `[[router]]` table (0 if unknown).
     pub line: usize,
+    /// The configs the script applies later, each with the moment it is applied.
+    pub applied: Vec<(Instant, pv::RouterConfig)>,
 }
 
 /// A host with its address.
@@ -200,6 +202,13 @@ impl PlannedRouter {
     /// The engine's configuration.
     pub fn engine(&self) -> &EngineConfig {
         &self.parsed.router.engine
+    }
+
+    /// Every config it runs with, each with the moment it takes effect (the first at zero).
+    pub fn configs(&self) -> Vec<(Instant, pv::RouterConfig)> {
+        let mut all = vec![(Instant::ZERO, self.parsed.router.clone())];
+        all.extend(self.applied.iter().cloned());
+        all
     }
 }
 
@@ -455,6 +464,7 @@ pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
             sim: router_config(&r.name, &r.parsed.router)
                 .map_err(|e| bad(line, format!("router {}: {e}", r.name)))?,
             line: loaded.lines.of(Table::Router(i), "name"),
+            applied: vec![],
         });
     }
     let mut hosts = vec![];
@@ -567,7 +577,7 @@ fn script(
                     .reconfigs
                     .iter()
                     .find(|((rn, f), _)| rn == r && f == config)
-                    .map(|(_, l)| &l.parsed.router.engine)
+                    .map(|(_, l)| &l.parsed.router)
                     .ok_or_else(|| {
                         bad(
                             line("config"),
@@ -575,7 +585,8 @@ fn script(
                         )
                     })?;
                 let personality = plan.routers[i.0].personality.clone();
-                for (t, job) in reconfigure_jobs(personality.as_ref(), at, new) {
+                plan.routers[i.0].applied.push((at, new.clone()));
+                for (t, job) in reconfigure_jobs(personality.as_ref(), at, &new.engine) {
                     plan.jobs.push((t, Job::Engine(i, job)));
                 }
             }

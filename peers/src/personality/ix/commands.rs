@@ -78,6 +78,7 @@ pub(super) enum Via {
 
 #[derive(Clone, Debug)]
 pub(super) struct RouteIr {
+    pub line: usize,
     pub prefix: Ipv4Net,
     pub via: Via,
 }
@@ -98,6 +99,7 @@ pub(super) struct AclIr {
 
 #[derive(Clone, Debug)]
 pub(super) struct IkeProposalIr {
+    pub line: usize,
     pub name: String,
     pub proposal: Phase1Proposal,
 }
@@ -115,6 +117,7 @@ pub(super) struct IkePolicyIr {
 
 #[derive(Clone, Debug)]
 pub(super) struct EspProposalIr {
+    pub line: usize,
     pub name: String,
     pub proposals: Vec<Phase2Proposal>,
 }
@@ -710,7 +713,11 @@ impl Ir {
                 format!("ip route: {} has host bits set; read as {net}", q(w.text)),
             );
         }
-        self.routes.push(RouteIr { prefix: net, via });
+        self.routes.push(RouteIr {
+            line: w.pos.line,
+            prefix: net,
+            via,
+        });
     }
 
     fn access_list(&mut self, l: &Line<'_>, d: &mut Diags) {
@@ -817,6 +824,7 @@ impl Ir {
         upsert(
             &mut self.ike_proposals,
             IkeProposalIr {
+                line: name.pos.line,
                 name: name.text.to_string(),
                 proposal,
             },
@@ -1000,6 +1008,7 @@ impl Ir {
         upsert(
             &mut self.esp_proposals,
             EspProposalIr {
+                line: name.pos.line,
                 name: name.text.to_string(),
                 proposals,
             },

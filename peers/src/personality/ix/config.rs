@@ -56,7 +56,7 @@ use crate::ike::{
     Policy, QmId, Selector,
 };
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Route, RouterConfig, Setting, Vendor,
 };
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
@@ -132,6 +132,7 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
         return Err(ConfigErrors(d.finish()));
     }
     let (interfaces, routes, engine) = built.expect("no errors, so built");
+    let origins = origins(&ir, &engine, file, text);
     Ok(IxConfig {
         router: RouterConfig {
             vendor: Vendor::Ix,
@@ -140,9 +141,58 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
             routes,
             engine,
             warnings: d.finish(),
+            origins,
         },
         logging: ir.logging.clone(),
     })
+}
+
+/// The source line of each setting of `engine`'s peers and policies.
+fn origins(ir: &Ir, engine: &EngineConfig, file: &str, text: &str) -> Origins {
+    let mut o = Origins::default();
+    let mut at = |s: Setting, line: usize| o.record(s, file, text, line);
+    for i in &ir.interfaces {
+        at(Setting::Interface(i.name.clone()), i.pos.line);
+    }
+    for r in &ir.routes {
+        at(Setting::Route(r.prefix), r.line);
+    }
+    for p in &ir.ike_policies {
+        let name = &p.name.text;
+        at(Setting::Peer(name.clone()), p.name.pos.line);
+        at(Setting::PreSharedKey(name.clone()), p.name.pos.line);
+        for n in &p.proposals {
+            if let Some(x) = ir.ike_proposals.iter().find(|x| x.name == n.text) {
+                at(Setting::Phase1Proposal(name.clone()), x.line);
+            }
+        }
+    }
+    for policy in &engine.policies {
+        let Some(m) = ir.maps.iter().find(|m| m.name.text == policy.name) else {
+            continue;
+        };
+        let name = &policy.name;
+        at(Setting::Policy(name.clone()), m.name.pos.line);
+        at(Setting::Pfs(name.clone()), m.name.pos.line);
+        for n in &m.proposals {
+            if let Some(x) = ir.esp_proposals.iter().find(|x| x.name == n.text) {
+                at(Setting::Phase2Proposal(name.clone()), x.line);
+            }
+        }
+        let last = |v: &[super::commands::IdIr]| {
+            v.iter()
+                .rev()
+                .find(|x| x.map.text == *name)
+                .map(|x| x.map.pos.line)
+        };
+        if let Some(line) = last(&ir.local_ids) {
+            at(Setting::LocalId(name.clone()), line);
+        }
+        if let Some(line) = last(&ir.remote_ids) {
+            at(Setting::RemoteId(name.clone()), line);
+        }
+    }
+    o
 }
 
 /// Our address toward `peer` (`None`: any peer): on the peer's subnet, else on the interface the

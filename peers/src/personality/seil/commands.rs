@@ -77,6 +77,7 @@ pub(super) enum ViaDecl {
 
 #[derive(Clone, Debug)]
 pub(super) struct RouteDecl {
+    pub(super) line: usize,
     pub(super) prefix: Ipv4Net,
     pub(super) via: ViaDecl,
 }
@@ -678,7 +679,11 @@ impl Parser {
                 }
             }
         }
-        self.routes.push(RouteDecl { prefix, via });
+        self.routes.push(RouteDecl {
+            line: c.line,
+            prefix,
+            via,
+        });
         Ok(())
     }
 

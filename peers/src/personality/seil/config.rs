@@ -47,7 +47,8 @@ use crate::ike::{
 };
 use crate::personality::local_address;
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Route, RouterConfig, Severity, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Route, RouterConfig, Setting,
+    Severity, Vendor,
 };
 use crate::prefix::Ipv4Net;
 use crate::wire::vendor_id;
@@ -117,13 +118,13 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     if !any {
         p.warn(1, 1, "the configuration is empty: no commands".into());
     }
-    p.finish()
+    p.finish(text)
 }
 
 use super::commands::{Cmd, Parser, PeerAddr, PeerDecl, ViaDecl};
 
 impl Parser {
-    fn finish(mut self) -> Result<RouterConfig, ConfigErrors> {
+    fn finish(mut self, text: &str) -> Result<RouterConfig, ConfigErrors> {
         let interfaces = self.build_interfaces();
         let routes = self.build_routes(&interfaces);
         let peers = self.build_peers(&interfaces, &routes);
@@ -133,6 +134,7 @@ impl Parser {
         if self.diags.iter().any(|d| d.severity == Severity::Error) {
             return Err(ConfigErrors(self.diags));
         }
+        let origins = self.origins(text);
         Ok(RouterConfig {
             vendor: Vendor::Seil,
             hostname: self.hostname,
@@ -143,8 +145,51 @@ impl Parser {
                 policies,
                 behaviour,
             },
+            origins,
             warnings: self.diags,
         })
+    }
+
+    /// The source line of each setting the engine's peers and policies were built from.
+    fn origins(&self, text: &str) -> Origins {
+        let mut o = Origins::default();
+        let mut at = |s: Setting, line: usize| o.record(s, &self.file, text, line);
+        for i in &self.interfaces {
+            at(Setting::Interface(i.name.clone()), i.pos.0);
+        }
+        for r in &self.routes {
+            at(Setting::Route(r.prefix), r.line);
+        }
+        for d in &self.peers {
+            at(Setting::Peer(d.name.clone()), d.pos.0);
+            let psk_id = match (&d.peers_id, &d.address) {
+                (Some(id), _) => Some(id.clone()),
+                (None, PeerAddr::Static(a, _)) => Some(a.to_string()),
+                (None, PeerAddr::Dynamic) => None,
+            };
+            if let Some((_, pos)) = psk_id.and_then(|id| self.psks.get(&id)) {
+                at(Setting::PreSharedKey(d.name.clone()), pos.0);
+            }
+            for (name, _) in &d.proposals {
+                if let Some(p) = self.ike_proposals.get(name) {
+                    at(Setting::Phase1Proposal(d.name.clone()), p.pos.0);
+                }
+            }
+        }
+        for s in &self.sas {
+            at(Setting::Policy(s.name.clone()), s.pos.0);
+            if s.proxy_local.is_some() {
+                at(Setting::LocalId(s.name.clone()), s.pos.0);
+            }
+            if s.proxy_remote.is_some() {
+                at(Setting::RemoteId(s.name.clone()), s.pos.0);
+            }
+            if let Some(p) = self.sa_proposals.get(&s.sap.0) {
+                at(Setting::Phase2Proposal(s.name.clone()), p.pos.0);
+                at(Setting::Pfs(s.name.clone()), p.pos.0);
+            }
+        }
+        o
     }
 
     fn build_interfaces(&mut self) -> Vec<Interface> {

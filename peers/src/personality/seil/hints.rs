@@ -1,13 +1,130 @@
-//! Fix hints in SEIL's commands.
+//! Fix hints in SEIL's commands: the lines of a parsed config (its [`Origins`]) rewritten so
+//! that it agrees with its peer, keeping the user's other words.
 
-use crate::personality::Mismatch;
+use crate::ike::{ExchangeMode, QmId};
+use crate::personality::{Edit, Mismatch, Origin, RouterConfig, Setting, Words};
+use crate::prefix::Ipv4Net;
 
-/// The change to a SEIL config that removes `m`.
-pub fn fix(m: &Mismatch<'_>) -> String {
-    match m {
-        Mismatch::Ids { local, remote } => format!(
-            "(SEIL): add `proxy-id-local {} proxy-id-remote {}` to its `ipsec security-association add` line.",
-            local.data, remote.data
-        ),
+use super::values::{DH_GROUP, ESP_AUTH, ESP_ENCRYPTION, IKE_ENCRYPTION, IKE_HASH, name_of};
+
+/// The edits to a SEIL config that remove `m`, or `None` when SEIL cannot say it.
+pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
+    let line = |s: Setting| config.origins.get(&s).cloned();
+    let edit = |o: &Origin, w: Words| Edit::replace(o, w.to_string());
+    let edits: Vec<Edit> = match *m {
+        Mismatch::Ids {
+            policy,
+            local,
+            remote,
+        } => {
+            let o = line(Setting::Policy(policy.into()))?;
+            let (l, r) = (proxy_id(local)?, proxy_id(remote)?);
+            if local.port != 0 || remote.port != 0 || local.protocol != remote.protocol {
+                return None;
+            }
+            let mut w = Words::of(&o.text);
+            w = if l == "any" && r == "any" {
+                // SEIL's default: 0.0.0.0/0 both ways.
+                w.remove("proxy-id-local").remove("proxy-id-remote")
+            } else {
+                w.set("proxy-id-local", &l).set("proxy-id-remote", &r)
+            };
+            w = match local.protocol {
+                0 => w.remove("proxy-id-protocol"),
+                p => w.set("proxy-id-protocol", &p.to_string()),
+            };
+            edit(&o, w).into_iter().collect()
+        }
+        Mismatch::Pfs { policy, group } => {
+            let o = line(Setting::Pfs(policy.into()))?;
+            let g = match group {
+                Some(g) => name_of(DH_GROUP, &g)?,
+                None => "none",
+            };
+            edit(&o, Words::of(&o.text).set("pfs-group", g))
+                .into_iter()
+                .collect()
+        }
+        Mismatch::Phase2Proposal { policy, proposal } => {
+            let o = line(Setting::Phase2Proposal(policy.into()))?;
+            let w = Words::of(&o.text)
+                .set(
+                    "authentication-algorithm",
+                    name_of(ESP_AUTH, &proposal.integ)?,
+                )
+                .set(
+                    "encryption-algorithm",
+                    name_of(ESP_ENCRYPTION, &proposal.cipher)?,
+                )
+                .set("lifetime-of-time", &time(proposal.lifetime.as_secs()));
+            edit(&o, w).into_iter().collect()
+        }
+        Mismatch::Phase1Proposal { peer, proposal } => {
+            let o = line(Setting::Phase1Proposal(peer.into()))?;
+            let w = Words::of(&o.text)
+                .set("encryption", name_of(IKE_ENCRYPTION, &proposal.cipher)?)
+                .set("hash", name_of(IKE_HASH, &proposal.hash)?)
+                .set("dh-group", name_of(DH_GROUP, &proposal.group)?)
+                .set("lifetime-of-time", &time(proposal.lifetime.as_secs()));
+            edit(&o, w).into_iter().collect()
+        }
+        Mismatch::PreSharedKey { peer, key } => {
+            let o = line(Setting::PreSharedKey(peer.into()))?;
+            let key = std::str::from_utf8(key).ok()?;
+            if key.contains('"') || key.chars().any(char::is_control) {
+                return None;
+            }
+            let w = Words::of(&o.text).replace_at(4, &format!("\"{key}\""));
+            edit(&o, w).into_iter().collect()
+        }
+        Mismatch::ExchangeMode { peer, mode } => {
+            let o = line(Setting::Peer(peer.into()))?;
+            let mode = match mode {
+                ExchangeMode::Main => "main",
+                ExchangeMode::Aggressive => "aggressive",
+            };
+            edit(&o, Words::of(&o.text).set("exchange-mode", mode))
+                .into_iter()
+                .collect()
+        }
+        Mismatch::PeerAddress { peer, address } => {
+            let o = line(Setting::Peer(peer.into()))?;
+            let a = address.to_string();
+            let mut edits: Vec<Edit> = edit(&o, Words::of(&o.text).set("address", &a))
+                .into_iter()
+                .collect();
+            if let Some(k) = line(Setting::PreSharedKey(peer.into())) {
+                edits.extend(edit(
+                    &k,
+                    Words::of(&k.text).replace_at(3, &format!("\"{a}\"")),
+                ));
+            }
+            edits
+        }
+    };
+    Some(edits)
+}
+
+/// A phase-2 ID as `proxy-id-local`/`proxy-id-remote` write it (`any`, an address, or a prefix);
+/// `None` for IDs SEIL cannot send (ranges, names, IPv6).
+fn proxy_id(id: &QmId) -> Option<String> {
+    let net = id.data.ipv4_net()?;
+    Some(if net == Ipv4Net::ANY {
+        "any".into()
+    } else if net.prefix_len == 32 {
+        net.addr.to_string()
+    } else {
+        format!("{}/{}", net.addr, net.prefix_len)
+    })
+}
+
+/// A lifetime as SEIL writes it (`8h`, `10m`, `90s`).
+fn time(secs: u64) -> String {
+    if secs % 3600 == 0 && secs > 0 {
+        format!("{}h", secs / 3600)
+    } else if secs % 60 == 0 && secs > 0 {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use crate::ike::Behaviour;
 use crate::personality::{
-    ConfigErrors, LogRenderer, LogSetup, Mismatch, Parsed, Personality, ReconfigureStep, Vendor,
-    WallClock,
+    ConfigErrors, Edit, LogRenderer, LogSetup, Mismatch, Parsed, Personality, ReconfigureStep,
+    RouterConfig, Vendor, WallClock,
 };
 
 use super::{SeilLog, hints};
@@ -58,7 +58,7 @@ impl Personality for Seil {
         ]
     }
 
-    fn fix(&self, mismatch: &Mismatch<'_>) -> Option<String> {
-        Some(hints::fix(mismatch))
+    fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>> {
+        hints::fix(config, mismatch)
     }
 }

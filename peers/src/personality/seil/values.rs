@@ -162,6 +162,13 @@ pub(crate) const ESP_AUTH: AlgTable<IntegAlg> = &[
     ("hmac-sha512", None),
 ];
 
+/// The first name a table gives `value` (the one fix hints write).
+pub(crate) fn name_of<T: PartialEq>(t: AlgTable<T>, value: &T) -> Option<&'static str> {
+    t.iter()
+        .find(|(_, v)| v.as_ref() == Some(value))
+        .map(|(n, _)| *n)
+}
+
 /// The names of a table, for "expected one of".
 pub(crate) fn names<T>(t: AlgTable<T>) -> String {
     t.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ikelab_peers::ike::{Behaviour, Event, EventKind};
 use ikelab_peers::personality::{
-    ConfigErrors, LogLine, LogRenderer, LogSetup, Mismatch, Parsed, Personality, ReconfigureStep,
-    SystemEvent, Vendor, WallClock, seil,
+    ConfigErrors, Edit, LogLine, LogRenderer, LogSetup, Mismatch, Parsed, Personality,
+    ReconfigureStep, RouterConfig, Setting, SystemEvent, Vendor, WallClock, seil,
 };
 use ikelab_peers::time::Instant;
 
@@ -73,12 +73,21 @@ impl Personality for Tiny {
         vec![(Duration::ZERO, ReconfigureStep::Restart)]
     }
 
-    fn fix(&self, mismatch: &Mismatch<'_>) -> Option<String> {
+    /// Its own hint: a line of its own after the policy's line.
+    fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>> {
         match mismatch {
-            Mismatch::Ids { local, remote } => Some(format!(
-                "(tiny): propose {} <-> {}.",
-                local.data, remote.data
-            )),
+            Mismatch::Ids {
+                policy,
+                local,
+                remote,
+            } => {
+                let line = config.origins.get(&Setting::Policy(policy.to_string()))?;
+                Some(vec![Edit::insert_after(
+                    line,
+                    format!("tiny-ids {} {}", local.data, remote.data),
+                )])
+            }
+            _ => None,
         }
     }
 }

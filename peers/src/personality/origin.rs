@@ -1,0 +1,293 @@
+//! Where each setting of a parsed config came from: the file, the line and the line as written.
+//! A diagnosis points at these lines, and a personality's fix hints rewrite them ([`Edit`]) in
+//! the device's own syntax, keeping the user's other words.
+
+use std::fmt;
+
+use crate::prefix::Ipv4Net;
+
+/// A setting of the vendor-neutral config whose source lines are recorded. Names are those of
+/// the engine's [`crate::ike::PeerConfig`] and [`crate::ike::Policy`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// The line that defines an IKE peer: its address and exchange mode (SEIL `ike peer add`,
+    /// IX `ike policy`).
+    Peer(String),
+    /// The line that holds a peer's pre-shared key (SEIL `ike preshared-key add`, IX
+    /// `ike policy ... key`).
+    PreSharedKey(String),
+    /// A line of a peer's phase-1 proposals (SEIL `ike proposal add`, IX `ike proposal`); one
+    /// entry per line, in the order the peer names them.
+    Phase1Proposal(String),
+    /// The line that defines a traffic policy (SEIL `ipsec security-association add`, IX
+    /// `ipsec autokey-map`).
+    Policy(String),
+    /// The line that sets a policy's local phase-2 ID, when one does (SEIL's `proxy-id-local`
+    /// on the SA line, IX `ipsec local-id`).
+    LocalId(String),
+    /// The line that sets a policy's remote phase-2 ID, when one does.
+    RemoteId(String),
+    /// A line of a policy's phase-2 proposals (SEIL `ipsec security-association proposal add`,
+    /// IX `ipsec autokey-proposal`).
+    Phase2Proposal(String),
+    /// The line that sets (or would set) a policy's PFS group (SEIL's SA proposal line, IX's
+    /// `ipsec autokey-map`).
+    Pfs(String),
+    /// A static route's line.
+    Route(Ipv4Net),
+    /// The (first) line of an interface.
+    Interface(String),
+}
+
+/// A line of a config file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as the parser was given it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The line as written, without surrounding blanks.
+    pub text: String,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// The source lines of a config's settings, in the order they were recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origins(Vec<(Setting, Origin)>);
+
+impl Origins {
+    /// Records that `setting` comes from line `line` (1-based) of `text`, the file `file`.
+    /// Lines past the end are not recorded.
+    pub fn record(&mut self, setting: Setting, file: &str, text: &str, line: usize) {
+        let Some(l) = line.checked_sub(1).and_then(|i| text.split('\n').nth(i)) else {
+            return;
+        };
+        let origin = Origin {
+            file: file.to_string(),
+            line,
+            text: l.trim().to_string(),
+        };
+        if !self.0.iter().any(|(s, o)| *s == setting && *o == origin) {
+            self.0.push((setting, origin));
+        }
+    }
+
+    /// Every line recorded for `setting`, in order.
+    pub fn all<'a>(&'a self, setting: &'a Setting) -> impl Iterator<Item = &'a Origin> + 'a {
+        self.0
+            .iter()
+            .filter(move |(s, _)| s == setting)
+            .map(|(_, o)| o)
+    }
+
+    /// The file the lines come from (the first recorded).
+    pub fn file(&self) -> Option<&str> {
+        self.0.first().map(|(_, o)| o.file.as_str())
+    }
+
+    /// The first line recorded for `setting`.
+    pub fn get(&self, setting: &Setting) -> Option<&Origin> {
+        self.0.iter().find(|(s, _)| s == setting).map(|(_, o)| o)
+    }
+}
+
+/// One change to a config file, as a diagnosis prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// The file.
+    pub file: String,
+    /// The line it changes, or the line after which it adds one.
+    pub line: usize,
+    /// What it does there.
+    pub change: EditKind,
+}
+
+/// What an [`Edit`] does to its line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditKind {
+    /// Replace the line.
+    Replace {
+        /// The line as it is.
+        old: String,
+        /// The line as it should be.
+        new: String,
+    },
+    /// Add a line after it.
+    InsertAfter {
+        /// The new line.
+        new: String,
+    },
+}
+
+impl Edit {
+    /// An edit that replaces `origin`'s line by `new`; `None` when that changes nothing.
+    pub fn replace(origin: &Origin, new: String) -> Option<Edit> {
+        (new != origin.text).then(|| Edit {
+            file: origin.file.clone(),
+            line: origin.line,
+            change: EditKind::Replace {
+                old: origin.text.clone(),
+                new,
+            },
+        })
+    }
+
+    /// An edit that adds `new` after `origin`'s line.
+    pub fn insert_after(origin: &Origin, new: String) -> Edit {
+        Edit {
+            file: origin.file.clone(),
+            line: origin.line,
+            change: EditKind::InsertAfter { new },
+        }
+    }
+
+    /// `file:line`.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+impl fmt::Display for Edit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.change {
+            EditKind::Replace { old, new } => {
+                write!(f, "{}: change `{old}`\n      to `{new}`", self.location())
+            }
+            EditKind::InsertAfter { new } => {
+                write!(f, "{}: after this line, add `{new}`", self.location())
+            }
+        }
+    }
+}
+
+/// A command line as words, for rewriting one option while keeping the others as written.
+/// Words are separated by blanks; a double-quoted word keeps its blanks and quotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Words(Vec<String>);
+
+impl Words {
+    /// The words of `line`.
+    pub fn of(line: &str) -> Words {
+        let mut words = vec![];
+        let mut cur = String::new();
+        let mut quoted = false;
+        for ch in line.chars() {
+            match ch {
+                '"' => {
+                    quoted = !quoted;
+                    cur.push(ch);
+                }
+                c if c.is_whitespace() && !quoted => {
+                    if !cur.is_empty() {
+                        words.push(std::mem::take(&mut cur));
+                    }
+                }
+                c => cur.push(c),
+            }
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+        Words(words)
+    }
+
+    /// The word after `key` (the option's value), if `key` is there.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        let i = self.0.iter().position(|w| w == key)?;
+        self.0.get(i + 1).map(String::as_str)
+    }
+
+    /// Sets the option `key` to `value`: replaces the word after `key`, or appends both.
+    pub fn set(mut self, key: &str, value: &str) -> Words {
+        match self.0.iter().position(|w| w == key) {
+            Some(i) if i + 1 < self.0.len() => self.0[i + 1] = value.to_string(),
+            Some(_) => self.0.push(value.to_string()),
+            None => {
+                self.0.push(key.to_string());
+                self.0.push(value.to_string());
+            }
+        }
+        self
+    }
+
+    /// Removes the option `key` and its value, if there.
+    pub fn remove(mut self, key: &str) -> Words {
+        if let Some(i) = self.0.iter().position(|w| w == key) {
+            let end = (i + 2).min(self.0.len());
+            self.0.drain(i..end);
+        }
+        self
+    }
+
+    /// Removes the word `word` (a flag without a value), if there.
+    pub fn remove_flag(mut self, word: &str) -> Words {
+        self.0.retain(|w| w != word);
+        self
+    }
+
+    /// Inserts `words` before the word at `index` (at the end if past it).
+    pub fn insert_at(mut self, index: usize, words: &[&str]) -> Words {
+        let at = index.min(self.0.len());
+        self.0
+            .splice(at..at, words.iter().map(|w| (*w).to_string()));
+        self
+    }
+
+    /// Replaces the word at `index` (0-based), if there is one.
+    pub fn replace_at(mut self, index: usize, value: &str) -> Words {
+        if let Some(w) = self.0.get_mut(index) {
+            *w = value.to_string();
+        }
+        self
+    }
+
+    /// The words, as one word each.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Words {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_set_replaced_and_removed_keeping_the_other_words() {
+        let w = Words::of("ike preshared-key add \"10.0.0.2\" \"a key\"");
+        assert_eq!(w.as_slice().len(), 5);
+        assert_eq!(w.as_slice()[4], "\"a key\"");
+        let sa =
+            Words::of("ipsec security-association add t tunnel-interface ipsec0 ike t esp enable");
+        let set = sa.clone().set("proxy-id-local", "10.1.0.0/24");
+        assert_eq!(
+            set.to_string(),
+            "ipsec security-association add t tunnel-interface ipsec0 ike t esp enable proxy-id-local 10.1.0.0/24"
+        );
+        let again = set.set("proxy-id-local", "10.1.0.1");
+        assert_eq!(again.value("proxy-id-local"), Some("10.1.0.1"));
+        assert_eq!(again.remove("proxy-id-local"), sa);
+    }
+
+    #[test]
+    fn origins_keep_the_line_as_written() {
+        let mut o = Origins::default();
+        let text = "a\n  b c  \n";
+        o.record(Setting::Peer("p".into()), "x.conf", text, 2);
+        o.record(Setting::Peer("p".into()), "x.conf", text, 9);
+        let got = o.get(&Setting::Peer("p".into())).unwrap();
+        assert_eq!((got.line, got.text.as_str()), (2, "b c"));
+        assert_eq!(got.to_string(), "x.conf:2");
+        assert_eq!(o.all(&Setting::Peer("p".into())).count(), 1);
+    }
+}

@@ -1,0 +1,665 @@
+//! Each kind of failure event read against both routers' configs: the settings that explain it,
+//! side by side with their lines, and the fixes each side's personality offers.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use ikelab_peers::ike::{ExchangeMode, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId};
+use ikelab_peers::personality::{Mismatch, Setting};
+use ikelab_peers::time::Instant;
+
+use super::ids::{self, Ids};
+use super::sides::Side;
+use super::{Difference, Draft, FindingKind, Value, fixes};
+use crate::report::RunResult;
+
+fn value(side: &Side<'_>, value: String, settings: &[Setting]) -> Value {
+    Value {
+        router: side.name.to_string(),
+        value,
+        at: side.lines(settings),
+    }
+}
+
+fn row(what: &str, left: Value, right: Value) -> Difference {
+    Difference {
+        what: what.to_string(),
+        left,
+        right,
+    }
+}
+
+/// The other router of an exchange with `here`: the one at `remote`, with its peer toward
+/// `here` and `here`'s peer toward it.
+fn other<'a>(
+    run: &'a RunResult,
+    here: &Side<'a>,
+    at: Instant,
+    remote: Ipv4Addr,
+) -> Option<(Side<'a>, &'a PeerConfig, &'a PeerConfig)> {
+    let there = Side::owning(run, remote, at)?;
+    let mine = here.peer_for(remote)?;
+    let theirs = there.peer_for(mine.local)?;
+    Some((there, mine, theirs))
+}
+
+/// The policy of `side` toward `peer` that sends `ids`, else its first toward `peer`.
+fn policy_sending<'a>(side: &Side<'a>, peer: &'a PeerConfig, ids: Ids<'_>) -> Option<&'a Policy> {
+    let all: Vec<&Policy> = side.policies_of(peer).collect();
+    all.iter()
+        .find(|p| {
+            let (l, r) = p.qm_ids();
+            (&l, &r) == ids
+        })
+        .or_else(|| all.first())
+        .copied()
+}
+
+fn id_settings(policy: &str) -> [Setting; 3] {
+    [
+        Setting::LocalId(policy.into()),
+        Setting::RemoteId(policy.into()),
+        Setting::Policy(policy.into()),
+    ]
+}
+
+/// `here` (a responder) found no policy for the IDs `proposed` that the router at `from` sent.
+pub fn ids_refused(
+    run: &RunResult,
+    here: &Side<'_>,
+    at: Instant,
+    from: Ipv4Addr,
+    proposed: Ids<'_>,
+    expected: &[(QmId, QmId)],
+) -> Draft {
+    let headline = |who: &str| {
+        format!(
+            "Phase 2 failed: {} found no IPsec policy for the IDs {who} proposed.",
+            here.name
+        )
+    };
+    let Some((want_i, want_r)) = expected.first() else {
+        return Draft {
+            kind: FindingKind::Phase2IdsRefused,
+            headline: format!(
+                "{} (it has no policy for {from} at all)",
+                headline(&from.to_string())
+            ),
+            differences: vec![],
+            fixes: vec![],
+        };
+    };
+    let kind = ids::classify(proposed, (want_i, want_r));
+    let Some((init, my_peer, init_peer)) = other(run, here, at, from) else {
+        return Draft {
+            kind,
+            headline: format!(
+                "{}\n  {from} proposed (local <-> remote): {} <-> {}\n  {} expects: {want_i} <-> {want_r}",
+                headline(&from.to_string()),
+                proposed.0,
+                proposed.1,
+                here.name
+            ),
+            differences: vec![],
+            fixes: vec![],
+        };
+    };
+    let Some(ip) = policy_sending(&init, init_peer, proposed) else {
+        return Draft {
+            kind,
+            headline: headline(init.name),
+            differences: vec![],
+            fixes: vec![],
+        };
+    };
+    let rp = here.policies_of(my_peer).next();
+    let ia = init.lines(&id_settings(&ip.name));
+    let ra = rp.map_or("-".into(), |p| here.lines(&id_settings(&p.name)));
+    let differences = vec![
+        row(
+            &format!("{}'s side (local ID of {})", init.name, init.name),
+            Value {
+                router: format!("{} proposes", init.name),
+                value: ids::show(proposed.0),
+                at: ia.clone(),
+            },
+            Value {
+                router: format!("{} expects", here.name),
+                value: ids::show(want_i),
+                at: ra.clone(),
+            },
+        ),
+        row(
+            &format!("{}'s side (remote ID of {})", here.name, init.name),
+            Value {
+                router: format!("{} proposes", init.name),
+                value: ids::show(proposed.1),
+                at: ia,
+            },
+            Value {
+                router: format!("{} expects", here.name),
+                value: ids::show(want_r),
+                at: ra,
+            },
+        ),
+    ];
+    // The side whose IDs fit its own and its peer's addresses worse is fixed first; on a tie,
+    // the proposer (as the document fixes SEIL).
+    let fit_init = ids::fit(&init, here, proposed);
+    let fit_here = ids::fit(here, &init, (want_r, want_i));
+    let mut order = vec![(
+        &init,
+        Mismatch::Ids {
+            policy: &ip.name,
+            local: want_i,
+            remote: want_r,
+        },
+    )];
+    if let Some(rp) = rp {
+        order.push((
+            here,
+            Mismatch::Ids {
+                policy: &rp.name,
+                local: proposed.1,
+                remote: proposed.0,
+            },
+        ));
+    }
+    if fit_here < fit_init {
+        order.reverse();
+    }
+    let cause = match kind {
+        FindingKind::Phase2IdsSwapped => "the local and remote IDs are the other way round".into(),
+        FindingKind::Phase2IdPrefixDiffers => {
+            "the IDs name the same network with different prefix lengths".into()
+        }
+        FindingKind::Phase2IdTypeDiffers => {
+            "one side sends a host ID (ID_IPV4_ADDR) where the other expects a subnet".into()
+        }
+        FindingKind::Phase2IdAnyOnOneSide => {
+            "one side sends 0.0.0.0/0 where the other names networks".into()
+        }
+        FindingKind::Phase2LocalIdWithoutRemote => {
+            "one side sets its local ID but not its remote one, which stays 0.0.0.0/0".into()
+        }
+        FindingKind::Phase2IdProtocolDiffers => "the IDs differ in protocol or port".into(),
+        _ => "the IDs name different addresses".to_string(),
+    };
+    let odd = if fit_init == fit_here {
+        String::new()
+    } else {
+        let worse = if fit_here < fit_init {
+            here.name
+        } else {
+            init.name
+        };
+        format!(" {worse}'s IDs name addresses that are not its own or its peer's.")
+    };
+    Draft {
+        kind,
+        headline: format!("{} Cause: {cause}.{odd}", headline(init.name)),
+        differences,
+        fixes: fixes(&order),
+    }
+}
+
+/// `here` proposed `sent` and `from` answered with `received`.
+pub fn ids_returned(
+    here: &Side<'_>,
+    from: SocketAddrV4,
+    sent: &(QmId, QmId),
+    received: &(QmId, QmId),
+) -> Draft {
+    Draft {
+        kind: FindingKind::Phase2IdsReturnedDiffer,
+        headline: format!(
+            "Phase 2 failed at {}: {from} answered with other IDs ({} <-> {}) than proposed ({} <-> {}); {} refuses that, as racoon does.",
+            here.name, received.0, received.1, sent.0, sent.1, here.name
+        ),
+        differences: vec![],
+        fixes: vec![],
+    }
+}
+
+fn key_text(k: &[u8]) -> String {
+    match std::str::from_utf8(k) {
+        Ok(s) if !s.chars().any(char::is_control) => format!("\"{s}\" ({} bytes)", k.len()),
+        _ => format!("{} bytes (not text)", k.len()),
+    }
+}
+
+/// Phase-1 messages from `remote` did not decrypt or authenticate at `here`.
+pub fn psk(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> Draft {
+    let headline = format!(
+        "Phase 1 failed at {}: messages from {remote} did not decrypt or authenticate. The pre-shared keys differ.",
+        here.name
+    );
+    let Some((there, mine, theirs)) = other(run, here, at, remote) else {
+        return Draft {
+            kind: FindingKind::PreSharedKeyDiffers,
+            headline,
+            differences: vec![],
+            fixes: vec![],
+        };
+    };
+    let psk_at = |s: &Side<'_>, p: &PeerConfig| {
+        value(
+            s,
+            key_text(&p.psk),
+            &[Setting::PreSharedKey(p.name.clone())],
+        )
+    };
+    let differences = vec![row(
+        "pre-shared key",
+        psk_at(here, mine),
+        psk_at(&there, theirs),
+    )];
+    let order = [
+        (
+            &there,
+            Mismatch::PreSharedKey {
+                peer: &theirs.name,
+                key: &mine.psk,
+            },
+        ),
+        (
+            here,
+            Mismatch::PreSharedKey {
+                peer: &mine.name,
+                key: &theirs.psk,
+            },
+        ),
+    ];
+    Draft {
+        kind: FindingKind::PreSharedKeyDiffers,
+        headline,
+        differences,
+        fixes: fixes(&order),
+    }
+}
+
+fn p1_text(p: &Phase1Proposal) -> [String; 4] {
+    [
+        p.cipher.to_string(),
+        p.hash.to_string(),
+        p.group.to_string(),
+        format!("{} s", p.lifetime.as_secs()),
+    ]
+}
+
+fn p2_text(p: &Phase2Proposal) -> [String; 3] {
+    [
+        p.cipher.to_string(),
+        p.integ.to_string(),
+        format!("{} s", p.lifetime.as_secs()),
+    ]
+}
+
+/// The pair of proposals (one from each list) with the fewest differing attributes.
+fn closest<'a, T, const N: usize>(
+    a: &'a [T],
+    b: &'a [T],
+    text: impl Fn(&T) -> [String; N],
+) -> Option<(&'a T, &'a T)> {
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| (x, y)))
+        .min_by_key(|(x, y)| {
+            let (tx, ty) = (text(x), text(y));
+            tx.iter().zip(ty.iter()).filter(|(p, q)| p != q).count()
+        })
+}
+
+/// Whether two phase-1 proposal lists share a transform (as [`ikelab_peers::ike`] chooses).
+fn phase1_agree(a: &[Phase1Proposal], b: &[Phase1Proposal]) -> bool {
+    a.iter().any(|x| {
+        b.iter()
+            .any(|y| x.cipher == y.cipher && x.hash == y.hash && x.group == y.group)
+    })
+}
+
+/// Whether two policies' phase-2 proposals share a transform.
+fn phase2_agree(a: &Policy, b: &Policy) -> bool {
+    a.proposals.iter().any(|x| {
+        b.proposals
+            .iter()
+            .any(|y| x.cipher == y.cipher && x.integ == y.integ)
+    })
+}
+
+/// The phase-1 proposals of `here` and the router at `remote` share nothing.
+pub fn phase1_proposals(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> Draft {
+    let headline = format!(
+        "Phase 1 failed: {} accepts none of the IKE proposals of {remote}.",
+        here.name
+    );
+    match other(run, here, at, remote) {
+        Some((there, mine, theirs)) => phase1_difference(here, &there, mine, theirs, headline),
+        None => Draft {
+            kind: FindingKind::Phase1NoProposal,
+            headline: format!("{headline} Compare encryption, hash, DH group."),
+            differences: vec![],
+            fixes: vec![],
+        },
+    }
+}
+
+fn phase1_difference(
+    here: &Side<'_>,
+    there: &Side<'_>,
+    mine: &PeerConfig,
+    theirs: &PeerConfig,
+    headline: String,
+) -> Draft {
+    let Some((a, b)) = closest(&mine.proposals, &theirs.proposals, p1_text) else {
+        return Draft {
+            kind: FindingKind::Phase1NoProposal,
+            headline,
+            differences: vec![],
+            fixes: vec![],
+        };
+    };
+    let (ta, tb) = (p1_text(a), p1_text(b));
+    let differences = ["encryption", "hash", "DH group", "lifetime"]
+        .iter()
+        .zip(ta.iter().zip(tb.iter()))
+        .filter(|(_, (x, y))| x != y)
+        .map(|(what, (x, y))| {
+            row(
+                &format!("phase 1 {what}"),
+                value(
+                    here,
+                    x.clone(),
+                    &[Setting::Phase1Proposal(mine.name.clone())],
+                ),
+                value(
+                    there,
+                    y.clone(),
+                    &[Setting::Phase1Proposal(theirs.name.clone())],
+                ),
+            )
+        })
+        .collect();
+    let order = [
+        (
+            here,
+            Mismatch::Phase1Proposal {
+                peer: &mine.name,
+                proposal: b,
+            },
+        ),
+        (
+            there,
+            Mismatch::Phase1Proposal {
+                peer: &theirs.name,
+                proposal: a,
+            },
+        ),
+    ];
+    Draft {
+        kind: FindingKind::Phase1ProposalDiffers,
+        headline,
+        differences,
+        fixes: fixes(&order),
+    }
+}
+
+/// `here` answered `to` with NO-PROPOSAL-CHOSEN: whichever of the phase-1 proposals, the
+/// phase-2 proposals or PFS differ.
+pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv4Addr) -> Draft {
+    let headline = format!("{} answered {to} with NO-PROPOSAL-CHOSEN:", here.name);
+    let unknown = |h: String| Draft {
+        kind: FindingKind::NoProposalChosen,
+        headline: format!(
+            "{h} the proposals (algorithms, lifetimes, PFS group, mode) do not match."
+        ),
+        differences: vec![],
+        fixes: vec![],
+    };
+    let Some((there, mine, theirs)) = other(run, here, at, to) else {
+        return unknown(headline);
+    };
+    if !phase1_agree(&mine.proposals, &theirs.proposals) {
+        return phase1_difference(
+            here,
+            &there,
+            mine,
+            theirs,
+            format!("{headline} the phase-1 proposals share no transform."),
+        );
+    }
+    let (Some(a), Some(b)) = (
+        here.policies_of(mine).next(),
+        there.policies_of(theirs).next(),
+    ) else {
+        return unknown(headline);
+    };
+    if a.pfs != b.pfs {
+        let g = |p: &Policy| p.pfs.map_or("none".to_string(), |g| g.to_string());
+        let differences = vec![row(
+            "PFS group",
+            value(here, g(a), &[Setting::Pfs(a.name.clone())]),
+            value(&there, g(b), &[Setting::Pfs(b.name.clone())]),
+        )];
+        let order = [
+            (
+                &there,
+                Mismatch::Pfs {
+                    policy: &b.name,
+                    group: a.pfs,
+                },
+            ),
+            (
+                here,
+                Mismatch::Pfs {
+                    policy: &a.name,
+                    group: b.pfs,
+                },
+            ),
+        ];
+        return Draft {
+            kind: FindingKind::PfsDiffers,
+            headline: format!("{headline} PFS differs."),
+            differences,
+            fixes: fixes(&order),
+        };
+    }
+    if !phase2_agree(a, b) {
+        let Some((x, y)) = closest(&a.proposals, &b.proposals, p2_text) else {
+            return unknown(headline);
+        };
+        let (tx, ty) = (p2_text(x), p2_text(y));
+        let differences = ["encryption", "integrity", "lifetime"]
+            .iter()
+            .zip(tx.iter().zip(ty.iter()))
+            .filter(|(_, (p, q))| p != q)
+            .map(|(what, (p, q))| {
+                row(
+                    &format!("phase 2 {what}"),
+                    value(here, p.clone(), &[Setting::Phase2Proposal(a.name.clone())]),
+                    value(
+                        &there,
+                        q.clone(),
+                        &[Setting::Phase2Proposal(b.name.clone())],
+                    ),
+                )
+            })
+            .collect();
+        let order = [
+            (
+                &there,
+                Mismatch::Phase2Proposal {
+                    policy: &b.name,
+                    proposal: x,
+                },
+            ),
+            (
+                here,
+                Mismatch::Phase2Proposal {
+                    policy: &a.name,
+                    proposal: y,
+                },
+            ),
+        ];
+        return Draft {
+            kind: FindingKind::Phase2ProposalDiffers,
+            headline: format!("{headline} the phase-2 proposals share no transform."),
+            differences,
+            fixes: fixes(&order),
+        };
+    }
+    unknown(headline)
+}
+
+/// Phase 1 from `here` to `remote` got no answer: a peer address that is nobody's, a peer that
+/// expects another address, or exchange modes that differ.
+pub fn timeout(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> Draft {
+    let plain = |kind| Draft {
+        kind,
+        headline: format!(
+            "Phase 1 with {remote} timed out at {}: the peer never answered (or answered too late).",
+            here.name
+        ),
+        differences: vec![],
+        fixes: vec![],
+    };
+    let Some(mine) = here.peer_for(remote) else {
+        return plain(FindingKind::Phase1Timeout);
+    };
+    // Nobody has that address: find the router that expects us.
+    let Some(there) = Side::owning(run, remote, at) else {
+        let expecting = run
+            .routers
+            .iter()
+            .filter_map(|r| Side::at(r, at))
+            .find_map(|s| {
+                (s.name != here.name)
+                    .then(|| {
+                        s.config
+                            .engine
+                            .peers
+                            .iter()
+                            .find(|p| p.remote == Some(mine.local))
+                    })
+                    .flatten()
+                    .map(|p| (s, p))
+            });
+        let Some((there, theirs)) = expecting else {
+            return plain(FindingKind::Phase1Timeout);
+        };
+        let differences = vec![row(
+            &format!("address of the peer {}", there.name),
+            value(
+                here,
+                remote.to_string(),
+                &[Setting::Peer(mine.name.clone())],
+            ),
+            value(
+                &there,
+                theirs.local.to_string(),
+                &[Setting::Peer(theirs.name.clone())],
+            ),
+        )];
+        let order = [(
+            here,
+            Mismatch::PeerAddress {
+                peer: &mine.name,
+                address: theirs.local,
+            },
+        )];
+        return Draft {
+            kind: FindingKind::PeerAddressWrong,
+            headline: format!(
+                "Phase 1 with {remote} timed out at {}: no router has the address {remote}; {} is at {}.",
+                here.name, there.name, theirs.local
+            ),
+            differences,
+            fixes: fixes(&order),
+        };
+    };
+    let theirs = there
+        .config
+        .engine
+        .peers
+        .iter()
+        .find(|p| p.remote == Some(mine.local) || p.remote.is_none());
+    let Some(theirs) = theirs else {
+        // The router at `remote` expects someone else.
+        let Some(wrong) = there.config.engine.peers.iter().find(|p| p.local == remote) else {
+            return plain(FindingKind::Phase1Timeout);
+        };
+        let shown = wrong.remote.map_or("any".to_string(), |a| a.to_string());
+        let differences = vec![row(
+            &format!("address of the peer {}", here.name),
+            value(
+                here,
+                mine.local.to_string(),
+                &[here.interface_of(mine.local)],
+            ),
+            value(&there, shown, &[Setting::Peer(wrong.name.clone())]),
+        )];
+        let order = [(
+            &there,
+            Mismatch::PeerAddress {
+                peer: &wrong.name,
+                address: mine.local,
+            },
+        )];
+        return Draft {
+            kind: FindingKind::PeerAddressWrong,
+            headline: format!(
+                "Phase 1 with {remote} timed out at {}: {} has no IKE peer {}, so it ignores {}'s messages.",
+                here.name, there.name, mine.local, here.name
+            ),
+            differences,
+            fixes: fixes(&order),
+        };
+    };
+    if mine.mode != theirs.mode {
+        let m = |p: &PeerConfig| match p.mode {
+            ExchangeMode::Main => "main".to_string(),
+            ExchangeMode::Aggressive => "aggressive".to_string(),
+        };
+        let differences = vec![row(
+            "exchange mode",
+            value(here, m(mine), &[Setting::Peer(mine.name.clone())]),
+            value(&there, m(theirs), &[Setting::Peer(theirs.name.clone())]),
+        )];
+        let order = [
+            (
+                here,
+                Mismatch::ExchangeMode {
+                    peer: &mine.name,
+                    mode: theirs.mode,
+                },
+            ),
+            (
+                &there,
+                Mismatch::ExchangeMode {
+                    peer: &theirs.name,
+                    mode: mine.mode,
+                },
+            ),
+        ];
+        return Draft {
+            kind: FindingKind::ExchangeModeDiffers,
+            headline: format!(
+                "Phase 1 with {remote} timed out at {}: the exchange modes differ.",
+                here.name
+            ),
+            differences,
+            fixes: fixes(&order),
+        };
+    }
+    if !phase1_agree(&mine.proposals, &theirs.proposals) {
+        return phase1_difference(
+            here,
+            &there,
+            mine,
+            theirs,
+            format!(
+                "Phase 1 with {remote} timed out at {}: the phase-1 proposals share no transform.",
+                here.name
+            ),
+        );
+    }
+    plain(FindingKind::Phase1Timeout)
+}
