@@ -37,6 +37,8 @@ pub enum Setting {
     Route(Ipv4Net),
     /// The (first) line of an interface.
     Interface(String),
+    /// The line that sets a tunnel interface's endpoints (SEIL `interface ipsecN tunnel`).
+    Tunnel(String),
 }
 
 /// A line of a config file.

@@ -54,14 +54,6 @@ fn policy_sending<'a>(side: &Side<'a>, peer: &'a PeerConfig, ids: Ids<'_>) -> Op
         .copied()
 }
 
-fn id_settings(policy: &str) -> [Setting; 3] {
-    [
-        Setting::LocalId(policy.into()),
-        Setting::RemoteId(policy.into()),
-        Setting::Policy(policy.into()),
-    ]
-}
-
 /// `here` (a responder) found no policy for the IDs `proposed` that the router at `from` sent.
 pub fn ids_refused(
     run: &RunResult,
@@ -112,34 +104,39 @@ pub fn ids_refused(
         };
     };
     let rp = here.policies_of(my_peer).next();
-    let ia = init.lines(&id_settings(&ip.name));
-    let ra = rp.map_or("-".into(), |p| here.lines(&id_settings(&p.name)));
+    // Each ID's own line (SEIL's SA line, the IX's `ipsec local-id`), else the policy's.
+    let id_line = |s: &Side<'_>, policy: Option<&Policy>, local: bool| {
+        policy.map_or("-".into(), |p| {
+            let own = if local {
+                Setting::LocalId(p.name.clone())
+            } else {
+                Setting::RemoteId(p.name.clone())
+            };
+            match s.lines(std::slice::from_ref(&own)).as_str() {
+                "-" => s.lines(&[Setting::Policy(p.name.clone())]),
+                l => l.to_string(),
+            }
+        })
+    };
+    let cell = |who: String, id: &QmId, at: String| Value {
+        router: who,
+        value: ids::show(id),
+        at,
+    };
+    let (proposes, expects) = (
+        format!("{} proposes", init.name),
+        format!("{} expects", here.name),
+    );
     let differences = vec![
         row(
             &format!("{}'s side (local ID of {})", init.name, init.name),
-            Value {
-                router: format!("{} proposes", init.name),
-                value: ids::show(proposed.0),
-                at: ia.clone(),
-            },
-            Value {
-                router: format!("{} expects", here.name),
-                value: ids::show(want_i),
-                at: ra.clone(),
-            },
+            cell(proposes.clone(), proposed.0, id_line(&init, Some(ip), true)),
+            cell(expects.clone(), want_i, id_line(here, rp, false)),
         ),
         row(
             &format!("{}'s side (remote ID of {})", here.name, init.name),
-            Value {
-                router: format!("{} proposes", init.name),
-                value: ids::show(proposed.1),
-                at: ia,
-            },
-            Value {
-                router: format!("{} expects", here.name),
-                value: ids::show(want_r),
-                at: ra,
-            },
+            cell(proposes, proposed.1, id_line(&init, Some(ip), false)),
+            cell(expects, want_r, id_line(here, rp, true)),
         ),
     ];
     // The side whose IDs fit its own and its peer's addresses worse is fixed first; on a tie,
@@ -164,22 +161,37 @@ pub fn ids_refused(
             },
         ));
     }
+    // A side whose IDs contradict its own addresses is the only one to change: adopting its
+    // IDs on the other side would name hosts that exist nowhere.
     if fit_here < fit_init {
         order.reverse();
     }
+    if fit_here != fit_init {
+        order.truncate(1);
+    }
+    let any = |q: &QmId| q.data.ipv4_net() == Some(ikelab_peers::prefix::Ipv4Net::ANY);
+    let host = |q: &QmId| q.data.ipv4_net().is_some_and(|n| n.prefix_len == 32);
+    // Which router the kind of difference is about: (it, the other).
+    let (it, them) = (init.name, here.name);
+    let p_it = |proposer: bool| if proposer { (it, them) } else { (them, it) };
     let cause = match kind {
         FindingKind::Phase2IdsSwapped => "the local and remote IDs are the other way round".into(),
         FindingKind::Phase2IdPrefixDiffers => {
-            "the IDs name the same network with different prefix lengths".into()
+            "the IDs name the same networks with different prefix lengths".into()
         }
         FindingKind::Phase2IdTypeDiffers => {
-            "one side sends a host ID (ID_IPV4_ADDR) where the other expects a subnet".into()
+            let proposer_host = (proposed.0 != want_i && host(proposed.0))
+                || (proposed.1 != want_r && host(proposed.1));
+            let (a, b) = p_it(proposer_host);
+            format!("{a} has a host ID (ID_IPV4_ADDR) where {b} has a subnet")
         }
         FindingKind::Phase2IdAnyOnOneSide => {
-            "one side sends 0.0.0.0/0 where the other names networks".into()
+            let (a, b) = p_it(any(proposed.0) || any(proposed.1));
+            format!("{a} sends 0.0.0.0/0 where {b} names networks")
         }
         FindingKind::Phase2LocalIdWithoutRemote => {
-            "one side sets its local ID but not its remote one, which stays 0.0.0.0/0".into()
+            let (a, _) = p_it(!any(proposed.0) && any(proposed.1));
+            format!("{a} sets its local ID but not its remote one, which stays 0.0.0.0/0")
         }
         FindingKind::Phase2IdProtocolDiffers => "the IDs differ in protocol or port".into(),
         _ => "the IDs name different addresses".to_string(),
@@ -192,11 +204,13 @@ pub fn ids_refused(
         } else {
             init.name
         };
-        format!(" {worse}'s IDs name addresses that are not its own or its peer's.")
+        format!(
+            " {worse}'s IDs name addresses that are not its own or its peer's, so the fix is there first."
+        )
     };
     Draft {
         kind,
-        headline: format!("{} Cause: {cause}.{odd}", headline(init.name)),
+        headline: format!("{}\n  Cause: {cause}.{odd}", headline(init.name)),
         differences,
         fixes: fixes(&order),
     }

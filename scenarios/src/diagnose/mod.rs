@@ -255,7 +255,17 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
             _ => continue,
         };
         let key = (draft.kind, name.to_string(), draft.differences.clone());
-        if seen.contains(&key) {
+        // The same problem seen the other way round (both routers initiate) has the same fixes.
+        let same_fixes = |f: &Finding| {
+            f.kind == draft.kind && !draft.fixes.is_empty() && {
+                let mut a: Vec<&LineEdit> = f.fixes.iter().flat_map(|x| &x.edits).collect();
+                let mut b: Vec<&LineEdit> = draft.fixes.iter().flat_map(|x| &x.edits).collect();
+                a.sort_by_key(|e| (&e.file, e.line, &e.new));
+                b.sort_by_key(|e| (&e.file, e.line, &e.new));
+                a == b
+            }
+        };
+        if seen.contains(&key) || out.iter().any(same_fixes) {
             continue;
         }
         seen.push(key);

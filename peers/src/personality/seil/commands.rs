@@ -66,6 +66,8 @@ pub(super) struct IfDecl {
     pub(super) ipsec: bool,
     pub(super) address: Option<Ipv4Net>,
     pub(super) tunnel: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// The line of its `tunnel` command.
+    pub(super) tunnel_line: usize,
     pub(super) unnumbered: Option<(String, Option<Pos>)>,
 }
 
@@ -490,6 +492,7 @@ impl Parser {
                 let dst = self.addr_word(c, d, "tunnel destination")?;
                 self.done(c, "interface <ipsecN> tunnel <src> <dst>")?;
                 self.interfaces[idx].tunnel = Some((src, dst));
+                self.interfaces[idx].tunnel_line = c.line;
                 Ok(())
             }
             "unnumbered" => {
@@ -540,6 +543,7 @@ impl Parser {
             ipsec,
             address: None,
             tunnel: None,
+            tunnel_line: 0,
             unnumbered: None,
         });
         self.interfaces.len() - 1

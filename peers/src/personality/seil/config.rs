@@ -66,6 +66,16 @@ pub const DEFAULT_IPSEC_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// SEIL's default `ike dpd-interval`: 20 seconds.
 pub const DEFAULT_DPD_INTERVAL: Duration = Duration::from_secs(20);
 
+/// The identity a peer's pre-shared key is looked up by: its `peers-identifier`, else its
+/// address (`None` for a dynamic peer without one).
+fn psk_id_of(d: &PeerDecl) -> Option<String> {
+    match (&d.peers_id, &d.address) {
+        (Some(id), _) => Some(id.clone()),
+        (None, PeerAddr::Static(a, _)) => Some(a.to_string()),
+        (None, PeerAddr::Dynamic) => None,
+    }
+}
+
 /// Parses a SEIL configuration. `file` names it in diagnostics.
 ///
 /// The document's two configurations parse without any diagnostic. On success the warnings
@@ -156,18 +166,16 @@ impl Parser {
         let mut at = |s: Setting, line: usize| o.record(s, &self.file, text, line);
         for i in &self.interfaces {
             at(Setting::Interface(i.name.clone()), i.pos.0);
+            if i.tunnel.is_some() {
+                at(Setting::Tunnel(i.name.clone()), i.tunnel_line);
+            }
         }
         for r in &self.routes {
             at(Setting::Route(r.prefix), r.line);
         }
         for d in &self.peers {
             at(Setting::Peer(d.name.clone()), d.pos.0);
-            let psk_id = match (&d.peers_id, &d.address) {
-                (Some(id), _) => Some(id.clone()),
-                (None, PeerAddr::Static(a, _)) => Some(a.to_string()),
-                (None, PeerAddr::Dynamic) => None,
-            };
-            if let Some((_, pos)) = psk_id.and_then(|id| self.psks.get(&id)) {
+            if let Some((_, pos)) = psk_id_of(d).and_then(|id| self.psks.get(&id)) {
                 at(Setting::PreSharedKey(d.name.clone()), pos.0);
             }
             for (name, _) in &d.proposals {
@@ -376,11 +384,7 @@ impl Parser {
                     }
                 }
             };
-            let psk_id = match (&d.peers_id, &d.address) {
-                (Some(id), _) => Some(id.clone()),
-                (None, PeerAddr::Static(a, _)) => Some(a.to_string()),
-                (None, PeerAddr::Dynamic) => None,
-            };
+            let psk_id = psk_id_of(&d);
             let psk = match psk_id.as_ref().and_then(|id| self.psks.get(id)) {
                 Some((k, _)) => k.clone().into_bytes(),
                 None if self.broken.psk => {
@@ -395,11 +399,30 @@ impl Parser {
                         (_, Some(id)) => (d.pos, id.clone()),
                         (_, None) => (d.pos, format!("dynamic peer `{}`", d.name)),
                     };
+                    // A key that no peer uses is likely the one meant, with a typo.
+                    let mut unused: Vec<(&String, usize)> = self
+                        .psks
+                        .iter()
+                        .filter(|(id, _)| {
+                            !self
+                                .peers
+                                .iter()
+                                .any(|p| psk_id_of(p).as_ref() == Some(*id))
+                        })
+                        .map(|(id, (_, pos))| (id, pos.0))
+                        .collect();
+                    unused.sort_by_key(|(_, line)| *line);
+                    let hint = unused
+                        .iter()
+                        .map(|(id, line)| {
+                            format!("; line {line} has a key for \"{id}\", which no peer uses")
+                        })
+                        .collect::<String>();
                     self.error(
                         pos.0,
                         pos.1,
                         format!(
-                            "no pre-shared key for {what}: expected `ike preshared-key add \"{what}\" \"<key>\"`"
+                            "no pre-shared key for {what}: expected `ike preshared-key add \"{what}\" \"<key>\"`{hint}"
                         ),
                     );
                     ok = false;

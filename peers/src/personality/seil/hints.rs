@@ -2,7 +2,7 @@
 //! that it agrees with its peer, keeping the user's other words.
 
 use crate::ike::{ExchangeMode, QmId};
-use crate::personality::{Edit, Mismatch, Origin, RouterConfig, Setting, Words};
+use crate::personality::{Edit, InterfaceKind, Mismatch, Origin, RouterConfig, Setting, Words};
 use crate::prefix::Ipv4Net;
 
 use super::values::{DH_GROUP, ESP_AUTH, ESP_ENCRYPTION, IKE_ENCRYPTION, IKE_HASH, name_of};
@@ -99,6 +99,19 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
                     Words::of(&k.text).replace_at(3, &format!("\"{a}\"")),
                 ));
             }
+            // The tunnel interface toward the old address ends at the new one.
+            let old = config.engine.peers.iter().find(|p| p.name == peer)?.remote;
+            for i in &config.interfaces {
+                let InterfaceKind::IpIp { remote, .. } = i.kind else {
+                    continue;
+                };
+                if Some(remote) == old {
+                    if let Some(t) = line(Setting::Tunnel(i.name.clone())) {
+                        edits.extend(edit(&t, Words::of(&t.text).replace_at(4, &a)));
+                    }
+                }
+            }
+            edits.sort_by_key(|e| e.line);
             edits
         }
     };
