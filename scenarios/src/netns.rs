@@ -63,7 +63,9 @@ use ikelab_sim::netns::{
 use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
 
 use crate::expect::Verdict;
-use crate::report::{self, Artefacts, PingOutcome, Recording, RouterState, RunInfo, RunResult};
+use crate::report::{
+    self, Artefacts, HostState, PingOutcome, Recording, RouterState, RunInfo, RunResult,
+};
 use crate::scenario::plan::{
     self, EndNode, Job, PingRef, Plan, RouterRef, SegmentKind, router_config,
 };
@@ -587,6 +589,11 @@ impl<'p> NetnsLab<'p> {
                         configs: r.configs(),
                     })
                     .collect(),
+                hosts: plan
+                    .hosts
+                    .iter()
+                    .map(|h| HostState::of(h, &plan.file))
+                    .collect(),
                 pings,
             },
             start: plan.start,
@@ -656,6 +663,7 @@ impl PeerRun {
     pub fn write(&self, dir: &Path) -> std::io::Result<Artefacts> {
         let run = RunResult {
             routers: vec![self.router.clone()],
+            hosts: vec![],
             pings: vec![],
         };
         let rec = Recording {

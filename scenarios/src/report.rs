@@ -46,12 +46,43 @@ pub struct RouterState {
     pub configs: Vec<(Instant, RouterConfig)>,
 }
 
-/// What a run did, whichever driver ran it: each router's engine, events and log, and the
-/// pings.
+/// A host of a lab: its name, address and gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostState {
+    /// Node name.
+    pub name: String,
+    /// Address and prefix.
+    pub address: ikelab_peers::prefix::Ipv4Net,
+    /// Default gateway.
+    pub gateway: Option<std::net::Ipv4Addr>,
+    /// Where the scenario defines it (`file:line`; the scenario's name for a derived host).
+    pub source: String,
+}
+
+impl HostState {
+    /// The host `h` of the scenario file `file`.
+    pub fn of(h: &crate::scenario::plan::PlannedHost, file: &str) -> Self {
+        HostState {
+            name: h.name.clone(),
+            address: h.address,
+            gateway: h.gateway,
+            source: if h.line > 0 {
+                format!("{file}:{}", h.line)
+            } else {
+                file.to_string()
+            },
+        }
+    }
+}
+
+/// What a run did, whichever driver ran it: each router's engine, events and log, the hosts,
+/// and the pings.
 #[derive(Clone)]
 pub struct RunResult {
     /// The routers, in the scenario's order.
     pub routers: Vec<RouterState>,
+    /// The hosts, in the scenario's order.
+    pub hosts: Vec<HostState>,
     /// The pings, in the script's order.
     pub pings: Vec<PingOutcome>,
 }

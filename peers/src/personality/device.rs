@@ -11,6 +11,8 @@ use std::net::Ipv4Addr;
 use crate::crypto::DhGroup;
 use crate::ike::{Behaviour, ExchangeMode, Phase1Proposal, Phase2Proposal, QmId};
 
+use crate::prefix::Ipv4Net;
+
 use super::{ConfigErrors, Edit, LogRenderer, RouterConfig, Vendor, WallClock};
 
 /// A device ikelab imitates. Each device folder (`seil/`, `ix/`) has one; the
@@ -82,6 +84,13 @@ pub enum Mismatch<'a> {
         peer: &'a str,
         /// The mode.
         mode: ExchangeMode,
+    },
+    /// Packets for `prefix` should be routed into the tunnel interface `interface`.
+    Route {
+        /// The destination.
+        prefix: Ipv4Net,
+        /// The tunnel interface, by the name the config gives it.
+        interface: &'a str,
     },
     /// The peer's address should be this.
     PeerAddress {

@@ -92,6 +92,24 @@ impl Origins {
         self.0.first().map(|(_, o)| o.file.as_str())
     }
 
+    /// The last line (by line number) of the settings `which` selects.
+    pub fn last_of(&self, which: impl Fn(&Setting) -> bool) -> Option<&Origin> {
+        self.0
+            .iter()
+            .filter(|(s, _)| which(s))
+            .map(|(_, o)| o)
+            .max_by_key(|o| o.line)
+    }
+
+    /// The first line (by line number) of the settings `which` selects.
+    pub fn first_of(&self, which: impl Fn(&Setting) -> bool) -> Option<&Origin> {
+        self.0
+            .iter()
+            .filter(|(s, _)| which(s))
+            .map(|(_, o)| o)
+            .min_by_key(|o| o.line)
+    }
+
     /// The first line recorded for `setting`.
     pub fn get(&self, setting: &Setting) -> Option<&Origin> {
         self.0.iter().find(|(s, _)| s == setting).map(|(_, o)| o)
@@ -124,6 +142,11 @@ pub enum EditKind {
         /// The new line.
         new: String,
     },
+    /// Add a line before it.
+    InsertBefore {
+        /// The new line.
+        new: String,
+    },
 }
 
 impl Edit {
@@ -148,6 +171,15 @@ impl Edit {
         }
     }
 
+    /// An edit that adds `new` before `origin`'s line.
+    pub fn insert_before(origin: &Origin, new: String) -> Edit {
+        Edit {
+            file: origin.file.clone(),
+            line: origin.line,
+            change: EditKind::InsertBefore { new },
+        }
+    }
+
     /// `file:line`.
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
@@ -162,6 +194,9 @@ impl fmt::Display for Edit {
             }
             EditKind::InsertAfter { new } => {
                 write!(f, "{}: after this line, add `{new}`", self.location())
+            }
+            EditKind::InsertBefore { new } => {
+                write!(f, "{}: before this line, add `{new}`", self.location())
             }
         }
     }

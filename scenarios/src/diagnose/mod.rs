@@ -6,6 +6,7 @@
 //! `ikelab run` prints the findings' texts and `summary.json` carries them.
 
 mod compare;
+mod datapath;
 mod ids;
 mod sides;
 
@@ -59,6 +60,12 @@ pub enum FindingKind {
     PeerAddressWrong,
     /// Phase 1 got no answer, for no difference ikelab found.
     Phase1Timeout,
+    /// A router has no route into its tunnel for the far LAN (pings fail with SAs up).
+    NoRouteIntoTunnel,
+    /// A host's gateway is no router's address on its LAN: its ARP requests go unanswered.
+    ArpFailed,
+    /// A host's address is on no router's LAN.
+    HostOnNoSegment,
 }
 
 /// One change to one config line, as `summary.json` carries it.
@@ -79,10 +86,15 @@ impl From<&Edit> for LineEdit {
         let (old, new) = match &e.change {
             EditKind::Replace { old, new } => (Some(old.clone()), new.clone()),
             EditKind::InsertAfter { new } => (None, new.clone()),
+            EditKind::InsertBefore { new } => (None, new.clone()),
+        };
+        let line = match &e.change {
+            EditKind::InsertBefore { .. } => e.line.saturating_sub(1),
+            _ => e.line,
         };
         LineEdit {
             file: e.file.clone(),
-            line: e.line,
+            line,
             old,
             new,
         }
@@ -270,6 +282,11 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
         }
         seen.push(key);
         out.push(finish(run, name, e.at, remote, phase, draft));
+    }
+    let end = events.last().map_or(Instant::ZERO, |(_, _, e)| e.at);
+    for (side, draft) in datapath::drafts(run) {
+        let f = finish(run, &side, end, Ipv4Addr::UNSPECIFIED, 0, draft);
+        out.push(f);
     }
     // A timeout with no cause found is the echo of a phase-1 failure the other side explained.
     let explained = out

@@ -13,7 +13,7 @@ use ikelab_sim::{HostConfig, Lab, LabConfig, LinkId, LinkParams, NodeId, PingId,
 
 use super::load::{LoadError, Loaded};
 use super::plan::{self, EndNode, Job, Plan, SegmentEnd, SegmentKind};
-use crate::report::{PingOutcome, RouterState, RunResult};
+use crate::report::{HostState, PingOutcome, RouterState, RunResult};
 use crate::stack::{EngineStack, StackHandle};
 
 /// A router of a running scenario.
@@ -230,6 +230,12 @@ impl Built {
                     stack: r.stack.clone(),
                     configs: r.configs.clone(),
                 })
+                .collect(),
+            hosts: self
+                .plan
+                .hosts
+                .iter()
+                .map(|h| HostState::of(h, &self.plan.file))
                 .collect(),
             pings: self
                 .pings

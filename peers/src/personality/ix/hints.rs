@@ -89,6 +89,27 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             };
             edit(&o, w).into_iter().collect()
         }
+        Mismatch::Route { prefix, interface } => {
+            let new = format!(
+                "ip route {}/{} {interface}",
+                prefix.network(),
+                prefix.prefix_len
+            );
+            match line(Setting::Route(prefix)) {
+                Some(o) => Edit::replace(&o, new).into_iter().collect(),
+                // `ip route` is a global command: after the last one, else before the first
+                // interface block.
+                None => match config.origins.last_of(|s| matches!(s, Setting::Route(_))) {
+                    Some(after) => vec![Edit::insert_after(after, new)],
+                    None => {
+                        let first = config
+                            .origins
+                            .first_of(|s| matches!(s, Setting::Interface(_)))?;
+                        vec![Edit::insert_before(first, new)]
+                    }
+                },
+            }
+        }
         Mismatch::PeerAddress { peer, address } => {
             let o = line(Setting::Peer(peer.into()))?;
             let a = address.to_string();

@@ -87,6 +87,20 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
                 .into_iter()
                 .collect()
         }
+        Mismatch::Route { prefix, interface } => {
+            let new = format!("route add {} {interface}", net_text(prefix));
+            match line(Setting::Route(prefix)) {
+                Some(o) => Edit::replace(&o, new).into_iter().collect(),
+                None => {
+                    let after = config
+                        .origins
+                        .last_of(|s| matches!(s, Setting::Route(_)))
+                        .or_else(|| config.origins.get(&Setting::Tunnel(interface.into())))
+                        .or_else(|| config.origins.get(&Setting::Interface(interface.into())))?;
+                    vec![Edit::insert_after(after, new)]
+                }
+            }
+        }
         Mismatch::PeerAddress { peer, address } => {
             let o = line(Setting::Peer(peer.into()))?;
             let a = address.to_string();
@@ -129,6 +143,11 @@ fn proxy_id(id: &QmId) -> Option<String> {
     } else {
         format!("{}/{}", net.addr, net.prefix_len)
     })
+}
+
+/// A prefix as `route add` writes it.
+fn net_text(n: Ipv4Net) -> String {
+    format!("{}/{}", n.network(), n.prefix_len)
 }
 
 /// A lifetime as SEIL writes it (`8h`, `10m`, `90s`).
