@@ -1,82 +1,139 @@
-//! A parsed config in plain words, whatever its dialect (`ikelab check-config`).
+//! A parsed config in plain words, whatever its dialect (`ikelab check-config`): interfaces,
+//! routes, IKE peers and IPsec policies as a network engineer says them, each with the line it
+//! comes from.
 
-use ikelab_peers::personality::RouterConfig;
+use std::fmt::Write as _;
+
+use ikelab_peers::ike::{EncapMode, ExchangeMode, NatTraversal};
+use ikelab_peers::personality::{InterfaceKind, NextHop, RouterConfig, Setting};
 
 /// A readable account of a parsed config (`ikelab check-config`).
 pub fn describe(c: &RouterConfig) -> String {
-    use std::fmt::Write as _;
     let mut s = String::new();
+    let at = |setting: Setting| {
+        c.origins
+            .get(&setting)
+            .map_or(String::new(), |o| format!("  ({o})"))
+    };
     let _ = writeln!(s, "vendor: {}", c.vendor);
     if let Some(h) = &c.hostname {
-        let _ = writeln!(s, "hostname: {h}");
+        let _ = writeln!(s, "hostname: {}", h.trim_matches('"'));
     }
     let _ = writeln!(s, "interfaces:");
     for i in &c.interfaces {
-        let addr = i
-            .address
-            .map(|a| a.to_string())
-            .or_else(|| i.unnumbered.as_ref().map(|u| format!("unnumbered ({u})")));
+        let addr = match (&i.address, &i.unnumbered) {
+            (Some(a), _) => a.to_string(),
+            (None, Some(u)) => format!("unnumbered (borrows {u}'s address)"),
+            (None, None) => "unnumbered".into(),
+        };
+        let kind = match &i.kind {
+            InterfaceKind::Ethernet => String::new(),
+            InterfaceKind::IpIp { local, remote } => {
+                format!(", IP-in-IP tunnel {local} -> {remote} protected by IPsec")
+            }
+            InterfaceKind::IpsecTunnel { local, remote } => {
+                format!(", IPsec tunnel {local} -> {remote}")
+            }
+        };
+        let down = if i.up { "" } else { ", shut down" };
         let _ = writeln!(
             s,
-            "  {} {:?} {}{}",
+            "  {}: {addr}{kind}{down}{}",
             i.name,
-            i.kind,
-            addr.unwrap_or_else(|| "unnumbered".into()),
-            if i.up { "" } else { " (shutdown)" }
+            at(Setting::Interface(i.name.clone()))
         );
     }
     let _ = writeln!(s, "routes:");
     for r in &c.routes {
-        let _ = writeln!(s, "  {} via {:?}", r.prefix, r.via);
+        let via = match &r.via {
+            NextHop::Interface(n) => format!("out of {n}"),
+            NextHop::Gateway(g) => format!("via {g}"),
+        };
+        let _ = writeln!(s, "  {} {via}{}", r.prefix, at(Setting::Route(r.prefix)));
     }
-    let _ = writeln!(s, "ike peers:");
+    let _ = writeln!(s, "IKE peers:");
     for p in &c.engine.peers {
-        let remote = p.remote.map_or("any".to_string(), |r| r.to_string());
+        let remote = p
+            .remote
+            .map_or("any address".to_string(), |r| r.to_string());
+        let mode = match p.mode {
+            ExchangeMode::Main => "Main Mode",
+            ExchangeMode::Aggressive => "Aggressive Mode",
+        };
+        let nat = match p.nat_traversal {
+            NatTraversal::Off => "no NAT traversal",
+            NatTraversal::On => "NAT traversal",
+            NatTraversal::Force => "NAT traversal forced (UDP 4500 always)",
+        };
+        let role = if p.responder_only {
+            ", answers only"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "  {}: {} -> {remote}, {:?} mode, psk {} bytes, NAT-T {:?}",
+            "  {}: {remote} from {}, {mode}, {nat}{role}{}",
             p.name,
             p.local,
-            p.mode,
+            at(Setting::Peer(p.name.clone()))
+        );
+        let _ = writeln!(
+            s,
+            "    pre-shared key: {} bytes{}",
             p.psk.len(),
-            p.nat_traversal
+            at(Setting::PreSharedKey(p.name.clone()))
         );
         for pr in &p.proposals {
             let _ = writeln!(
                 s,
-                "    proposal {} {} {} lifetime {}s",
+                "    proposal: {}, {}, {}, lifetime {} s{}",
                 pr.cipher,
                 pr.hash,
                 pr.group,
-                pr.lifetime.as_secs()
+                pr.lifetime.as_secs(),
+                at(Setting::Phase1Proposal(p.name.clone()))
             );
         }
     }
-    let _ = writeln!(s, "ipsec policies:");
+    let _ = writeln!(s, "IPsec policies:");
     for p in &c.engine.policies {
         let (l, r) = p.qm_ids();
+        let mode = match p.mode {
+            EncapMode::Tunnel => "tunnel",
+            EncapMode::Transport => "transport",
+        };
         let _ = writeln!(
             s,
-            "  {} (peer {}): protect {} -> {} {:?}, phase-2 IDs {l} <-> {r}, PFS {}, {}",
+            "  {} with {}: ESP {mode} mode for {} <-> {}{}",
             p.name,
             p.peer,
             p.local.prefix,
             p.remote.prefix,
-            p.mode,
+            at(Setting::Policy(p.name.clone()))
+        );
+        let _ = writeln!(
+            s,
+            "    phase-2 IDs: local {l}, remote {r}{}",
+            at(Setting::LocalId(p.name.clone()))
+        );
+        let _ = writeln!(
+            s,
+            "    PFS: {}; {}",
             p.pfs.map_or("none".to_string(), |g| g.to_string()),
             if p.auto_start {
-                "starts by itself"
+                "negotiates as soon as it starts"
             } else {
-                "on traffic or when asked"
+                "negotiates on traffic or when asked"
             }
         );
         for pr in &p.proposals {
             let _ = writeln!(
                 s,
-                "    proposal {} {} lifetime {}s",
+                "    proposal: {}, {}, lifetime {} s{}",
                 pr.cipher,
                 pr.integ,
-                pr.lifetime.as_secs()
+                pr.lifetime.as_secs(),
+                at(Setting::Phase2Proposal(p.name.clone()))
             );
         }
     }

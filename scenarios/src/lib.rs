@@ -4,6 +4,7 @@
 //!   in-process driver;
 //! - [`stack`]: the engine as a simulated router's IPsec stack, with its vendor log;
 //! - [`describe`]: a parsed config in plain words (`ikelab check-config`);
+//! - [`lint`]: warnings about a config that cannot work on its own;
 //! - [`report`]: a run's result, its outcome, `summary.json` and the artefact folder;
 //! - [`diagnose`]: what went wrong in a run, from both routers' events, with the fix;
 //! - [`expect`]: what a user expects of a run (`[expect]`, `--expect`) and the verdict;
@@ -19,6 +20,7 @@ pub mod decode;
 pub mod describe;
 pub mod diagnose;
 pub mod expect;
+pub mod lint;
 pub mod netns;
 pub mod report;
 pub mod scenario;

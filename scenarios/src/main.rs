@@ -388,6 +388,11 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    for r in &loaded.routers {
+        for w in ikelab::lint::lint(&r.parsed.router) {
+            eprintln!("{w}");
+        }
+    }
     let dir = args
         .out
         .clone()
@@ -443,7 +448,12 @@ fn parse_file(
 fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
     match parse_file("ikelab check-config", vendor, file) {
         Ok((_, parsed)) => {
-            for w in &parsed.router.warnings {
+            for w in parsed
+                .router
+                .warnings
+                .iter()
+                .chain(&ikelab::lint::lint(&parsed.router))
+            {
                 eprintln!("{w}");
             }
             ikelab::console::write(format_args!(

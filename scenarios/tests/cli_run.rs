@@ -161,18 +161,71 @@ fn check_config_prints_the_meaning_or_the_errors() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("phase-2 IDs 172.16.0.1 <-> 172.16.0.2"),
+        text.contains("phase-2 IDs: local 172.16.0.1, remote 172.16.0.2"),
         "{text}"
     );
+    // The device's words, not Rust's: no debug text of the parsed structures.
+    assert!(
+        text.contains("IP-in-IP tunnel 172.16.0.1 -> 172.16.0.2"),
+        "{text}"
+    );
+    for debug in ["IpIp {", "Interface(\"", "Some(", "Transport,"] {
+        assert!(!text.contains(debug), "{debug} in:\n{text}");
+    }
     let out = ikelab(&["check-config", "--vendor", "ix", &doc("ix.conf")]);
     assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("phase-2 IDs 172.16.0.2 <-> 172.16.0.1")
+        text.contains("phase-2 IDs: local 172.16.0.2, remote 172.16.0.1"),
+        "{text}"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "the document's IX config is consistent"
     );
     let out = ikelab(&["check-config", "--vendor", "ix", &doc("seil-after.conf")]);
     assert!(!out.status.success(), "a SEIL config is no IX config");
     let out = ikelab(&["check-config", "--vendor", "cisco", &doc("ix.conf")]);
     assert!(!out.status.success());
+}
+
+#[test]
+fn check_config_warns_about_a_config_that_contradicts_itself() {
+    let dir = tmp("lint");
+    let ix = std::fs::read_to_string(doc("ix.conf")).unwrap();
+    // A typo in the IX's own address as its local ID (line 9 of the document's config).
+    let typo = dir.join("ix.conf");
+    std::fs::write(
+        &typo,
+        ix.replace(
+            "local-id ipsec-policy 172.16.0.2",
+            "local-id ipsec-policy 172.16.0.3",
+        ),
+    )
+    .unwrap();
+    let out = ikelab(&["check-config", "--vendor", "ix", typo.to_str().unwrap()]);
+    assert!(out.status.success(), "a warning, not an error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ix.conf:9:1: warning: policy ipsec-policy: the local phase-2 ID 172.16.0.3 names none of this router's addresses"),
+        "{err}"
+    );
+    // SEIL with proxy-id-local and no proxy-id-remote.
+    let seil = std::fs::read_to_string(doc("seil-after.conf")).unwrap();
+    let half = dir.join("seil.conf");
+    std::fs::write(&half, seil.replace(" proxy-id-remote 172.16.0.2", "")).unwrap();
+    let out = ikelab(&["check-config", "--vendor", "seil", half.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = seil
+        .lines()
+        .position(|l| l.contains("proxy-id-remote"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "seil.conf:{line}:1: warning: policy test: a local phase-2 ID (172.16.0.1) is set but no remote one"
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
