@@ -208,7 +208,9 @@ fn the_schema_refuses_a_summary_that_breaks_it() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["kind"] == "pre_shared_key_differs" && f["side"] == "ix"),
+            .any(|f| f["kind"] == "pre_shared_key_differs"
+                && f["fixes"].as_array().is_some_and(|x| x.len() == 2)
+                && f["fix"]["edits"][0]["line"].as_u64().is_some()),
         "{}",
         good["diagnosis"]
     );
@@ -218,6 +220,9 @@ fn the_schema_refuses_a_summary_that_breaks_it() {
     let mut wrong = good.clone();
     wrong["version"] = serde_json::json!(2);
     assert!(!errors(&v, &wrong).is_empty());
+    let mut bad_fix = good.clone();
+    bad_fix["diagnosis"][0]["fix"] = serde_json::json!({"router": "seil", "change": "x"});
+    assert!(!errors(&v, &bad_fix).is_empty(), "a fix without its edits");
     let mut bad_spi = good;
     bad_spi["timeline"] =
         serde_json::json!([{"at_ms": 1, "router": "seil", "event": "sa_installed", "spi": "1234"}]);

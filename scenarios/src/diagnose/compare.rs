@@ -70,11 +70,20 @@ pub fn ids_refused(
         )
     };
     let Some((want_i, want_r)) = expected.first() else {
+        // No policy with that peer at all: the config's own warnings usually say why (an
+        // IPsec map bound to no interface, say).
+        let why: Vec<String> = here
+            .config
+            .warnings
+            .iter()
+            .map(|w| format!("\n  {} config: {w}", here.name))
+            .collect();
         return Draft {
-            kind: FindingKind::Phase2IdsRefused,
+            kind: FindingKind::NoPolicy,
             headline: format!(
-                "{} (it has no policy for {from} at all)",
-                headline(&from.to_string())
+                "Phase 2 failed: {} has no IPsec policy with {from} at all, so it refuses every phase 2 from it.{}",
+                here.name,
+                why.concat()
             ),
             differences: vec![],
             fixes: vec![],
@@ -255,6 +264,16 @@ pub fn psk(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> D
             fixes: vec![],
         };
     };
+    psk_difference(here, &there, mine, theirs, headline)
+}
+
+fn psk_difference(
+    here: &Side<'_>,
+    there: &Side<'_>,
+    mine: &PeerConfig,
+    theirs: &PeerConfig,
+    headline: String,
+) -> Draft {
     let psk_at = |s: &Side<'_>, p: &PeerConfig| {
         value(
             s,
@@ -265,11 +284,11 @@ pub fn psk(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> D
     let differences = vec![row(
         "pre-shared key",
         psk_at(here, mine),
-        psk_at(&there, theirs),
+        psk_at(there, theirs),
     )];
     let order = [
         (
-            &there,
+            there,
             Mismatch::PreSharedKey {
                 peer: &theirs.name,
                 key: &mine.psk,
@@ -671,6 +690,18 @@ pub fn timeout(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) 
             theirs,
             format!(
                 "Phase 1 with {remote} timed out at {}: the phase-1 proposals share no transform.",
+                here.name
+            ),
+        );
+    }
+    if mine.psk != theirs.psk {
+        return psk_difference(
+            here,
+            &there,
+            mine,
+            theirs,
+            format!(
+                "Phase 1 with {remote} timed out at {}: the pre-shared keys differ, so neither side can read the other's encrypted messages.",
                 here.name
             ),
         );

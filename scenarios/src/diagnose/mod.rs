@@ -40,6 +40,8 @@ pub enum FindingKind {
     Phase2LocalIdWithoutRemote,
     /// The phase-2 IDs differ in their protocol or port.
     Phase2IdProtocolDiffers,
+    /// A responder has no IPsec policy with the proposing peer at all.
+    NoPolicy,
     /// A Quick Mode responder answered with other IDs than were proposed.
     Phase2IdsReturnedDiffer,
     /// The phase-2 proposals share no transform (cipher, key length, integrity).

@@ -185,9 +185,3 @@ fn every_ping(w: &mut LabWorld, from: &str, to: &str, succeed: bool) {
         );
     }
 }
-
-#[then(expr = "the diagnosis says {string}")]
-fn diagnosis(w: &mut LabWorld, needle: String) {
-    let d = w.outcome().diagnosis.join("\n");
-    assert!(d.contains(&needle), "diagnosis has no {needle:?}:\n{d}");
-}

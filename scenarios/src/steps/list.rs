@@ -168,6 +168,52 @@ pub const STEPS: &[StepDoc] = &[
         "the diagnosis says {string}",
         "the run's diagnosis contains the text",
     ),
+    step(
+        "Then",
+        "the diagnosis finds {word}",
+        "a finding is of that kind, as summary.json names it (phase2_ids_swapped, pfs_differs, no_route_into_tunnel, ...)",
+    ),
+    step(
+        "Then",
+        "the fix is on {word} at {string}",
+        "a finding's preferred fix changes that router's config at that file:line (the file by name or path)",
+    ),
+    step(
+        "Then",
+        "a fix is offered on {word} at {string}",
+        "some fix (preferred or not) changes that router's config at that file:line",
+    ),
+    step(
+        "Then",
+        "no fix is offered on {word}",
+        "no finding offers to change that router's config",
+    ),
+    step(
+        "Then",
+        "the fix changes {string} to {string}",
+        "a fix replaces a line containing the first text by one containing the second",
+    ),
+    step(
+        "Then",
+        "the fix adds {string}",
+        "a fix adds a line containing the text",
+    ),
+    step(
+        "Then",
+        "the diagnosis shows {string} against {string}",
+        "a side-by-side row has the one text on one side and the other on the other (values or file:line)",
+    ),
+    step(
+        "Then",
+        "the diagnosis says the failure was resolved",
+        "every finding was resolved by a later event, and none offers a fix",
+    ),
+    step("Then", "the diagnosis is empty", "the run has no finding"),
+    step(
+        "Then",
+        "the {word} configuration is refused at {string} with {string}",
+        "the router's config does not load: an error at that file:line contains the text",
+    ),
 ];
 
 /// The list as `ikelab test --steps` prints it.
@@ -208,6 +254,7 @@ mod tests {
             include_str!("config.rs"),
             include_str!("script.rs"),
             include_str!("checks.rs"),
+            include_str!("diagnosis.rs"),
         ]
         .into_iter()
         .flat_map(patterns)

@@ -1,10 +1,11 @@
 //! The cucumber step library `ikelab test` runs users' feature files with (and the repository's
 //! own suite): the world ([`world`]), the `Given` steps ([`config`]), the `When` steps
-//! ([`script`]), the `Then` steps ([`checks`]), the list `ikelab test --steps` prints
+//! ([`script`]), the `Then` steps ([`checks`], and [`diagnosis`] for the diagnosis), the list `ikelab test --steps` prints
 //! ([`list`]) and the runner ([`suite`]).
 
 pub mod checks;
 pub mod config;
+pub mod diagnosis;
 pub mod list;
 pub mod script;
 pub mod suite;

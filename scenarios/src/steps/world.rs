@@ -48,8 +48,8 @@ pub struct Outcome {
     pub pings: Vec<(String, Ipv4Addr, u32, u32)>,
     /// IPsec SA pairs each router holds at the end, by router name.
     pub sa_pairs: Vec<(String, usize)>,
-    /// The diagnosis lines.
-    pub diagnosis: Vec<String>,
+    /// The diagnosis: each finding.
+    pub findings: Vec<crate::diagnose::Finding>,
 }
 
 impl Outcome {
@@ -76,7 +76,7 @@ impl Outcome {
                     )
                 })
                 .collect(),
-            diagnosis: crate::diagnose::diagnosis(run),
+            findings: crate::diagnose::findings(run),
         }
     }
 }
