@@ -701,7 +701,7 @@ pub fn timeout(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) 
             mine,
             theirs,
             format!(
-                "Phase 1 with {remote} timed out at {}: the pre-shared keys differ, so neither side can read the other's encrypted messages.",
+                "Phase 1 with {remote} timed out at {}: The pre-shared keys differ, so neither side can read the other's encrypted messages.",
                 here.name
             ),
         );
