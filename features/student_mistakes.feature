@@ -57,7 +57,7 @@ Feature: A re-addressed lab, and the mistakes students make on either router
     When pc-a pings 10.2.0.10 3 times after 10 seconds
     And the lab runs for 1 minute
     Then the diagnosis finds phase2_id_any_on_one_side
-    And the diagnosis says "seil sends 0.0.0.0/0 where ix names networks"
+    And the diagnosis says "seil sends 0.0.0.0/0 where ix names addresses"
     And the fix is on seil at "seil.conf:11"
     And the fix changes "esp enable" to "proxy-id-local 10.1.0.0/24 proxy-id-remote 10.2.0.0/24"
     And a fix is offered on ix at "ix.conf:8"
@@ -245,3 +245,13 @@ Feature: A re-addressed lab, and the mistakes students make on either router
     And the diagnosis finds phase2_ids_swapped
     And the diagnosis says the failure was resolved
     And the diagnosis says "phase 2 came up after"
+
+  Scenario: The IX keeps its ESP SAs for 5 minutes, SEIL for 30: they come up, and the diagnosis says so
+    Given in the IX configuration "lifetime time 1800" is replaced by "lifetime time 300"
+    When pc-a pings 10.2.0.10 3 times after 10 seconds
+    And the lab runs for 1 minute
+    Then the pings from pc-a to 10.2.0.10 succeed
+    And the diagnosis finds lifetime_differs
+    And the diagnosis shows "1800 s" against "300 s"
+    And the fix is on ix at "ix.conf:6"
+    And the fix changes "lifetime time 300" to "lifetime time 1800"

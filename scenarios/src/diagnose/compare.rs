@@ -196,7 +196,7 @@ pub fn ids_refused(
         }
         FindingKind::Phase2IdAnyOnOneSide => {
             let (a, b) = p_it(any(proposed.0) || any(proposed.1));
-            format!("{a} sends 0.0.0.0/0 where {b} names networks")
+            format!("{a} sends 0.0.0.0/0 where {b} names addresses")
         }
         FindingKind::Phase2LocalIdWithoutRemote => {
             let (a, _) = p_it(!any(proposed.0) && any(proposed.1));

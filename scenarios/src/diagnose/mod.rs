@@ -8,6 +8,7 @@
 mod compare;
 mod datapath;
 mod ids;
+mod lifetimes;
 mod sides;
 
 use std::net::Ipv4Addr;
@@ -62,6 +63,8 @@ pub enum FindingKind {
     PeerAddressWrong,
     /// Phase 1 got no answer, for no difference ikelab found.
     Phase1Timeout,
+    /// The SAs came up, with lifetimes that differ between the two routers' configs.
+    LifetimeDiffers,
     /// A router has no route into its tunnel for the far LAN (pings fail with SAs up).
     NoRouteIntoTunnel,
     /// A host's gateway is no router's address on its LAN: its ARP requests go unanswered.
@@ -286,7 +289,10 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
         out.push(finish(run, name, e.at, remote, phase, draft));
     }
     let end = events.last().map_or(Instant::ZERO, |(_, _, e)| e.at);
-    for (side, draft) in datapath::drafts(run) {
+    for (side, draft) in datapath::drafts(run)
+        .into_iter()
+        .chain(lifetimes::drafts(run))
+    {
         let f = finish(run, &side, end, Ipv4Addr::UNSPECIFIED, 0, draft);
         out.push(f);
     }
