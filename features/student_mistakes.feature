@@ -57,10 +57,23 @@ Feature: A re-addressed lab, and the mistakes students make on either router
     When pc-a pings 10.2.0.10 3 times after 10 seconds
     And the lab runs for 1 minute
     Then the diagnosis finds phase2_id_any_on_one_side
-    And the diagnosis says "seil sends 0.0.0.0/0 where ix names addresses"
+    And the diagnosis says "seil has 0.0.0.0/0 where ix names addresses"
     And the fix is on seil at "seil.conf:11"
     And the fix changes "esp enable" to "proxy-id-local 10.1.0.0/24 proxy-id-remote 10.2.0.0/24"
     And a fix is offered on ix at "ix.conf:8"
+
+  Scenario: SEIL sends host IDs, the IX has no IDs of its own (its access list allows any)
+    Given in the SEIL configuration "proxy-id-local 10.1.0.0/24 proxy-id-remote 10.2.0.0/24" is replaced by "proxy-id-local 10.1.0.1 proxy-id-remote 10.2.0.1"
+    And in the IX configuration "ipsec local-id vpn 10.2.0.0/24" is replaced by ""
+    And in the IX configuration "ipsec remote-id vpn 10.1.0.0/24" is replaced by ""
+    When pc-a pings 10.2.0.10 3 times after 10 seconds
+    And the lab runs for 1 minute
+    Then the diagnosis finds phase2_id_any_on_one_side
+    And the diagnosis says "ix has 0.0.0.0/0 where seil names addresses"
+    And the fix is on ix at "ix.conf:7"
+    And the fix adds "ipsec local-id vpn 10.2.0.1"
+    And the fix adds "ipsec remote-id vpn 10.1.0.1"
+    And a fix is offered on seil at "seil.conf:11"
 
   Scenario: SEIL sets proxy-id-local and forgets proxy-id-remote
     Given in the SEIL configuration " proxy-id-remote 10.2.0.0/24" is replaced by ""

@@ -172,13 +172,16 @@ pub fn ids_refused(
     }
     // A side whose IDs contradict its own addresses is the only one to change: adopting its
     // IDs on the other side would name hosts that exist nowhere.
-    if fit_here < fit_init {
+    let any = |q: &QmId| q.data.ipv4_net() == Some(ikelab_peers::prefix::Ipv4Net::ANY);
+    // On a tie, a side left at 0.0.0.0/0 (IDs not configured) adopts the other's specific IDs,
+    // as the document fixes SEIL; else the proposer changes first.
+    let wildcard_here = (any(want_i) || any(want_r)) && !(any(proposed.0) || any(proposed.1));
+    if fit_here < fit_init || (fit_here == fit_init && wildcard_here) {
         order.reverse();
     }
     if fit_here != fit_init {
         order.truncate(1);
     }
-    let any = |q: &QmId| q.data.ipv4_net() == Some(ikelab_peers::prefix::Ipv4Net::ANY);
     let host = |q: &QmId| q.data.ipv4_net().is_some_and(|n| n.prefix_len == 32);
     // Which router the kind of difference is about: (it, the other).
     let (it, them) = (init.name, here.name);
@@ -196,7 +199,7 @@ pub fn ids_refused(
         }
         FindingKind::Phase2IdAnyOnOneSide => {
             let (a, b) = p_it(any(proposed.0) || any(proposed.1));
-            format!("{a} sends 0.0.0.0/0 where {b} names addresses")
+            format!("{a} has 0.0.0.0/0 where {b} names addresses")
         }
         FindingKind::Phase2LocalIdWithoutRemote => {
             let (a, _) = p_it(!any(proposed.0) && any(proposed.1));
