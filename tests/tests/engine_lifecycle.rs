@@ -4,7 +4,7 @@
 use std::net::SocketAddrV4;
 use std::time::Duration;
 
-use ikelab_peers::ike::{Direction, EventKind, Protected};
+use ikelab_peers::ike::{Direction, DropReason, EventKind, Protected};
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{ProtocolId, ipv4};
 use ikelab_tests::pair::{A_ADDR, B_ADDR, Side, doc_pair, host_id};
@@ -311,4 +311,58 @@ fn initial_contact_from_a_restarted_peer_clears_its_stale_sas() {
     );
     assert_eq!(p.b.isakmp_sas().iter().filter(|s| s.established).count(), 1);
     assert!(sas_up(&mut p));
+}
+
+#[test]
+fn a_repeated_first_message_gets_the_stored_reply_never_a_second_sa() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 11);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(20));
+    assert!(sas_up(&mut p));
+    let mm1 = p
+        .wire
+        .iter()
+        .find(|w| w.from == Side::A)
+        .unwrap()
+        .transmit
+        .clone();
+    let mm2 = p
+        .wire
+        .iter()
+        .find(|w| w.from == Side::B)
+        .unwrap()
+        .transmit
+        .clone();
+    let before = p.b.isakmp_sas().len();
+    // Long after the exchange moved on (racoon keeps each received packet with its reply).
+    let now = p.now;
+    p.b.handle_datagram(now, mm1.src, mm1.dst, &mm1.payload);
+    let mut sent = vec![];
+    while let Some(t) = p.b.poll_transmit() {
+        sent.push(t);
+    }
+    assert_eq!(sent.len(), 1, "one answer: {sent:?}");
+    assert_eq!(
+        sent[0].payload, mm2.payload,
+        "the stored MM2, byte for byte"
+    );
+    assert_eq!(p.b.isakmp_sas().len(), before, "no second ISAKMP SA");
+    // The same cookie with other bytes is the same exchange: dropped, no SA, no answer.
+    let mut changed = mm1.payload.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 0x01;
+    p.b.handle_datagram(now, mm1.src, mm1.dst, &changed);
+    assert!(p.b.poll_transmit().is_none());
+    assert_eq!(p.b.isakmp_sas().len(), before);
+    let mut dropped = false;
+    while let Some(e) = p.b.poll_event() {
+        dropped |= matches!(
+            e.kind,
+            EventKind::Dropped {
+                reason: DropReason::FirstMessageAgain,
+                ..
+            }
+        );
+    }
+    assert!(dropped);
 }

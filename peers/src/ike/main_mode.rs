@@ -295,6 +295,18 @@ impl Engine {
         msg: Message,
     ) {
         let h = msg.header;
+        if let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::FirstAgain) {
+            // A first message again under an exchange we answer: a byte-identical one gets the
+            // stored reply; another with the same cookie is dropped, never a second SA.
+            let last = self.ph1s[i].first_rx.clone();
+            if !self.answer_repeat(src, i, last.as_ref(), Fingerprint::of(bytes)) {
+                self.event(EventKind::Dropped {
+                    from: src,
+                    reason: DropReason::FirstMessageAgain,
+                });
+            }
+            return;
+        }
         let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::Phase1) else {
             let first = if h.responder_cookie != [0; 8] {
                 Err(DropReason::UnknownCookies.into())
@@ -637,6 +649,10 @@ impl Engine {
             suite: Some(suite),
             sai_b,
             last_rx: Some(Taken {
+                fingerprint: Fingerprint::of(bytes),
+                reply: Some(mm2.clone()),
+            }),
+            first_rx: Some(Taken {
                 fingerprint: Fingerprint::of(bytes),
                 reply: Some(mm2.clone()),
             }),

@@ -49,6 +49,10 @@ pub(crate) enum CookiesOf {
     /// A plaintext Informational (an error notification to a first message): an SA from the
     /// sender still negotiating, by the initiator cookie.
     Negotiating,
+    /// A first message (no responder cookie) from a peer whose exchange under that initiator
+    /// cookie we already answer: the same exchange, not a new one (racoon finds its phase-1
+    /// handle by the initiator cookie and address, and resends its stored reply).
+    FirstAgain,
 }
 
 impl Ph1 {
@@ -72,6 +76,13 @@ impl Ph1 {
             CookiesOf::Established => both && self.established() && from_peer,
             CookiesOf::Negotiating => {
                 self.icookie == h.initiator_cookie && from_peer && !self.established()
+            }
+            CookiesOf::FirstAgain => {
+                !self.initiator
+                    && h.responder_cookie == [0; 8]
+                    && self.icookie == h.initiator_cookie
+                    && from_peer
+                    && self.state != State::Dead
             }
         }
     }

@@ -150,6 +150,7 @@ fn drop_reason(r: &DropReason) -> &'static str {
         DropReason::BadHash => "hash mismatch",
         DropReason::Unexpected(_) => "unexpected message",
         DropReason::Retransmission => "retransmission",
+        DropReason::FirstMessageAgain => "first message again",
         DropReason::UnknownPeer => "unknown peer",
     }
 }
