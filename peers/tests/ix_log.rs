@@ -157,8 +157,7 @@ fn document_renderer() -> IxLog {
     let log = IxLog::for_config(
         &config,
         IxTimestamp {
-            clock: WallClock::DOCUMENT,
-            year: 2011,
+            clock: WallClock::DOCUMENT.in_year(2011),
         },
     );
     assert_eq!(
@@ -381,8 +380,7 @@ fn the_timestamp_prefix_is_optional() {
     let mut log = IxLog::new(IxLogOptions {
         debug: true,
         timestamp: Some(IxTimestamp {
-            clock: WallClock::DOCUMENT,
-            year: 2011,
+            clock: WallClock::DOCUMENT.in_year(2011),
         }),
     });
     let got = ev.render(&mut log);
@@ -396,8 +394,7 @@ fn the_timestamp_prefix_is_optional() {
     let log = IxLog::for_config(
         &c,
         IxTimestamp {
-            clock: WallClock::DOCUMENT,
-            year: 2011,
+            clock: WallClock::DOCUMENT.in_year(2011),
         },
     );
     assert!(log.options().timestamp.is_some());

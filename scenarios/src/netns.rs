@@ -723,7 +723,10 @@ fn wall_clock(start: StartTime) -> WallClock {
             .and_then(|t| t.split('.').next())
             .unwrap_or("00:00:00")
     );
-    WallClock::parse(&text).unwrap_or(WallClock::DOCUMENT)
+    let year = u16::try_from(start.year()).unwrap_or(WallClock::DOCUMENT_YEAR);
+    WallClock::parse(&text)
+        .unwrap_or(WallClock::DOCUMENT)
+        .in_year(year)
 }
 
 /// Runs one simulated router on existing interfaces (see the module documentation) until `stop`
@@ -921,5 +924,8 @@ mod tests {
     fn the_wall_clock_follows_the_start() {
         let s = StartTime::parse_syslog("Jan 5 07:27:06", 2016).unwrap();
         assert_eq!(wall_clock(s), WallClock::DOCUMENT);
+        // `ikelab peer` starts now: the IX's datetime stamps carry the year it is.
+        let s = StartTime::parse_syslog("Dec 7 06:51:22", 2026).unwrap();
+        assert_eq!(wall_clock(s).year, 2026);
     }
 }

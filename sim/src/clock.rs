@@ -101,6 +101,11 @@ impl StartTime {
         Duration::from_nanos(self.unix_nanos.saturating_add(t.as_nanos()))
     }
 
+    /// The UTC year of virtual time zero.
+    pub fn year(self) -> i32 {
+        civil(self.unix_nanos).0
+    }
+
     /// `t` as a syslog stamp with microseconds, e.g. `Jan  5 07:27:06.000125` (UTC).
     pub fn stamp(self, t: Instant) -> Stamp {
         Stamp(self.unix_nanos.saturating_add(t.as_nanos()))

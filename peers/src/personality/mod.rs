@@ -179,6 +179,8 @@ impl std::error::Error for ConfigErrors {}
 /// (`Jan 5 07:27:06`). Virtual time is added to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WallClock {
+    /// The year (syslog stamps do not show it; the IX's `logging timestamp datetime` does).
+    pub year: u16,
     /// Month, 1-12.
     pub month: u8,
     /// Day of month, 1-31.
@@ -187,15 +189,25 @@ pub struct WallClock {
     pub seconds: u32,
 }
 
+/// Whether `year` has a February 29.
+fn leap(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
 impl WallClock {
-    /// The document's first log: `Jan 5 07:27:06`.
+    /// The year the document's logs (which show none) are placed in, as its captures are.
+    pub const DOCUMENT_YEAR: u16 = 2016;
+
+    /// The document's first log: `Jan 5 07:27:06` (of [`Self::DOCUMENT_YEAR`]).
     pub const DOCUMENT: WallClock = WallClock {
+        year: Self::DOCUMENT_YEAR,
         month: 1,
         day: 5,
         seconds: 7 * 3600 + 27 * 60 + 6,
     };
 
-    /// Parses `Jan 5 07:27:06` (month name, day, time).
+    /// Parses `Jan 5 07:27:06` (month name, day, time), in [`Self::DOCUMENT_YEAR`] (see
+    /// [`Self::in_year`]).
     pub fn parse(text: &str) -> Option<WallClock> {
         const MONTHS: [&str; 12] = [
             "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -217,33 +229,49 @@ impl WallClock {
             return None;
         }
         Some(WallClock {
+            year: Self::DOCUMENT_YEAR,
             month,
             day,
             seconds: hms[0] * 3600 + hms[1] * 60 + hms[2],
         })
     }
 
-    /// (month, day, hour, minute, second) at `at`, rolling days over (month lengths of a
-    /// non-leap year).
-    pub fn at(&self, at: Instant) -> (u8, u8, u8, u8, u8) {
+    /// The same date and time in `year`.
+    pub const fn in_year(self, year: u16) -> WallClock {
+        WallClock { year, ..self }
+    }
+
+    /// (year, month, day, hour, minute, second) at `at`, rolling days, months and years over.
+    pub fn date_at(&self, at: Instant) -> (u16, u8, u8, u8, u8, u8) {
         const DAYS: [u8; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
         let total = u64::from(self.seconds) + at.as_nanos() / 1_000_000_000;
-        let (mut month, mut day) = (self.month.clamp(1, 12), self.day.max(1));
+        let (mut year, mut month, mut day) = (self.year, self.month.clamp(1, 12), self.day.max(1));
         for _ in 0..total / 86_400 {
             day += 1;
-            if day > DAYS[usize::from(month - 1)] {
+            let len = DAYS[usize::from(month - 1)] + u8::from(month == 2 && leap(year));
+            if day > len {
                 day = 1;
                 month = month % 12 + 1;
+                if month == 1 {
+                    year = year.saturating_add(1);
+                }
             }
         }
         let s = total % 86_400;
         (
+            year,
             month,
             day,
             (s / 3600) as u8,
             (s / 60 % 60) as u8,
             (s % 60) as u8,
         )
+    }
+
+    /// (month, day, hour, minute, second) at `at`.
+    pub fn at(&self, at: Instant) -> (u8, u8, u8, u8, u8) {
+        let (_, mo, d, h, mi, s) = self.date_at(at);
+        (mo, d, h, mi, s)
     }
 
     /// `Jan 5 07:27:06`, as SEIL prints it in the document (the day is not padded).
@@ -302,6 +330,7 @@ mod tests {
             "Jan 5 07:27:11"
         );
         let later = WallClock {
+            year: 2026,
             month: 12,
             day: 31,
             seconds: 86_399,
@@ -309,6 +338,21 @@ mod tests {
         assert_eq!(
             later.syslog(Instant::from_nanos(1_000_000_000)),
             "Jan 1 00:00:00"
+        );
+        assert_eq!(
+            later.date_at(Instant::from_nanos(1_000_000_000)),
+            (2027, 1, 1, 0, 0, 0)
+        );
+        // 2028 is a leap year: Feb 28 + 1 day is Feb 29.
+        let feb = WallClock {
+            year: 2028,
+            month: 2,
+            day: 28,
+            seconds: 0,
+        };
+        assert_eq!(
+            feb.syslog(Instant::from_nanos(86_400_000_000_000)),
+            "Feb 29 00:00:00"
         );
     }
 }

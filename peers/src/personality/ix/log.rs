@@ -76,10 +76,8 @@ use super::config::{IxConfig, IxLogging};
 /// The date a timestamp prefix starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IxTimestamp {
-    /// Month, day and time at the start of the run.
+    /// The date and time at the start of the run.
     pub clock: WallClock,
-    /// The year (the wall clock has none; it does not roll over).
-    pub year: u16,
 }
 
 /// What the renderer prints.
@@ -300,8 +298,8 @@ impl IxLog {
         match self.opts.timestamp {
             None => text,
             Some(t) => {
-                let (mo, d, h, mi, s) = t.clock.at(at);
-                format!("{:04}/{mo:02}/{d:02} {h:02}:{mi:02}:{s:02} {text}", t.year)
+                let (y, mo, d, h, mi, s) = t.clock.date_at(at);
+                format!("{y:04}/{mo:02}/{d:02} {h:02}:{mi:02}:{s:02} {text}")
             }
         }
     }
@@ -356,8 +354,7 @@ mod tests {
         let mut stamped = IxLog::new(IxLogOptions {
             debug: false,
             timestamp: Some(IxTimestamp {
-                clock: WallClock::DOCUMENT,
-                year: 2011,
+                clock: WallClock::DOCUMENT.in_year(2011),
             }),
         });
         assert_eq!(

@@ -22,14 +22,14 @@ impl Vendor {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Ix;
 
-/// The IX log as the config's `logging` commands set it up; timestamps are dated in 2016, the
-/// document's year.
+/// The IX log as the config's `logging` commands set it up; timestamps are dated from the run's
+/// wall clock, year included.
 #[derive(Debug)]
 struct IxLogSetup(IxLogging);
 
 impl LogSetup for IxLogSetup {
     fn renderer(&self, clock: WallClock) -> Box<dyn LogRenderer> {
-        let start = IxTimestamp { clock, year: 2016 };
+        let start = IxTimestamp { clock };
         Box::new(IxLog::new(IxLogOptions::from_logging(&self.0, start)))
     }
 }
