@@ -366,3 +366,41 @@ fn a_repeated_first_message_gets_the_stored_reply_never_a_second_sa() {
     }
     assert!(dropped);
 }
+
+#[test]
+fn after_an_orderly_stop_nothing_new_is_answered_or_started() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 13);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(10));
+    assert!(sas_up(&mut p));
+    let now = p.now;
+    p.b.shutdown(now);
+    p.run_for(Duration::from_secs(2));
+    let after_deletes = p.wire.len();
+    assert!(p.b.ipsec_sas().is_empty());
+    // The peer (A) starts again towards the stopped router: B answers nothing, starts nothing.
+    let now = p.now;
+    assert_eq!(p.a.protect(now, packet()), Protected::Acquire);
+    p.run_for(Duration::from_secs(40));
+    let from_b = p.wire[after_deletes..]
+        .iter()
+        .filter(|w| w.from == Side::B)
+        .count();
+    let from_a = p.wire[after_deletes..]
+        .iter()
+        .filter(|w| w.from == Side::A)
+        .count();
+    assert!(from_a >= 1, "A tried again");
+    assert_eq!(from_b, 0, "the stopped router answered");
+    assert!(p.b.ipsec_sas().is_empty() && p.a.ipsec_sas().is_empty());
+    let now = p.now;
+    let back = [&ipv4::header(B_ADDR, A_ADDR, 4, 64, 2, 20)[..], &[0x45; 20]].concat();
+    assert!(matches!(p.b.protect(now, back), Protected::Drop(_)));
+    assert!(p.kinds(Side::B).iter().any(|k| matches!(
+        k,
+        EventKind::Dropped {
+            reason: DropReason::Stopped,
+            ..
+        }
+    )));
+}

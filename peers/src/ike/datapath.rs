@@ -94,6 +94,9 @@ impl Engine {
             .max_by_key(|(_, s)| s.hard)
             .map(|(k, _)| k);
         let Some(k) = sa else {
+            if self.stopped {
+                return Protected::Drop("the IKE daemon has stopped");
+            }
             let name = self.cfg.policies[policy].name.clone();
             self.event(EventKind::Acquire { policy: name });
             self.request_phase2(policy);

@@ -73,6 +73,9 @@ pub enum DropReason {
     Unexpected(BadMessage),
     /// A retransmission of a message already answered (the answer is resent).
     Retransmission,
+    /// Anything received after an orderly stop (its Deletes sent): no new negotiation is
+    /// answered, so a peer is not left with SAs towards a router that is gone.
+    Stopped,
     /// A first message (MM1, AM1) that is not byte-identical to the one that began the exchange
     /// its initiator cookie names: the same exchange, so no second SA; not answered.
     FirstMessageAgain,

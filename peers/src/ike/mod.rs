@@ -320,6 +320,8 @@ pub struct Engine {
     pub(crate) events: VecDeque<Event>,
     pub(crate) now: Instant,
     pub(crate) started: bool,
+    /// Set by [`Engine::shutdown`]: after its Deletes the daemon answers and starts nothing.
+    pub(crate) stopped: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -348,6 +350,7 @@ impl Engine {
             events: VecDeque::new(),
             now: Instant::ZERO,
             started: false,
+            stopped: false,
         }
     }
 
@@ -387,6 +390,7 @@ impl Engine {
         self.waiting.clear();
         self.contacted.clear();
         self.started = false;
+        self.stopped = false;
         self.start(now);
     }
 
@@ -412,6 +416,13 @@ impl Engine {
         payload: &[u8],
     ) {
         self.now = now;
+        if self.stopped {
+            self.event(EventKind::Dropped {
+                from: src,
+                reason: DropReason::Stopped,
+            });
+            return;
+        }
         let bytes = if dst.port() == NAT_T_PORT || src.port() == NAT_T_PORT {
             match payload.strip_prefix(&NON_ESP_MARKER[..]) {
                 Some(ike) => ike,
@@ -634,6 +645,9 @@ impl Engine {
 
     /// Asks for phase 2 of a policy: now if phase 1 is up, otherwise after it.
     pub(crate) fn request_phase2(&mut self, policy: PolicyIndex) {
+        if self.stopped {
+            return;
+        }
         let Some(p) = policy.get(&self.cfg.policies) else {
             return;
         };

@@ -106,6 +106,7 @@ impl Engine {
             }
         }
         self.waiting.clear();
+        self.stopped = true;
     }
 
     /// Replaces the traffic policies ("Security Policy Database Initialized.") and starts those

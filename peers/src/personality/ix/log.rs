@@ -149,6 +149,7 @@ fn drop_reason(r: &DropReason) -> &'static str {
         DropReason::Unexpected(_) => "unexpected message",
         DropReason::Retransmission => "retransmission",
         DropReason::FirstMessageAgain => "first message again",
+        DropReason::Stopped => "stopped",
         DropReason::UnknownPeer => "unknown peer",
     }
 }
