@@ -404,3 +404,48 @@ fn after_an_orderly_stop_nothing_new_is_answered_or_started() {
         }
     )));
 }
+
+#[test]
+fn a_responder_only_router_starts_no_phase_2_of_its_own() {
+    use ikelab_tests::pair::{any_id, doc_config};
+    // A proposes IDs B has no policy for; B only answers.
+    let a = doc_config(A_ADDR, B_ADDR, (any_id(), any_id()), "hogehoge", true);
+    let mut b = doc_config(
+        B_ADDR,
+        A_ADDR,
+        (host_id(B_ADDR), host_id(A_ADDR)),
+        "hogehoge",
+        false,
+    );
+    b.peers[0].responder_only = true;
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 17);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(5));
+    // Traffic at B after its failed responder phase 2: no Quick Mode of its own.
+    let now = p.now;
+    let back = [&ipv4::header(B_ADDR, A_ADDR, 4, 64, 2, 20)[..], &[0x45; 20]].concat();
+    let _ = p.b.protect(now, back);
+    p.run_for(Duration::from_secs(30));
+    let b = p.kinds(Side::B);
+    assert!(
+        b.iter()
+            .any(|k| matches!(k, EventKind::NoPolicyForIds { .. }))
+    );
+    assert!(
+        !b.iter().any(|k| matches!(
+            k,
+            EventKind::Phase2Started {
+                initiator: true,
+                ..
+            }
+        )),
+        "B started a phase 2"
+    );
+    assert!(!b.iter().any(|k| matches!(
+        k,
+        EventKind::Phase1Started {
+            initiator: true,
+            ..
+        }
+    )));
+}

@@ -654,6 +654,11 @@ impl Engine {
         let Some(peer) = PeerIndex::find(&self.cfg.peers, |c| c.name == p.peer) else {
             return;
         };
+        // A responder-only peer (SEIL `responder-only on`, racoon's `passive on`) starts no
+        // phase 2 either: racoon ignores the kernel's ACQUIRE "because of passive mode".
+        if self.cfg.peers[peer].responder_only {
+            return;
+        }
         let negotiating = self
             .ph2s
             .iter()
