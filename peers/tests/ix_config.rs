@@ -128,7 +128,7 @@ fn document_config_means_what_the_document_says() {
     assert_eq!(p.my_id, Identity::Address);
     assert!(!p.responder_only);
     assert_eq!(p.nat_traversal, NatTraversal::Off);
-    assert_eq!(p.dpd_interval, None);
+    assert_eq!(p.dpd, None);
 
     assert_eq!(e.policies.len(), 1);
     let pol = &e.policies[0];
@@ -292,7 +292,11 @@ interface Tunnel1.0
     let e = &c.router.engine;
     let p = &e.peers[0];
     assert_eq!(p.local, ip("10.0.0.2"));
-    assert_eq!(p.dpd_interval, Some(Duration::from_secs(10)));
+    // `ike keepalive pol 10 3`: a probe after 10 s idle, 3 more 10 s apart, then dead.
+    let dpd = p.dpd.expect("keepalive");
+    assert_eq!(dpd.interval, Duration::from_secs(10));
+    assert_eq!(dpd.retry, Duration::from_secs(10));
+    assert_eq!(dpd.max_fails, 4);
     assert_eq!(p.nat_traversal, NatTraversal::On);
     assert_eq!(p.psk, b"s3cret");
     assert_eq!(

@@ -607,3 +607,21 @@ fn a_delete_of_several_spis_is_a_line_each() {
         ]
     );
 }
+
+#[test]
+fn a_dead_peer_is_logged_when_its_sas_are_cleared() {
+    let mut log = IxLog::default();
+    let e = Event {
+        at: Instant::ZERO,
+        kind: EventKind::PeerDead {
+            remote: SEIL,
+            icookie: [1; 8],
+            rcookie: [2; 8],
+        },
+    };
+    let got: Vec<String> = log.render(&e).into_iter().map(|l| l.text).collect();
+    assert_eq!(
+        got,
+        ["IKE.096: Keepalive timeout, destination 172.16.0.1, clear IKE and IPsec SAs"]
+    );
+}

@@ -105,7 +105,7 @@ fn check_common(cfg: &RouterConfig) {
     assert_eq!(p.my_id, Identity::Address);
     assert!(!p.responder_only);
     assert_eq!(p.nat_traversal, NatTraversal::Off);
-    assert_eq!(p.dpd_interval, None);
+    assert_eq!(p.dpd, None);
 
     assert_eq!(e.policies.len(), 1);
     let pol = &e.policies[0];

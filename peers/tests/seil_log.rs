@@ -379,3 +379,29 @@ fn one_log_numbers_both_runs_on() {
     );
     assert!(second[10].text.starts_with("117 Jan 5 07:37:57 "));
 }
+
+#[test]
+fn a_dead_peer_is_purged_in_ipsec_tools_words() {
+    let mut log = SeilLog::new(WallClock::DOCUMENT, 1);
+    let remote = SocketAddrV4::new(Ipv4Addr::new(172, 16, 0, 2), 500);
+    let e = Event {
+        at: Instant::ZERO,
+        kind: EventKind::PeerDead {
+            remote,
+            icookie: [0xf8, 0x11, 0xb0, 0xfa, 0xc9, 0xab, 0x35, 0x5f],
+            rcookie: [0xfa, 0x4b, 0x9c, 0x23, 0x1d, 0xbd, 0xe9, 0xba],
+        },
+    };
+    let got: Vec<String> = log.render(&e).into_iter().map(|l| l.text).collect();
+    let spi = "f811b0fac9ab355f:fa4b9c231dbde9ba";
+    assert_eq!(
+        got,
+        [
+            format!(
+                "1 Jan 5 07:27:06 info ike racoon: DPD: remote (ISAKMP-SA spi={spi}) seems to be dead."
+            ),
+            format!("2 Jan 5 07:27:06 info ike racoon: purging ISAKMP-SA spi={spi}."),
+            format!("3 Jan 5 07:27:06 info ike racoon: purged ISAKMP-SA spi={spi}."),
+        ]
+    );
+}

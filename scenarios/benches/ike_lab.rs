@@ -79,7 +79,7 @@ fn peer(name: String, local: Ipv4Addr, remote: Ipv4Addr, initiator: bool) -> Pee
         my_id: Identity::Address,
         responder_only: !initiator,
         nat_traversal: NatTraversal::Off,
-        dpd_interval: None,
+        dpd: None,
     }
 }
 

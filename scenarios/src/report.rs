@@ -333,7 +333,7 @@ fn timeline_entry(e: &Event) -> Option<(&'static str, Value)> {
             "phase1_deleted",
             json!({"peer": remote.to_string(), "cookies": cookies(icookie, rcookie), "reason": delete_reason(*reason)}),
         ),
-        EventKind::PeerDead { remote } => ("peer_dead", json!({"peer": remote.to_string()})),
+        EventKind::PeerDead { remote, .. } => ("peer_dead", json!({"peer": remote.to_string()})),
         EventKind::Phase2Started {
             remote,
             message_id,

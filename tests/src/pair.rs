@@ -261,7 +261,7 @@ pub fn doc_config(
             my_id: Identity::Address,
             responder_only: !initiator,
             nat_traversal: NatTraversal::Off,
-            dpd_interval: None,
+            dpd: None,
         }],
         policies: vec![Policy {
             name: "policy".into(),

@@ -156,7 +156,11 @@ fn hostile_datagrams_are_dropped_and_the_engine_keeps_working() {
 #[test]
 fn dead_peer_detection_probes_and_declares_death() {
     let (mut a, b) = ikelab_tests::pair::fixed_configs(|_| {});
-    a.peers[0].dpd_interval = Some(Duration::from_secs(30));
+    a.peers[0].dpd = Some(ikelab_peers::ike::Dpd {
+        interval: Duration::from_secs(30),
+        retry: Duration::from_secs(5),
+        max_fails: 5,
+    });
     let mut p = ikelab_tests::pair::Pair::new(a, b, 17);
     p.a.start(Instant::ZERO);
     p.run_for(Duration::from_secs(100));
@@ -448,4 +452,63 @@ fn a_responder_only_router_starts_no_phase_2_of_its_own() {
             ..
         }
     )));
+}
+
+/// R-U-THEREs A sends after B falls silent, and when A gives B up: (probe times, death time).
+fn probes_until_dead(dpd: ikelab_peers::ike::Dpd) -> (Vec<Instant>, Instant) {
+    let (mut a, b) = ikelab_tests::pair::fixed_configs(|_| {});
+    a.peers[0].dpd = Some(dpd);
+    let mut p = ikelab_tests::pair::Pair::new(a, b, 23);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(5));
+    let cut = p.wire.len();
+    let from = p.a_events.len();
+    p.lose = Box::new(move |i, _| i >= cut);
+    p.run_for(Duration::from_secs(600));
+    let events = &p.a_events[from..];
+    let probes: Vec<Instant> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::NotifySent {
+                    kind: ikelab_peers::wire::NotifyType::R_U_THERE,
+                    ..
+                }
+            )
+        })
+        .map(|e| e.at)
+        .collect();
+    let dead = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::PeerDead { .. }))
+        .expect("declared dead")
+        .at;
+    (probes, dead)
+}
+
+#[test]
+fn dead_peer_detection_sends_exactly_the_configured_probes() {
+    use ikelab_peers::ike::Dpd;
+    // SEIL (racoon): dpd-interval 20 s, dpd_retry 5 s, dpd-maxfail 5 -> 5 probes, dead 5 s later.
+    let seil = Dpd {
+        interval: Duration::from_secs(20),
+        retry: Duration::from_secs(5),
+        max_fails: 5,
+    };
+    let (probes, dead) = probes_until_dead(seil);
+    assert_eq!(probes.len(), 5, "{probes:?}");
+    for w in probes.windows(2) {
+        assert_eq!(w[1] - w[0], Duration::from_secs(5));
+    }
+    assert_eq!(dead - probes[4], Duration::from_secs(5));
+    // The IX's `ike keepalive pol 10 3`: a probe, 3 retries 10 s apart, dead 10 s after the last.
+    let ix = Dpd {
+        interval: Duration::from_secs(10),
+        retry: Duration::from_secs(10),
+        max_fails: 4,
+    };
+    let (probes, dead) = probes_until_dead(ix);
+    assert_eq!(probes.len(), 4, "{probes:?}");
+    assert_eq!(dead - probes[3], Duration::from_secs(10));
 }

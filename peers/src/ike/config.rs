@@ -80,8 +80,20 @@ pub struct PeerConfig {
     pub responder_only: bool,
     /// NAT traversal (RFC 3947).
     pub nat_traversal: NatTraversal,
-    /// Send R-U-THERE this often when idle (RFC 3706); `None` only answers.
-    pub dpd_interval: Option<Duration>,
+    /// Dead Peer Detection (RFC 3706) as this device runs it; `None` only answers R-U-THERE.
+    pub dpd: Option<Dpd>,
+}
+
+/// How a device probes an idle peer and when it gives it up (racoon's `dpd_delay`,
+/// `dpd_retry`, `dpd_maxfails`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dpd {
+    /// Idle time before the first R-U-THERE.
+    pub interval: Duration,
+    /// Time between unanswered R-U-THEREs (and from the last one to giving up).
+    pub retry: Duration,
+    /// Unanswered R-U-THEREs after which the peer is dead and its SAs are cleared.
+    pub max_fails: u32,
 }
 
 /// Whether and how NAT traversal (RFC 3947) is used.

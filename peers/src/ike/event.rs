@@ -344,6 +344,10 @@ pub enum EventKind {
     PeerDead {
         /// Remote endpoint.
         remote: SocketAddrV4,
+        /// Initiator cookie of its ISAKMP SA.
+        icookie: [u8; 8],
+        /// Responder cookie.
+        rcookie: [u8; 8],
     },
     /// An ISAKMP SA ended.
     Phase1Deleted {

@@ -292,36 +292,42 @@ impl Engine {
         }
     }
 
-    /// Dead Peer Detection (RFC 3706): probe a peer we have not heard from for its interval;
-    /// after the retransmission budget without an ACK, it is dead and its SAs go.
+    /// Dead Peer Detection (RFC 3706) as racoon's `isakmp_info_send_r_u` runs it: a peer not
+    /// heard from for the interval gets an R-U-THERE, and another every retry interval while
+    /// none is acknowledged; when `max_fails` have gone unanswered, at the next retry it is dead
+    /// and its SAs go.
     pub(crate) fn dpd_timers(&mut self) {
         let now = self.now;
-        let rt = self.cfg.behaviour.retransmit;
         for i in Ph1Index::all(&self.ph1s) {
             let p = &self.ph1s[i];
-            let Some(interval) = self.cfg.peers[p.peer].dpd_interval else {
+            let Some(dpd) = self.cfg.peers[p.peer].dpd else {
                 continue;
             };
             if !p.established() || !p.peer_dpd {
                 continue;
             }
-            let seq = match p.dpd() {
-                None if now >= p.last_heard + interval => self.rng.next_u32() & 0x7fff_ffff,
-                Some(d) if now >= d.next && d.misses + 1 >= rt.tries => {
-                    let remote = p.remote;
-                    self.event(EventKind::PeerDead { remote });
+            let (seq, sent) = match p.dpd() {
+                None if now >= p.last_heard + dpd.interval => {
+                    (self.rng.next_u32() & 0x7fff_ffff, 1)
+                }
+                Some(d) if now >= d.next && d.sent >= dpd.max_fails => {
+                    let (remote, icookie, rcookie) = (p.remote, p.icookie, p.rcookie);
+                    self.event(EventKind::PeerDead {
+                        remote,
+                        icookie,
+                        rcookie,
+                    });
                     self.delete_phase1(i, false, DeleteReason::PeerDead);
                     self.remove_sas(|s| s.remote == *remote.ip(), DeleteReason::PeerDead);
                     continue;
                 }
-                Some(d) if now >= d.next => d.seq.wrapping_add(1),
+                Some(d) if now >= d.next => (d.seq.wrapping_add(1), d.sent + 1),
                 _ => continue,
             };
-            let misses = p.dpd().map_or(0, |d| d.misses + 1);
             self.ph1s[i].set_dpd(Some(super::DpdProbe {
                 seq,
-                next: now + rt.interval,
-                misses,
+                next: now + dpd.retry,
+                sent,
             }));
             let p = &self.ph1s[i];
             let n = NotifyPayload {
@@ -364,7 +370,7 @@ mod tests {
                 my_id: Identity::Address,
                 responder_only: !initiator,
                 nat_traversal: NatTraversal::Off,
-                dpd_interval: None,
+                dpd: None,
             }],
             policies: vec![Policy {
                 name: "x".into(),

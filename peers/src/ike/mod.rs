@@ -207,7 +207,8 @@ impl Ph1 {
 pub(crate) struct DpdProbe {
     pub(crate) seq: u32,
     pub(crate) next: Instant,
-    pub(crate) misses: u32,
+    /// R-U-THEREs sent without an ACK so far.
+    pub(crate) sent: u32,
 }
 
 /// A Quick Mode exchange.
@@ -504,8 +505,10 @@ impl Engine {
             if !p.established() {
                 at(Some(p.started + b.phase1_timeout));
             } else if p.peer_dpd {
-                if let Some(interval) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd_interval) {
-                    at(Some(p.dpd().map_or(p.last_heard + interval, |d| d.next)));
+                if let Some(dpd) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd) {
+                    at(Some(
+                        p.dpd().map_or(p.last_heard + dpd.interval, |d| d.next),
+                    ));
                 }
             }
         }

@@ -142,6 +142,7 @@ pub(super) struct IdIr {
 pub(super) struct KeepaliveIr {
     pub policy: Name,
     pub interval: u32,
+    pub retries: u32,
 }
 
 /// Where the reader is.
@@ -923,13 +924,14 @@ impl Ir {
         let Some((interval, _)) = a.value(d, "an interval in seconds", positive) else {
             return;
         };
-        let Some((_retries, _)) = a.value(d, "a retry count", number) else {
+        let Some((retries, _)) = a.value(d, "a retry count", number) else {
             return;
         };
         if a.done(d).is_some() {
             self.keepalives.push(KeepaliveIr {
                 policy: policy.into(),
                 interval,
+                retries,
             });
         }
     }

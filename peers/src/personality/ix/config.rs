@@ -45,14 +45,15 @@
 //!   Main Mode; with `no ike initial-contact payload` it goes in its own Informational. Without
 //!   `always`, none is sent (IX's `payload` behaviour needs an undecryptable packet and no SA,
 //!   which this personality treats as never).
-//! - `ike keepalive <policy> <interval> <retries>`: DPD every `interval` seconds; the engine has
-//!   no retry count, so `retries` is read and not used.
+//! - `ike keepalive <policy> <interval> <retries>`: DPD: an R-U-THERE after `interval` idle
+//!   seconds, then up to `retries` more one `interval` apart; with none acknowledged, the peer
+//!   is dead one `interval` after the last and its SAs are cleared (`IKE.096`).
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::ike::{
-    EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
+    Dpd, EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
     Policy, QmId, Selector,
 };
 use crate::personality::{
@@ -341,7 +342,16 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             .iter()
             .rev()
             .find(|k| k.policy.text == p.name.text)
-            .map(|k| Duration::from_secs(u64::from(k.interval)));
+            .map(|k| {
+                // Read as: an R-U-THERE after `interval` idle seconds, then `retries` more, one
+                // every `interval`, before the peer is given up (1 + retries unanswered).
+                let interval = Duration::from_secs(u64::from(k.interval));
+                Dpd {
+                    interval,
+                    retry: interval,
+                    max_fails: k.retries.saturating_add(1),
+                }
+            });
         peers.push(PeerConfig {
             name: p.name.text.clone(),
             local,
@@ -360,7 +370,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             } else {
                 NatTraversal::Off
             },
-            dpd_interval: dpd,
+            dpd,
         });
     }
     let policy_exists = |n: &str| ir.ike_policies.iter().any(|p| p.name.text == n);

@@ -45,7 +45,7 @@
 //! # Invented lines
 //!
 //! Not in the document; invented in the same style. `IKE.001`/`IKE.002` for phase 1 reuse the
-//! document's phase-2 text; the new numbers (`IKE.090`-`IKE.095`) are chosen far from the
+//! document's phase-2 text; the new numbers (`IKE.090`-`IKE.096`) are chosen far from the
 //! document's so that they cannot be mistaken for real IX message numbers.
 //!
 //! | event | line |
@@ -57,6 +57,7 @@
 //! | `VendorIdReceived` (debug) | `IKE.093: Receive vendor ID from 172.16.0.1, DPD` |
 //! | `ReturnedIdsMismatch` | `IKE.094: Mismatched IDs returned from 172.16.0.1, sent 172.16.0.2 172.16.0.1, received 0.0.0.0/0 0.0.0.0/0` |
 //! | `Phase2Delayed` | `IKE.095: Delay IKE phase 2 negotiation, destination 172.16.0.1, 4 seconds` |
+//! | `PeerDead` | `IKE.096: Keepalive timeout, destination 172.16.0.1, clear IKE and IPsec SAs` |
 //!
 //! Failure reasons: `no response`, `no proposal chosen`, `authentication failed`, `ID mismatch`,
 //! `notification 14:NO-PROPOSAL-CHOSEN received`, `malformed message`, `SA flushed`. Discard
@@ -225,6 +226,10 @@ impl IxLog {
             EventKind::NoPolicyForIds { .. } => {
                 one("IKE.043: IPsec configuration not found".into())
             }
+            EventKind::PeerDead { remote, .. } => one(format!(
+                "IKE.096: Keepalive timeout, destination {}, clear IKE and IPsec SAs",
+                ip(remote)
+            )),
             EventKind::NotifySent {
                 to,
                 kind,

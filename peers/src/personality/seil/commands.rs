@@ -16,7 +16,7 @@ use crate::ike::{ExchangeMode, Identity, NatTraversal};
 use crate::personality::{Diagnostic, Severity};
 use crate::prefix::Ipv4Net;
 
-use super::config::DEFAULT_DPD_INTERVAL;
+use super::config::{DEFAULT_DPD_INTERVAL, DEFAULT_DPD_MAXFAIL};
 use super::lexer::{Word, show};
 use super::values::{self, AlgTable, PrefixError};
 
@@ -143,6 +143,7 @@ pub(super) struct Globals {
     pub(super) interval: Option<Duration>,
     pub(super) retry: Option<u32>,
     pub(super) dpd_interval: Duration,
+    pub(super) dpd_maxfail: u32,
     pub(super) auto_initiation: bool,
 }
 
@@ -283,6 +284,7 @@ impl Parser {
                 interval: None,
                 retry: None,
                 dpd_interval: DEFAULT_DPD_INTERVAL,
+                dpd_maxfail: DEFAULT_DPD_MAXFAIL,
                 auto_initiation: true,
             },
         }

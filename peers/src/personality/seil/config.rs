@@ -42,8 +42,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::ike::{
-    EncapMode, EngineConfig, InitialContact, PeerConfig, Phase1Proposal, Phase2Proposal, Policy,
-    QmId, Selector,
+    Dpd, EncapMode, EngineConfig, InitialContact, PeerConfig, Phase1Proposal, Phase2Proposal,
+    Policy, QmId, Selector,
 };
 use crate::personality::local_address;
 use crate::personality::{
@@ -65,6 +65,10 @@ pub const DEFAULT_IKE_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 pub const DEFAULT_IPSEC_LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// SEIL's default `ike dpd-interval`: 20 seconds.
 pub const DEFAULT_DPD_INTERVAL: Duration = Duration::from_secs(20);
+/// SEIL's default `ike dpd-maxfail`: 5 unanswered R-U-THEREs (racoon's `dpd_maxfails`).
+pub const DEFAULT_DPD_MAXFAIL: u32 = 5;
+/// Time between unanswered R-U-THEREs: racoon's `dpd_retry` default, which SEIL does not set.
+pub const DPD_RETRY: Duration = Duration::from_secs(5);
 
 /// The identity a peer's pre-shared key is looked up by: its `peers-identifier`, else its
 /// address (`None` for a dynamic peer without one).
@@ -429,7 +433,11 @@ impl Parser {
                     Vec::new()
                 }
             };
-            let dpd_interval = (d.dpd == Some(true)).then_some(self.globals.dpd_interval);
+            let dpd = (d.dpd == Some(true)).then_some(Dpd {
+                interval: self.globals.dpd_interval,
+                retry: DPD_RETRY,
+                max_fails: self.globals.dpd_maxfail,
+            });
             out.push((
                 PeerConfig {
                     name: d.name.clone(),
@@ -441,7 +449,7 @@ impl Parser {
                     my_id: d.my_id.clone(),
                     responder_only: d.responder_only,
                     nat_traversal: d.nat,
-                    dpd_interval,
+                    dpd,
                 },
                 ok && d.tunnel_interface,
             ));
@@ -642,7 +650,7 @@ mod tests {
         assert_eq!(p.proposals[1].hash, HashAlg::Md5);
         assert_eq!(p.proposals[2].cipher, CipherAlg::TripleDesCbc);
         assert_eq!(p.proposals[0].lifetime, DEFAULT_IKE_LIFETIME);
-        assert_eq!(p.dpd_interval, Some(Duration::from_secs(30)));
+        assert_eq!(p.dpd.map(|d| d.interval), Some(Duration::from_secs(30)));
         let b = &cfg.engine.behaviour;
         assert_eq!(b.nonce_len, 32);
         assert_eq!(b.retransmit.tries, 4);

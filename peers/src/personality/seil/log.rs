@@ -40,6 +40,7 @@
 //! | `DeleteReceived` ISAKMP | `purged ISAKMP-SA proto_id=ISAKMP spi=<icookie>:<rcookie>.` | racoon `isakmp_info_recv_d` |
 //! | `SaDeleted` `DeleteReceived`, `InitialContact` | `purged IPsec-SA proto_id=ESP spi=<decimal>.` | racoon `purge_ipsec_spi` |
 //! | `SaDeleted` `Expired` | `IPsec-SA expired: ESP/Transport S->D spi=<decimal>(0x<hex>)` | racoon `pk_recvexpire` |
+//! | `PeerDead` | `DPD: remote (ISAKMP-SA spi=<icookie>:<rcookie>) seems to be dead.`, `purging ISAKMP-SA spi=...`, `purged ISAKMP-SA spi=...` | ipsec-tools `isakmp_info_send_r_u` (0.8 logs the first at info level), `purge_remote` |
 //! | `Phase1Deleted` | `ISAKMP-SA deleted L[500]-R[500] spi:<icookie>:<rcookie>` | racoon `isakmp_ph1delete`; `L` is our endpoint of the latest phase 1 with that peer, as its start or establishment logged it |
 //! | `Phase1Failed` timeout | `err ... phase1 negotiation failed due to time up.` | racoon `isakmp_ph1resend`; the event has no cookies, so racoon's trailing index is left out |
 //! | `Phase1Failed` no proposal | `err ... no suitable proposal found.`, `err ... phase1 negotiation failed.` | racoon `get_ph1approval`, `isakmp_main` |
@@ -311,6 +312,18 @@ impl LogRenderer for SeilLog {
                     pindex(icookie, rcookie)
                 );
                 self.ike(&mut out, at, Level::Info, &l);
+            }
+            EventKind::PeerDead {
+                icookie, rcookie, ..
+            } => {
+                let spi = pindex(icookie, rcookie);
+                for l in [
+                    format!("DPD: remote (ISAKMP-SA spi={spi}) seems to be dead."),
+                    format!("purging ISAKMP-SA spi={spi}."),
+                    format!("purged ISAKMP-SA spi={spi}."),
+                ] {
+                    self.ike(&mut out, at, Level::Info, &l);
+                }
             }
             EventKind::Phase2Delayed { delay, .. } => {
                 let l = format!("delay phase2 start for {} sec.", delay.as_secs());

@@ -430,8 +430,11 @@ impl Parser {
                             self.globals.retry = Some(n);
                             n
                         }
+                        "dpd-maxfail" => {
+                            self.globals.dpd_maxfail = n;
+                            n
+                        }
                         "per-send" => 1,
-                        "dpd-maxfail" => 5,
                         _ => 20,
                     };
                     if n != default {
