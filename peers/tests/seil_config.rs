@@ -307,3 +307,90 @@ fn auto_initiation_disable_and_unknown_commands_warn_but_start() {
         "w.conf:15:1: warning: unknown command `frobnicate`; ignored"
     );
 }
+
+/// A policy-based SEIL (seil2recipe's `tunnel` SA and `ipsec security-policy`), LAN to LAN.
+const POLICY_BASED: &str = "interface lan0 add 10.1.0.1/24
+interface lan1 add 10.0.0.1/24
+route add 10.2.0.0/24 10.0.0.2
+ike preshared-key add \"10.0.0.2\" \"k\"
+ike proposal add p1 encryption aes hash sha1 authentication preshared-key dh-group modp1024
+ike peer add b address 10.0.0.2 exchange-mode main proposals p1
+ipsec security-association proposal add p2 authentication-algorithm hmac-sha1 encryption-algorithm aes
+ipsec security-association add sa tunnel lan1 10.0.0.2 ike p2 esp enable
+ipsec security-policy add web security-association sa protocol tcp src 10.1.0.0/24 srcport 8080 dst 10.2.0.0/24
+ipsec security-policy add all security-association sa src 10.1.0.0/24 dst 10.2.0.0/24
+";
+
+#[test]
+fn policy_based_sas_are_tunnel_mode_policies_with_the_selectors_as_ids() {
+    let c = seil::parse("pb.conf", POLICY_BASED).expect("parses");
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let p = &c.engine.policies;
+    assert_eq!(p.len(), 2);
+    assert_eq!((p[0].name.as_str(), p[1].name.as_str()), ("web", "all"));
+    for x in p {
+        assert_eq!(x.mode, EncapMode::Tunnel);
+        assert_eq!(x.peer, "b");
+        assert!(x.auto_start, "SEIL starts its policy-based SAs by itself");
+        assert_eq!(x.phase2_delay, None);
+    }
+    let (l, r) = p[0].qm_ids();
+    assert_eq!(
+        l.data,
+        IdData::Ipv4Subnet(ip(10, 1, 0, 0), ip(255, 255, 255, 0))
+    );
+    assert_eq!((l.protocol, l.port), (6, 8080));
+    assert_eq!(
+        r.data,
+        IdData::Ipv4Subnet(ip(10, 2, 0, 0), ip(255, 255, 255, 0))
+    );
+    assert_eq!((r.protocol, r.port), (6, 0));
+    let (l, r) = p[1].qm_ids();
+    assert_eq!((l.protocol, r.protocol), (0, 0));
+    // The engine's outer addresses: the peer's, which `tunnel lan1 ...` agrees with.
+    assert_eq!(c.engine.peers[0].local, ip(10, 0, 0, 1));
+    // A host selector travels as ID_IPV4_ADDR.
+    let host = POLICY_BASED.replace("src 10.1.0.0/24 dst", "src 10.1.0.5 dst");
+    let c = seil::parse("pb.conf", &host).unwrap();
+    assert_eq!(
+        c.engine.policies[1].qm_ids().0.data,
+        IdData::Ipv4Addr(ip(10, 1, 0, 5))
+    );
+}
+
+#[test]
+fn policy_based_mistakes_name_the_line_and_word() {
+    let err = |text: &str| seil::parse("pb.conf", text).unwrap_err().to_string();
+    // A security policy naming an SA that nothing defines.
+    let e =
+        err(&POLICY_BASED.replace("security-association sa src", "security-association sx src"));
+    assert!(
+        e.contains("pb.conf:10:52: error: SA `sx` is not defined"),
+        "{e}"
+    );
+    // A security policy without dst.
+    let e = err(&POLICY_BASED.replace(" dst 10.2.0.0/24\n", "\n"));
+    assert!(e.contains("pb.conf:10:"), "{e}");
+    assert!(e.contains("dst"), "{e}");
+    // proxy-id-* belong to tunnel-interface SAs.
+    let e = err(&POLICY_BASED.replace("ike p2 esp enable", "ike p2 esp enable proxy-id-local any"));
+    assert!(
+        e.contains("pb.conf:8:") && e.contains("security-policy"),
+        "{e}"
+    );
+    // An SA no security policy names protects nothing: a warning.
+    let lone: String = POLICY_BASED
+        .lines()
+        .filter(|l| !l.starts_with("ipsec security-policy"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let c = seil::parse("pb.conf", &lone).unwrap();
+    assert!(c.engine.policies.is_empty());
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.line == 8 && w.message.contains("protects nothing")),
+        "{:?}",
+        c.warnings
+    );
+}

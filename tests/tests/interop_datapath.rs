@@ -9,9 +9,7 @@ use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use ikelab_peers::ike::{EncapMode, Selector};
-use ikelab_peers::personality::{NextHop, Route, Vendor};
-use ikelab_peers::prefix::Ipv4Net;
+use ikelab_peers::personality::Vendor;
 use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
     Charon, Rig, Side, SimPeer, Tool, assert_log, can_run, peer_options, proof, serial, workdir,
@@ -20,34 +18,18 @@ use ikelab_tests::interop::{
 
 const T: &str = "ping over UDP-encapsulated ESP: simulated router vs strongSwan (libipsec)";
 
-/// The SEIL dialect has no tunnel-mode LAN policy (its IPsec is routing-based, IP-in-IP over
-/// transport ESP, which libipsec cannot do), so the router's config is the parsed SEIL config
-/// (peer with `nat-traversal force`, proposals) with its policy turned into the tunnel-mode
-/// LAN-to-LAN policy strongSwan has, and its route to 192.168.1.0/24 via the WAN gateway.
+/// The router is a SEIL from its config alone: policy-based IPsec (`ipsec security-association
+/// add sa tunnel ...` with an `ipsec security-policy` for 192.168.0.0/24 -> 192.168.1.0/24),
+/// tunnel-mode ESP as kernel-libipsec needs, `nat-traversal force`, and a route to the far LAN
+/// via the WAN gateway.
 fn router_options(ns: &ikelab_sim::netns::Netns) -> ikelab::netns::PeerOptions {
-    let text = std::fs::read_to_string(fixtures().join("interop/seil/lan-nat-t.conf")).unwrap();
-    let mut opts = peer_options(
+    let text = std::fs::read_to_string(fixtures().join("interop/seil/policy-nat-t.conf")).unwrap();
+    peer_options(
         Vendor::Seil,
         &text,
         ns,
         &[("lan0", "lan0"), ("lan1", "wan0")],
-    );
-    let c = &mut opts.config;
-    c.interfaces.retain(|i| i.name != "ipsec0");
-    c.routes = vec![Route {
-        prefix: Ipv4Net {
-            addr: Ipv4Addr::new(192, 168, 1, 0),
-            prefix_len: 24,
-        },
-        via: NextHop::Gateway(Ipv4Addr::new(172, 16, 0, 2)),
-    }];
-    let p = &mut c.engine.policies[0];
-    p.local = Selector::net(Ipv4Addr::new(192, 168, 0, 0), 24);
-    p.remote = Selector::net(Ipv4Addr::new(192, 168, 1, 0), 24);
-    p.ids = None;
-    p.mode = EncapMode::Tunnel;
-    p.auto_start = true;
-    opts
+    )
 }
 
 #[test]

@@ -129,12 +129,53 @@ pub(super) struct SaProposalDecl {
 pub(super) struct SaDecl {
     pub(super) name: String,
     pub(super) pos: Pos,
-    pub(super) ifname: (String, Pos),
+    pub(super) ends: SaEnds,
     pub(super) sap: (String, Pos),
     pub(super) esp: bool,
     pub(super) proxy_local: Option<Ipv4Net>,
     pub(super) proxy_remote: Option<Ipv4Net>,
     pub(super) proxy_protocol: u8,
+}
+
+/// Where an SA's ESP runs.
+#[derive(Clone, Debug)]
+pub(super) enum SaEnds {
+    /// `tunnel-interface <ipsecN>` (routing-based): IP-in-IP between the interface's tunnel
+    /// endpoints, over transport-mode ESP.
+    Interface(String, Pos),
+    /// `tunnel <src> <dst>` (policy-based): tunnel-mode ESP between these endpoints, for the
+    /// traffic the `ipsec security-policy` lines naming the SA select.
+    Tunnel {
+        /// The local endpoint: an address, or the interface whose address it is.
+        src: TunnelSrc,
+        /// The peer.
+        dst: std::net::Ipv4Addr,
+        /// Where `tunnel` is written.
+        pos: Pos,
+    },
+}
+
+/// The local endpoint of a policy-based SA.
+#[derive(Clone, Debug)]
+pub(super) enum TunnelSrc {
+    /// An address.
+    Address(std::net::Ipv4Addr),
+    /// An interface (`tunnel lan1 <dst>`), whose address it is.
+    Interface(String, Pos),
+}
+
+/// `ipsec security-policy add <SP> security-association <SA> [protocol P] src <prefix>
+/// [srcport N] dst <prefix> [dstport N]`: the traffic a policy-based SA protects.
+#[derive(Clone, Debug)]
+pub(super) struct SpDecl {
+    pub(super) name: String,
+    pub(super) pos: Pos,
+    pub(super) sa: (String, Pos),
+    pub(super) protocol: u8,
+    pub(super) src: Ipv4Net,
+    pub(super) srcport: u16,
+    pub(super) dst: Ipv4Net,
+    pub(super) dstport: u16,
 }
 
 /// `ike` global parameters that matter to the engine.
@@ -172,6 +213,7 @@ pub(super) struct Parser {
     pub(super) peers: Vec<PeerDecl>,
     pub(super) sa_proposals: HashMap<String, SaProposalDecl>,
     pub(super) sas: Vec<SaDecl>,
+    pub(super) sps: Vec<SpDecl>,
     pub(super) globals: Globals,
 }
 
@@ -280,6 +322,7 @@ impl Parser {
             peers: Vec::new(),
             sa_proposals: HashMap::new(),
             sas: Vec::new(),
+            sps: Vec::new(),
             globals: Globals {
                 interval: None,
                 retry: None,

@@ -25,7 +25,17 @@
 //!     [ah {enable|disable}] [esp {enable|disable}] [ipv6 {pass|block}]
 //!     [proxy-id-local {<addr[/len]>|any}] [proxy-id-remote {<addr[/len]>|any}]
 //!     [proxy-id-protocol {<proto>|any}]
+//! ipsec security-association add <name> tunnel {<src>|<lanN>} <dst> ike <SAP> [esp enable] ...
+//! ipsec security-policy add <name> security-association <SA> [protocol <proto>]
+//!     src {<prefix>|any} [srcport <n>] dst {<prefix>|any} [dstport <n>]
 //! ```
+//!
+//! Two forms of IPsec: routing-based (`tunnel-interface ipsecN`: IP-in-IP between the
+//! interface's endpoints over transport-mode ESP, IDs from `proxy-id-*`, 0.0.0.0/0 by default,
+//! as in the document) and policy-based (`tunnel <src> <dst>`: tunnel-mode ESP between the
+//! endpoints for the traffic each `ipsec security-policy` naming the SA selects, one engine
+//! policy per security policy, its IDs the selectors with their protocol and ports; SEIL starts
+//! them by itself with `ike auto-initiation` and on traffic).
 //!
 //! Diagnostics: an unknown command, or a known command or option that ikelab does not emulate,
 //! is a [`Severity::Warning`] (the router starts without it). A malformed command of an emulated
@@ -135,7 +145,9 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     p.finish(text)
 }
 
-use super::commands::{Cmd, Parser, PeerAddr, PeerDecl, ViaDecl};
+use super::commands::{
+    Cmd, Parser, PeerAddr, PeerDecl, SaDecl, SaEnds, SpDecl, TunnelSrc, ViaDecl,
+};
 
 impl Parser {
     fn finish(mut self, text: &str) -> Result<RouterConfig, ConfigErrors> {
@@ -186,6 +198,21 @@ impl Parser {
                 if let Some(p) = self.ike_proposals.get(name) {
                     at(Setting::Phase1Proposal(d.name.clone()), p.pos.0);
                 }
+            }
+        }
+        for sp in &self.sps {
+            // A policy-based SA's policies are named after its security policies.
+            at(Setting::Policy(sp.name.clone()), sp.pos.0);
+            at(Setting::LocalId(sp.name.clone()), sp.pos.0);
+            at(Setting::RemoteId(sp.name.clone()), sp.pos.0);
+            let sap = self
+                .sas
+                .iter()
+                .find(|s| s.name == sp.sa.0)
+                .and_then(|s| self.sa_proposals.get(&s.sap.0));
+            if let Some(p) = sap {
+                at(Setting::Phase2Proposal(sp.name.clone()), p.pos.0);
+                at(Setting::Pfs(sp.name.clone()), p.pos.0);
             }
         }
         for s in &self.sas {
@@ -460,25 +487,7 @@ impl Parser {
     fn build_policies(&mut self, ifs: &[Interface], peers: &[(PeerConfig, bool)]) -> Vec<Policy> {
         let mut out = Vec::new();
         for s in self.sas.clone() {
-            let (ifname, ifpos) = &s.ifname;
-            let Some((local, remote)) =
-                ifs.iter()
-                    .find(|i| &i.name == ifname)
-                    .and_then(|i| match i.kind {
-                        InterfaceKind::IpIp { local, remote } => Some((local, remote)),
-                        _ => None,
-                    })
-            else {
-                if self.broken.interfaces.contains(ifname) {
-                    continue;
-                }
-                self.error(
-                    ifpos.0,
-                    ifpos.1,
-                    format!(
-                        "tunnel interface `{ifname}` is not defined (expected `interface {ifname} tunnel <src> <dst>`)"
-                    ),
-                );
+            let Some((local, remote, at)) = self.sa_endpoints(&s, ifs) else {
                 continue;
             };
             let (sapname, sappos) = &s.sap;
@@ -500,10 +509,14 @@ impl Parser {
                     continue;
                 }
                 self.error(
-                    ifpos.0,
-                    ifpos.1,
+                    at.0,
+                    at.1,
                     format!(
-                        "no IKE peer for {ifname}: expected an `ike peer add ... address {remote}` line (the tunnel destination)"
+                        "no IKE peer for {}: expected an `ike peer add ... address {remote}` line (the tunnel destination)",
+                        match &s.ends {
+                            SaEnds::Interface(ifname, _) => ifname.clone(),
+                            SaEnds::Tunnel { .. } => format!("SA `{}`", s.name),
+                        }
                     ),
                 );
                 continue;
@@ -518,6 +531,60 @@ impl Parser {
                         lifetime_kb: None,
                     });
                 }
+            }
+            let auto_start = *auto && self.globals.auto_initiation;
+            if let SaEnds::Tunnel { .. } = s.ends {
+                // SEIL starts policy-based SAs by itself (`ike auto-initiation`, on by default)
+                // as well as on traffic; `tunnel-interface enable` is the routing-based switch.
+                let auto_start = self.globals.auto_initiation && !peer.responder_only;
+                // Policy-based: one tunnel-mode policy per security policy naming the SA, its
+                // IDs the policy's selectors (racoon builds them from the SPD entry).
+                let sps: Vec<SpDecl> = self
+                    .sps
+                    .iter()
+                    .filter(|p| p.sa.0 == s.name)
+                    .cloned()
+                    .collect();
+                if sps.is_empty() {
+                    self.warn(
+                        s.pos.0,
+                        s.pos.1,
+                        format!(
+                            "SA `{}` has no `ipsec security-policy add ... security-association {}` line: it protects nothing",
+                            s.name, s.name
+                        ),
+                    );
+                }
+                for sp in sps {
+                    let selector = |prefix: Ipv4Net, port: u16| Selector {
+                        prefix,
+                        protocol: sp.protocol,
+                        port,
+                    };
+                    out.push(Policy {
+                        name: sp.name.clone(),
+                        peer: peer.name.clone(),
+                        local: selector(sp.src, sp.srcport),
+                        remote: selector(sp.dst, sp.dstport),
+                        ids: None,
+                        mode: EncapMode::Tunnel,
+                        proposals: proposals.clone(),
+                        pfs: sap.pfs,
+                        auto_start,
+                        phase2_delay: None,
+                    });
+                }
+                if local != peer.local {
+                    self.warn(
+                        at.0,
+                        at.1,
+                        format!(
+                            "SA `{}`: tunnel source {local} is not the address SEIL uses toward {remote} ({}); the SA runs from {}",
+                            s.name, peer.local, peer.local
+                        ),
+                    );
+                }
+                continue;
             }
             let id = |p: Option<Ipv4Net>| {
                 let p = p.unwrap_or(Ipv4Net::ANY);
@@ -536,14 +603,86 @@ impl Parser {
                 mode: EncapMode::Transport,
                 proposals,
                 pfs: sap.pfs,
-                auto_start: *auto && self.globals.auto_initiation,
+                auto_start,
                 // The document's failing log waits 4 s before phase 2 with the default
                 // 0.0.0.0/0 IDs; its fixed log (proxy-id set) does not (see behaviour.rs).
                 phase2_delay: (s.proxy_local.is_none() && s.proxy_remote.is_none())
                     .then_some(DEFAULT_PHASE2_ANY_DELAY),
             });
         }
+        for sp in self.sps.clone() {
+            let (sa, pos) = &sp.sa;
+            match self.sas.iter().find(|s| &s.name == sa) {
+                Some(s) if matches!(s.ends, SaEnds::Interface(..)) => self.error(
+                    pos.0,
+                    pos.1,
+                    format!(
+                        "SA `{sa}` is bound to a tunnel interface: a security policy needs a `tunnel <src> <dst>` SA"
+                    ),
+                ),
+                Some(_) => {}
+                None => self.error(
+                    pos.0,
+                    pos.1,
+                    format!(
+                        "SA `{sa}` is not defined (expected an `ipsec security-association add {sa} tunnel <src> <dst> ...` line)"
+                    ),
+                ),
+            }
+        }
         out
+    }
+
+    /// An SA's local and remote endpoints, and where to point an error about its peer; `None`
+    /// (with the error said) when they cannot be resolved.
+    fn sa_endpoints(
+        &mut self,
+        s: &SaDecl,
+        ifs: &[Interface],
+    ) -> Option<(Ipv4Addr, Ipv4Addr, super::commands::Pos)> {
+        match &s.ends {
+            SaEnds::Interface(ifname, ifpos) => {
+                let found = ifs
+                    .iter()
+                    .find(|i| &i.name == ifname)
+                    .and_then(|i| match i.kind {
+                        InterfaceKind::IpIp { local, remote } => Some((local, remote)),
+                        _ => None,
+                    });
+                if found.is_none() && !self.broken.interfaces.contains(ifname) {
+                    self.error(
+                        ifpos.0,
+                        ifpos.1,
+                        format!(
+                            "tunnel interface `{ifname}` is not defined (expected `interface {ifname} tunnel <src> <dst>`)"
+                        ),
+                    );
+                }
+                found.map(|(l, r)| (l, r, *ifpos))
+            }
+            SaEnds::Tunnel { src, dst, pos } => {
+                let local = match src {
+                    TunnelSrc::Address(a) => Some(*a),
+                    TunnelSrc::Interface(name, ipos) => {
+                        let a = ifs
+                            .iter()
+                            .find(|i| &i.name == name)
+                            .and_then(|i| i.address.map(|n| n.addr));
+                        if a.is_none() && !self.broken.interfaces.contains(name) {
+                            self.error(
+                                ipos.0,
+                                ipos.1,
+                                format!(
+                                    "`{name}` has no address (expected `interface {name} add <addr/len>`)"
+                                ),
+                            );
+                        }
+                        a
+                    }
+                };
+                local.map(|l| (l, *dst, *pos))
+            }
+        }
     }
 
     /// SEIL's behaviour with the config's global and per-peer knobs applied. Where SEIL sets a

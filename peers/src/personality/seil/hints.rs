@@ -18,6 +18,9 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             remote,
         } => {
             let o = line(Setting::Policy(policy.into()))?;
+            if o.text.starts_with("ipsec security-policy") {
+                return security_policy(&o, local, remote);
+            }
             let (l, r) = (proxy_id(local)?, proxy_id(remote)?);
             if local.port != 0 || remote.port != 0 || local.protocol != remote.protocol {
                 return None;
@@ -130,6 +133,33 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
         }
     };
     Some(edits)
+}
+
+/// A policy-based SA's IDs are its security policy's selectors: `src`, `dst`, `protocol`,
+/// `srcport`, `dstport` on the `ipsec security-policy add` line.
+fn security_policy(o: &Origin, local: &QmId, remote: &QmId) -> Option<Vec<Edit>> {
+    if local.protocol != remote.protocol {
+        return None;
+    }
+    let prefix = |id: &QmId| {
+        id.data
+            .ipv4_net()
+            .map(|n| format!("{}/{}", n.network(), n.prefix_len))
+    };
+    let port = |w: Words, key: &str, p: u16| match p {
+        0 => w.remove(key),
+        p => w.set(key, &p.to_string()),
+    };
+    let mut w = Words::of(&o.text)
+        .set("src", &prefix(local)?)
+        .set("dst", &prefix(remote)?);
+    w = match local.protocol {
+        0 => w.remove("protocol"),
+        p => w.set("protocol", &p.to_string()),
+    };
+    w = port(w, "srcport", local.port);
+    w = port(w, "dstport", remote.port);
+    Some(Edit::replace(o, w.to_string()).into_iter().collect())
 }
 
 /// A phase-2 ID as `proxy-id-local`/`proxy-id-remote` write it (`any`, an address, or a prefix);
