@@ -58,3 +58,60 @@ fn ike_scan_gets_a_main_mode_handshake_from_the_ix() {
     assert!(!text.contains("Handshake returned"), "{text}");
     drop(ix);
 }
+
+/// The responder cookie in ike-scan's report of a handshake (`HDR=(CKY-R=...)`).
+fn responder_cookie(text: &str) -> Option<String> {
+    let start = text.find("CKY-R=")? + "CKY-R=".len();
+    let rest = &text[start..];
+    Some(rest[..rest.find(')')?].to_string())
+}
+
+#[test]
+fn a_replayed_main_mode_first_message_gets_the_same_answer() {
+    let _serial = serial();
+    if !can_run(T, &[Tool::IkeScan]) {
+        return;
+    }
+    let rig = Rig::wan(true, false).expect("rig");
+    let ix = wan_peer(Vendor::Ix, "ix/document.conf", &rig.b);
+    // Twice the same MM1: ike-scan's with a fixed initiator cookie (its MM1 has no nonce).
+    let scan = || {
+        let out = rig
+            .a
+            .command("ike-scan")
+            .args([
+                "-r",
+                "1",
+                "-t",
+                "2000",
+                "--trans=7/128,2,1,2",
+                "--cookie=0102030405060708",
+                "172.16.0.2",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("ike-scan runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let first = scan();
+    let second = scan();
+    eprintln!("ike-scan says:\n{first}\n{second}");
+    let (a, b) = (responder_cookie(&first), responder_cookie(&second));
+    assert!(a.is_some(), "{first}");
+    assert_eq!(
+        a, b,
+        "the stored MM2 again, not a second SA with a new cookie"
+    );
+    // One exchange began at the IX, not two.
+    assert!(ix.wait_line(
+        "IKE.001: Begin IKE phase 1 negotiation, destination 172.16.0.1",
+        Duration::from_secs(1)
+    ));
+    let begun = ix
+        .lines()
+        .iter()
+        .filter(|l| l.contains("IKE.001: Begin IKE phase 1"))
+        .count();
+    assert_eq!(begun, 1, "{}", ix.lines().join("\n"));
+    drop(ix);
+}
