@@ -56,3 +56,15 @@ Feature: Policy-based IPsec on SEIL: tunnel-mode ESP for the traffic its securit
     And the fix is on b at "b.conf:10"
     And the fix changes "dst 10.1.0.0/25" to "dst 10.1.0.0/24"
     And no fix is offered on a
+
+  Scenario: b limits its policy to TCP port 80 on a's side: the IDs differ in protocol and port
+    Given in the b configuration "security-association sa src 10.2.0.0/24 dst 10.1.0.0/24" is replaced by "security-association sa protocol tcp src 10.2.0.0/24 dst 10.1.0.0/24 dstport 80"
+    When pc-a pings 10.2.0.10 3 times after 10 seconds
+    And the lab runs for 1 minute
+    Then the ping from pc-a to 10.2.0.10 fails
+    And the diagnosis finds phase2_id_protocol_differs
+    And the diagnosis shows "10.1.0.0/24[6/80]" against "10.1.0.0/24 (subnet"
+    And the fix is on b at "b.conf:10"
+    And the fix changes "protocol tcp src 10.2.0.0/24 dst 10.1.0.0/24 dstport 80" to "sa src 10.2.0.0/24 dst 10.1.0.0/24"
+    And a fix is offered on a at "a.conf:10"
+    And the fix changes "sa src 10.1.0.0/24 dst 10.2.0.0/24" to "dst 10.2.0.0/24 protocol 6 srcport 80"
