@@ -512,3 +512,30 @@ fn dead_peer_detection_sends_exactly_the_configured_probes() {
     assert_eq!(probes.len(), 4, "{probes:?}");
     assert_eq!(dead - probes[3], Duration::from_secs(10));
 }
+
+#[test]
+fn any_repeated_phase_1_message_gets_its_stored_reply() {
+    let mut p = doc_pair((host_id(A_ADDR), host_id(B_ADDR)), 29);
+    p.a.start(Instant::ZERO);
+    p.run_for(Duration::from_secs(20));
+    assert!(sas_up(&mut p));
+    let from = |side: Side| -> Vec<ikelab_peers::ike::Transmit> {
+        p.wire
+            .iter()
+            .filter(|w| w.from == side)
+            .map(|w| w.transmit.clone())
+            .collect()
+    };
+    let (a, b) = (from(Side::A), from(Side::B));
+    // MM3 and MM5 again, long after phase 1: MM4 and MM6 again, byte for byte.
+    for (sent, answer) in [(&a[1], &b[1]), (&a[2], &b[2])] {
+        let now = p.now;
+        p.b.handle_datagram(now, sent.src, sent.dst, &sent.payload);
+        let mut out = vec![];
+        while let Some(t) = p.b.poll_transmit() {
+            out.push(t.payload);
+        }
+        assert_eq!(out, std::slice::from_ref(&answer.payload));
+    }
+    assert_eq!(p.b.isakmp_sas().len(), 1);
+}

@@ -168,7 +168,6 @@ impl Engine {
             fingerprint: Fingerprint::of(bytes),
             reply: Some(am2.clone()),
         });
-        self.ph1s[i].first_rx = self.ph1s[i].last_rx.clone();
         self.ph1_send(i, am2.clone(), true);
         Ok(())
     }

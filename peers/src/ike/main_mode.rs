@@ -298,8 +298,9 @@ impl Engine {
         if let Some(i) = self.ph1_for_cookies(&h, src, CookiesOf::FirstAgain) {
             // A first message again under an exchange we answer: a byte-identical one gets the
             // stored reply; another with the same cookie is dropped, never a second SA.
-            let last = self.ph1s[i].first_rx.clone();
-            if !self.answer_repeat(src, i, last.as_ref(), Fingerprint::of(bytes)) {
+            let fp = Fingerprint::of(bytes);
+            let taken = self.ph1s[i].taken(fp);
+            if !self.answer_repeat(src, i, taken.as_ref(), fp) {
                 self.event(EventKind::Dropped {
                     from: src,
                     reason: DropReason::FirstMessageAgain,
@@ -323,8 +324,8 @@ impl Engine {
             return;
         }
         let fp = Fingerprint::of(bytes);
-        let last = self.ph1s[i].last_rx.clone();
-        if self.answer_repeat(src, i, last.as_ref(), fp) {
+        let taken = self.ph1s[i].taken(fp);
+        if self.answer_repeat(src, i, taken.as_ref(), fp) {
             return;
         }
         // NAT-T floats the exchange to port 4500; the responder follows the initiator.
@@ -344,7 +345,7 @@ impl Engine {
         };
         match answer {
             Ok(answer) => {
-                self.ph1s[i].last_rx = Some(Taken {
+                self.ph1s[i].took(Taken {
                     fingerprint: fp,
                     reply: answer.into_reply(),
                 });
@@ -649,10 +650,6 @@ impl Engine {
             suite: Some(suite),
             sai_b,
             last_rx: Some(Taken {
-                fingerprint: Fingerprint::of(bytes),
-                reply: Some(mm2.clone()),
-            }),
-            first_rx: Some(Taken {
                 fingerprint: Fingerprint::of(bytes),
                 reply: Some(mm2.clone()),
             }),

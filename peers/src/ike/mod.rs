@@ -124,9 +124,10 @@ pub(crate) struct Ph1 {
     pub(crate) expires: Option<Instant>,
     /// Fingerprint of the last message accepted, and the answer we gave to it.
     pub(crate) last_rx: Option<received::Taken>,
-    /// As responder, the first message (MM1, AM1) and our answer to it, which a repeat of it
-    /// gets again at any later point of the exchange.
-    pub(crate) first_rx: Option<received::Taken>,
+    /// The exchange's earlier messages and our answers to them, which a repeat of any gets
+    /// again (racoon keeps every received packet of an exchange with its reply); at most
+    /// [`received::EARLIER_KEPT`].
+    pub(crate) earlier_rx: Vec<received::Taken>,
     /// Message IDs used under this SA (Quick Mode and Informational).
     pub(crate) msgids: Vec<u32>,
     /// Message IDs of Informationals received, to refuse replays.
@@ -171,7 +172,7 @@ impl Ph1 {
             started: now,
             expires: None,
             last_rx: None,
-            first_rx: None,
+            earlier_rx: vec![],
             msgids: vec![],
             info_seen: vec![],
             nat_t: false,

@@ -28,6 +28,31 @@ impl Fingerprint {
     }
 }
 
+/// How many earlier messages of a phase-1 exchange (besides the last) are kept with their
+/// replies: a Main Mode exchange takes three.
+pub(crate) const EARLIER_KEPT: usize = 3;
+
+impl Ph1 {
+    /// The message with fingerprint `fp` this exchange already took, with its reply.
+    pub(crate) fn taken(&self, fp: Fingerprint) -> Option<Taken> {
+        self.last_rx
+            .iter()
+            .chain(&self.earlier_rx)
+            .find(|t| t.fingerprint == fp)
+            .cloned()
+    }
+
+    /// Records `taken` as the last message taken, keeping the previous one among the earlier.
+    pub(crate) fn took(&mut self, taken: Taken) {
+        if let Some(old) = self.last_rx.replace(taken) {
+            if self.earlier_rx.len() >= EARLIER_KEPT {
+                self.earlier_rx.remove(0);
+            }
+            self.earlier_rx.push(old);
+        }
+    }
+}
+
 /// The message an exchange took last, and the reply it got (if any), which a repeat of the
 /// message gets again.
 #[derive(Clone, Debug)]
