@@ -78,39 +78,30 @@ pub fn ids_refused(
             .iter()
             .map(|w| format!("\n  {} config: {w}", here.name))
             .collect();
-        return Draft {
-            kind: FindingKind::NoPolicy,
-            headline: format!(
+        return Draft::plain(
+            FindingKind::NoPolicy,
+            format!(
                 "Phase 2 failed: {} has no IPsec policy with {from} at all, so it refuses every phase 2 from it.{}",
                 here.name,
                 why.concat()
             ),
-            differences: vec![],
-            fixes: vec![],
-        };
+        );
     };
     let kind = ids::classify(proposed, (want_i, want_r));
     let Some((init, my_peer, init_peer)) = other(run, here, at, from) else {
-        return Draft {
+        return Draft::plain(
             kind,
-            headline: format!(
+            format!(
                 "{}\n  {from} proposed (local <-> remote): {} <-> {}\n  {} expects: {want_i} <-> {want_r}",
                 headline(&from.to_string()),
                 proposed.0,
                 proposed.1,
                 here.name
             ),
-            differences: vec![],
-            fixes: vec![],
-        };
+        );
     };
     let Some(ip) = policy_sending(&init, init_peer, proposed) else {
-        return Draft {
-            kind,
-            headline: headline(init.name),
-            differences: vec![],
-            fixes: vec![],
-        };
+        return Draft::plain(kind, headline(init.name));
     };
     let rp = here.policies_of(my_peer).next();
     // Each ID's own line (SEIL's SA line, the IX's `ipsec local-id`), else the policy's.
@@ -235,15 +226,13 @@ pub fn ids_returned(
     sent: &(QmId, QmId),
     received: &(QmId, QmId),
 ) -> Draft {
-    Draft {
-        kind: FindingKind::Phase2IdsReturnedDiffer,
-        headline: format!(
+    Draft::plain(
+        FindingKind::Phase2IdsReturnedDiffer,
+        format!(
             "Phase 2 failed at {}: {from} answered with other IDs ({} <-> {}) than proposed ({} <-> {}); {} refuses that, as racoon does.",
             here.name, received.0, received.1, sent.0, sent.1, here.name
         ),
-        differences: vec![],
-        fixes: vec![],
-    }
+    )
 }
 
 fn key_text(k: &[u8]) -> String {
@@ -260,12 +249,7 @@ pub fn psk(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> D
         here.name
     );
     let Some((there, mine, theirs)) = other(run, here, at, remote) else {
-        return Draft {
-            kind: FindingKind::PreSharedKeyDiffers,
-            headline,
-            differences: vec![],
-            fixes: vec![],
-        };
+        return Draft::plain(FindingKind::PreSharedKeyDiffers, headline);
     };
     psk_difference(here, &there, mine, theirs, headline)
 }
@@ -369,12 +353,10 @@ pub fn phase1_proposals(run: &RunResult, here: &Side<'_>, at: Instant, remote: I
     );
     match other(run, here, at, remote) {
         Some((there, mine, theirs)) => phase1_difference(here, &there, mine, theirs, headline),
-        None => Draft {
-            kind: FindingKind::Phase1NoProposal,
-            headline: format!("{headline} Compare encryption, hash, DH group."),
-            differences: vec![],
-            fixes: vec![],
-        },
+        None => Draft::plain(
+            FindingKind::Phase1NoProposal,
+            format!("{headline} Compare encryption, hash, DH group."),
+        ),
     }
 }
 
@@ -386,12 +368,7 @@ fn phase1_difference(
     headline: String,
 ) -> Draft {
     let Some((a, b)) = closest(&mine.proposals, &theirs.proposals, p1_text) else {
-        return Draft {
-            kind: FindingKind::Phase1NoProposal,
-            headline,
-            differences: vec![],
-            fixes: vec![],
-        };
+        return Draft::plain(FindingKind::Phase1NoProposal, headline);
     };
     let (ta, tb) = (p1_text(a), p1_text(b));
     let differences = ["encryption", "hash", "DH group", "lifetime"]
@@ -442,13 +419,11 @@ fn phase1_difference(
 /// phase-2 proposals or PFS differ.
 pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv4Addr) -> Draft {
     let headline = format!("{} answered {to} with NO-PROPOSAL-CHOSEN:", here.name);
-    let unknown = |h: String| Draft {
-        kind: FindingKind::NoProposalChosen,
-        headline: format!(
-            "{h} the proposals (algorithms, lifetimes, PFS group, mode) do not match."
-        ),
-        differences: vec![],
-        fixes: vec![],
+    let unknown = |h: String| {
+        Draft::plain(
+            FindingKind::NoProposalChosen,
+            format!("{h} the proposals (algorithms, lifetimes, PFS group, mode) do not match."),
+        )
     };
     let Some((there, mine, theirs)) = other(run, here, at, to) else {
         return unknown(headline);
@@ -548,14 +523,14 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
 /// Phase 1 from `here` to `remote` got no answer: a peer address that is nobody's, a peer that
 /// expects another address, or exchange modes that differ.
 pub fn timeout(run: &RunResult, here: &Side<'_>, at: Instant, remote: Ipv4Addr) -> Draft {
-    let plain = |kind| Draft {
-        kind,
-        headline: format!(
-            "Phase 1 with {remote} timed out at {}: the peer never answered (or answered too late).",
-            here.name
-        ),
-        differences: vec![],
-        fixes: vec![],
+    let plain = |kind| {
+        Draft::plain(
+            kind,
+            format!(
+                "Phase 1 with {remote} timed out at {}: the peer never answered (or answered too late).",
+                here.name
+            ),
+        )
     };
     let Some(mine) = here.peer_for(remote) else {
         return plain(FindingKind::Phase1Timeout);

@@ -6,7 +6,6 @@ use std::net::Ipv4Addr;
 
 use ikelab_peers::personality::{InterfaceKind, Mismatch, RouterConfig, Setting};
 use ikelab_peers::prefix::Ipv4Net;
-use ikelab_peers::time::Instant;
 
 use super::sides::Side;
 use super::{Difference, Draft, FindingKind, Value, fixes};
@@ -14,10 +13,7 @@ use crate::report::{HostState, RunResult};
 
 /// The routers as they ended the run.
 fn final_sides(run: &RunResult) -> Vec<Side<'_>> {
-    run.routers
-        .iter()
-        .filter_map(|r| Side::at(r, Instant::from_nanos(u64::MAX)))
-        .collect()
+    run.routers.iter().filter_map(Side::at_end).collect()
 }
 
 /// The LAN (a numbered Ethernet interface's network) of `side` that holds `ip`.
@@ -96,17 +92,12 @@ pub fn drafts(run: &RunResult) -> Vec<(String, Draft)> {
                 .collect();
             out.push((
                 h.name.clone(),
-                Draft {
-                    kind: FindingKind::HostOnNoSegment,
-                    headline: format!(
+                Draft::plain(FindingKind::HostOnNoSegment, format!(
                         "Ping from {} failed: {} is on no router's LAN (the routers' networks: {}); give it an address on one of them.",
                         h.name,
                         h.address,
                         lans.join(", ")
-                    ),
-                    differences: vec![],
-                    fixes: vec![],
-                },
+                    )),
             ));
             continue;
         }

@@ -5,7 +5,6 @@
 
 use ikelab_peers::ike::{EventKind, PeerConfig, Phase1Proposal, Phase2Proposal, Policy};
 use ikelab_peers::personality::{Mismatch, Setting};
-use ikelab_peers::time::Instant;
 
 use super::sides::Side;
 use super::{Difference, Draft, FindingKind, Value, fixes};
@@ -51,13 +50,8 @@ fn phase2_up(run: &RunResult, a: &Side<'_>, b_local: std::net::Ipv4Addr) -> bool
 
 /// One draft per pair of routers whose SAs came up with lifetimes that differ.
 pub fn drafts(run: &RunResult) -> Vec<(String, Draft)> {
-    let end = Instant::from_nanos(u64::MAX);
     let mut out = vec![];
-    let sides: Vec<Side<'_>> = run
-        .routers
-        .iter()
-        .filter_map(|r| Side::at(r, end))
-        .collect();
+    let sides: Vec<Side<'_>> = run.routers.iter().filter_map(Side::at_end).collect();
     for (i, a) in sides.iter().enumerate() {
         for pa in &a.config.engine.peers {
             let Some(ra) = pa.remote else { continue };

@@ -195,6 +195,18 @@ struct Draft {
     fixes: Vec<Fix>,
 }
 
+impl Draft {
+    /// A draft with nothing side by side and no fix: what happened, in words.
+    fn plain(kind: FindingKind, headline: String) -> Draft {
+        Draft {
+            kind,
+            headline,
+            differences: vec![],
+            fixes: vec![],
+        }
+    }
+}
+
 fn seconds(t: Instant) -> f64 {
     t.as_nanos() as f64 / 1e9
 }
@@ -231,7 +243,7 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
                     expected,
                 ),
                 *from.ip(),
-                2,
+                Phase::Two,
             ),
             EventKind::ReturnedIdsMismatch {
                 from,
@@ -240,23 +252,23 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
             } => (
                 compare::ids_returned(&side, *from, sent, received),
                 *from.ip(),
-                2,
+                Phase::Two,
             ),
             EventKind::Phase1Failed { remote, reason } => match reason {
                 FailReason::AuthenticationFailed => (
                     compare::psk(run, &side, e.at, *remote.ip()),
                     *remote.ip(),
-                    1,
+                    Phase::One,
                 ),
                 FailReason::NoProposalChosen => (
                     compare::phase1_proposals(run, &side, e.at, *remote.ip()),
                     *remote.ip(),
-                    1,
+                    Phase::One,
                 ),
                 FailReason::Timeout => (
                     compare::timeout(run, &side, e.at, *remote.ip()),
                     *remote.ip(),
-                    1,
+                    Phase::One,
                 ),
                 _ => continue,
             },
@@ -267,7 +279,7 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
             } => (
                 compare::no_proposal_chosen(run, &side, e.at, *to.ip()),
                 *to.ip(),
-                2,
+                Phase::Two,
             ),
             _ => continue,
         };
@@ -286,20 +298,25 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
             continue;
         }
         seen.push(key);
-        out.push(finish(run, name, e.at, remote, phase, draft));
+        out.push(finish(
+            run,
+            name,
+            e.at,
+            Some(Failed { remote, phase }),
+            draft,
+        ));
     }
     let end = events.last().map_or(Instant::ZERO, |(_, _, e)| e.at);
     for (side, draft) in datapath::drafts(run)
         .into_iter()
         .chain(lifetimes::drafts(run))
     {
-        let f = finish(run, &side, end, Ipv4Addr::UNSPECIFIED, 0, draft);
-        out.push(f);
+        out.push(finish(run, &side, end, None, draft));
     }
     // A timeout with no cause found is the echo of a phase-1 failure the other side explained.
     let explained = out
         .iter()
-        .any(|f| f.at_s >= 0.0 && f.kind != FindingKind::Phase1Timeout && is_phase1(f.kind));
+        .any(|f| f.kind != FindingKind::Phase1Timeout && is_phase1(f.kind));
     if explained {
         out.retain(|f| f.kind != FindingKind::Phase1Timeout);
     }
@@ -318,16 +335,32 @@ fn is_phase1(k: FindingKind) -> bool {
     )
 }
 
-/// A finding from its draft: resolved or not, its text.
-fn finish(
-    run: &RunResult,
-    side: &str,
-    at: Instant,
+/// Which phase an exchange failed in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    One,
+    Two,
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Phase::One => "1",
+            Phase::Two => "2",
+        })
+    }
+}
+
+/// A failed exchange: with which peer, in which phase.
+#[derive(Clone, Copy)]
+struct Failed {
     remote: Ipv4Addr,
-    phase: u8,
-    d: Draft,
-) -> Finding {
-    let resolved = resolution(run, side, at, remote, phase);
+    phase: Phase,
+}
+
+/// A finding from its draft: resolved or not (when it is a failed exchange), its text.
+fn finish(run: &RunResult, side: &str, at: Instant, failed: Option<Failed>, d: Draft) -> Finding {
+    let resolved = failed.and_then(|f| resolution(run, side, at, f));
     let mut text = d.headline.clone();
     text.push_str(&table(&d.differences));
     let fixes = if resolved.is_some() { vec![] } else { d.fixes };
@@ -378,21 +411,16 @@ fn table(rows: &[Difference]) -> String {
     s
 }
 
-/// When and by what a failure of phase `phase` between `side` and `remote` at `at` was undone:
-/// an SA of that phase established later between them, after a config applied to either.
-fn resolution(
-    run: &RunResult,
-    side: &str,
-    at: Instant,
-    remote: Ipv4Addr,
-    phase: u8,
-) -> Option<Resolved> {
+/// When and by what a failed exchange between `side` and a peer at `at` was undone: an SA of
+/// that phase established later between them, after a config applied to either.
+fn resolution(run: &RunResult, side: &str, at: Instant, failed: Failed) -> Option<Resolved> {
+    let Failed { remote, phase } = failed;
     let up = run.routers.iter().find_map(|r| {
         let s = r.stack.borrow();
         s.events.iter().find_map(|e| {
             let peer = match &e.kind {
-                EventKind::Phase2Established { remote, .. } if phase == 2 => remote.ip(),
-                EventKind::Phase1Established { remote, .. } if phase == 1 => remote.ip(),
+                EventKind::Phase2Established { remote, .. } if phase == Phase::Two => remote.ip(),
+                EventKind::Phase1Established { remote, .. } if phase == Phase::One => remote.ip(),
                 _ => return None,
             };
             let ours = r.name == side && *peer == remote;

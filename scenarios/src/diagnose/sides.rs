@@ -40,6 +40,11 @@ impl<'a> Side<'a> {
         })
     }
 
+    /// `router` with the config it ended the run with.
+    pub fn at_end(router: &'a RouterState) -> Option<Side<'a>> {
+        Side::at(router, Instant::from_nanos(u64::MAX))
+    }
+
     /// The router (at `at`) one of whose IKE peers has `ip` as its local address.
     pub fn owning(run: &'a RunResult, ip: Ipv4Addr, at: Instant) -> Option<Side<'a>> {
         run.routers

@@ -20,14 +20,32 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             remote,
         } => {
             let map = line(Setting::Policy(policy.into()))?;
+            let now = config
+                .engine
+                .policies
+                .iter()
+                .find(|p| p.name == policy)
+                .map(|p| p.qm_ids())?;
             let mut edits = vec![];
-            for (setting, cmd, id) in [
-                (Setting::LocalId(policy.into()), "ipsec local-id", local),
-                (Setting::RemoteId(policy.into()), "ipsec remote-id", remote),
+            for (setting, cmd, id, current) in [
+                (
+                    Setting::LocalId(policy.into()),
+                    "ipsec local-id",
+                    local,
+                    &now.0,
+                ),
+                (
+                    Setting::RemoteId(policy.into()),
+                    "ipsec remote-id",
+                    remote,
+                    &now.1,
+                ),
             ] {
                 let new = format!("{cmd} {policy} {}", id_text(id)?);
                 match line(setting) {
                     Some(o) => edits.extend(Edit::replace(&o, new)),
+                    // Already so (from the access list): nothing to add.
+                    None if current == id => {}
                     None => edits.push(Edit::insert_after(&map, new)),
                 }
             }

@@ -215,7 +215,12 @@ impl Parser {
                 at(Setting::Pfs(sp.name.clone()), p.pos.0);
             }
         }
-        for s in &self.sas {
+        // A routing-based SA is one policy, named after it (a policy-based one's are above).
+        for s in self
+            .sas
+            .iter()
+            .filter(|s| matches!(s.ends, SaEnds::Interface(..)))
+        {
             at(Setting::Policy(s.name.clone()), s.pos.0);
             if s.proxy_local.is_some() {
                 at(Setting::LocalId(s.name.clone()), s.pos.0);
