@@ -582,3 +582,77 @@ fn an_unbound_map_and_a_tunnel_without_a_map_are_warnings() {
     let t = &c.router.interfaces[2];
     assert!(!t.up);
 }
+
+/// `ipsec policy tunnel` is tunnel mode, route-based; when the IDs are the tunnel's endpoints
+/// (the document) IX proposes transport mode, which carries the same bytes; it answers either.
+#[test]
+fn a_tunnel_binding_proposes_tunnel_mode_unless_the_ids_are_the_endpoints() {
+    let doc = ok(DOCUMENT);
+    let p = &doc.router.engine.policies[0];
+    assert_eq!((p.mode, p.route_based), (EncapMode::Transport, true));
+    assert_eq!(
+        doc.router.engine.behaviour.mode_match,
+        ikelab_peers::ike::ModeMatch::Either
+    );
+
+    // The LAN access list of issue 12: no local-id/remote-id, IDs from the list, tunnel mode.
+    let lans = document_with("ipsec local-id ipsec-policy 172.16.0.2", "")
+        .replace("ipsec remote-id ipsec-policy 172.16.0.1\n", "")
+        .replace(
+            "ip access-list list permit ip src any dest any",
+            "ip access-list list permit ip src 192.168.1.0/24 dest 192.168.0.0/24",
+        );
+    let c = ok(&lans);
+    let p = &c.router.engine.policies[0];
+    assert_eq!((p.mode, p.route_based), (EncapMode::Tunnel, true));
+    let subnet = |a: &str| QmId {
+        data: IdData::ipv4_prefix(ip(a), 24),
+        protocol: 0,
+        port: 0,
+    };
+    assert_eq!(p.qm_ids(), (subnet("192.168.1.0"), subnet("192.168.0.0")));
+    // Still the tunnel's endpoints as selectors: whatever is routed into Tunnel0.0.
+    assert_eq!(
+        (p.local, p.remote),
+        (
+            Selector::host(ip("172.16.0.2")),
+            Selector::host(ip("172.16.0.1"))
+        )
+    );
+
+    // Host IDs other than the endpoints: tunnel mode.
+    let hosts = DOCUMENT.replace(
+        "ipsec local-id ipsec-policy 172.16.0.2",
+        "ipsec local-id ipsec-policy 192.168.1.1",
+    );
+    assert_eq!(ok(&hosts).router.engine.policies[0].mode, EncapMode::Tunnel);
+}
+
+/// `ipsec policy transport <map>` on an Ethernet interface: transport mode between the
+/// endpoints, not route-based; on a Tunnel interface it is an error at the word.
+#[test]
+fn a_transport_binding_is_transport_mode_on_an_ethernet_interface() {
+    let text = document_with("ipsec policy tunnel ipsec-policy out", "")
+        .replace("tunnel mode ipsec\n", "")
+        .replacen(
+            "ip address 172.16.0.2/24\n",
+            "ip address 172.16.0.2/24\nipsec policy transport ipsec-policy\n",
+            1,
+        );
+    let c = ok(&text);
+    let p = &c.router.engine.policies[0];
+    assert_eq!((p.mode, p.route_based), (EncapMode::Transport, false));
+    assert_eq!(p.qm_ids(), (host_id("172.16.0.2"), host_id("172.16.0.1")));
+
+    let wrong = DOCUMENT.replace(
+        "ipsec policy tunnel ipsec-policy out",
+        "ipsec policy transport ipsec-policy",
+    );
+    let e = ix::parse_ix("test.conf", &wrong).expect_err("transport on a Tunnel interface");
+    let d =
+        e.0.iter()
+            .find(|d| d.severity == Severity::Error)
+            .expect("an error");
+    assert_eq!((d.line, d.column), (20, 1), "{e}");
+    assert!(d.message.contains("is a Tunnel interface"), "{e}");
+}

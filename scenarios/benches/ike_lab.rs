@@ -93,6 +93,7 @@ fn policy(name: String, peer: String, local: Ipv4Addr, remote: Ipv4Addr, auto: b
         mode: EncapMode::Transport,
         proposals: vec![p2()],
         pfs: None,
+        route_based: false,
         auto_start: auto,
         phase2_delay: None,
     }

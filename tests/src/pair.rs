@@ -272,6 +272,7 @@ pub fn doc_config(
             mode: EncapMode::Transport,
             proposals: vec![doc_phase2()],
             pfs: None,
+            route_based: false,
             auto_start: initiator,
             phase2_delay: None,
         }],

@@ -227,6 +227,12 @@ pub struct Policy {
     pub proposals: Vec<Phase2Proposal>,
     /// PFS group, if any.
     pub pfs: Option<DhGroup>,
+    /// Route-based: what this policy protects is a tunnel interface's IP-in-IP packets between
+    /// the two endpoints (its selectors), whatever the IDs say. ESP then carries the IP-in-IP
+    /// payload (next header 4) between the endpoints whichever mode was negotiated: a
+    /// tunnel-mode SA between them and a transport-mode SA over IP-in-IP give the same bytes,
+    /// so a responder that accepts either mode ([`ModeMatch::Either`]) keeps one data path.
+    pub route_based: bool,
     /// Negotiate as soon as the engine starts, rather than on the first packet.
     pub auto_start: bool,
     /// A further delay before each phase 2 of this policy, announced by a
@@ -252,6 +258,27 @@ pub enum IdMatch {
     /// The received IDs may be wider than the policy; the responder answers with its own,
     /// narrower IDs (strongSwan for transport mode).
     Narrow,
+}
+
+/// How a responder compares the encapsulation mode of a phase-2 proposal with its policy's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ModeMatch {
+    /// The proposal's mode must be the policy's (racoon's `cmpsaprop`, strongSwan).
+    #[default]
+    Exact,
+    /// Tunnel or transport, whichever the initiator proposes; the policy's mode is what we
+    /// propose as initiator (NEC IX: see its behaviour table).
+    Either,
+}
+
+impl ModeMatch {
+    /// Whether a proposal in `offered` mode is acceptable to a policy in `ours`.
+    pub fn accepts(self, offered: EncapMode, ours: EncapMode) -> bool {
+        match self {
+            ModeMatch::Exact => offered == ours,
+            ModeMatch::Either => true,
+        }
+    }
 }
 
 /// What an initiator does when QM2 returns IDs other than those it sent.
@@ -319,6 +346,8 @@ pub struct Behaviour {
     pub initial_contact: InitialContact,
     /// How received Quick Mode IDs are matched.
     pub id_match: IdMatch,
+    /// How a proposal's encapsulation mode is compared with the policy's.
+    pub mode_match: ModeMatch,
     /// What a responder sends when no policy matches the IDs (`None`: silently drop).
     pub no_policy_notify: Option<crate::wire::NotifyType>,
     /// What an initiator does with IDs in QM2 that differ from QM1's.
@@ -351,6 +380,7 @@ impl Default for Behaviour {
             vendor_ids_with_ke: false,
             initial_contact: InitialContact::Informational,
             id_match: IdMatch::Exact,
+            mode_match: ModeMatch::Exact,
             no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),
             returned_ids: ReturnedIds::Reject,
             on_error_notify: OnErrorNotify::KeepRetrying,

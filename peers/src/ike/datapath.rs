@@ -103,11 +103,11 @@ impl Engine {
             return Protected::Acquire;
         };
         let sa = &mut self.sas[k];
-        let (next_header, inner) = match sa.mode {
+        let (next_header, inner) = match sa.carriage() {
             EncapMode::Transport => (h.protocol, &packet[h.header_len..h.total_len]),
             EncapMode::Tunnel => (protocol::IPIP, &packet[..h.total_len]),
         };
-        let (src, dst, ttl) = match sa.mode {
+        let (src, dst, ttl) = match sa.carriage() {
             EncapMode::Transport => (h.src, h.dst, h.ttl),
             EncapMode::Tunnel => (sa.local, sa.remote, 64),
         };
@@ -189,7 +189,7 @@ impl Engine {
             p.last_heard = now;
         }
         let sa = &self.sas[k];
-        let inner = match sa.mode {
+        let inner = match sa.carriage() {
             EncapMode::Transport => {
                 let id = u16::from_be_bytes([packet[4], packet[5]]);
                 let mut p =
@@ -269,6 +269,17 @@ impl Engine {
 }
 
 impl super::IpsecSa {
+    /// How packets travel on this SA: as negotiated, except that a route-based SA always
+    /// carries the tunnel interface's IP-in-IP packet in transport mode, which is byte for byte
+    /// what a tunnel-mode SA between the same endpoints carries (see [`super::Policy::route_based`]).
+    pub(crate) fn carriage(&self) -> EncapMode {
+        if self.route_based {
+            EncapMode::Transport
+        } else {
+            self.mode
+        }
+    }
+
     /// The outer (source, destination) of packets on this SA.
     pub(crate) fn outer(&self) -> (Ipv4Addr, Ipv4Addr) {
         match self.direction {

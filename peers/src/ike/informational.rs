@@ -386,6 +386,7 @@ mod tests {
                     lifetime_kb: None,
                 }],
                 pfs: None,
+                route_based: false,
                 auto_start: initiator,
                 phase2_delay: None,
             }],

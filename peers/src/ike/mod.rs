@@ -246,6 +246,9 @@ pub(crate) struct IpsecSa {
     /// UDP ports when ESP is UDP-encapsulated (local, remote).
     pub(crate) udp: Option<(u16, u16)>,
     pub(crate) mode: EncapMode,
+    /// Made for a route-based policy ([`Policy::route_based`]): ESP carries IP-in-IP between
+    /// the endpoints whatever `mode` says.
+    pub(crate) route_based: bool,
     pub(crate) ids: (QmId, QmId),
     /// The policy's traffic selectors (local, remote) when the SA was made: the SA keeps
     /// protecting what it was negotiated for even if the policies are reloaded.

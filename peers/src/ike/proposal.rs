@@ -14,7 +14,7 @@ use crate::wire::{
     ProtocolId, SaPayload, Transform,
 };
 
-use super::config::{EncapMode, Phase1Proposal, Phase2Proposal};
+use super::config::{EncapMode, ModeMatch, Phase1Proposal, Phase2Proposal};
 
 /// SIT_IDENTITY_ONLY.
 const SITUATION_IDENTITY_ONLY: u32 = 1;
@@ -361,6 +361,7 @@ pub fn choose_phase2(
     offer: &SaPayload,
     ours: &[Phase2Proposal],
     mode: EncapMode,
+    how: ModeMatch,
     pfs: Option<DhGroup>,
 ) -> Option<(Transform, Phase2Suite, u32)> {
     for p in offer
@@ -373,7 +374,7 @@ pub fn choose_phase2(
         };
         for t in &p.transforms {
             let Some(s) = phase2_suite(t) else { continue };
-            if s.mode == mode
+            if how.accepts(s.mode, mode)
                 && s.pfs == pfs
                 && ours
                     .iter()
@@ -499,18 +500,46 @@ mod tests {
         assert!(choose_phase1(&offer, &[other]).is_none());
 
         let offer = phase2_offer(0x1234_5678, &[doc_p2()], EncapMode::Transport, false, None);
-        let (_, s, spi) = choose_phase2(&offer, &[doc_p2()], EncapMode::Transport, None).unwrap();
+        let (_, s, spi) = choose_phase2(
+            &offer,
+            &[doc_p2()],
+            EncapMode::Transport,
+            ModeMatch::Exact,
+            None,
+        )
+        .unwrap();
         assert_eq!((s.mode, spi), (EncapMode::Transport, 0x1234_5678));
-        assert!(choose_phase2(&offer, &[doc_p2()], EncapMode::Tunnel, None).is_none());
+        assert!(
+            choose_phase2(
+                &offer,
+                &[doc_p2()],
+                EncapMode::Tunnel,
+                ModeMatch::Exact,
+                None
+            )
+            .is_none()
+        );
         assert!(
             choose_phase2(
                 &offer,
                 &[doc_p2()],
                 EncapMode::Transport,
+                ModeMatch::Exact,
                 Some(DhGroup::Modp1024)
             )
             .is_none()
         );
+        // A responder that takes either mode (the IX) accepts the transport offer for a
+        // tunnel-mode policy, and the suite keeps the offered mode.
+        let (_, s, _) = choose_phase2(
+            &offer,
+            &[doc_p2()],
+            EncapMode::Tunnel,
+            ModeMatch::Either,
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.mode, EncapMode::Transport);
     }
 
     /// strongSwan's captured QM1 transform (ss-broken-tunnel) reads as AES-128/SHA1 tunnel, 300 s.

@@ -332,9 +332,13 @@ impl Engine {
             return Err(notify.map_or(Refusal::Unanswered, Refusal::Reject));
         };
         let pol = self.cfg.policies[policy].clone();
-        let Some((transform, mut suite, peer_spi)) =
-            choose_phase2(&sa, &pol.proposals, pol.mode, pol.pfs)
-        else {
+        let Some((transform, mut suite, peer_spi)) = choose_phase2(
+            &sa,
+            &pol.proposals,
+            pol.mode,
+            self.cfg.behaviour.mode_match,
+            pol.pfs,
+        ) else {
             return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN));
         };
         // A shorter lifetime of our own is claimed with RESPONDER-LIFETIME (RFC 2407 4.6.3.1).
@@ -621,6 +625,7 @@ impl Engine {
             remote,
             udp,
             mode: suite.mode,
+            route_based: self.cfg.policies[policy].route_based,
             ids: ids.clone(),
             selectors: {
                 let p = &self.cfg.policies[policy];
@@ -711,6 +716,7 @@ impl IpsecSa {
             remote: self.remote,
             udp: self.udp,
             mode: self.mode,
+            route_based: self.route_based,
             ids: self.ids.clone(),
             selectors: self.selectors,
             inbound: None,

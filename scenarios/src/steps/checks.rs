@@ -155,6 +155,33 @@ fn pings_fail(w: &mut LabWorld, from: String, to: String) {
     every_ping(w, &from, &to, false);
 }
 
+#[then(expr = "the first ping from {word} to {word} starts the negotiation and the rest succeed")]
+fn first_ping_acquires(w: &mut LabWorld, from: String, to: String) {
+    let to_addr = w.address_of(&to);
+    let runs: Vec<_> = w
+        .outcome()
+        .pings
+        .iter()
+        .filter(|p| p.0 == from && p.1 == to_addr)
+        .cloned()
+        .collect();
+    let Some((first, rest)) = runs.split_first() else {
+        panic!("no ping from {from} to {to} was scripted");
+    };
+    let (_, _, sent, received) = *first;
+    assert!(
+        sent >= 2 && received == sent - 1,
+        "ping 1 from {from} to {to}: {received} of {sent} answered (expected all but the first)"
+    );
+    for (i, (_, _, sent, received)) in rest.iter().enumerate() {
+        assert!(
+            sent == received,
+            "ping {} from {from} to {to}: {received} of {sent} answered (expected all)",
+            i + 2
+        );
+    }
+}
+
 /// Asserts every ping scripted from host `from` to `to` (a host or an address) got every
 /// answer (`succeed`) or none.
 fn every_ping(w: &mut LabWorld, from: &str, to: &str, succeed: bool) {

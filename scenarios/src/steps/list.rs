@@ -165,6 +165,11 @@ pub const STEPS: &[StepDoc] = &[
     ),
     step(
         "Then",
+        "the first ping from {word} to {word} starts the negotiation and the rest succeed",
+        "the first echo request was dropped while IKE started (ACQUIRE); every later one, in that run and any other, was answered",
+    ),
+    step(
+        "Then",
         "the diagnosis says {string}",
         "the run's diagnosis contains the text",
     ),

@@ -64,7 +64,10 @@ pub(super) struct IfaceIr {
     pub address: Option<Ipv4Net>,
     pub unnumbered: Option<Name>,
     pub mode: Option<(TunnelMode, Pos)>,
+    /// `ipsec policy tunnel <map> out` (a Tunnel interface).
     pub policy: Option<Name>,
+    /// `ipsec policy transport <map> [out]` (an Ethernet interface).
+    pub transport: Option<Name>,
     pub up: bool,
     /// One of its commands was an error: nothing more is said about it.
     pub broken: bool,
@@ -1141,6 +1144,7 @@ impl Ir {
                             unnumbered: None,
                             mode: None,
                             policy: None,
+                            transport: None,
                             up: false,
                             broken: false,
                         });
@@ -1279,14 +1283,14 @@ impl Ir {
             }
             ("ipsec", "policy") => {
                 let mut a = Args::new(l, 2, "ipsec policy");
-                let Some(kind) = a.need(d, "`tunnel <map> out`") else {
+                let Some(kind) = a.need(d, "`tunnel <map> out` or `transport <map>`") else {
                     return;
                 };
-                match kind.text {
-                    "tunnel" => {}
-                    "transport" => return not_modelled(d),
-                    _ => return a.wrong(d, kind, "`tunnel`"),
-                }
+                let transport = match kind.text {
+                    "tunnel" => false,
+                    "transport" => true,
+                    _ => return a.wrong(d, kind, "`tunnel` or `transport`"),
+                };
                 let Some(map) = a.need(d, "an `ipsec autokey-map` name") else {
                     return;
                 };
@@ -1298,13 +1302,21 @@ impl Ir {
                 if a.done(d).is_none() {
                     return;
                 }
-                if !tunnel {
-                    return d.error(
+                match (transport, tunnel) {
+                    (false, true) => iface.policy = Some(map.into()),
+                    (true, false) => iface.transport = Some(map.into()),
+                    (false, false) => d.error(
                         l.words[0].pos,
                         format!("ipsec policy tunnel: {ifname} is not a Tunnel interface"),
-                    );
+                    ),
+                    (true, true) => d.error(
+                        l.words[0].pos,
+                        format!(
+                            "ipsec policy transport: {ifname} is a Tunnel interface (expected `ipsec policy tunnel {} out` here, or `transport` on an Ethernet interface)",
+                            map.text
+                        ),
+                    ),
                 }
-                iface.policy = Some(map.into());
             }
             _ => not_modelled(d),
         }

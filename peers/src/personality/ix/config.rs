@@ -22,7 +22,8 @@
 //!   ip address <a.b.c.d/len>
 //!   ip unnumbered <interface>
 //!   tunnel mode ipsec
-//!   ipsec policy tunnel <map> [out]
+//!   ipsec policy tunnel <map> [out]            (a Tunnel interface)
+//!   ipsec policy transport <map> [out]         (an Ethernet interface)
 //!   [no] shutdown
 //!   exit
 //! ! comment
@@ -38,9 +39,11 @@
 //! What the commands mean (see also the choices listed in [`super`]):
 //! - One [`PeerConfig`] per `ike policy`: `local` is our address on the peer's subnet (or on
 //!   the interface the route toward the peer leaves by); `responder_only` only for `peer any`.
-//! - One [`Policy`] per `ipsec autokey-map` bound to a tunnel by `ipsec policy tunnel <map> out`:
-//!   host selectors between the tunnel's endpoints, transport mode, Quick Mode IDs from
-//!   `ipsec local-id`/`remote-id` (default: the map's access list), `auto_start: false`.
+//! - One [`Policy`] per `ipsec autokey-map` bound to an interface: by `ipsec policy tunnel <map>
+//!   out` a route-based policy between the tunnel's endpoints in tunnel mode (transport when the
+//!   IDs are the endpoints themselves), by `ipsec policy transport <map>` transport mode between
+//!   the endpoints; Quick Mode IDs from `ipsec local-id`/`remote-id` (default: the map's access
+//!   list), `auto_start: false`.
 //! - `ike initial-contact always` (with IX's default `payload` on) puts INITIAL-CONTACT inside
 //!   Main Mode; with `no ike initial-contact payload` it goes in its own Informational. Without
 //!   `always`, none is sent (IX's `payload` behaviour needs an undecryptable packet and no SA,
@@ -455,6 +458,21 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     let mut interfaces = vec![];
     let mut policies = vec![];
     let mut bound: Vec<(&str, &str)> = vec![];
+    // A map bound to an interface: our address toward its peer, and its policy.
+    let bind = |m: &super::commands::MapIr, how: Binding| {
+        let peer = ir
+            .ike_policies
+            .iter()
+            .find(|p| p.peer == Some(m.peer))
+            .or_else(|| ir.ike_policies.iter().find(|p| p.peer.is_none()))?;
+        let c = peers.iter().find(|c| peer.name.text == c.name)?;
+        let local = if c.remote.is_some() {
+            c.local
+        } else {
+            local_for(Some(m.peer), &ir.interfaces, &routes).unwrap_or(c.local)
+        };
+        Some((local, policy(ir, m, &peer.name.text, local, how)))
+    };
     for i in kept {
         if let Some(u) = &i.unnumbered {
             if !exists(&u.text) {
@@ -496,28 +514,12 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                         );
                     } else if let Some(m) = ir.maps.iter().find(|m| m.name.text == n.text) {
                         bound.push((&m.name.text, &i.name));
-                        let peer = ir
-                            .ike_policies
-                            .iter()
-                            .find(|p| p.peer == Some(m.peer))
-                            .or_else(|| ir.ike_policies.iter().find(|p| p.peer.is_none()));
-                        let local = peers
-                            .iter()
-                            .find(|c| peer.is_some_and(|p| p.name.text == c.name))
-                            .map(|c| {
-                                if c.remote.is_some() {
-                                    c.local
-                                } else {
-                                    local_for(Some(m.peer), &ir.interfaces, &routes)
-                                        .unwrap_or(c.local)
-                                }
-                            });
-                        if let (Some(peer), Some(local)) = (peer, local) {
+                        if let Some((local, p)) = bind(m, Binding::Tunnel) {
                             kind = InterfaceKind::IpsecTunnel {
                                 local,
                                 remote: m.peer,
                             };
-                            policies.push(policy(ir, m, &peer.name.text, local));
+                            policies.push(p);
                         }
                     } else if !ir.failed("ipsec autokey-map", &n.text) {
                         d.error(
@@ -531,6 +533,30 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                 }
             }
         }
+        if let Some(n) = &i.transport {
+            if let Some((_, other)) = bound.iter().find(|(m, _)| *m == n.text) {
+                d.error(
+                    n.pos,
+                    format!(
+                        "ipsec policy transport: map {} is already bound to {other}",
+                        q(&n.text)
+                    ),
+                );
+            } else if let Some(m) = ir.maps.iter().find(|m| m.name.text == n.text) {
+                bound.push((&m.name.text, &i.name));
+                if let Some((_, p)) = bind(m, Binding::Transport) {
+                    policies.push(p);
+                }
+            } else if !ir.failed("ipsec autokey-map", &n.text) {
+                d.error(
+                    n.pos,
+                    format!(
+                        "ipsec policy transport: unknown map {} (expected the name of an `ipsec autokey-map`)",
+                        q(&n.text)
+                    ),
+                );
+            }
+        }
         interfaces.push(Interface {
             name: i.name.clone(),
             address: i.address,
@@ -540,9 +566,12 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         });
     }
     let named_by_broken = |m: &str| {
-        ir.interfaces
-            .iter()
-            .any(|i| i.broken && i.policy.as_ref().is_some_and(|p| p.text == m))
+        ir.interfaces.iter().any(|i| {
+            i.broken
+                && [&i.policy, &i.transport]
+                    .iter()
+                    .any(|p| p.as_ref().is_some_and(|p| p.text == m))
+        })
     };
     for m in &ir.maps {
         if !bound.iter().any(|(n, _)| *n == m.name.text) && !named_by_broken(&m.name.text) {
@@ -577,12 +606,42 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     ))
 }
 
-/// The engine policy of an autokey-map bound to a tunnel whose outer source is `local`.
+/// How an autokey-map is bound to an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Binding {
+    /// `ipsec policy tunnel <map> out` on a Tunnel interface: route-based.
+    Tunnel,
+    /// `ipsec policy transport <map>` on an Ethernet interface.
+    Transport,
+}
+
+/// The engine policy of an autokey-map bound to an interface, our address toward its peer
+/// being `local`.
 ///
-/// Transport mode between the tunnel endpoints: the document's SEIL log shows the SAs the IX
-/// agreed to as `ESP/Transport 172.16.0.2->172.16.0.1`, and IX's `tunnel mode ipsec` interface
-/// with host IDs is on the wire the same as IP-in-IP over transport ESP.
-fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> Policy {
+/// **Tunnel** (`ipsec policy tunnel`): tunnel mode, route-based. Whatever is routed into the
+/// Tunnel interface is protected (the policy's selectors are the tunnel's endpoints; the IDs
+/// are only what is negotiated), so the proxy-ids may name LANs (strongSwan's tunnel-mode
+/// LAN-to-LAN proposal is accepted for exactly the access list's subnets) or the endpoints
+/// themselves (the document). The reading chosen, as the document and the sources allow:
+/// - IX proposes **tunnel mode**, except when its IDs are exactly the tunnel's two endpoints
+///   as host IDs: then it proposes **transport mode**, which for those IDs carries the same
+///   bytes (the document's SAs read `ESP/Transport 172.16.0.2->172.16.0.1` in SEIL's log, and a
+///   racoon-based SEIL refuses a mode other than its own).
+/// - As responder it accepts **either mode** ([`ModeMatch::Either`] in [`super::behaviour`]):
+///   the document shows it agreeing to SEIL's transport proposal for this binding.
+/// - Either way the data path is the same (see [`Policy::route_based`]).
+///
+/// **Transport** (`ipsec policy transport`): transport mode between our address and the
+/// peer's, IDs as for a tunnel (local-id/remote-id, else the access list).
+///
+/// [`ModeMatch::Either`]: crate::ike::ModeMatch::Either
+fn policy(
+    ir: &Ir,
+    m: &super::commands::MapIr,
+    peer: &str,
+    local: Ipv4Addr,
+    how: Binding,
+) -> Policy {
     let proposals = m
         .proposals
         .iter()
@@ -599,15 +658,21 @@ fn policy(ir: &Ir, m: &super::commands::MapIr, peer: &str, local: Ipv4Addr) -> P
         |v: &[super::commands::IdIr]| v.iter().find(|x| x.map.text == m.name.text).map(|x| x.id);
     let local_id = find(&ir.local_ids).unwrap_or(acl_src);
     let remote_id = find(&ir.remote_ids).unwrap_or(acl_dest);
+    let endpoints = local_id == Ipv4Net::host(local) && remote_id == Ipv4Net::host(m.peer);
+    let mode = match how {
+        Binding::Tunnel if !endpoints => EncapMode::Tunnel,
+        _ => EncapMode::Transport,
+    };
     Policy {
         name: m.name.text.clone(),
         peer: peer.to_string(),
         local: Selector::host(local),
         remote: Selector::host(m.peer),
         ids: Some((qm_id(local_id), qm_id(remote_id))),
-        mode: EncapMode::Transport,
+        mode,
         proposals,
         pfs: m.pfs,
+        route_based: how == Binding::Tunnel,
         auto_start: false,
         phase2_delay: None,
     }

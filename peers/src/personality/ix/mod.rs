@@ -12,13 +12,13 @@
 //!
 //! Each is repeated where it is implemented.
 //!
-//! - **Transport mode for `tunnel mode ipsec`.** A `TunnelX.Y` with `tunnel mode ipsec` and
-//!   `ipsec policy tunnel <map> out` becomes an [`InterfaceKind::IpsecTunnel`] whose packets go
-//!   IP-in-IP between our address toward the peer and the map's peer, and one
-//!   [`crate::ike::Policy`] protecting exactly those endpoints (host selectors) with
-//!   **transport-mode ESP**. The document's SEIL log shows the SAs the IX agreed to as
-//!   `ESP/Transport 172.16.0.2->172.16.0.1`; on the wire an IP-in-IP packet in transport ESP
-//!   between the endpoints is the same as what a tunnel-mode SA between them would carry.
+//! - **Modes.** A `TunnelX.Y` with `tunnel mode ipsec` and `ipsec policy tunnel <map> out`
+//!   becomes an [`InterfaceKind::IpsecTunnel`] (route-based: whatever is routed into it is
+//!   protected between our address toward the peer and the map's peer). IX proposes tunnel mode
+//!   for it, or transport mode when its IDs are exactly the two endpoints (the document's SAs
+//!   read `ESP/Transport`); as responder it accepts either mode, and both carry the same bytes.
+//!   `ipsec policy transport <map>` on an Ethernet interface is transport mode between the
+//!   endpoints. The reasoning is next to the code, in `config::policy`.
 //! - **The tunnel's outer source** is our address on the peer's subnet (the document's
 //!   172.16.0.2 on FastEthernet0/0.0), or, if the peer is not on a connected subnet, the address
 //!   of the interface the route toward the peer leaves by. `ip unnumbered` names the address the

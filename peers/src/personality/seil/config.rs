@@ -575,6 +575,7 @@ impl Parser {
                         mode: EncapMode::Tunnel,
                         proposals: proposals.clone(),
                         pfs: sap.pfs,
+                        route_based: false,
                         auto_start,
                         phase2_delay: None,
                     });
@@ -608,6 +609,8 @@ impl Parser {
                 mode: EncapMode::Transport,
                 proposals,
                 pfs: sap.pfs,
+                // `ipsec0`'s IP-in-IP packets between the endpoints.
+                route_based: true,
                 auto_start,
                 // The document's failing log waits 4 s before phase 2 with the default
                 // 0.0.0.0/0 IDs; its fixed log (proxy-id set) does not (see behaviour.rs).
