@@ -102,13 +102,19 @@ pub fn describe(c: &RouterConfig) -> String {
             EncapMode::Tunnel => "tunnel",
             EncapMode::Transport => "transport",
         };
+        let what = if p.route_based {
+            format!(
+                "whatever is routed into the tunnel {} <-> {}",
+                p.local.prefix.addr, p.remote.prefix.addr
+            )
+        } else {
+            format!("{} <-> {}", p.local.prefix, p.remote.prefix)
+        };
         let _ = writeln!(
             s,
-            "  {} with {}: ESP {mode} mode for {} <-> {}{}",
+            "  {} with {}: ESP {mode} mode for {what}{}",
             p.name,
             p.peer,
-            p.local.prefix,
-            p.remote.prefix,
             at(Setting::Policy(p.name.clone()))
         );
         let _ = writeln!(
