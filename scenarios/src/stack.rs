@@ -10,7 +10,7 @@ use std::rc::Rc;
 use ikelab_peers::ike::{Engine, Event, EventKind, Protected};
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
 use ikelab_peers::time::Instant;
-use ikelab_sim::{KeyLine, Outbound, OutboundContext, SecurityStack};
+use ikelab_sim::{KeyLine, Outbound, OutboundContext, Room, SecurityStack};
 
 use crate::decode::keys::key_line;
 
@@ -98,6 +98,20 @@ impl SecurityStack for EngineStack {
         };
         s.pump();
         out
+    }
+
+    fn room(
+        &mut self,
+        now: Instant,
+        _ctx: &OutboundContext<'_>,
+        packet: &[u8],
+        mtu: usize,
+    ) -> Option<Room> {
+        let r = self.0.borrow().engine.esp_room(now, packet, mtu)?;
+        Some(Room {
+            largest: r.largest,
+            whole_packet: r.whole_packet,
+        })
     }
 
     fn inbound_esp(&mut self, now: Instant, packet: &[u8]) -> Option<Vec<u8>> {

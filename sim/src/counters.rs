@@ -79,6 +79,9 @@ pub enum Counter {
     Flooded,
     /// `forwarded`: Frames a switch sent out of the one port of their destination.
     Forwarded,
+    /// `fragmented_before_encryption`: Packets split before ESP so that each piece fits the MTU
+    /// once protected.
+    FragmentedBeforeEncryption,
     /// `fragments_sent`: IPv4 fragments sent.
     FragmentsSent,
     /// `icmp_echo_replied`: ICMP echo requests answered.
@@ -145,7 +148,7 @@ pub enum Counter {
 
 impl Counter {
     /// Every counter, in the order of their names.
-    pub const ALL: [Counter; 66] = [
+    pub const ALL: [Counter; 67] = [
         Counter::ArpIgnored,
         Counter::ArpNotForUs,
         Counter::ArpReplied,
@@ -181,6 +184,7 @@ impl Counter {
         Counter::Filtered,
         Counter::Flooded,
         Counter::Forwarded,
+        Counter::FragmentedBeforeEncryption,
         Counter::FragmentsSent,
         Counter::IcmpEchoReplied,
         Counter::IcmpEchoSent,
@@ -252,6 +256,7 @@ impl Counter {
             Counter::Filtered => "filtered",
             Counter::Flooded => "flooded",
             Counter::Forwarded => "forwarded",
+            Counter::FragmentedBeforeEncryption => "fragmented_before_encryption",
             Counter::FragmentsSent => "fragments_sent",
             Counter::IcmpEchoReplied => "icmp_echo_replied",
             Counter::IcmpEchoSent => "icmp_echo_sent",

@@ -62,7 +62,7 @@ pub use link::{Impairments, LinkId, LinkParams, LinkStats, PortRef};
 pub use log::{Log, LogEntry};
 pub use node::{KeyLine, Node};
 pub use router::{
-    InterfaceConfig, NoIpsec, Outbound, OutboundContext, RouteConfig, Router, RouterConfig,
+    InterfaceConfig, NoIpsec, Outbound, OutboundContext, Room, RouteConfig, Router, RouterConfig,
     SecurityStack, TunnelConfig, TunnelInfo, TunnelKind, Via,
 };
 pub use switch::Switch;

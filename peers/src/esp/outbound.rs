@@ -57,6 +57,14 @@ impl OutboundSa {
         self.keys.overhead() + payload_len + self.pad_len(payload_len) + 2
     }
 
+    /// The largest payload whose ESP packet is at most `esp_len` bytes (`None` if not even an
+    /// empty one fits): the padded plaintext must fill whole cipher blocks.
+    pub fn largest_payload(&self, esp_len: usize) -> Option<usize> {
+        let block = self.keys.cipher().block_size();
+        let padded = esp_len.checked_sub(self.keys.overhead())? / block * block;
+        padded.checked_sub(2)
+    }
+
     /// Encapsulates `payload` (an IP packet in tunnel mode, the transport payload otherwise) as
     /// a new ESP packet; the IV is drawn from `rng`.
     pub fn encapsulate<R: Random + ?Sized>(

@@ -271,3 +271,30 @@ fn pair_from_keymat_talks_to_mirror_pair() {
         EspError::Replayed { seq: 1 }
     );
 }
+
+#[test]
+fn largest_payload_is_the_last_that_fits() {
+    let mut rng = SeededRandom::new(3);
+    for cipher in CIPHERS {
+        for integ in IntegAlg::ALL {
+            let (mut out, _) = sa_pair(cipher, integ);
+            for esp_len in 40..200 {
+                match out.largest_payload(esp_len) {
+                    Some(p) => {
+                        // The real packet of that payload fits; one byte more does not.
+                        let e = out
+                            .encapsulate(next_header::IPV4, &vec![0; p], &mut rng)
+                            .unwrap();
+                        assert!(
+                            e.len() <= esp_len,
+                            "{cipher:?} {esp_len}: {p} -> {}",
+                            e.len()
+                        );
+                        assert!(out.encapsulated_len(p + 1) > esp_len);
+                    }
+                    None => assert!(out.encapsulated_len(0) > esp_len),
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,17 @@ pub enum Protected {
     Drop(&'static str),
 }
 
+/// The room ESP leaves in an MTU, from [`Engine::esp_room`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EspRoom {
+    /// The largest packet of this flow whose ESP form fits.
+    pub largest: usize,
+    /// Whether the whole packet travels inside ESP (tunnel mode), so that it may be fragmented
+    /// before encryption; in transport mode its header stays outside, and a fragment cannot be
+    /// protected on its own.
+    pub whole_packet: bool,
+}
+
 /// Why an inbound ESP packet was dropped.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UnprotectError {
@@ -74,25 +85,10 @@ impl Engine {
         if is_ike(&h, &packet) {
             return Protected::Bypass(packet);
         }
-        let Some(policy) = PolicyIndex::find(&self.cfg.policies, |p| {
-            p.local.contains(h.src)
-                && p.remote.contains(h.dst)
-                && (p.local.protocol == 0 || p.local.protocol == h.protocol)
-        }) else {
+        let Some(policy) = self.policy_for(&h) else {
             return Protected::Bypass(packet);
         };
-        let sa = self
-            .sas
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                let p = &self.cfg.policies[policy];
-                s.selectors == (p.local, p.remote)
-                    && s.direction == Direction::Outbound
-                    && !s.hard_due(now)
-            })
-            .max_by_key(|(_, s)| s.hard)
-            .map(|(k, _)| k);
+        let sa = self.outbound_sa(policy, now);
         let Some(k) = sa else {
             if self.stopped {
                 return Protected::Drop("the IKE daemon has stopped");
@@ -142,6 +138,57 @@ impl Engine {
         }
         p.extend_from_slice(&esp);
         Protected::Esp(p)
+    }
+
+    /// How large a packet like `packet` may be so that its ESP form, as the SA that would
+    /// protect it now makes it, fits in `mtu` bytes; `None` when no SA would protect it (no
+    /// policy, or none negotiated yet). The router fragments larger packets before they are
+    /// encrypted, or answers "fragmentation needed" with [`EspRoom::largest`] when DF is set.
+    pub fn esp_room(&self, now: Instant, packet: &[u8], mtu: usize) -> Option<EspRoom> {
+        let h = Ipv4Header::parse(packet).ok()?;
+        if is_ike(&h, packet) {
+            return None;
+        }
+        let sa = &self.sas[self.outbound_sa(self.policy_for(&h)?, now)?];
+        let out = sa.outbound.as_ref()?;
+        let udp = if sa.udp.is_some() { 8 } else { 0 };
+        let whole_packet = sa.carriage() == EncapMode::Tunnel;
+        // Tunnel: a new 20-byte header, the whole packet inside; transport: the packet's own
+        // header stays outside and only its payload is encrypted.
+        let (outside, inside_header) = if whole_packet {
+            (20, 0)
+        } else {
+            (h.header_len, h.header_len)
+        };
+        let payload = out.largest_payload(mtu.checked_sub(outside + udp)?)?;
+        Some(EspRoom {
+            largest: payload + inside_header,
+            whole_packet,
+        })
+    }
+
+    /// The policy that selects a packet with this header, if any.
+    fn policy_for(&self, h: &Ipv4Header) -> Option<PolicyIndex> {
+        PolicyIndex::find(&self.cfg.policies, |p| {
+            p.local.contains(h.src)
+                && p.remote.contains(h.dst)
+                && (p.local.protocol == 0 || p.local.protocol == h.protocol)
+        })
+    }
+
+    /// The newest live outbound SA of a policy, by its index in `sas`.
+    fn outbound_sa(&self, policy: PolicyIndex, now: Instant) -> Option<usize> {
+        let p = &self.cfg.policies[policy];
+        self.sas
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.selectors == (p.local, p.remote)
+                    && s.direction == Direction::Outbound
+                    && !s.hard_due(now)
+            })
+            .max_by_key(|(_, s)| s.hard)
+            .map(|(k, _)| k)
     }
 
     /// Removes ESP from an inbound packet (IP protocol 50, or UDP 4500): the IPv4 packet as if

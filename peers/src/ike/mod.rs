@@ -46,7 +46,7 @@ use index::{PeerIndex, Ph1Index, PolicyIndex};
 use phase1::State;
 
 pub use config::*;
-pub use datapath::{Protected, UnprotectError};
+pub use datapath::{EspRoom, Protected, UnprotectError};
 pub use event::{
     BadMessage, DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived,
     Step,

@@ -17,7 +17,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use ikelab_peers::rng::{Random, SeededRandom};
 use ikelab_peers::time::Instant;
 
-pub use self::security::{NoIpsec, Outbound, OutboundContext, SecurityStack, TunnelInfo};
+pub use self::security::{NoIpsec, Outbound, OutboundContext, Room, SecurityStack, TunnelInfo};
 pub use self::tunnel::{TunnelConfig, TunnelKind};
 
 use self::arp::ArpTable;
@@ -619,16 +619,20 @@ impl Router {
                     ));
                     return;
                 }
-                let mtu = self.tunnels[t].mtu;
+                let (mtu, esp) = self.tunnel_mtu(now, t, &packet);
                 if info.total_len > mtu && info.df {
                     return self.frag_needed(now, &packet, &info, mtu, origin);
                 }
                 // Like a router's tunnel interface: fragment the inner packet to the tunnel's
-                // MTU first, so each piece travels in one outer packet.
+                // MTU first (less what ESP adds, once an SA protects the tunnel), so each
+                // piece travels in one outer packet.
                 let pieces = match fragment(&packet, mtu) {
                     Ok(p) => p,
                     Err(_) => return self.counters.bump(Counter::DropCannotFragment),
                 };
+                if esp && pieces.len() > 1 {
+                    self.counters.bump(Counter::FragmentedBeforeEncryption);
+                }
                 for piece in pieces {
                     let id = self.next_id();
                     match tunnel::encapsulate(&self.tunnels[t], &piece, id) {
@@ -647,8 +651,89 @@ impl Router {
         }
     }
 
-    /// Offers the packet to the security stack, then sends what it returns.
+    /// The MTU of tunnel `t` for `inner`: its own, or less if ESP on the way out would make
+    /// the outer packet too long for the interface toward the tunnel's far end (then `true`).
+    fn tunnel_mtu(&mut self, now: Instant, t: usize, inner: &[u8]) -> (usize, bool) {
+        let own = self.tunnels[t].mtu;
+        let remote = self.tunnels[t].remote;
+        let Some(Route {
+            egress: Egress::Ether(i),
+            ..
+        }) = self.table.lookup(remote).copied()
+        else {
+            return (own, false);
+        };
+        let Some(outer) = tunnel::encapsulate(&self.tunnels[t], inner, 0) else {
+            return (own, false);
+        };
+        let c = &self.tunnels[t];
+        let ctx = OutboundContext {
+            interface: &self.ifaces[i].cfg.name,
+            tunnel: Some(TunnelInfo {
+                name: &c.name,
+                kind: c.kind,
+                local: c.local,
+                remote: c.remote,
+            }),
+        };
+        match self.stack.room(now, &ctx, &outer, self.ifaces[i].cfg.mtu) {
+            // The tunnel's own header is inside what ESP protects.
+            Some(r) => {
+                let room = r.largest.saturating_sub(outer.len() - inner.len());
+                (own.min(room), room < own)
+            }
+            None => (own, false),
+        }
+    }
+
+    /// Fragments a packet that ESP would make too long before it is encrypted (tunnel mode
+    /// only: the whole packet is inside ESP, so each piece is protected on its own), or
+    /// answers "fragmentation needed" with the room left when DF is set; then offers each
+    /// piece to the security stack.
     fn ether_out(
+        &mut self,
+        now: Instant,
+        iface: usize,
+        next_hop: Ipv4Addr,
+        packet: Vec<u8>,
+        origin: Origin,
+        tunnel: Option<usize>,
+    ) {
+        let room = match tunnel {
+            // A tunnel interface already cut its packets to size (`tunnel_mtu`).
+            Some(_) => None,
+            None => {
+                let ctx = OutboundContext {
+                    interface: &self.ifaces[iface].cfg.name,
+                    tunnel: None,
+                };
+                self.stack
+                    .room(now, &ctx, &packet, self.ifaces[iface].cfg.mtu)
+            }
+        };
+        match room {
+            Some(r) if r.whole_packet && packet.len() > r.largest => {
+                let Ok(info) = packet::parse_ipv4(&packet) else {
+                    return self.counters.bump(Counter::DropBadOutbound);
+                };
+                if info.df {
+                    return self.frag_needed(now, &packet, &info, r.largest, origin);
+                }
+                let pieces = match fragment(&packet, r.largest) {
+                    Ok(p) => p,
+                    Err(_) => return self.counters.bump(Counter::DropCannotFragment),
+                };
+                self.counters.bump(Counter::FragmentedBeforeEncryption);
+                for piece in pieces {
+                    self.offer(now, iface, next_hop, piece, origin, tunnel);
+                }
+            }
+            _ => self.offer(now, iface, next_hop, packet, origin, tunnel),
+        }
+    }
+
+    /// Offers the packet to the security stack, then sends what it returns.
+    fn offer(
         &mut self,
         now: Instant,
         iface: usize,

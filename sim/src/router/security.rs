@@ -47,6 +47,16 @@ pub enum Outbound {
     Drop(String),
 }
 
+/// The room ESP leaves for a packet in an MTU (see [`SecurityStack::room`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Room {
+    /// The largest packet of this flow whose protected form fits.
+    pub largest: usize,
+    /// Whether the whole packet travels inside ESP (tunnel mode), so that it may be fragmented
+    /// before encryption; in transport mode a fragment cannot be protected on its own.
+    pub whole_packet: bool,
+}
+
 /// The IPsec side of a router (the scenarios crate adapts the engine to it, `EngineStack`).
 pub trait SecurityStack {
     /// UDP to port 500 or 4500 addressed to one of the router's addresses (the payload as
@@ -56,6 +66,19 @@ pub trait SecurityStack {
     /// An IPv4 packet about to leave an Ethernet interface (after IP-in-IP encapsulation by a
     /// tunnel interface, before fragmentation).
     fn outbound(&mut self, now: Instant, ctx: &OutboundContext<'_>, packet: Vec<u8>) -> Outbound;
+
+    /// How large a packet like `packet`, about to be offered to [`SecurityStack::outbound`],
+    /// may be so that its protected form fits `mtu`; `None` when it would not be protected
+    /// (yet). The router fragments before encryption with it.
+    fn room(
+        &mut self,
+        _now: Instant,
+        _ctx: &OutboundContext<'_>,
+        _packet: &[u8],
+        _mtu: usize,
+    ) -> Option<Room> {
+        None
+    }
 
     /// An ESP packet addressed to us (IP protocol 50, or the whole IPv4/UDP 4500 packet when
     /// UDP-encapsulated): the IPv4 packet as if ESP had not been there, which the router then
