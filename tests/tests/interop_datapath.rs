@@ -189,6 +189,9 @@ fn lan_to_lan(case: Case) {
     for l in &in_out {
         assert!(l.contains(&format!(" {PINGS} packets")), "{l}");
     }
+    if case.vendor == Vendor::Ix {
+        ix_answers_a_delete_with_its_partner_spi(&ss, &router, &in_out);
+    }
     let done = router.stop();
     let log = ss.stop();
     assert_log(
@@ -244,4 +247,48 @@ fn lan_to_lan(case: Case) {
         "tshark: {requests} echo requests and {replies} replies of 1400 bytes decrypted, {} ESP packets, every ICV good",
         rows.len()
     );
+}
+
+/// strongSwan deletes its CHILD_SA, naming its inbound SPI; the IX logs that SPI (`IKE.014`)
+/// and answers with a Delete of its own inbound SA, the partner (`IKE.012`), as the document's
+/// IX answers SEIL's Delete of 0xe8d969c with one of 0xaee1cb05; strongSwan then finds no SA
+/// of that SPI left.
+fn ix_answers_a_delete_with_its_partner_spi(ss: &Charon, router: &SimPeer, in_out: &[&str]) {
+    let spi = |dir: &str| {
+        let l = in_out
+            .iter()
+            .find(|l| l.trim_start().starts_with(dir))
+            .expect("an SPI line");
+        let hex = l.trim_start()[dir.len()..]
+            .trim_start()
+            .split(',')
+            .next()
+            .expect("the SPI");
+        u32::from_str_radix(hex, 16).expect("a hex SPI")
+    };
+    let (ss_in, ss_out) = (spi("in"), spi("out"));
+    let (ok, out) = ss.swanctl(&["--terminate", "--child", "lan", "--timeout", "5"]);
+    assert!(ok, "swanctl --terminate: {out}");
+    assert!(
+        router.wait_line("IKE.012", Duration::from_secs(5)),
+        "{}",
+        router.lines().join("\n")
+    );
+    let lines = router.lines();
+    let received = format!("IKE.014: Receive delete information, protocol ESP, SPI {ss_in:#x}");
+    let sent = format!("IKE.012: Send delete information, protocol ESP, SPI {ss_out:#x}");
+    for needle in [&received, &sent] {
+        assert!(
+            lines.iter().any(|l| l.contains(needle.as_str())),
+            "no {needle:?} in:\n{}",
+            lines.join("\n")
+        );
+    }
+    let ss_saw = format!("received DELETE for ESP CHILD_SA with SPI {ss_out:08x}");
+    assert!(
+        ss.wait_log(&ss_saw, Duration::from_secs(5)),
+        "strongSwan's log:\n{}",
+        ss.log()
+    );
+    eprintln!("the IX says:\n{received}\n{sent}\nstrongSwan says: {ss_saw}");
 }
