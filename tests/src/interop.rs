@@ -751,6 +751,22 @@ impl CliPeer {
         self.proc.pid()
     }
 
+    /// Whether it is still running.
+    pub fn alive(&mut self) -> bool {
+        !self.proc.exited()
+    }
+
+    /// Its resident memory now, in KiB (`VmRSS` of `/proc/PID/status`).
+    pub fn rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Vendor log lines so far (stdout).
     pub fn stdout(&self) -> Vec<String> {
         self.out.lock().unwrap().clone()

@@ -370,6 +370,8 @@ pub struct Behaviour {
     pub phase1_timeout: Duration,
     /// Protocol and port in our phase-1 ID payload (racoon: UDP 500; others 0/0).
     pub phase1_id_proto_port: (u8, u16),
+    /// How many half-open phase-1 exchanges a responder keeps.
+    pub limits: super::Limits,
 }
 
 impl Default for Behaviour {
@@ -391,6 +393,7 @@ impl Default for Behaviour {
             phase1_timeout: Duration::from_secs(60),
             claim_lifetime: false,
             phase1_id_proto_port: (17, 500),
+            limits: super::Limits::default(),
         }
     }
 }

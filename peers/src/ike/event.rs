@@ -81,6 +81,11 @@ pub enum DropReason {
     FirstMessageAgain,
     /// From an address no peer is configured for.
     UnknownPeer,
+    /// Refused by an RFC 2408/2409 check before any state was kept for it.
+    Invalid(super::checks::Invalid),
+    /// A first message while the half-open exchanges (overall, or from its address) are at
+    /// their limit ([`super::Limits`]).
+    HalfOpenLimit,
 }
 
 /// A message of an exchange, as RFC 2409 numbers them (MM1 is the initiator's first Main Mode

@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 use crate::wire::NotifyType;
 
 use super::Engine;
-use super::event::{BadMessage, DropReason, EventKind, FailReason};
+use super::event::{BadMessage, DropReason, FailReason};
 use super::index::{Ph1Index, Ph2Index};
 
 /// A message a handler took.
@@ -93,7 +93,7 @@ impl Engine {
                         self.ph1s[i].mark_bad_hash();
                     }
                 }
-                self.event(EventKind::Dropped { from, reason });
+                self.dropped(from, reason);
             }
             (Refusal::Reject(kind), Exchange::Quick { ph1, msgid, .. }) => {
                 self.reject_qm(ph1, msgid, kind);

@@ -40,6 +40,12 @@ macro_rules! index {
             pub(crate) fn get(self, items: &[$item]) -> Option<&$item> {
                 items.get(self.0)
             }
+
+            /// Removes the item; the indexes after it shift, so the caller may hold none
+            /// across this call.
+            pub(crate) fn remove(self, items: &mut Vec<$item>) -> $item {
+                items.remove(self.0)
+            }
         }
 
         impl Index<$name> for Vec<$item> {

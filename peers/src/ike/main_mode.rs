@@ -301,10 +301,7 @@ impl Engine {
             let fp = Fingerprint::of(bytes);
             let taken = self.ph1s[i].taken(fp);
             if !self.answer_repeat(src, i, taken.as_ref(), fp) {
-                self.event(EventKind::Dropped {
-                    from: src,
-                    reason: DropReason::FirstMessageAgain,
-                });
+                self.dropped(src, DropReason::FirstMessageAgain);
             }
             return;
         }
@@ -568,6 +565,7 @@ impl Engine {
         } else {
             super::ExchangeMode::Main
         };
+        super::checks::first_message(msg).map_err(DropReason::Invalid)?;
         let first = FirstMessage {
             peer: self.responder_peer(src, dst, mode)?,
             src,
@@ -575,6 +573,7 @@ impl Engine {
             bytes,
             msg,
         };
+        self.admit_half_open(*src.ip())?;
         if aggressive {
             self.respond_am1(&first)
         } else {

@@ -15,9 +15,11 @@
 //! Vendor differences are data in [`config::Behaviour`].
 
 mod aggressive_mode;
+pub mod checks;
 pub mod config;
 mod datapath;
 pub mod event;
+mod half_open;
 mod handled;
 mod index;
 mod informational;
@@ -26,6 +28,7 @@ mod phase1;
 pub mod proposal;
 mod quick_mode;
 mod received;
+pub mod refusals;
 mod sad;
 
 use std::collections::VecDeque;
@@ -51,6 +54,7 @@ pub use event::{
     BadMessage, DeleteReason, Direction, DropReason, Event, EventKind, FailReason, KeysDerived,
     Step,
 };
+pub use half_open::Limits;
 pub use main_mode::nat_d_hash;
 pub use proposal::{Phase1Suite, Phase2Suite};
 
@@ -323,6 +327,7 @@ pub struct Engine {
     pub(crate) next_id: u64,
     pub(crate) transmits: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
+    pub(crate) refusals: refusals::Refusals,
     pub(crate) now: Instant,
     pub(crate) started: bool,
     /// Set by [`Engine::shutdown`]: after its Deletes the daemon answers and starts nothing.
@@ -353,6 +358,7 @@ impl Engine {
             next_id: 1,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
+            refusals: refusals::Refusals::default(),
             now: Instant::ZERO,
             started: false,
             stopped: false,
@@ -422,10 +428,7 @@ impl Engine {
     ) {
         self.now = now;
         if self.stopped {
-            self.event(EventKind::Dropped {
-                from: src,
-                reason: DropReason::Stopped,
-            });
+            self.dropped(src, DropReason::Stopped);
             return;
         }
         let bytes = if dst.port() == NAT_T_PORT || src.port() == NAT_T_PORT {
@@ -444,6 +447,10 @@ impl Engine {
                 return;
             }
         };
+        if let Err(why) = checks::header(&msg).and_then(|()| checks::nonces(&msg)) {
+            self.dropped(src, DropReason::Invalid(why));
+            return;
+        }
         self.event(EventKind::PacketReceived {
             from: src,
             len: msg.header.length as usize,
@@ -631,6 +638,10 @@ impl Engine {
     /// Removes finished phase-1 and phase-2 state.
     fn reap(&mut self) {
         self.ph1s.retain(|p| !matches!(p.state, State::Dead));
+        // After a flood, give the memory back rather than keep the high-water mark.
+        if self.ph1s.capacity() > 4 * self.ph1s.len() + 64 {
+            self.ph1s.shrink_to(2 * self.ph1s.len());
+        }
         let keep = self.cfg.behaviour.retransmit.interval * self.cfg.behaviour.retransmit.tries;
         let now = self.now;
         self.ph2s
@@ -865,5 +876,7 @@ pub(crate) fn after_hash(plain: &[u8], first: PayloadType) -> Option<(&[u8], &[u
 
 /// Seconds of a duration scaled by a percentage (soft lifetimes).
 pub(crate) fn percent(d: Duration, pct: u8) -> Duration {
-    d * u32::from(pct.min(100)) / 100
+    // In nanoseconds, widened: a peer's lifetime can be any 32-bit number of seconds.
+    let n = d.as_nanos() * u128::from(pct.min(100)) / 100;
+    Duration::from_nanos(u64::try_from(n).unwrap_or(u64::MAX))
 }

@@ -155,27 +155,55 @@ pub fn phase1_offer(proposals: &[Phase1Proposal]) -> SaPayload {
     one_proposal(1, ProtocolId::ISAKMP, vec![], transforms)
 }
 
-/// Reads lifetimes: a Life-Type attribute says what the following Life-Duration counts.
-fn lifetimes(t: &Transform, life_type: u16, life_duration: u16) -> (Option<u64>, Option<u64>) {
-    let (mut seconds, mut kb) = (None, None);
-    let mut current = LifeType::SECONDS.0;
+/// A transform's lifetimes: seconds and kilobytes, each if given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Lifetimes {
+    seconds: Option<u32>,
+    kilobytes: Option<u32>,
+}
+
+/// Reads a transform's life type/duration pairs as racoon does (`ipsecdoi_t2isakmpsa`,
+/// `ipsecdoi_set_ld`): a duration is 2 or 4 bytes, not zero, and follows a known life type;
+/// otherwise the transform is not acceptable ("invalid life duration.", "invalid life type")
+/// and, with no other, the offer gets NO-PROPOSAL-CHOSEN. Both personalities refuse rather
+/// than clamp (the IX's own rule is not public).
+fn lifetimes(t: &Transform, life_type: u16, life_duration: u16) -> Option<Lifetimes> {
+    let mut out = Lifetimes::default();
+    let mut current = None;
     for a in &t.attributes {
         if a.kind == life_type {
-            current = a.value.as_u64().unwrap_or(0) as u16;
+            current = Some(LifeType(attr_u16(&a.value)?));
         } else if a.kind == life_duration {
-            match LifeType(current) {
-                LifeType::SECONDS => seconds = a.value.as_u64(),
-                LifeType::KILOBYTES => kb = a.value.as_u64(),
-                _ => {}
+            let value = match &a.value {
+                AttrValue::Basic(v) => u32::from(*v),
+                AttrValue::Variable(b) => match b.as_slice() {
+                    [x, y] => u32::from(u16::from_be_bytes([*x, *y])),
+                    [w, x, y, z] => u32::from_be_bytes([*w, *x, *y, *z]),
+                    _ => return None,
+                },
+            };
+            if value == 0 {
+                return None;
+            }
+            match current? {
+                LifeType::SECONDS => out.seconds = Some(value),
+                LifeType::KILOBYTES => out.kilobytes = Some(value),
+                _ => return None,
             }
         }
     }
-    (seconds, kb)
+    Some(out)
+}
+
+/// An attribute value that must fit 16 bits (algorithm numbers, groups, types): a larger one
+/// names nothing, rather than its low bits.
+fn attr_u16(v: &AttrValue) -> Option<u16> {
+    v.as_u64().and_then(|x| u16::try_from(x).ok())
 }
 
 /// AES-CBC with a Key Length attribute in bits; without one, 128 (RFC 3602 section 5.3, and
 /// what racoon assumes). Other lengths are not AES.
-fn aes(key_length: Option<u64>) -> Option<CipherAlg> {
+fn aes(key_length: Option<u16>) -> Option<CipherAlg> {
     match key_length.unwrap_or(128) {
         bits @ (128 | 192 | 256) => Some(CipherAlg::AesCbc {
             key_len: bits as usize / 8,
@@ -187,13 +215,13 @@ fn aes(key_length: Option<u64>) -> Option<CipherAlg> {
 /// The cipher and hash a phase-1 transform names, if this code supports them: all a passive
 /// decoder needs (Wireshark's key file gives it Ka).
 pub fn phase1_cipher_hash(t: &Transform) -> Option<(CipherAlg, HashAlg)> {
-    let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
-    let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)? as u16) {
+    let get = |k: IkeAttr| t.attribute(k.0).and_then(attr_u16);
+    let cipher = match IkeEncryption(get(IkeAttr::ENCRYPTION)?) {
         IkeEncryption::AES_CBC => aes(get(IkeAttr::KEY_LENGTH))?,
         IkeEncryption::TRIPLE_DES_CBC => CipherAlg::TripleDesCbc,
         _ => return None,
     };
-    let hash = match IkeHash(get(IkeAttr::HASH)? as u16) {
+    let hash = match IkeHash(get(IkeAttr::HASH)?) {
         IkeHash::MD5 => HashAlg::Md5,
         IkeHash::SHA => HashAlg::Sha1,
         IkeHash::SHA2_256 => HashAlg::Sha256,
@@ -204,18 +232,22 @@ pub fn phase1_cipher_hash(t: &Transform) -> Option<(CipherAlg, HashAlg)> {
 
 /// The suite a phase-1 transform describes, if every attribute is one we support.
 pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
-    let get = |k: IkeAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
-    let (cipher, hash) = phase1_cipher_hash(t)?;
-    if get(IkeAttr::AUTH_METHOD)? != u64::from(AuthMethod::PRE_SHARED_KEY.0) {
+    let get = |k: IkeAttr| t.attribute(k.0).and_then(attr_u16);
+    // RFC 2409 appendix A: a phase-1 transform is KEY_IKE (racoon: "invalid transform-id").
+    if t.id != IsakmpTransformId::KEY_IKE.0 {
         return None;
     }
-    let group = DhGroup::from_id(get(IkeAttr::GROUP_DESCRIPTION)? as u16)?;
-    let (seconds, _) = lifetimes(t, IkeAttr::LIFE_TYPE.0, IkeAttr::LIFE_DURATION.0);
+    let (cipher, hash) = phase1_cipher_hash(t)?;
+    if get(IkeAttr::AUTH_METHOD)? != AuthMethod::PRE_SHARED_KEY.0 {
+        return None;
+    }
+    let group = DhGroup::from_id(get(IkeAttr::GROUP_DESCRIPTION)?)?;
+    let life = lifetimes(t, IkeAttr::LIFE_TYPE.0, IkeAttr::LIFE_DURATION.0)?;
     Some(Phase1Suite {
         cipher,
         hash,
         group,
-        lifetime: Duration::from_secs(seconds.unwrap_or(28800)),
+        lifetime: Duration::from_secs(life.seconds.map_or(28800, u64::from)),
     })
 }
 
@@ -313,13 +345,13 @@ pub fn phase2_offer(
 
 /// The suite an ESP transform describes, if we support all of it.
 pub fn phase2_suite(t: &Transform) -> Option<Phase2Suite> {
-    let get = |k: IpsecAttr| t.attribute(k.0).and_then(AttrValue::as_u64);
+    let get = |k: IpsecAttr| t.attribute(k.0).and_then(attr_u16);
     let cipher = match EspTransformId(t.id) {
         EspTransformId::AES_CBC => aes(get(IpsecAttr::KEY_LENGTH))?,
         EspTransformId::TRIPLE_DES => CipherAlg::TripleDesCbc,
         _ => return None,
     };
-    let integ = match IpsecAuthAlg(get(IpsecAttr::AUTH_ALGORITHM)? as u16) {
+    let integ = match IpsecAuthAlg(get(IpsecAttr::AUTH_ALGORITHM)?) {
         IpsecAuthAlg::HMAC_MD5 => IntegAlg::HmacMd5_96,
         IpsecAuthAlg::HMAC_SHA => IntegAlg::HmacSha1_96,
         IpsecAuthAlg::HMAC_SHA2_256 => IntegAlg::HmacSha256_128,
@@ -327,30 +359,30 @@ pub fn phase2_suite(t: &Transform) -> Option<Phase2Suite> {
     };
     // RFC 2407 4.5: an absent Encapsulation Mode means transport... but racoon and every peer
     // of interest send it; treat absence as tunnel, the RFC 2401 default for gateways.
-    let (mode, udp_encap) =
-        match EncapsulationMode(get(IpsecAttr::ENCAPSULATION_MODE).unwrap_or(1) as u16) {
-            EncapsulationMode::TUNNEL => (EncapMode::Tunnel, false),
-            EncapsulationMode::TRANSPORT => (EncapMode::Transport, false),
-            EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT => {
-                (EncapMode::Tunnel, true)
-            }
-            EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT => {
-                (EncapMode::Transport, true)
-            }
-            _ => return None,
-        };
+    let (mode, udp_encap) = match EncapsulationMode(get(IpsecAttr::ENCAPSULATION_MODE).unwrap_or(1))
+    {
+        EncapsulationMode::TUNNEL => (EncapMode::Tunnel, false),
+        EncapsulationMode::TRANSPORT => (EncapMode::Transport, false),
+        EncapsulationMode::UDP_TUNNEL | EncapsulationMode::UDP_TUNNEL_DRAFT => {
+            (EncapMode::Tunnel, true)
+        }
+        EncapsulationMode::UDP_TRANSPORT | EncapsulationMode::UDP_TRANSPORT_DRAFT => {
+            (EncapMode::Transport, true)
+        }
+        _ => return None,
+    };
     let pfs = match get(IpsecAttr::GROUP_DESCRIPTION) {
-        Some(g) => Some(DhGroup::from_id(g as u16)?),
+        Some(g) => Some(DhGroup::from_id(g)?),
         None => None,
     };
-    let (seconds, kb) = lifetimes(t, IpsecAttr::SA_LIFE_TYPE.0, IpsecAttr::SA_LIFE_DURATION.0);
+    let life = lifetimes(t, IpsecAttr::SA_LIFE_TYPE.0, IpsecAttr::SA_LIFE_DURATION.0)?;
     Some(Phase2Suite {
         cipher,
         integ,
         mode,
         udp_encap,
-        lifetime: Duration::from_secs(seconds.unwrap_or(28800)),
-        lifetime_kb: kb.and_then(|k| u32::try_from(k).ok()),
+        lifetime: Duration::from_secs(life.seconds.map_or(28800, u64::from)),
+        lifetime_kb: life.kilobytes,
         pfs,
     })
 }

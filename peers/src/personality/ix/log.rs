@@ -62,7 +62,10 @@
 //! Failure reasons: `no response`, `no proposal chosen`, `authentication failed`, `ID mismatch`,
 //! `notification 14:NO-PROPOSAL-CHOSEN received`, `malformed message`, `SA flushed`. Discard
 //! reasons: `malformed packet`, `unknown cookies`, `decryption failed`, `hash mismatch`,
-//! `unexpected message`, `retransmission`, `unknown peer`. R-U-THERE and its ACK use the
+//! `unexpected message`, `retransmission`, `unknown peer`, `too many negotiations in progress`,
+//! and the RFC checks' own words (`invalid major version 2`, `a nonce of 7 bytes (8 to 256
+//! allowed)`, ...: [`crate::ike::checks::Invalid`]); one a sender can repeat at will is logged
+//! once per address and reason. R-U-THERE and its ACK use the
 //! document's `IKE.007`/`IKE.009` with their types (`36136:R-U-THERE`).
 
 use std::net::SocketAddrV4;
@@ -141,8 +144,8 @@ fn fail_reason(r: &FailReason) -> String {
     }
 }
 
-fn drop_reason(r: &DropReason) -> &'static str {
-    match r {
+fn drop_reason(r: &DropReason) -> String {
+    let s = match r {
         DropReason::Malformed(_) => "malformed packet",
         DropReason::UnknownCookies => "unknown cookies",
         DropReason::DecryptFailed => "decryption failed",
@@ -152,7 +155,10 @@ fn drop_reason(r: &DropReason) -> &'static str {
         DropReason::FirstMessageAgain => "first message again",
         DropReason::Stopped => "stopped",
         DropReason::UnknownPeer => "unknown peer",
-    }
+        DropReason::Invalid(i) => return i.to_string(),
+        DropReason::HalfOpenLimit => "too many negotiations in progress",
+    };
+    s.to_string()
 }
 
 impl IxLog {

@@ -52,6 +52,15 @@
 //! | `NoPolicyForIds` | `err ... no policy found: 0.0.0.0/0[0] 0.0.0.0/0[0] proto=any dir=in` | racoon `get_proposal_r` with `spidx2str` (IDci as source) |
 //! | `Dropped` retransmission | `notice ... the packet is retransmitted by R[500].` | racoon `isakmp_handler` |
 //! | `Dropped` unknown peer | `err ... couldn't find configuration.` | racoon `isakmp_ph1begin_r` |
+//! | `Dropped` invalid major version | `err ... invalid major version 2.` | racoon `isakmp_main` |
+//! | `Dropped` phase-1 message ID | `err ... message id should be zero in phase1.` | racoon `isakmp_main` |
+//! | `Dropped` several SAs | `err ... Multi SAs isn't supported.` | racoon `ident_r1recv` |
+//! | `Dropped` DOI, situation, SPI, protocol | `err ... invalid DOI 2.`, `err ... situation 0xffffffff unsupported yet.`, `err ... invalid spi size 255.`, `err ... invalid proto_id 3.` | racoon `ipsecdoi_checkph1proposal` and its helpers (invented wording where racoon's is not at hand) |
+//! | `Dropped` nonce length | `err ... invalid length of nonce: 7.` | invented (racoon takes any length) |
+//! | `Dropped` half-open limit | `err ... too many negotiations in progress from R[500], packet dropped.` | invented (racoon has no such limit) |
+//!
+//! A refusal a sender can repeat at will (these, and unknown configuration) is logged once per
+//! address and reason ([`crate::ike::refusals`]).
 //!
 //! Levels: racoon's LLV_INFO is printed `info` (as in the document); LLV_ERROR `err`, LLV_NOTIFY
 //! `notice` are ikelab's assumption (syslog's names). Not rendered (racoon logs them at debug
@@ -66,6 +75,7 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::ike::checks::Invalid;
 use crate::ike::event::hex;
 use crate::ike::{DeleteReason, DropReason, EncapMode, Event, EventKind, FailReason, QmId};
 use crate::personality::{LogLine, LogRenderer, SystemEvent, WallClock};
@@ -105,6 +115,20 @@ pub struct SeilLog {
 }
 
 /// racoon's `saddr2str`: `a.b.c.d[port]`.
+/// racoon's words for an RFC check that failed.
+fn invalid(i: Invalid) -> String {
+    match i {
+        Invalid::MajorVersion(v) => format!("invalid major version {v}."),
+        Invalid::FirstMessageId(_) => "message id should be zero in phase1.".into(),
+        Invalid::SeveralSas(_) => "Multi SAs isn't supported.".into(),
+        Invalid::Doi(d) => format!("invalid DOI {d}."),
+        Invalid::Situation(s) => format!("situation 0x{s:08x} unsupported yet."),
+        Invalid::Phase1SpiSize(n) => format!("invalid spi size {n}."),
+        Invalid::Phase1Protocol(p) => format!("invalid proto_id {}.", p.0),
+        Invalid::NonceLength(n) => format!("invalid length of nonce: {n}."),
+    }
+}
+
 fn saddr(a: SocketAddrV4) -> String {
     format!("{}[{}]", a.ip(), a.port())
 }
@@ -465,6 +489,16 @@ impl LogRenderer for SeilLog {
                 }
                 DropReason::UnknownPeer => {
                     self.ike(&mut out, at, Level::Err, "couldn't find configuration.");
+                }
+                DropReason::Invalid(i) => {
+                    self.ike(&mut out, at, Level::Err, &invalid(*i));
+                }
+                DropReason::HalfOpenLimit => {
+                    let l = format!(
+                        "too many negotiations in progress from {}, packet dropped.",
+                        saddr(*from)
+                    );
+                    self.ike(&mut out, at, Level::Err, &l);
                 }
                 _ => {}
             },
