@@ -134,6 +134,8 @@ pub enum Counter {
     RxFrames,
     /// `rx_not_for_us`: Unicast frames for another MAC address (flooded by a switch).
     RxNotForUs,
+    /// `tampered`: IKE and ESP frames whose payload a link altered, headers made consistent.
+    Tampered,
     /// `tx_frames`: Frames sent onto a link.
     TxFrames,
     /// `tx_unconnected_port`: Frames sent out of a port that no link is attached to.
@@ -148,7 +150,7 @@ pub enum Counter {
 
 impl Counter {
     /// Every counter, in the order of their names.
-    pub const ALL: [Counter; 67] = [
+    pub const ALL: [Counter; 68] = [
         Counter::ArpIgnored,
         Counter::ArpNotForUs,
         Counter::ArpReplied,
@@ -211,6 +213,7 @@ impl Counter {
         Counter::RxDropShortFrame,
         Counter::RxFrames,
         Counter::RxNotForUs,
+        Counter::Tampered,
         Counter::TxFrames,
         Counter::TxUnconnectedPort,
         Counter::UdpFromStack,
@@ -283,6 +286,7 @@ impl Counter {
             Counter::RxDropShortFrame => "rx_drop_short_frame",
             Counter::RxFrames => "rx_frames",
             Counter::RxNotForUs => "rx_not_for_us",
+            Counter::Tampered => "tampered",
             Counter::TxFrames => "tx_frames",
             Counter::TxUnconnectedPort => "tx_unconnected_port",
             Counter::UdpFromStack => "udp_from_stack",

@@ -10,6 +10,8 @@ use ikelab_peers::time::Instant;
 use crate::packet::ETH_HLEN;
 use crate::{Counter, Counters, NodeId};
 
+mod tamper;
+
 /// Identifies a link in a lab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LinkId(pub(crate) usize);
@@ -44,6 +46,10 @@ pub struct Impairments {
     /// One random bit of a frame is flipped (no FCS is modelled: the receiver sees the damage and
     /// must reject it by its own checksums).
     pub corrupt: f64,
+    /// A frame carrying IKE or ESP has its payload altered (a bit flipped, a byte replaced, or
+    /// cut short) with its IPv4 and UDP headers made consistent again, so that the damage
+    /// reaches the receiver's IPsec stack, as a forgery would ([`tamper`]).
+    pub tamper: f64,
 }
 
 /// The properties of a link.
@@ -173,6 +179,13 @@ impl Link {
             let bit = r % (frame.len() * 8);
             frame[bit / 8] ^= 1 << (bit % 8);
             self.stats.bump(Counter::Corrupted);
+        }
+        if self.chance(imp.tamper) {
+            let how = tamper::Tamper::pick(self.rng.next_u32());
+            if let Some(t) = tamper::tamper(&frame, how, self.rng.next_u32()) {
+                frame = t;
+                self.stats.bump(Counter::Tampered);
+            }
         }
         let dup = if self.chance(imp.duplicate) {
             self.stats.bump(Counter::Duplicated);

@@ -18,6 +18,7 @@ fn run(seed: u64, dir: &Path) -> Vec<(String, Vec<u8>)> {
         reorder: 0.1,
         reorder_delay: Duration::from_millis(3),
         corrupt: 0.02,
+        tamper: 0.02,
     };
     d.lab
         .set_impairments(Instant::ZERO, d.links.wan_seil, faults);
