@@ -372,3 +372,32 @@ fn a_flood_of_first_messages_is_bounded_and_the_real_peer_gets_through() {
         "{evicted}"
     );
 }
+
+/// Finding 3, in a real exchange: an MM3 whose nonce is 7 bytes (RFC 2409: 8 to 256) gets no
+/// MM4; the responder says why.
+#[test]
+fn an_mm3_with_a_short_nonce_gets_no_mm4() {
+    let (a, b) = fixed_configs(|_| {});
+    let (mut a, mut b) = (Engine::new(a, 1), Engine::new(b, 2));
+    let (src, dst) = from_a();
+    a.start(Instant::ZERO);
+    let mm1 = a.poll_transmit().expect("MM1").payload;
+    b.handle_datagram(Instant::ZERO, src, dst, &mm1);
+    let mm2 = b.poll_transmit().expect("MM2").payload;
+    a.handle_datagram(Instant::ZERO, dst, src, &mm2);
+    let mut mm3 = Message::parse(&a.poll_transmit().expect("MM3").payload).unwrap();
+    for p in payloads(&mut mm3) {
+        if let Payload::Nonce(n) = p {
+            n.truncate(7);
+        }
+    }
+    let (sent, events) = answer(&mut b, &mm3.to_bytes().unwrap());
+    assert!(sent.is_empty(), "an MM4 was sent");
+    assert!(
+        events.contains(&EventKind::Dropped {
+            from: src,
+            reason: DropReason::Invalid(Invalid::NonceLength(7)),
+        }),
+        "{events:?}"
+    );
+}

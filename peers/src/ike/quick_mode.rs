@@ -268,6 +268,7 @@ impl Engine {
         fp: Fingerprint,
         msg: &Message,
     ) -> Result<(), Refusal> {
+        super::checks::nonces(msg).map_err(DropReason::Invalid)?;
         let p = &self.ph1s[i];
         let (local, remote, icookie, rcookie, ph1, peer) =
             (p.local, p.remote, p.icookie, p.rcookie, p.id, p.peer);
@@ -463,6 +464,7 @@ impl Engine {
         fp: Fingerprint,
         msg: &Message,
     ) -> Result<(), Refusal> {
+        super::checks::nonces(msg).map_err(DropReason::Invalid)?;
         let remote = self.ph1s[i].remote;
         let msgid = msg.header.message_id;
         self.payload_events(remote, msg);
