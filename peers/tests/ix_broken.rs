@@ -263,6 +263,28 @@ const CASES: &[Case] = &[
             ),
         ],
     ),
+    // A file in which no line is an IX command is not an IX config: one error, not a warning
+    // per line.
+    (
+        "not-a-config-json.conf",
+        false,
+        &[(
+            Error,
+            1,
+            1,
+            "not a configuration for IX: no line is one of its commands (this one starts with `{`",
+        )],
+    ),
+    (
+        "not-a-config-prose.conf",
+        false,
+        &[(
+            Error,
+            1,
+            1,
+            "not a configuration for IX: no line is one of its commands (this one starts with `The`",
+        )],
+    ),
     (
         "command-outside-block.conf",
         false,

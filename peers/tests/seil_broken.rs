@@ -54,7 +54,8 @@ fn manifest() -> Vec<Expect> {
         .collect()
 }
 
-/// Parses a file of the corpus as the router would read it (bytes, lossily decoded).
+/// Parses a file of the corpus (bytes, lossily decoded: ikelab refuses a file that is not UTF-8
+/// before parsing it, but the parser must take any text without panicking).
 fn diagnostics(file: &str) -> (bool, Vec<Diagnostic>) {
     let bytes = std::fs::read(format!("{}/{file}", dir())).unwrap();
     let text = String::from_utf8_lossy(&bytes);

@@ -9,6 +9,12 @@ use ikelab_peers::personality::{
 };
 use ikelab_peers::prefix::Ipv4Net;
 
+/// Everything to say about a config that parsed, as `check-config`, `run` and `peer` print it:
+/// its parser's warnings (ignored commands), then [`lint`]'s.
+pub fn warnings(c: &RouterConfig) -> Vec<Diagnostic> {
+    c.warnings.iter().cloned().chain(lint(c)).collect()
+}
+
 /// The warnings for `c`, in line order.
 pub fn lint(c: &RouterConfig) -> Vec<Diagnostic> {
     let mut out = vec![];

@@ -107,7 +107,12 @@ enum Command {
         ikelab decode out/proxy-id-fixed/capture.pcapng --keys out/proxy-id-fixed/keys\n  \
         ikelab decode capture.pcapng --keys keys/ --json | jq .\n\n\
         KEYS is a folder with Wireshark's 'ikev1_decryption_table' and/or 'esp_sa' files \
-        (the format strongSwan's save-keys plugin writes).")]
+        (the format strongSwan's save-keys plugin writes). Records are printed as they are \
+        read, whatever the capture's size.\n\n\
+        Exit status: 0 when every record was read; 2, as tshark's, when the capture or a key \
+        file cannot be read, or when the capture stops early (cut short in the middle of a \
+        packet, or a damaged record): every frame before it is printed, and the error says \
+        where it stopped.")]
     Decode {
         /// The capture (pcap or pcapng; Ethernet, raw IP or Linux cooked).
         capture: PathBuf,
@@ -117,6 +122,9 @@ enum Command {
         /// One JSON object per message instead of text blocks.
         #[arg(long)]
         json: bool,
+        /// The largest capture read, in bytes or with a K, M or G suffix (powers of 1024).
+        #[arg(long, value_name = "SIZE", default_value = "16G", value_parser = parse_size)]
+        max_size: u64,
     },
 }
 
@@ -155,23 +163,57 @@ fn main() -> ExitCode {
             capture,
             keys,
             json,
-        } => match ikelab::decode::decode_file(&capture, keys.as_deref()) {
-            Ok(records) => {
-                for r in records {
-                    if json {
-                        say!("{}", serde_json::to_string(&r).expect("records serialise"));
-                    } else {
-                        say!("{}", r.to_text());
-                    }
+            max_size,
+        } => {
+            // Records are printed as they are read; a reader that goes away ends the program
+            // quietly (status 0, see `console`).
+            let limit = ikelab_sim::Limit::capture(max_size);
+            let printed = ikelab::decode::decode_stream(&capture, keys.as_deref(), limit, |r| {
+                if json {
+                    say!("{}", serde_json::to_string(&r).expect("records serialise"));
+                } else {
+                    say!("{}", r.to_text());
                 }
-                ExitCode::SUCCESS
+            });
+            match printed {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ikelab decode: {e}");
+                    ExitCode::from(DECODE_FAILED)
+                }
             }
-            Err(e) => {
-                eprintln!("ikelab decode: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        }
     }
+}
+
+/// `ikelab decode`'s status when the capture could not be read to its end: tshark's.
+const DECODE_FAILED: u8 = 2;
+
+/// Why a `--max-size` value is refused.
+#[derive(Debug, thiserror::Error)]
+enum SizeError {
+    /// Not a number with an optional K, M or G.
+    #[error("{0:?} is not a size (e.g. 500M, 16G, 1048576)")]
+    NotASize(String),
+    /// More than 2^64 - 1 bytes.
+    #[error("{0:?} is too large")]
+    TooLarge(String),
+}
+
+/// Reads a size: bytes, or a number with K, M or G (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, SizeError> {
+    let t = s.trim();
+    let (num, shift) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| SizeError::NotASize(s.to_string()))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| SizeError::TooLarge(s.to_string()))
 }
 
 fn load(
@@ -236,7 +278,7 @@ fn report(
     info: &RunInfo,
     args: &RunArgs,
     dir: &Path,
-    written: std::io::Result<ikelab::report::Artefacts>,
+    written: Result<ikelab::report::Artefacts, ikelab_sim::SimError>,
     interrupted: bool,
 ) -> ExitCode {
     let code = match (&written, interrupted, info.verdict.met()) {
@@ -303,7 +345,7 @@ fn peer(
         Ok(p) => p,
         Err(code) => return code,
     };
-    for w in &parsed.router.warnings {
+    for w in ikelab::lint::warnings(&parsed.router) {
         eprintln!("{w}");
     }
     let stop = ikelab_sim::netns::stop_on_signals();
@@ -388,8 +430,9 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
-    for r in &loaded.routers {
-        for w in ikelab::lint::lint(&r.parsed.router) {
+    let reconfigs = loaded.reconfigs.iter().map(|(_, r)| r);
+    for r in loaded.routers.iter().chain(reconfigs) {
+        for w in ikelab::lint::warnings(&r.parsed.router) {
             eprintln!("{w}");
         }
     }
@@ -429,10 +472,11 @@ fn parse_file(
         );
         return Err(ExitCode::FAILURE);
     };
-    let text = match std::fs::read(file) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+    // A key keeps exactly the bytes written: a file that is not UTF-8 is refused, not mended.
+    let text = match ikelab_sim::files::read_text(file, ikelab_sim::Limit::CONFIG) {
+        Ok(t) => t,
         Err(e) => {
-            eprintln!("{cmd}: {}: {e}", file.display());
+            eprintln!("{cmd}: {e}");
             return Err(ExitCode::FAILURE);
         }
     };
@@ -448,12 +492,7 @@ fn parse_file(
 fn check_config(vendor: &str, file: &std::path::Path) -> ExitCode {
     match parse_file("ikelab check-config", vendor, file) {
         Ok((_, parsed)) => {
-            for w in parsed
-                .router
-                .warnings
-                .iter()
-                .chain(&ikelab::lint::lint(&parsed.router))
-            {
+            for w in ikelab::lint::warnings(&parsed.router) {
                 eprintln!("{w}");
             }
             ikelab::console::write(format_args!(

@@ -130,7 +130,11 @@ impl NetnsRun {
 }
 
 /// Writes the run's artefacts into `dir` (the same files as an in-process run).
-pub fn write(run: &NetnsRun, info: &RunInfo, dir: &Path) -> std::io::Result<Artefacts> {
+pub fn write(
+    run: &NetnsRun,
+    info: &RunInfo,
+    dir: &Path,
+) -> Result<Artefacts, ikelab_sim::SimError> {
     let rec = Recording {
         start: run.start,
         capture: &run.capture,
@@ -660,7 +664,7 @@ pub struct PeerRun {
 impl PeerRun {
     /// Writes `<vendor>.log`, `keys/`, `links/<iface>.pcap`, `lab.log`, `capture.pcapng` and
     /// `summary.json` into `dir`.
-    pub fn write(&self, dir: &Path) -> std::io::Result<Artefacts> {
+    pub fn write(&self, dir: &Path) -> Result<Artefacts, ikelab_sim::SimError> {
         let run = RunResult {
             routers: vec![self.router.clone()],
             hosts: vec![],

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 
 use crate::diagnose;
 use crate::expect::{Expect, Verdict};
+use ikelab_sim::SimError;
+use ikelab_sim::files::{self, Access};
 
 use crate::scenario::Built;
 use crate::stack::StackHandle;
@@ -535,7 +537,7 @@ pub struct Recording<'a> {
 
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
 /// `summary.json` into `dir`.
-pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> std::io::Result<Artefacts> {
+pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> Result<Artefacts, SimError> {
     let rec = Recording {
         start: b.lab.start(),
         capture: b.lab.capture(),
@@ -546,39 +548,70 @@ pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> std::io::Result<Artefacts
     write_parts(&b.result(), info, &rec, dir, switch_view(b))
 }
 
-/// [`write`] for any run; the merged capture keeps the frames `keep` accepts.
+/// [`write`] for any run; the merged capture keeps the frames `keep` accepts. Every file is
+/// created without following a link planted in `dir` ([`files::create`]); the key files are the
+/// owner's only.
 pub fn write_parts(
     run: &RunResult,
     info: &RunInfo,
     p: &Recording<'_>,
     dir: &Path,
     keep: impl FnMut(&ikelab_sim::CapturedFrame) -> bool,
-) -> std::io::Result<Artefacts> {
-    let io = |e: String| std::io::Error::other(e);
-    std::fs::create_dir_all(dir.join("links"))?;
+) -> Result<Artefacts, SimError> {
+    let capture_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |message| SimError::Capture { path, message }
+    };
+    let flushed = |path: &Path, w: std::io::BufWriter<std::fs::File>| {
+        w.into_inner().map(drop).map_err(|e| SimError::Io {
+            path: path.to_path_buf(),
+            source: e.into_error(),
+        })
+    };
+    files::create_root(dir)?;
+    files::create_dir(&dir.join("links"), Access::Shared)?;
     let pcapng = dir.join("capture.pcapng");
-    p.capture
-        .write_pcapng_where(p.start, std::fs::File::create(&pcapng)?, keep)
-        .map_err(io)?;
+    let out = std::io::BufWriter::new(files::create(&pcapng, Access::Shared)?);
+    let out = p
+        .capture
+        .write_pcapng_where(p.start, out, keep)
+        .map_err(capture_error(&pcapng))?;
+    flushed(&pcapng, out)?;
     for (name, id) in p.links {
-        let f = std::fs::File::create(
-            dir.join("links")
-                .join(format!("{}.pcap", name.replace('/', "_"))),
-        )?;
-        p.capture.write_pcap(*id, p.start, f).map_err(io)?;
+        let path = dir
+            .join("links")
+            .join(format!("{}.pcap", ikelab_sim::tap::file_stem(name)));
+        let out = std::io::BufWriter::new(files::create(&path, Access::Shared)?);
+        let out = p
+            .capture
+            .write_pcap(*id, p.start, out)
+            .map_err(capture_error(&path))?;
+        flushed(&path, out)?;
     }
     p.keys.write(&dir.join("keys"))?;
     // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
     let profile = dir.join("wireshark-profile");
     p.keys.write(&profile)?;
-    std::fs::write(profile.join("preferences"), WIRESHARK_PREFERENCES)?;
+    files::write(
+        &profile.join("preferences"),
+        WIRESHARK_PREFERENCES,
+        Access::Shared,
+    )?;
     for (name, text) in router_logs(run) {
-        std::fs::write(dir.join(format!("{name}.log")), text)?;
+        // Names are checked when a scenario is loaded; a name that would be a path is not
+        // written even if a caller composed it in code.
+        crate::scenario::check::name(&name).map_err(|e| {
+            SimError::Config(format!(
+                "router name {name:?} cannot name its log file: {e}"
+            ))
+        })?;
+        files::write(&dir.join(format!("{name}.log")), text, Access::Shared)?;
     }
-    std::fs::write(dir.join("lab.log"), &p.log_text)?;
-    std::fs::write(
-        dir.join("summary.json"),
+    files::write(&dir.join("lab.log"), &p.log_text, Access::Shared)?;
+    files::write(
+        &dir.join("summary.json"),
         serde_json::to_string_pretty(&summary(run, info)).unwrap_or_default() + "\n",
+        Access::Shared,
     )?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),

@@ -155,3 +155,112 @@ fn a_malformed_packet_is_shown_and_decoding_goes_on() {
     );
     assert!(text.contains("frame 8"), "decoding went on: {text}");
 }
+
+/// The record headers of a classic little-endian pcap: (offset, captured length) of each.
+fn pcap_records(cap: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = vec![];
+    let mut at = 24;
+    while at + 16 <= cap.len() {
+        let len = u32::from_le_bytes(cap[at + 8..at + 12].try_into().unwrap()) as usize;
+        out.push((at, len));
+        at += 16 + len;
+    }
+    out
+}
+
+/// Decodes `path`; gives the output, and checks that tshark (when installed) ends with the
+/// same status, as the help promises.
+fn decode_like_tshark(path: &std::path::Path) -> Output {
+    let out = ikelab(&["decode".as_ref(), path.as_os_str()]);
+    if let Ok(t) = Command::new("tshark").arg("-r").arg(path).output() {
+        assert_eq!(t.status.code(), out.status.code(), "tshark's status");
+    }
+    out
+}
+
+#[test]
+fn a_capture_cut_short_prints_every_good_frame_then_says_where() {
+    let good = std::fs::read(fixture("ss-broken-tunnel/capture.pcap")).unwrap();
+    let full = String::from_utf8(
+        ikelab(&[
+            "decode".as_ref(),
+            fixture("ss-broken-tunnel/capture.pcap").as_os_str(),
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let records = pcap_records(&good);
+    let (last_at, _) = *records.last().unwrap();
+    let d = tmp("cut");
+    let path = d.join("cut.pcap");
+    std::fs::write(&path, &good[..good.len() - 10]).unwrap();
+    let out = decode_like_tshark(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let n = records.len();
+    let last = format!("frame {n} ");
+    let cut = full.find(&last).expect("the last frame is IKE or ESP");
+    assert_eq!(
+        text,
+        full[..cut],
+        "every frame before the cut one, as without the cut"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "cut.pcap: the capture appears to have been cut short in the middle of a packet (record {n}, at byte {last_at}); {} frame(s) were read before it",
+            n - 1
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_damaged_record_stops_the_decode_after_the_frames_before_it() {
+    let mut cap = std::fs::read(fixture("ss-broken-tunnel/capture.pcap")).unwrap();
+    let (at, _) = pcap_records(&cap)[2];
+    cap[at + 8..at + 12].copy_from_slice(&0xffff_ff00u32.to_le_bytes());
+    let d = tmp("damaged");
+    let path = d.join("damaged.pcap");
+    std::fs::write(&path, &cap).unwrap();
+    let out = decode_like_tshark(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("frame 1 ") && text.contains("frame 2 "),
+        "{text}"
+    );
+    assert!(!text.contains("frame 3 "), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("damaged.pcap: the capture appears to be damaged or corrupt at record 3 (byte {at}): a packet of 4294967040 bytes")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pcapng_cut_short_prints_every_good_frame_then_says_where() {
+    let d = tmp("cut-ng");
+    let run = Command::new(env!("CARGO_BIN_EXE_ikelab"))
+        .args(["run", "proxy-id-fixed", "--quiet", "--out"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let ng = d.join("capture.pcapng");
+    let full = String::from_utf8(ikelab(&["decode".as_ref(), ng.as_os_str()]).stdout).unwrap();
+    let good = std::fs::read(&ng).unwrap();
+    let path = d.join("cut.pcapng");
+    std::fs::write(&path, &good[..good.len() - 30]).unwrap();
+    let out = decode_like_tshark(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.is_empty() && full.starts_with(&text),
+        "a prefix of the whole decode"
+    );
+    assert!(text.matches("\nframe ").count() + 1 >= full.matches("\nframe ").count());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cut.pcapng: the capture appears to have been cut short in the middle of a packet (record "), "{err}");
+}

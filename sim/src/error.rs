@@ -55,6 +55,9 @@ pub enum SimError {
         /// The cause.
         source: std::io::Error,
     },
+    /// An output file could not be created where it goes.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The pcap writer refused a record.
     #[error("cannot write capture {path}: {message}")]
     Capture {

@@ -1,12 +1,12 @@
 //! The keys a run's engines derived, as the lines of Wireshark's two key files
 //! (`ikev1_decryption_table`, `esp_sa`), and the writer of those files that the run's
-//! artefacts, `ikelab peer` and the tests use.
+//! artefacts, `ikelab peer` and the tests use. They decrypt everything the run sent, so they are
+//! the owner's only: 0600 files in a 0700 folder, whatever the umask.
 
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::KeyLine;
+use crate::files::{self, Access, FileError};
 
 /// Keys exported during a run, as lines of Wireshark's key files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,16 +40,17 @@ impl KeyLog {
         }
     }
 
-    /// Writes both files into `dir` (created if missing), one line each, in the order derived.
-    pub fn write(&self, dir: &Path) -> io::Result<KeyFiles> {
-        fs::create_dir_all(dir)?;
+    /// Writes both files into `dir` (created if missing, made 0700), one line each, in the
+    /// order derived; each file is 0600.
+    pub fn write(&self, dir: &Path) -> Result<KeyFiles, FileError> {
+        files::create_dir(dir, Access::Private)?;
         let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
-        let files = KeyFiles {
+        let out = KeyFiles {
             ikev1: dir.join(Self::IKEV1_FILE),
             esp: dir.join(Self::ESP_FILE),
         };
-        fs::write(&files.ikev1, lines(&self.ikev1))?;
-        fs::write(&files.esp, lines(&self.esp))?;
-        Ok(files)
+        files::write(&out.ikev1, lines(&self.ikev1), Access::Private)?;
+        files::write(&out.esp, lines(&self.esp), Access::Private)?;
+        Ok(out)
     }
 }

@@ -2,9 +2,9 @@
 //! time. Idle time costs nothing: the clock jumps from one event to the next. One seed feeds every
 //! node's and link's randomness (per-name derived seeds), so a run is byte-for-byte reproducible.
 
+use crate::files::{self, Access};
 use core::time::Duration;
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::rng::SeededRandom;
@@ -740,24 +740,11 @@ impl Lab {
     /// and the Wireshark key files `ikev1_decryption_table` and `esp_sa` (empty until the engine
     /// derives keys).
     pub fn write_outputs(&self, dir: &Path) -> Result<RunFiles, SimError> {
-        fs::create_dir_all(dir).map_err(|source| SimError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        files::create_root(dir)?;
         let captures = self.capture.write(dir, "lab.pcapng", self.config.start)?;
-        let write = |name: &str, text: String| -> Result<PathBuf, SimError> {
-            let path = dir.join(name);
-            fs::write(&path, text).map_err(|source| SimError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(path)
-        };
-        let log = write("lab.log", self.log_text())?;
-        let keys = self.keys.write(dir).map_err(|source| SimError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let log = dir.join("lab.log");
+        files::write(&log, self.log_text(), Access::Shared)?;
+        let keys = self.keys.write(dir)?;
         Ok(RunFiles {
             captures,
             log,

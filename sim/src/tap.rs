@@ -206,12 +206,10 @@ pub fn file_stem(name: &str) -> String {
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>, SimError> {
-    File::create(path)
-        .map(BufWriter::new)
-        .map_err(|source| SimError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    Ok(BufWriter::new(crate::files::create(
+        path,
+        crate::files::Access::Shared,
+    )?))
 }
 
 fn finish(mut w: BufWriter<File>, path: &Path) -> Result<(), SimError> {

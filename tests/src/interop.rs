@@ -666,7 +666,7 @@ pub fn namespaces_of(pid: u32) -> Vec<String> {
 
 /// Writes `keys` as Wireshark's two key files into `dir`.
 pub fn write_keys(keys: &KeyLog, dir: &Path) -> io::Result<()> {
-    keys.write(dir).map(|_| ())
+    keys.write(dir).map(|_| ()).map_err(io::Error::other)
 }
 
 /// The capture decoded by `ikelab decode` with `keys`: one text block per IKE/ESP message, and

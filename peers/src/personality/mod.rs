@@ -14,12 +14,14 @@ use crate::time::Instant;
 pub mod device;
 pub mod ix;
 mod local_address;
+mod named;
 mod origin;
 pub mod seil;
 mod table;
+mod text;
 
 pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep};
-pub use origin::{Edit, EditKind, Origin, Origins, Setting, Words};
+pub use origin::{Edit, EditKind, Origin, Origins, Recorder, Setting, Words};
 pub use table::Personalities;
 
 /// The name of the device a router imitates (`seil`, `ix`); each device folder defines its

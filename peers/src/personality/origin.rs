@@ -2,13 +2,14 @@
 //! A diagnosis points at these lines, and a personality's fix hints rewrite them ([`Edit`]) in
 //! the device's own syntax, keeping the user's other words.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::prefix::Ipv4Net;
 
 /// A setting of the vendor-neutral config whose source lines are recorded. Names are those of
 /// the engine's [`crate::ike::PeerConfig`] and [`crate::ike::Policy`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Setting {
     /// The line that defines an IKE peer: its address and exchange mode (SEIL `ike peer add`,
     /// IX `ike policy`).
@@ -62,23 +63,51 @@ impl fmt::Display for Origin {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origins(Vec<(Setting, Origin)>);
 
-impl Origins {
-    /// Records that `setting` comes from line `line` (1-based) of `text`, the file `file`.
-    /// Lines past the end are not recorded.
-    pub fn record(&mut self, setting: Setting, file: &str, text: &str, line: usize) {
-        let Some(l) = line.checked_sub(1).and_then(|i| text.split('\n').nth(i)) else {
-            return;
-        };
-        let origin = Origin {
-            file: file.to_string(),
-            line,
-            text: l.trim().to_string(),
-        };
-        if !self.0.iter().any(|(s, o)| *s == setting && *o == origin) {
-            self.0.push((setting, origin));
+/// Records the [`Origins`] of one config text: the text is split into lines once and each
+/// (setting, line) is kept once, so recording costs the same for every setting whatever the
+/// size of the config (a parser records one or more per line).
+pub struct Recorder<'a> {
+    file: &'a str,
+    lines: Vec<&'a str>,
+    seen: HashSet<(Setting, usize)>,
+    origins: Origins,
+}
+
+impl<'a> Recorder<'a> {
+    /// A recorder for `text`, the file `file`.
+    pub fn new(file: &'a str, text: &'a str) -> Self {
+        Recorder {
+            file,
+            lines: text.split('\n').collect(),
+            seen: HashSet::new(),
+            origins: Origins::default(),
         }
     }
 
+    /// Records that `setting` comes from line `line` (1-based); lines past the end, and a
+    /// setting already recorded at that line, are not recorded.
+    pub fn at(&mut self, setting: Setting, line: usize) {
+        let Some(l) = line.checked_sub(1).and_then(|i| self.lines.get(i)) else {
+            return;
+        };
+        if !self.seen.insert((setting.clone(), line)) {
+            return;
+        }
+        let origin = Origin {
+            file: self.file.to_string(),
+            line,
+            text: l.trim().to_string(),
+        };
+        self.origins.0.push((setting, origin));
+    }
+
+    /// The origins recorded, in the order they were.
+    pub fn finish(self) -> Origins {
+        self.origins
+    }
+}
+
+impl Origins {
     /// Every line recorded for `setting`, in order.
     pub fn all<'a>(&'a self, setting: &'a Setting) -> impl Iterator<Item = &'a Origin> + 'a {
         self.0
@@ -318,10 +347,12 @@ mod tests {
 
     #[test]
     fn origins_keep_the_line_as_written() {
-        let mut o = Origins::default();
         let text = "a\n  b c  \n";
-        o.record(Setting::Peer("p".into()), "x.conf", text, 2);
-        o.record(Setting::Peer("p".into()), "x.conf", text, 9);
+        let mut r = Recorder::new("x.conf", text);
+        r.at(Setting::Peer("p".into()), 2);
+        r.at(Setting::Peer("p".into()), 2);
+        r.at(Setting::Peer("p".into()), 9);
+        let o = r.finish();
         let got = o.get(&Setting::Peer("p".into())).unwrap();
         assert_eq!((got.line, got.text.as_str()), (2, "b c"));
         assert_eq!(got.to_string(), "x.conf:2");

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use ikelab_peers::hex::hex;
+use ikelab_sim::files::{self, FileError, Limit};
 use ikelab_sim::{KeyLine, KeyLog};
 
 /// The phase-1 encryption key for one ISAKMP SA, by initiator cookie.
@@ -161,16 +162,25 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// A key file, or one of its lines, that could not be read.
+/// A key folder, key file, or one of its lines, that could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}{}: {why}", line.map(|l| format!(":{l}")).unwrap_or_default())]
-pub struct KeyFileError {
-    /// The file (or the key folder).
-    pub file: String,
-    /// 1-based line number; `None` when the file itself could not be read.
-    pub line: Option<usize>,
-    /// What is wrong.
-    pub why: String,
+pub enum KeyFileError {
+    /// The file could not be read (not a regular file, too large, not text...).
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The folder holds neither key file.
+    #[error("{0}: holds neither ikev1_decryption_table nor esp_sa")]
+    NoKeyFiles(String),
+    /// A line that is not a key of the file's format.
+    #[error("{file}:{line}: {why}")]
+    Line {
+        /// The file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        why: String,
+    },
 }
 
 /// All keys of a key directory.
@@ -189,21 +199,13 @@ impl KeyStore {
         let ike_path = dir.join(KeyLog::IKEV1_FILE);
         let esp_path = dir.join(KeyLog::ESP_FILE);
         if !ike_path.exists() && !esp_path.exists() {
-            return Err(KeyFileError {
-                file: dir.display().to_string(),
-                line: None,
-                why: "holds neither ikev1_decryption_table nor esp_sa".into(),
-            });
+            return Err(KeyFileError::NoKeyFiles(dir.display().to_string()));
         }
         let read = |p: &Path| -> Result<String, KeyFileError> {
             if !p.exists() {
                 return Ok(String::new());
             }
-            std::fs::read_to_string(p).map_err(|e| KeyFileError {
-                file: p.display().to_string(),
-                line: None,
-                why: e.to_string(),
-            })
+            Ok(files::read_text(p, Limit::KEY_FILE)?)
         };
         Ok(Self {
             ike: parse_ike_table(&ike_path.display().to_string(), &read(&ike_path)?)?,
@@ -234,9 +236,9 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// Parses an `ikev1_decryption_table`.
 pub fn parse_ike_table(file: &str, text: &str) -> Result<Vec<IkeKey>, KeyFileError> {
-    let err = |line, why: &str| KeyFileError {
+    let err = |line, why: &str| KeyFileError::Line {
         file: file.to_string(),
-        line: Some(line),
+        line,
         why: why.to_string(),
     };
     data_lines(text)
@@ -268,9 +270,9 @@ fn quoted_fields(l: &str) -> Option<Vec<&str>> {
 
 /// Parses an `esp_sa` table.
 pub fn parse_esp_table(file: &str, text: &str) -> Result<Vec<EspKey>, KeyFileError> {
-    let err = |line, why: String| KeyFileError {
+    let err = |line, why: String| KeyFileError::Line {
         file: file.to_string(),
-        line: Some(line),
+        line,
         why,
     };
     data_lines(text)

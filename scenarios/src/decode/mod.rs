@@ -1,4 +1,5 @@
-//! `ikelab decode`: IKEv1 and ESP in a capture, decrypted with Wireshark's key files.
+//! `ikelab decode`: IKEv1 and ESP in a capture, decrypted with Wireshark's key files, one
+//! record at a time ([`decode_stream`]).
 
 pub mod capture;
 pub mod esp;
@@ -9,6 +10,8 @@ pub mod record;
 pub mod time;
 
 use std::path::Path;
+
+use ikelab_sim::Limit;
 
 use capture::Frame;
 use frame::{Carried, Skip};
@@ -82,10 +85,29 @@ pub enum DecodeError {
     Keys(#[from] keys::KeyFileError),
 }
 
-/// Decodes a whole capture file.
-pub fn decode_file(capture: &Path, keys_dir: Option<&Path>) -> Result<Vec<Record>, DecodeError> {
+/// Decodes a capture record by record, handing each record to `each` as soon as its frame is
+/// read: memory does not grow with the capture. Keys are read first. A capture that stops
+/// early (cut short, a damaged record) has every frame before that point handed over, then the
+/// error says where it stopped.
+pub fn decode_stream(
+    capture: &Path,
+    keys_dir: Option<&Path>,
+    limit: Limit,
+    mut each: impl FnMut(Record),
+) -> Result<(), DecodeError> {
     let keys = keys_dir.map(KeyStore::load).transpose()?;
-    let frames = capture::read_capture(capture)?;
     let mut decoder = Decoder::new(keys);
-    Ok(frames.iter().filter_map(|f| decoder.decode(f)).collect())
+    for frame in capture::open_capture(capture, limit)? {
+        if let Some(r) = decoder.decode(&frame?) {
+            each(r);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a whole capture file (at most [`Limit::CAPTURE`]) into its records.
+pub fn decode_file(capture: &Path, keys_dir: Option<&Path>) -> Result<Vec<Record>, DecodeError> {
+    let mut records = vec![];
+    decode_stream(capture, keys_dir, Limit::CAPTURE, |r| records.push(r))?;
+    Ok(records)
 }

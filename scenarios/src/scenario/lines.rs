@@ -13,6 +13,7 @@ type SpannedTable = Spanned<BTreeMap<String, Spanned<toml::Value>>>;
 #[derive(Deserialize)]
 struct Raw {
     start: Option<Spanned<toml::Value>>,
+    duration: Option<Spanned<toml::Value>>,
     #[serde(default)]
     router: Vec<SpannedTable>,
     #[serde(default)]
@@ -48,6 +49,7 @@ pub enum Table {
 #[derive(Clone, Debug, Default)]
 pub struct Lines {
     start: usize,
+    duration: usize,
     routers: Vec<TableLines>,
     hosts: Vec<TableLines>,
     steps: Vec<TableLines>,
@@ -75,6 +77,7 @@ impl Lines {
         };
         Lines {
             start: raw.start.map_or(0, |s| line(s.span().start)),
+            duration: raw.duration.map_or(0, |s| line(s.span().start)),
             routers: tables(raw.router),
             hosts: tables(raw.host),
             steps: tables(raw.step),
@@ -100,6 +103,11 @@ impl Lines {
     pub fn start(&self) -> usize {
         self.start
     }
+
+    /// The line of the `duration` key (0 if it is not in the file).
+    pub fn duration(&self) -> usize {
+        self.duration
+    }
 }
 
 #[cfg(test)]
@@ -108,9 +116,9 @@ mod tests {
 
     #[test]
     fn tables_and_keys_have_their_lines() {
-        let text = "name = \"x\"\nstart = \"Jan 5\"\n\n[[router]]\nname = \"a\"\nvendor = \"v\"\n\n[[step]]\nat = \"1s\"\ndo = \"ping\"\nfrom = \"h\"\n[[step]]\nat = \"2s\"\n";
+        let text = "name = \"x\"\nstart = \"Jan 5\"\nduration = \"1m\"\n[[router]]\nname = \"a\"\nvendor = \"v\"\n\n[[step]]\nat = \"1s\"\ndo = \"ping\"\nfrom = \"h\"\n[[step]]\nat = \"2s\"\n";
         let l = Lines::read(text);
-        assert_eq!(l.start(), 2);
+        assert_eq!((l.start(), l.duration()), (2, 3));
         assert_eq!(l.of(Table::Router(0), "vendor"), 6);
         assert_eq!(l.of(Table::Step(0), "from"), 11);
         assert_eq!(l.of(Table::Step(1), "at"), 13);

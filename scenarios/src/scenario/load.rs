@@ -1,12 +1,16 @@
 //! Loading a scenario and its vendor configs, from a folder or from the built-in catalog, with
-//! errors that name the file and line.
+//! errors that name the file and line. Files are read as [`ikelab_sim::files`] reads any user
+//! file (regular files only, 1 MiB at most, UTF-8), and the scenario's names and values are
+//! checked ([`super::check`]) before anything runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
+use ikelab_sim::files::{self, FileError, Limit};
 
 use super::catalog::{self, Builtin};
+use super::check::{self, Field};
 use super::lines::{Lines, Table, line_at};
 use super::model::{Action, Scenario};
 use super::topology::{self, Derived, RouterView};
@@ -26,21 +30,13 @@ impl Source {
         match self {
             Source::Dir(d) => {
                 let p = d.join(rel);
-                let shown = p.display().to_string();
-                std::fs::read_to_string(&p)
-                    .map(|t| (shown.clone(), t))
-                    .map_err(|e| LoadError::Io {
-                        path: shown,
-                        why: e.to_string(),
-                    })
+                let text = files::read_text(&p, Limit::CONFIG)?;
+                Ok((p.display().to_string(), text))
             }
             Source::Builtin(b) => b
                 .file(rel)
                 .map(|t| (format!("{}/{rel}", b.name), t.to_string()))
-                .ok_or_else(|| LoadError::Io {
-                    path: format!("{}/{rel}", b.name),
-                    why: "no such file in the built-in scenario".into(),
-                }),
+                .ok_or_else(|| LoadError::NotInBuiltin(format!("{}/{rel}", b.name))),
         }
     }
 }
@@ -48,14 +44,12 @@ impl Source {
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// A file could not be read.
-    #[error("{path}: {why}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        why: String,
-    },
+    /// A file could not be read (missing, not a regular file, too large, not text).
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// A built-in scenario has no file of that name.
+    #[error("{0}: no such file in the built-in scenario")]
+    NotInBuiltin(String),
     /// The scenario file is not valid.
     #[error("{file}:{line}: {message}")]
     Scenario {
@@ -195,6 +189,16 @@ pub fn load_with(
         line,
         message,
     };
+    if let Err((field, e)) = check::scenario(&scenario) {
+        let (line, table) = match field {
+            Field::Top("duration") => (lines.duration(), String::new()),
+            Field::Top(_) => (lines.of(Table::Step(check::MAX_STEPS), "at"), String::new()),
+            Field::Router(i, k) => (lines.of(Table::Router(i), k), format!("router {}, ", i + 1)),
+            Field::Host(i, k) => (lines.of(Table::Host(i), k), format!("host {}, ", i + 1)),
+            Field::Step(i, k) => (lines.of(Table::Step(i), k), format!("step {}, ", i + 1)),
+        };
+        return Err(at(line, format!("{table}`{}`: {e}", field.key())));
+    }
     let mut personalities = vec![];
     let mut routers = vec![];
     for (i, r) in scenario.routers.iter().enumerate() {
@@ -262,10 +266,7 @@ pub fn load_named(name_or_path: &str) -> Result<Loaded, LoadError> {
         return Err(LoadError::NotFound(name_or_path.to_string()));
     }
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| LoadError::Io {
-        path: shown.clone(),
-        why: e.to_string(),
-    })?;
+    let text = files::read_text(&path, Limit::SCENARIO)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load(Source::Dir(dir), &shown, &text)
 }

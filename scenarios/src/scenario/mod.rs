@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod catalog;
+pub mod check;
 pub mod lines;
 pub mod load;
 pub mod model;

@@ -55,6 +55,7 @@ fn replace_one(w: &mut LabWorld, router: String, from: String, to: String) {
 
 #[given(expr = "the host {string} at {word} with gateway {word}")]
 fn host_with_gateway(w: &mut LabWorld, name: String, address: String, gateway: String) {
+    host_name(&name);
     let gateway = gateway
         .parse()
         .unwrap_or_else(|_| panic!("host {name}: gateway {gateway:?} is not an IPv4 address"));
@@ -67,11 +68,19 @@ fn host_with_gateway(w: &mut LabWorld, name: String, address: String, gateway: S
 
 #[given(expr = "the host {string} at {word}")]
 fn host(w: &mut LabWorld, name: String, address: String) {
+    host_name(&name);
     w.hosts.push(HostSpec {
         name,
         address,
         gateway: None,
     });
+}
+
+/// Refuses a host name that could not name files.
+fn host_name(name: &str) {
+    if let Err(e) = crate::scenario::check::name(name) {
+        panic!("host name: {e}");
+    }
 }
 
 /// A step's doc string, without the newline that opens it.

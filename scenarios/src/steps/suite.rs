@@ -79,6 +79,9 @@ pub enum SuiteError {
         /// Why.
         why: std::io::Error,
     },
+    /// A feature file could not be read (not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    File(#[from] ikelab_sim::FileError),
     /// A feature file is not valid Gherkin (or its examples do not expand).
     #[error("{path}: {why}")]
     Feature {
@@ -229,11 +232,12 @@ pub fn select(suite: &Suite) -> Result<Vec<Feature>, SuiteError> {
             path: path.clone(),
             why,
         };
-        let feature = Feature::parse_path(&path, GherkinEnv::default())
+        let text = ikelab_sim::files::read_text(&path, ikelab_sim::Limit::FEATURE)?;
+        let mut feature = Feature::parse(text, GherkinEnv::default())
             .map_err(|e| bad(e.to_string()))?
             .expand_examples()
             .map_err(|e| bad(e.to_string()))?;
-        let mut feature = feature;
+        feature.path = Some(path.clone());
         let mut keep =
             |feature: &Feature, rule: Option<&cucumber::gherkin::Rule>, sc: &Scenario| {
                 let in_shard = suite.shard.is_none_or(|s| s.holds(position));

@@ -147,6 +147,9 @@ impl LabWorld {
             table.expected(false)
         );
         let name = name.to_ascii_lowercase();
+        if let Err(e) = crate::scenario::check::name(&name) {
+            panic!("router name: {e}");
+        }
         self.routers.retain(|r| r.name != name);
         self.routers.push(GivenRouter {
             name,

@@ -9,6 +9,7 @@
 //! other line closes it and is read as a global command. Indented lines after an ignored global
 //! command (`device BRI1/0`, `ip dhcp profile lan1`) belong to it and are ignored with it.
 
+use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use crate::ike::{Phase1Proposal, Phase2Proposal};
 
 use super::config::{IxLogLevel, IxLogging};
 use super::lex::{Args, Diags, Line, Pos, Word, addr, number, prefix, q};
+use crate::personality::named::Named;
 use crate::prefix::Ipv4Net;
 
 /// IX's `ike proposal` lifetime when none is given (not documented; a common IKE default).
@@ -96,14 +98,12 @@ pub(super) struct AclEntry {
 
 #[derive(Clone, Debug)]
 pub(super) struct AclIr {
-    pub name: String,
     pub entries: Vec<AclEntry>,
 }
 
 #[derive(Clone, Debug)]
 pub(super) struct IkeProposalIr {
     pub line: usize,
-    pub name: String,
     pub proposal: Phase1Proposal,
 }
 
@@ -121,7 +121,6 @@ pub(super) struct IkePolicyIr {
 #[derive(Clone, Debug)]
 pub(super) struct EspProposalIr {
     pub line: usize,
-    pub name: String,
     pub proposals: Vec<Phase2Proposal>,
 }
 
@@ -165,25 +164,32 @@ enum Block {
 pub(super) struct Ir {
     pub hostname: Option<String>,
     pub logging: IxLogging,
-    pub interfaces: Vec<IfaceIr>,
+    pub interfaces: Named<IfaceIr>,
     /// Interfaces named by `interface` lines that are not modelled.
-    pub ignored_interfaces: Vec<String>,
+    pub ignored_interfaces: HashSet<String>,
     pub routes: Vec<RouteIr>,
-    pub acls: Vec<AclIr>,
-    pub ike_proposals: Vec<IkeProposalIr>,
-    pub ike_policies: Vec<IkePolicyIr>,
+    pub acls: Named<AclIr>,
+    pub ike_proposals: Named<IkeProposalIr>,
+    pub ike_policies: Named<IkePolicyIr>,
     pub keepalives: Vec<KeepaliveIr>,
     pub nat_t_all: bool,
     pub nat_t_policies: Vec<Name>,
     pub ic_always: bool,
     pub ic_payload: bool,
-    pub esp_proposals: Vec<EspProposalIr>,
-    pub maps: Vec<MapIr>,
-    pub local_ids: Vec<IdIr>,
-    pub remote_ids: Vec<IdIr>,
+    pub esp_proposals: Named<EspProposalIr>,
+    pub maps: Named<MapIr>,
+    /// `ipsec local-id`, by map (the last line for a map counts).
+    pub local_ids: Named<IdIr>,
+    /// `ipsec remote-id`, by map.
+    pub remote_ids: Named<IdIr>,
     /// Named commands that were errors, as (family, name): references to them are not errors
     /// again.
-    pub failed: Vec<(&'static str, String)>,
+    pub failed: HashSet<(&'static str, String)>,
+    /// Lines read as global commands.
+    globals: usize,
+    /// Lines whose first word is no IX command, with their warning: said only if another line
+    /// is an IX command ([`Ir::is_foreign`]).
+    pub unknown: Vec<(Pos, String)>,
     block: Block,
 }
 
@@ -460,13 +466,9 @@ fn positive(s: &str) -> Result<u32, String> {
     }
 }
 
-/// Replaces the entry named `name` (IX re-entering a named command redefines it) or appends.
-fn upsert<T>(v: &mut Vec<T>, item: T, name: impl Fn(&T) -> &str) {
-    let n = name(&item).to_string();
-    match v.iter().position(|x| name(x) == n) {
-        Some(i) => v[i] = item,
-        None => v.push(item),
-    }
+/// The warning for a line that is no command IX has.
+fn unknown_message(l: &Line<'_>) -> String {
+    format!("unknown command {}; ignored", q(&cmd_name(l)))
 }
 
 impl Ir {
@@ -474,23 +476,25 @@ impl Ir {
         Self {
             hostname: None,
             logging: IxLogging::default(),
-            interfaces: vec![],
-            ignored_interfaces: vec![],
+            interfaces: Named::default(),
+            ignored_interfaces: HashSet::new(),
             routes: vec![],
-            acls: vec![],
-            ike_proposals: vec![],
-            ike_policies: vec![],
+            acls: Named::default(),
+            ike_proposals: Named::default(),
+            ike_policies: Named::default(),
             keepalives: vec![],
             nat_t_all: false,
             nat_t_policies: vec![],
             ic_always: false,
             // IX's default: `ike initial-contact payload` is on.
             ic_payload: true,
-            esp_proposals: vec![],
-            maps: vec![],
-            local_ids: vec![],
-            remote_ids: vec![],
-            failed: vec![],
+            esp_proposals: Named::default(),
+            maps: Named::default(),
+            local_ids: Named::default(),
+            remote_ids: Named::default(),
+            failed: HashSet::new(),
+            globals: 0,
+            unknown: vec![],
             block: Block::None,
         }
     }
@@ -549,7 +553,7 @@ impl Ir {
             };
             if let Some((family, at)) = family {
                 if !l.word(at).is_empty() {
-                    self.failed.push((family, l.word(at).to_string()));
+                    self.failed.insert((family, l.word(at).to_string()));
                 }
             }
         }
@@ -557,21 +561,35 @@ impl Ir {
 
     /// Whether a named command of `family` called `name` was an error.
     pub fn failed(&self, family: &str, name: &str) -> bool {
-        self.failed.iter().any(|(f, n)| *f == family && n == name)
+        self.failed.contains(&(family, name.to_string()))
     }
 
     fn ignore_global(&mut self, l: &Line<'_>, d: &mut Diags, known: bool) {
-        let name = q(&cmd_name(l));
         let msg = if known {
-            format!("{name} is not modelled by this simulation; ignored")
+            format!(
+                "{} is not modelled by this simulation; ignored",
+                q(&cmd_name(l))
+            )
         } else {
-            format!("unknown command {name}; ignored")
+            unknown_message(l)
         };
         d.warn(l.words[0].pos, msg);
         self.block = Block::IgnoredGlobal;
     }
 
+    /// Whether lines were read and none of them is an IX command: the file is not an IX config.
+    pub fn is_foreign(&self) -> bool {
+        self.globals > 0 && self.unknown.len() == self.globals
+    }
+
+    /// A line whose first word is no IX command: ignored with its indented lines, and said.
+    fn unknown_command(&mut self, l: &Line<'_>) {
+        self.unknown.push((l.words[0].pos, unknown_message(l)));
+        self.block = Block::IgnoredGlobal;
+    }
+
     fn global(&mut self, l: &Line<'_>, d: &mut Diags) {
+        self.globals += 1;
         let (w0, w1) = (l.word(0), l.word(1));
         if is_interface_only(l) {
             d.error(
@@ -619,7 +637,8 @@ impl Ir {
             ("ipsec", w) => self.ignore_global(l, d, KNOWN_IPSEC.contains(&w)),
             ("no", "ipsec") => self.ignore_global(l, d, KNOWN_IPSEC.contains(&l.word(2))),
             ("interface", _) => self.interface(l, d),
-            (w, _) => self.ignore_global(l, d, KNOWN_GLOBAL.contains(&w)),
+            (w, _) if KNOWN_GLOBAL.contains(&w) => self.ignore_global(l, d, true),
+            _ => self.unknown_command(l),
         }
     }
 
@@ -740,16 +759,9 @@ impl Ir {
         let Some(proto) = a.need(d, "a protocol (ip, tcp, udp, icmp, ...)") else {
             return;
         };
-        let acl = match self.acls.iter().position(|x| x.name == name.text) {
-            Some(i) => i,
-            None => {
-                self.acls.push(AclIr {
-                    name: name.text.to_string(),
-                    entries: vec![],
-                });
-                self.acls.len() - 1
-            }
-        };
+        let acl = self
+            .acls
+            .position_or_insert_with(name.text, || AclIr { entries: vec![] });
         if proto.text != "ip" {
             d.warn(
                 proto.pos,
@@ -825,14 +837,12 @@ impl Ir {
             lifetime: Duration::from_secs(u64::from(lifetime.unwrap_or(DEFAULT_IKE_LIFETIME))),
             lifetime_kb: None,
         };
-        upsert(
-            &mut self.ike_proposals,
+        self.ike_proposals.upsert(
+            name.text,
             IkeProposalIr {
                 line: name.pos.line,
-                name: name.text.to_string(),
                 proposal,
             },
-            |p| &p.name,
         );
     }
 
@@ -896,7 +906,7 @@ impl Ir {
             aggressive,
             proposals,
         };
-        upsert(&mut self.ike_policies, item, |p| &p.name.text);
+        self.ike_policies.upsert(&item.name.text.clone(), item);
     }
 
     fn initial_contact(&mut self, l: &Line<'_>, d: &mut Diags, no: bool) {
@@ -1010,14 +1020,12 @@ impl Ir {
                 })
             })
             .collect();
-        upsert(
-            &mut self.esp_proposals,
+        self.esp_proposals.upsert(
+            name.text,
             EspProposalIr {
                 line: name.pos.line,
-                name: name.text.to_string(),
                 proposals,
             },
-            |p| &p.name,
         );
     }
 
@@ -1071,7 +1079,7 @@ impl Ir {
             proposals,
             pfs,
         };
-        upsert(&mut self.maps, item, |m| &m.name.text);
+        self.maps.upsert(&item.name.text.clone(), item);
     }
 
     fn ipsec_id(&mut self, l: &Line<'_>, d: &mut Diags, local: bool) {
@@ -1095,13 +1103,12 @@ impl Ir {
         } else {
             &mut self.remote_ids
         };
-        upsert(
-            list,
+        list.upsert(
+            map.text,
             IdIr {
                 map: map.into(),
                 id,
             },
-            |x| &x.map.text,
         );
     }
 
@@ -1127,30 +1134,24 @@ impl Ir {
                         q(name.text)
                     ),
                 );
-                if !self.ignored_interfaces.iter().any(|n| n == name.text) {
-                    self.ignored_interfaces.push(name.text.to_string());
-                }
+                self.ignored_interfaces.insert(name.text.to_string());
                 self.block = Block::IgnoredInterface;
             }
             Ok(Some(kind)) => {
-                let i = match self.interfaces.iter().position(|x| x.name == name.text) {
-                    Some(i) => i,
-                    None => {
-                        self.interfaces.push(IfaceIr {
-                            name: name.text.to_string(),
-                            pos: name.pos,
-                            kind,
-                            address: None,
-                            unnumbered: None,
-                            mode: None,
-                            policy: None,
-                            transport: None,
-                            up: false,
-                            broken: false,
-                        });
-                        self.interfaces.len() - 1
-                    }
-                };
+                let i = self
+                    .interfaces
+                    .position_or_insert_with(name.text, || IfaceIr {
+                        name: name.text.to_string(),
+                        pos: name.pos,
+                        kind,
+                        address: None,
+                        unnumbered: None,
+                        mode: None,
+                        policy: None,
+                        transport: None,
+                        up: false,
+                        broken: false,
+                    });
                 self.block = Block::Interface(i);
             }
         }

@@ -52,6 +52,7 @@
 //!   seconds, then up to `retries` more one `interval` apart; with none acknowledged, the peer
 //!   is dead one `interval` after the last and its SAs are cleared (`IKE.096`).
 
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -60,12 +61,13 @@ use crate::ike::{
     Policy, QmId, Selector,
 };
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Route, RouterConfig, Setting, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
+    Setting, Vendor,
 };
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
 use super::lex::{self, Diags, Pos, q};
-use crate::personality::local_address;
+use crate::personality::{local_address, text};
 use crate::prefix::Ipv4Net;
 
 /// An IX config with what the vendor-neutral [`RouterConfig`] has no place for.
@@ -131,6 +133,26 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
     for l in &lines {
         ir.line(l, &mut d);
     }
+    let foreign = ir.is_foreign();
+    let unknown = std::mem::take(&mut ir.unknown);
+    if foreign {
+        let (pos, first) = lines
+            .first()
+            .and_then(|l| l.words.first())
+            .map_or((Pos { line: 1, col: 1 }, ""), |w| (w.pos, w.text));
+        d.error(
+            pos,
+            text::foreign_message(
+                "IX",
+                first,
+                "`interface FastEthernet0/0.0`, `ip route ...`, `ike policy ...`",
+            ),
+        );
+    } else {
+        for (pos, msg) in unknown {
+            d.warn(pos, msg);
+        }
+    }
     let built = build(&ir, &mut d);
     if d.has_errors() {
         return Err(ConfigErrors(d.finish()));
@@ -153,8 +175,8 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
 
 /// The source line of each setting of `engine`'s peers and policies.
 fn origins(ir: &Ir, engine: &EngineConfig, file: &str, text: &str) -> Origins {
-    let mut o = Origins::default();
-    let mut at = |s: Setting, line: usize| o.record(s, file, text, line);
+    let mut o = Recorder::new(file, text);
+    let mut at = |s: Setting, line: usize| o.at(s, line);
     for i in &ir.interfaces {
         at(Setting::Interface(i.name.clone()), i.pos.line);
     }
@@ -166,37 +188,31 @@ fn origins(ir: &Ir, engine: &EngineConfig, file: &str, text: &str) -> Origins {
         at(Setting::Peer(name.clone()), p.name.pos.line);
         at(Setting::PreSharedKey(name.clone()), p.name.pos.line);
         for n in &p.proposals {
-            if let Some(x) = ir.ike_proposals.iter().find(|x| x.name == n.text) {
+            if let Some(x) = ir.ike_proposals.get(&n.text) {
                 at(Setting::Phase1Proposal(name.clone()), x.line);
             }
         }
     }
     for policy in &engine.policies {
-        let Some(m) = ir.maps.iter().find(|m| m.name.text == policy.name) else {
+        let Some(m) = ir.maps.get(&policy.name) else {
             continue;
         };
         let name = &policy.name;
         at(Setting::Policy(name.clone()), m.name.pos.line);
         at(Setting::Pfs(name.clone()), m.name.pos.line);
         for n in &m.proposals {
-            if let Some(x) = ir.esp_proposals.iter().find(|x| x.name == n.text) {
+            if let Some(x) = ir.esp_proposals.get(&n.text) {
                 at(Setting::Phase2Proposal(name.clone()), x.line);
             }
         }
-        let last = |v: &[super::commands::IdIr]| {
-            v.iter()
-                .rev()
-                .find(|x| x.map.text == *name)
-                .map(|x| x.map.pos.line)
-        };
-        if let Some(line) = last(&ir.local_ids) {
-            at(Setting::LocalId(name.clone()), line);
+        if let Some(x) = ir.local_ids.get(name) {
+            at(Setting::LocalId(name.clone()), x.map.pos.line);
         }
-        if let Some(line) = last(&ir.remote_ids) {
-            at(Setting::RemoteId(name.clone()), line);
+        if let Some(x) = ir.remote_ids.get(name) {
+            at(Setting::RemoteId(name.clone()), x.map.pos.line);
         }
     }
-    o
+    o.finish()
 }
 
 /// Our address toward `peer` (`None`: any peer): on the peer's subnet, else on the interface the
@@ -234,10 +250,10 @@ type Built = (Vec<Interface>, Vec<Route>, EngineConfig);
 /// Resolves the names `ir` refers to and builds the router; `None` if there were errors.
 fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     // Tunnels that are not modelled are left out; routes through them are ignored.
-    let mut left_out: Vec<&str> = ir.ignored_interfaces.iter().map(String::as_str).collect();
+    let mut left_out: HashSet<&str> = ir.ignored_interfaces.iter().map(String::as_str).collect();
     let mut kept: Vec<&IfaceIr> = vec![];
     // Interfaces with an error already reported: nothing more is said about them.
-    let mut broken: Vec<&str> = ir
+    let mut broken: HashSet<&str> = ir
         .failed
         .iter()
         .filter(|(f, _)| *f == "interface")
@@ -245,7 +261,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         .collect();
     for i in &ir.interfaces {
         if i.broken {
-            broken.push(&i.name);
+            broken.insert(&i.name);
             continue;
         }
         if i.kind == IfType::Tunnel {
@@ -258,11 +274,11 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                             i.name
                         ),
                     );
-                    left_out.push(&i.name);
+                    left_out.insert(&i.name);
                     continue;
                 }
                 Some((TunnelMode::Other(_), _)) => {
-                    left_out.push(&i.name);
+                    left_out.insert(&i.name);
                     continue;
                 }
                 Some((TunnelMode::Ipsec, _)) => {}
@@ -270,9 +286,8 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         }
         kept.push(i);
     }
-    let exists = |n: &str| {
-        ir.interfaces.iter().any(|i| i.name == n) || left_out.contains(&n) || broken.contains(&n)
-    };
+    let exists =
+        |n: &str| ir.interfaces.contains(n) || left_out.contains(&n) || broken.contains(&n);
 
     // Routes.
     let mut routes = vec![];
@@ -306,11 +321,18 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     }
 
     // Peers.
+    let nat_t_policies: HashSet<&str> = ir.nat_t_policies.iter().map(|n| n.text.as_str()).collect();
+    // The last `ike keepalive` line of each policy counts.
+    let keepalives: HashMap<&str, &super::commands::KeepaliveIr> = ir
+        .keepalives
+        .iter()
+        .map(|k| (k.policy.text.as_str(), k))
+        .collect();
     let mut peers = vec![];
     for p in &ir.ike_policies {
         let mut proposals = vec![];
         for n in &p.proposals {
-            match ir.ike_proposals.iter().find(|x| x.name == n.text) {
+            match ir.ike_proposals.get(&n.text) {
                 Some(x) => proposals.push(x.proposal),
                 None if ir.failed("ike proposal", &n.text) => {}
                 None => d.error(
@@ -339,22 +361,17 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             );
             continue;
         };
-        let nat_t = ir.nat_t_all || ir.nat_t_policies.iter().any(|n| n.text == p.name.text);
-        let dpd = ir
-            .keepalives
-            .iter()
-            .rev()
-            .find(|k| k.policy.text == p.name.text)
-            .map(|k| {
-                // Read as: an R-U-THERE after `interval` idle seconds, then `retries` more, one
-                // every `interval`, before the peer is given up (1 + retries unanswered).
-                let interval = Duration::from_secs(u64::from(k.interval));
-                Dpd {
-                    interval,
-                    retry: interval,
-                    max_fails: k.retries.saturating_add(1),
-                }
-            });
+        let nat_t = ir.nat_t_all || nat_t_policies.contains(p.name.text.as_str());
+        let dpd = keepalives.get(p.name.text.as_str()).map(|k| {
+            // Read as: an R-U-THERE after `interval` idle seconds, then `retries` more, one
+            // every `interval`, before the peer is given up (1 + retries unanswered).
+            let interval = Duration::from_secs(u64::from(k.interval));
+            Dpd {
+                interval,
+                retry: interval,
+                max_fails: k.retries.saturating_add(1),
+            }
+        });
         peers.push(PeerConfig {
             name: p.name.text.clone(),
             local,
@@ -376,14 +393,13 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             dpd,
         });
     }
-    let policy_exists = |n: &str| ir.ike_policies.iter().any(|p| p.name.text == n);
     for (cmd, n) in ir
         .keepalives
         .iter()
         .map(|k| ("ike keepalive", &k.policy))
         .chain(ir.nat_t_policies.iter().map(|n| ("ike nat-traversal", n)))
     {
-        if !policy_exists(&n.text) && !ir.failed("ike policy", &n.text) {
+        if !ir.ike_policies.contains(&n.text) && !ir.failed("ike policy", &n.text) {
             d.error(
                 n.pos,
                 format!(
@@ -394,11 +410,19 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         }
     }
 
-    // Maps, and the IDs that name them.
+    // Maps, and the IDs that name them. The first `ike policy` for each peer address serves it,
+    // else the first `peer any` one.
+    let mut by_peer: HashMap<Ipv4Addr, &super::commands::IkePolicyIr> = HashMap::new();
+    for p in ir.ike_policies.iter().rev() {
+        if let Some(a) = p.peer {
+            by_peer.insert(a, p);
+        }
+    }
+    let any_peer = ir.ike_policies.iter().find(|p| p.peer.is_none());
+    let policy_for = |peer: Ipv4Addr| by_peer.get(&peer).copied().or(any_peer);
+    let a_policy_failed = ir.failed.iter().any(|(f, _)| *f == "ike policy");
     for m in &ir.maps {
-        if !ir.acls.iter().any(|a| a.name == m.acl.text)
-            && !ir.failed("ip access-list", &m.acl.text)
-        {
+        if !ir.acls.contains(&m.acl.text) && !ir.failed("ip access-list", &m.acl.text) {
             d.error(
                 m.acl.pos,
                 format!(
@@ -408,8 +432,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             );
         }
         for n in &m.proposals {
-            if !ir.esp_proposals.iter().any(|p| p.name == n.text)
-                && !ir.failed("ipsec autokey-proposal", &n.text)
+            if !ir.esp_proposals.contains(&n.text) && !ir.failed("ipsec autokey-proposal", &n.text)
             {
                 d.error(
                     n.pos,
@@ -420,12 +443,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                 );
             }
         }
-        let has_peer = ir
-            .ike_policies
-            .iter()
-            .any(|p| p.peer.is_none_or(|a| a == m.peer));
-        let a_policy_failed = ir.failed.iter().any(|(f, _)| *f == "ike policy");
-        if !has_peer && !a_policy_failed {
+        if policy_for(m.peer).is_none() && !a_policy_failed {
             d.error(
                 m.peer_pos,
                 format!(
@@ -441,9 +459,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
         .map(|x| ("ipsec local-id", x))
         .chain(ir.remote_ids.iter().map(|x| ("ipsec remote-id", x)))
     {
-        if !ir.maps.iter().any(|m| m.name.text == id.map.text)
-            && !ir.failed("ipsec autokey-map", &id.map.text)
-        {
+        if !ir.maps.contains(&id.map.text) && !ir.failed("ipsec autokey-map", &id.map.text) {
             d.error(
                 id.map.pos,
                 format!(
@@ -457,15 +473,14 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     // Interfaces, and a policy per tunnel.
     let mut interfaces = vec![];
     let mut policies = vec![];
-    let mut bound: Vec<(&str, &str)> = vec![];
+    // Each map bound, with the interface it is bound to.
+    let mut bound: HashMap<&str, &str> = HashMap::new();
+    let peer_configs: HashMap<&str, &PeerConfig> =
+        peers.iter().map(|c| (c.name.as_str(), c)).collect();
     // A map bound to an interface: our address toward its peer, and its policy.
     let bind = |m: &super::commands::MapIr, how: Binding| {
-        let peer = ir
-            .ike_policies
-            .iter()
-            .find(|p| p.peer == Some(m.peer))
-            .or_else(|| ir.ike_policies.iter().find(|p| p.peer.is_none()))?;
-        let c = peers.iter().find(|c| peer.name.text == c.name)?;
+        let peer = policy_for(m.peer)?;
+        let c = peer_configs.get(peer.name.text.as_str())?;
         let local = if c.remote.is_some() {
             c.local
         } else {
@@ -504,7 +519,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                     up = false;
                 }
                 Some(n) => {
-                    if let Some((_, other)) = bound.iter().find(|(m, _)| *m == n.text) {
+                    if let Some(other) = bound.get(n.text.as_str()) {
                         d.error(
                             n.pos,
                             format!(
@@ -512,8 +527,8 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                                 q(&n.text)
                             ),
                         );
-                    } else if let Some(m) = ir.maps.iter().find(|m| m.name.text == n.text) {
-                        bound.push((&m.name.text, &i.name));
+                    } else if let Some(m) = ir.maps.get(&n.text) {
+                        bound.insert(&m.name.text, &i.name);
                         if let Some((local, p)) = bind(m, Binding::Tunnel) {
                             kind = InterfaceKind::IpsecTunnel {
                                 local,
@@ -534,7 +549,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             }
         }
         if let Some(n) = &i.transport {
-            if let Some((_, other)) = bound.iter().find(|(m, _)| *m == n.text) {
+            if let Some(other) = bound.get(n.text.as_str()) {
                 d.error(
                     n.pos,
                     format!(
@@ -542,8 +557,8 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
                         q(&n.text)
                     ),
                 );
-            } else if let Some(m) = ir.maps.iter().find(|m| m.name.text == n.text) {
-                bound.push((&m.name.text, &i.name));
+            } else if let Some(m) = ir.maps.get(&n.text) {
+                bound.insert(&m.name.text, &i.name);
                 if let Some((_, p)) = bind(m, Binding::Transport) {
                     policies.push(p);
                 }
@@ -565,16 +580,18 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
             up,
         });
     }
-    let named_by_broken = |m: &str| {
-        ir.interfaces.iter().any(|i| {
-            i.broken
-                && [&i.policy, &i.transport]
-                    .iter()
-                    .any(|p| p.as_ref().is_some_and(|p| p.text == m))
-        })
-    };
+    // Maps named by an interface that was an error: nothing more is said about them.
+    let named_by_broken: HashSet<&str> = ir
+        .interfaces
+        .iter()
+        .filter(|i| i.broken)
+        .flat_map(|i| [&i.policy, &i.transport])
+        .filter_map(|p| p.as_ref().map(|p| p.text.as_str()))
+        .collect();
     for m in &ir.maps {
-        if !bound.iter().any(|(n, _)| *n == m.name.text) && !named_by_broken(&m.name.text) {
+        if !bound.contains_key(m.name.text.as_str())
+            && !named_by_broken.contains(m.name.text.as_str())
+        {
             d.warn(
                 m.name.pos,
                 format!(
@@ -645,19 +662,16 @@ fn policy(
     let proposals = m
         .proposals
         .iter()
-        .filter_map(|n| ir.esp_proposals.iter().find(|p| p.name == n.text))
+        .filter_map(|n| ir.esp_proposals.get(&n.text))
         .flat_map(|p| p.proposals.iter().copied())
         .collect();
     let acl = ir
         .acls
-        .iter()
-        .find(|a| a.name == m.acl.text)
+        .get(&m.acl.text)
         .and_then(|a| a.entries.iter().find(|e| e.permit));
     let (acl_src, acl_dest) = acl.map_or((Ipv4Net::ANY, Ipv4Net::ANY), |e| (e.src, e.dest));
-    let find =
-        |v: &[super::commands::IdIr]| v.iter().find(|x| x.map.text == m.name.text).map(|x| x.id);
-    let local_id = find(&ir.local_ids).unwrap_or(acl_src);
-    let remote_id = find(&ir.remote_ids).unwrap_or(acl_dest);
+    let local_id = ir.local_ids.get(&m.name.text).map_or(acl_src, |x| x.id);
+    let remote_id = ir.remote_ids.get(&m.name.text).map_or(acl_dest, |x| x.id);
     let endpoints = local_id == Ipv4Net::host(local) && remote_id == Ipv4Net::host(m.peer);
     let mode = match how {
         Binding::Tunnel if !endpoints => EncapMode::Tunnel,

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::personality::{Diagnostic, Severity};
+use crate::personality::{Diagnostic, Severity, text};
 use crate::prefix::{BareAddress, Ipv4Net, PrefixError};
 
 /// Longest line read; longer ones are an error (an IX CLI line is far shorter).
@@ -152,21 +152,8 @@ pub(super) fn lines<'a>(text: &'a str, d: &mut Diags) -> Vec<Line<'a>> {
                 continue;
             }
         }
-        if let Some((col, c)) = raw
-            .chars()
-            .enumerate()
-            .find(|(_, c)| c.is_control() && *c != '\t')
-        {
-            d.error(
-                Pos {
-                    line: no,
-                    col: col + 1,
-                },
-                format!(
-                    "control character U+{:04X} in the configuration; expected text",
-                    u32::from(c)
-                ),
-            );
+        if let Some((col, c)) = text::control_character(raw) {
+            d.error(Pos { line: no, col }, text::control_message(c));
             continue;
         }
         let mut words = vec![];

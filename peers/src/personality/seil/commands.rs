@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::crypto::{CipherAlg, DhGroup, HashAlg};
 use crate::esp::IntegAlg;
 use crate::ike::{ExchangeMode, Identity, NatTraversal};
+use crate::personality::named::Named;
 use crate::personality::{Diagnostic, Severity};
 use crate::prefix::Ipv4Net;
 
@@ -210,11 +211,16 @@ pub(super) struct Parser {
     pub(super) routes: Vec<RouteDecl>,
     pub(super) psks: HashMap<String, (String, Pos)>,
     pub(super) ike_proposals: HashMap<String, IkeProposalDecl>,
-    pub(super) peers: Vec<PeerDecl>,
+    pub(super) peers: Named<PeerDecl>,
+    /// The peer that has each static address, by position in `peers`.
+    pub(super) peer_addresses: HashMap<Ipv4Addr, usize>,
     pub(super) sa_proposals: HashMap<String, SaProposalDecl>,
-    pub(super) sas: Vec<SaDecl>,
-    pub(super) sps: Vec<SpDecl>,
+    pub(super) sas: Named<SaDecl>,
+    pub(super) sps: Named<SpDecl>,
     pub(super) globals: Globals,
+    /// The warnings for lines whose first word is no SEIL command: said only if another line is
+    /// a SEIL command (otherwise the file is not a SEIL config, one error).
+    pub(super) unknown: Vec<Diagnostic>,
 }
 
 /// Top-level commands SEIL has and ikelab does not emulate.
@@ -319,10 +325,11 @@ impl Parser {
             routes: Vec::new(),
             psks: HashMap::new(),
             ike_proposals: HashMap::new(),
-            peers: Vec::new(),
+            peers: Named::default(),
+            peer_addresses: HashMap::new(),
             sa_proposals: HashMap::new(),
-            sas: Vec::new(),
-            sps: Vec::new(),
+            sas: Named::default(),
+            sps: Named::default(),
             globals: Globals {
                 interval: None,
                 retry: None,
@@ -330,17 +337,29 @@ impl Parser {
                 dpd_maxfail: DEFAULT_DPD_MAXFAIL,
                 auto_initiation: true,
             },
+            unknown: Vec::new(),
         }
     }
 
-    pub(super) fn push(&mut self, line: usize, column: usize, severity: Severity, message: String) {
-        self.diags.push(Diagnostic {
+    pub(super) fn diagnostic(
+        &self,
+        line: usize,
+        column: usize,
+        severity: Severity,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
             file: self.file.clone(),
             line,
             column,
             severity,
             message,
-        });
+        }
+    }
+
+    pub(super) fn push(&mut self, line: usize, column: usize, severity: Severity, message: String) {
+        let d = self.diagnostic(line, column, severity, message);
+        self.diags.push(d);
     }
 
     pub(super) fn warn(&mut self, line: usize, col: usize, msg: String) {
@@ -419,11 +438,9 @@ impl Parser {
                 Ok(())
             }
             t => {
-                self.warn(
-                    c.line,
-                    w.col,
-                    format!("unknown command `{}`; ignored", show(t)),
-                );
+                let msg = format!("unknown command `{}`; ignored", show(t));
+                let d = self.diagnostic(c.line, w.col, Severity::Warning, msg);
+                self.unknown.push(d);
                 Ok(())
             }
         }

@@ -48,6 +48,7 @@
 //! peers with their local addresses, policies and the behaviour, with the diagnostics of names
 //! that nothing defines.
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -55,15 +56,15 @@ use crate::ike::{
     Dpd, EncapMode, EngineConfig, InitialContact, PeerConfig, Phase1Proposal, Phase2Proposal,
     Policy, QmId, Selector,
 };
-use crate::personality::local_address;
+use crate::personality::{self, local_address};
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Route, RouterConfig, Setting,
-    Severity, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
+    Setting, Severity, Vendor,
 };
 use crate::prefix::Ipv4Net;
 use crate::wire::vendor_id;
 
-use super::lexer::{self, LexError, MAX_LINE_CHARS, show};
+use super::lexer::{self, LexError, MAX_LINE_CHARS, Word, show};
 
 /// How long SEIL waits before a phase 2 of routing-based IPsec with the default any IDs
 /// ("delay phase2 start for 4 sec." in the document's failing log).
@@ -98,8 +99,22 @@ fn psk_id_of(d: &PeerDecl) -> Option<String> {
 pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     let mut p = Parser::new(file);
     let mut any = false;
+    // Lines read as commands, and the first one's first word.
+    let mut commands = 0;
+    let mut first: Option<(usize, Word)> = None;
     for (i, raw) in text.split('\n').enumerate() {
         let n = i + 1;
+        let broken_at = |p: &mut Parser, col: usize| {
+            // What the line was defining is broken, not missing: its words before `col` (before
+            // the quote that `col` is in, if it is in one).
+            let mut before: String = raw.chars().take(col - 1).collect();
+            if let Err(LexError::Unterminated { col: quote }) = lexer::split(&before) {
+                before = before.chars().take(quote - 1).collect();
+            }
+            if let Ok(words) = lexer::split(&before) {
+                p.note_broken(&words);
+            }
+        };
         match lexer::split(raw) {
             Err(LexError::Unterminated { col }) => {
                 any = true;
@@ -109,11 +124,12 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
                     "unterminated quoted string: expected a closing `\"` before the end of the line"
                         .into(),
                 );
-                // What the line was defining is broken, not missing.
-                let before: String = raw.chars().take(col - 1).collect();
-                if let Ok(words) = lexer::split(&before) {
-                    p.note_broken(&words);
-                }
+                broken_at(&mut p, col);
+            }
+            Err(LexError::Control { col, c }) => {
+                any = true;
+                p.error(n, col, personality::text::control_message(c));
+                broken_at(&mut p, col);
             }
             Err(LexError::TooLong { chars }) => {
                 any = true;
@@ -128,6 +144,8 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
             Ok(words) if words.is_empty() => {}
             Ok(words) => {
                 any = true;
+                commands += 1;
+                first.get_or_insert_with(|| (n, words[0].clone()));
                 let mut c = Cmd {
                     line: n,
                     words: &words,
@@ -141,6 +159,15 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     }
     if !any {
         p.warn(1, 1, "the configuration is empty: no commands".into());
+    }
+    let unknown = std::mem::take(&mut p.unknown);
+    match first {
+        Some((line, w)) if unknown.len() == commands => {
+            let examples = "`interface lan0 add ...`, `ike peer add ...`";
+            let msg = personality::text::foreign_message("SEIL", &w.text, examples);
+            p.error(line, w.col, msg);
+        }
+        _ => p.diags.extend(unknown),
     }
     p.finish(text)
 }
@@ -178,8 +205,8 @@ impl Parser {
 
     /// The source line of each setting the engine's peers and policies were built from.
     fn origins(&self, text: &str) -> Origins {
-        let mut o = Origins::default();
-        let mut at = |s: Setting, line: usize| o.record(s, &self.file, text, line);
+        let mut o = Recorder::new(&self.file, text);
+        let mut at = |s: Setting, line: usize| o.at(s, line);
         for i in &self.interfaces {
             at(Setting::Interface(i.name.clone()), i.pos.0);
             if i.tunnel.is_some() {
@@ -207,8 +234,7 @@ impl Parser {
             at(Setting::RemoteId(sp.name.clone()), sp.pos.0);
             let sap = self
                 .sas
-                .iter()
-                .find(|s| s.name == sp.sa.0)
+                .get(&sp.sa.0)
                 .and_then(|s| self.sa_proposals.get(&s.sap.0));
             if let Some(p) = sap {
                 at(Setting::Phase2Proposal(sp.name.clone()), p.pos.0);
@@ -233,7 +259,7 @@ impl Parser {
                 at(Setting::Pfs(s.name.clone()), p.pos.0);
             }
         }
-        o
+        o.finish()
     }
 
     fn build_interfaces(&mut self) -> Vec<Interface> {
@@ -491,6 +517,17 @@ impl Parser {
 
     fn build_policies(&mut self, ifs: &[Interface], peers: &[(PeerConfig, bool)]) -> Vec<Policy> {
         let mut out = Vec::new();
+        // The first peer with each remote address, and each SA's security policies.
+        let mut by_remote: HashMap<Ipv4Addr, &(PeerConfig, bool)> = HashMap::new();
+        for p in peers.iter().rev() {
+            if let Some(r) = p.0.remote {
+                by_remote.insert(r, p);
+            }
+        }
+        let mut sps_of: HashMap<String, Vec<SpDecl>> = HashMap::new();
+        for sp in self.sps.iter() {
+            sps_of.entry(sp.sa.0.clone()).or_default().push(sp.clone());
+        }
         for s in self.sas.clone() {
             let Some((local, remote, at)) = self.sa_endpoints(&s, ifs) else {
                 continue;
@@ -509,7 +546,7 @@ impl Parser {
                 );
                 continue;
             };
-            let Some((peer, auto)) = peers.iter().find(|(p, _)| p.remote == Some(remote)) else {
+            let Some((peer, auto)) = by_remote.get(&remote).copied() else {
                 if self.broken.peer {
                     continue;
                 }
@@ -544,12 +581,7 @@ impl Parser {
                 let auto_start = self.globals.auto_initiation && !peer.responder_only;
                 // Policy-based: one tunnel-mode policy per security policy naming the SA, its
                 // IDs the policy's selectors (racoon builds them from the SPD entry).
-                let sps: Vec<SpDecl> = self
-                    .sps
-                    .iter()
-                    .filter(|p| p.sa.0 == s.name)
-                    .cloned()
-                    .collect();
+                let sps: Vec<SpDecl> = sps_of.remove(&s.name).unwrap_or_default();
                 if sps.is_empty() {
                     self.warn(
                         s.pos.0,
@@ -620,7 +652,7 @@ impl Parser {
         }
         for sp in self.sps.clone() {
             let (sa, pos) = &sp.sa;
-            match self.sas.iter().find(|s| &s.name == sa) {
+            match self.sas.get(sa) {
                 Some(s) if matches!(s.ends, SaEnds::Interface(..)) => self.error(
                     pos.0,
                     pos.1,

@@ -1,6 +1,9 @@
 //! Lines and words of a SEIL config: whitespace-separated words, double-quoted strings (with
 //! `\"` and `\\` escapes, as `show config` writes them), `#` comments. Columns count characters,
-//! 1-based, so that diagnostics point at the word a reader sees.
+//! 1-based, so that diagnostics point at the word a reader sees. A line with a control character
+//! is no text (see `personality::text`), quoted or not: a NUL cannot hide in a key.
+
+use crate::personality::text;
 
 /// Lines longer than this (in characters) are refused: SEIL's CLI has a line limit too, and it
 /// bounds the work per line.
@@ -33,10 +36,12 @@ pub(crate) enum LexError {
     Unterminated { col: usize },
     /// The line has more than [`MAX_LINE_CHARS`] characters.
     TooLong { chars: usize },
+    /// A control character `c` (not a tab or carriage return) at `col`.
+    Control { col: usize, c: char },
 }
 
 fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\x0b' | '\x0c')
+    matches!(c, ' ' | '\t' | '\r')
 }
 
 /// Splits one line (without its newline) into words.
@@ -44,6 +49,9 @@ pub(crate) fn split(line: &str) -> Result<Vec<Word>, LexError> {
     let chars = line.chars().count();
     if chars > MAX_LINE_CHARS {
         return Err(LexError::TooLong { chars });
+    }
+    if let Some((col, c)) = text::control_character(line) {
+        return Err(LexError::Control { col, c });
     }
     let mut words = Vec::new();
     let mut it = line.chars().peekable();
@@ -149,6 +157,10 @@ mod tests {
             Err(LexError::Unterminated { col: 10 })
         );
         assert_eq!(split(r#"a "b\"#), Err(LexError::Unterminated { col: 3 }));
+        assert_eq!(
+            split("ike preshared-key add \"a\" \"k\u{0}y\""),
+            Err(LexError::Control { col: 29, c: '\0' })
+        );
         let long = "x".repeat(MAX_LINE_CHARS + 1);
         assert_eq!(
             split(&long),

@@ -355,7 +355,7 @@ impl Parser {
         let Some(proposals) = proposals else {
             return self.missing_param(c, CMD, "proposals", "<ike proposal name>");
         };
-        if let Some(old) = self.peers.iter().find(|p| p.name == name.text) {
+        if let Some(old) = self.peers.get(&name.text) {
             let l = old.pos.0;
             return self.fail(
                 c,
@@ -364,11 +364,7 @@ impl Parser {
             );
         }
         if let PeerAddr::Static(a, pos) = address {
-            if let Some(old) = self
-                .peers
-                .iter()
-                .find(|p| matches!(p.address, PeerAddr::Static(b, _) if b == a))
-            {
+            if let Some(old) = self.peer_addresses.get(&a).map(|&i| &self.peers[i]) {
                 let (l, n) = (old.pos.0, old.name.clone());
                 self.error(
                     pos.0,
@@ -378,10 +374,17 @@ impl Parser {
                 return Err(Abandoned);
             }
         }
+        let static_address = match address {
+            PeerAddr::Static(a, _) => Some(a),
+            PeerAddr::Dynamic => None,
+        };
         peer.address = address;
         peer.mode = mode;
         peer.proposals = proposals;
-        self.peers.push(peer);
+        let at = self.peers.upsert(&name.text, peer);
+        if let Some(a) = static_address {
+            self.peer_addresses.insert(a, at);
+        }
         Ok(())
     }
 

@@ -312,7 +312,7 @@ impl Parser {
         if sa.sap.0.is_empty() {
             return self.missing_param(c, CMD, "ike", "<SA proposal name>");
         }
-        if let Some(old) = self.sas.iter().find(|s| s.name == name.text) {
+        if let Some(old) = self.sas.get(&name.text) {
             let l = old.pos.0;
             return self.fail(
                 c,
@@ -331,7 +331,7 @@ impl Parser {
             );
             return Ok(());
         }
-        self.sas.push(sa);
+        self.sas.upsert(&name.text, sa);
         Ok(())
     }
 
@@ -427,7 +427,7 @@ impl Parser {
         let Some(dst) = dst else {
             return self.missing_param(c, CMD, "dst", "<prefix>");
         };
-        if let Some(old) = self.sps.iter().find(|s| s.name == name.text) {
+        if let Some(old) = self.sps.get(&name.text) {
             let l = old.pos.0;
             return self.fail(
                 c,
@@ -438,16 +438,19 @@ impl Parser {
                 ),
             );
         }
-        self.sps.push(SpDecl {
-            name: name.text.clone(),
-            pos: c.pos(name),
-            sa,
-            protocol,
-            src,
-            srcport,
-            dst,
-            dstport,
-        });
+        self.sps.upsert(
+            &name.text,
+            SpDecl {
+                name: name.text.clone(),
+                pos: c.pos(name),
+                sa,
+                protocol,
+                src,
+                srcport,
+                dst,
+                dstport,
+            },
+        );
         Ok(())
     }
 }
