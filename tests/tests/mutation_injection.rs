@@ -67,7 +67,10 @@ fn ten_thousand_altered_datagrams_install_no_forged_sa_and_the_tunnel_recovers()
             break;
         }
         rounds += 1;
-        assert!(rounds <= 200, "only {tampered} datagrams altered in {rounds} rounds");
+        assert!(
+            rounds <= 200,
+            "only {tampered} datagrams altered in {rounds} rounds"
+        );
         b.lab
             .ping(
                 host_a,
@@ -77,7 +80,7 @@ fn ten_thousand_altered_datagrams_install_no_forged_sa_and_the_tunnel_recovers()
                     .interval(Duration::from_millis(10)),
             )
             .unwrap();
-        now = now + Duration::from_secs(10);
+        now += Duration::from_secs(10);
         b.lab.run_until(now);
     }
     let tampered = b.lab.link_stats(wan).unwrap().get(Counter::Tampered);
