@@ -24,7 +24,7 @@ pub struct StackState {
     pub renderer: Box<dyn LogRenderer>,
     /// Every vendor log line so far.
     pub log: Vec<LogLine>,
-    /// Every engine event so far (for summaries and diagnoses).
+    /// The engine's events so far that summaries and diagnoses read ([`kept`]).
     pub events: Vec<Event>,
     pending_log: VecDeque<String>,
     pending_keys: VecDeque<KeyLine>,
@@ -39,7 +39,9 @@ impl StackState {
             if let EventKind::Keys(k) = &e.kind {
                 self.pending_keys.push_back(key_line(k));
             }
-            self.events.push(e);
+            if kept(&e.kind) {
+                self.events.push(e);
+            }
         }
     }
 
@@ -57,6 +59,21 @@ impl StackState {
             self.log.push(l);
         }
     }
+}
+
+/// Whether the record keeps an event. Per-datagram events (a packet sent or received, its
+/// payloads and Vendor IDs, derived keys) have done their work once rendered into the vendor log
+/// and the key files, and nothing reads them later; keeping them would make a flood of
+/// datagrams grow the record without bound.
+fn kept(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::PacketSent { .. }
+            | EventKind::PacketReceived { .. }
+            | EventKind::PayloadReceived { .. }
+            | EventKind::VendorIdReceived { .. }
+            | EventKind::Keys(_)
+    )
 }
 
 /// A shared handle to a router's stack state.
