@@ -24,8 +24,10 @@ fuzz_target!(|data: &[u8]| {
         let nat_t = head & 0x8000 != 0;
         let len = usize::from(head & 0x7fff).min(rest.len() - 2);
         let mut d = rest[2..2 + len].to_vec();
-        if d.len() >= 8 {
-            d[..8].copy_from_slice(&icookie);
+        // On 4500 the header follows the 4-byte non-ESP marker.
+        let at = if nat_t { 4 } else { 0 };
+        if d.len() >= at + 8 {
+            d[at..at + 8].copy_from_slice(&icookie);
         }
         let port = if nat_t { 4500 } else { 500 };
         e.handle_datagram(

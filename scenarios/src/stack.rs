@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddrV4;
 use std::rc::Rc;
 
-use ikelab_peers::ike::{Engine, Event, EventKind, Protected};
+use ikelab_peers::ike::{Engine, Event, EventKind, KeysDerived, Protected};
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, Outbound, OutboundContext, Room, SecurityStack};
@@ -62,9 +62,10 @@ impl StackState {
 }
 
 /// Whether the record keeps an event. Per-datagram events (a packet sent or received, its
-/// payloads and Vendor IDs, derived keys) have done their work once rendered into the vendor log
-/// and the key files, and nothing reads them later; keeping them would make a flood of
-/// datagrams grow the record without bound.
+/// payloads and Vendor IDs, phase-1 keys, which an unauthenticated MM3 already yields) have done
+/// their work once rendered into the vendor log and the key files, and nothing reads them
+/// later; keeping them would make a flood of datagrams grow the record without bound. ESP keys
+/// come only from an authenticated Quick Mode, one per SA, and are kept.
 fn kept(kind: &EventKind) -> bool {
     !matches!(
         kind,
@@ -72,7 +73,7 @@ fn kept(kind: &EventKind) -> bool {
             | EventKind::PacketReceived { .. }
             | EventKind::PayloadReceived { .. }
             | EventKind::VendorIdReceived { .. }
-            | EventKind::Keys(_)
+            | EventKind::Keys(KeysDerived::Phase1 { .. })
     )
 }
 

@@ -737,14 +737,14 @@ impl Lab {
     }
 
     /// Writes into `dir` (created if missing): `<link>.pcap` per link, `lab.pcapng`, `lab.log`,
-    /// and the Wireshark key files `ikev1_decryption_table` and `esp_sa` (empty until the engine
-    /// derives keys).
+    /// and the Wireshark key files `keys/ikev1_decryption_table` and `keys/esp_sa` (empty until
+    /// the engine derives keys; their folder is private, the rest is not).
     pub fn write_outputs(&self, dir: &Path) -> Result<RunFiles, SimError> {
         files::create_root(dir)?;
         let captures = self.capture.write(dir, "lab.pcapng", self.config.start)?;
         let log = dir.join("lab.log");
         files::write(&log, self.log_text(), Access::Shared)?;
-        let keys = self.keys.write(dir)?;
+        let keys = self.keys.write(&dir.join("keys"))?;
         Ok(RunFiles {
             captures,
             log,

@@ -15,8 +15,6 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant as WallInstant};
 
 use ikelab_peers::ike::Engine;
@@ -166,11 +164,10 @@ fn forbidden_first_messages_go_unanswered_and_a_flood_is_bounded() {
     // Finding 2: 10,000 MM1s, random cookies, from the peer's own address, ~1,500 a second.
     std::thread::sleep(Duration::from_millis(500));
     let before = ix.rss_kib();
-    let stop = Arc::new(AtomicBool::new(false));
+    assert!(before > 0, "no VmRSS for the peer");
     let template = mm1();
     let flood = {
         let s = s.try_clone().unwrap();
-        let stop = stop.clone();
         std::thread::spawn(move || {
             let start = WallInstant::now();
             let mut sent = 0u64;
@@ -185,9 +182,6 @@ fn forbidden_first_messages_go_unanswered_and_a_flood_is_bounded() {
                 let due = start + Duration::from_micros(sent * 666);
                 if let Some(wait) = due.checked_duration_since(WallInstant::now()) {
                     std::thread::sleep(wait);
-                }
-                if stop.load(Ordering::Relaxed) {
-                    break;
                 }
             }
             sent
@@ -207,7 +201,6 @@ fn forbidden_first_messages_go_unanswered_and_a_flood_is_bounded() {
     );
     let flooding = !flood.is_finished();
     let sent = flood.join().unwrap();
-    stop.store(true, Ordering::Relaxed);
     assert!(
         through,
         "the legitimate peer:\n{}",

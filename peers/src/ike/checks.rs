@@ -1,7 +1,7 @@
 //! RFC 2408/2409 checks on messages nobody has authenticated yet: what a responder refuses
 //! before it keeps any state for a first message, and the nonce bounds every exchange obeys.
 //! Each refusal is a [`Invalid`] reason; the engine drops the message (racoon answers none of
-//! these: it logs and returns) and reports each reason once per peer ([`super::Engine::refusal`]).
+//! these: it logs and returns) and reports each reason once per peer ([`super::refusals`]).
 
 use std::fmt;
 

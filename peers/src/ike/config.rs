@@ -266,8 +266,9 @@ pub enum ModeMatch {
     /// The proposal's mode must be the policy's (racoon's `cmpsaprop`, strongSwan).
     #[default]
     Exact,
-    /// Tunnel or transport, whichever the initiator proposes; the policy's mode is what we
-    /// propose as initiator (NEC IX: see its behaviour table).
+    /// Tunnel or transport, whichever the initiator proposes, for a route-based policy
+    /// ([`Policy::route_based`], where both carry the same bytes); the policy's mode is what we
+    /// propose as initiator, and other policies match exactly (NEC IX: see its behaviour table).
     Either,
 }
 

@@ -81,7 +81,8 @@ pub enum DropReason {
     FirstMessageAgain,
     /// From an address no peer is configured for.
     UnknownPeer,
-    /// Refused by an RFC 2408/2409 check before any state was kept for it.
+    /// Refused by an RFC 2408/2409 check ([`super::checks`]): a first message before any state
+    /// is kept for it, a nonce out of bounds in any exchange.
     Invalid(super::checks::Invalid),
     /// A first message while the half-open exchanges (overall, or from its address) are at
     /// their limit ([`super::Limits`]).

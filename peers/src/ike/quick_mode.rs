@@ -337,7 +337,12 @@ impl Engine {
             &sa,
             &pol.proposals,
             pol.mode,
-            self.cfg.behaviour.mode_match,
+            // Either mode only where both carry the same bytes (a route-based policy).
+            if pol.route_based {
+                self.cfg.behaviour.mode_match
+            } else {
+                crate::ike::ModeMatch::Exact
+            },
             pol.pfs,
         ) else {
             return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN));

@@ -114,7 +114,6 @@ pub struct SeilLog {
     ph2: VecDeque<(u32, [u8; 8], [u8; 8])>,
 }
 
-/// racoon's `saddr2str`: `a.b.c.d[port]`.
 /// racoon's words for an RFC check that failed.
 fn invalid(i: Invalid) -> String {
     match i {
@@ -129,6 +128,7 @@ fn invalid(i: Invalid) -> String {
     }
 }
 
+/// racoon's `saddr2str`: `a.b.c.d[port]`.
 fn saddr(a: SocketAddrV4) -> String {
     format!("{}[{}]", a.ip(), a.port())
 }
