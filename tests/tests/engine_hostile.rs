@@ -325,26 +325,33 @@ fn a_repeated_refusal_is_reported_once_and_counted() {
     assert_eq!(b.refusals().get(A_ADDR, kind), 1000);
 }
 
-/// Finding 2: 10,000 MM1s with random cookies from the peer's own address, 2 a millisecond,
-/// while the real peer negotiates: the responder never holds more half-open exchanges than its
-/// limit, and the real peer's phase 1 and phase 2 come up during the flood.
+/// Finding 2: 10,000 MM1s with random cookies from the peer's own address, 2 a millisecond.
+/// The real peer starts once the per-address table is full and competes with the flood: the
+/// oldest first-message-only exchange makes room each time, so the flood's first cookies are
+/// gone, its newest are held, the table never exceeds its limit, and the real peer's phase 1
+/// and phase 2 come up during the flood.
 #[test]
 fn a_flood_of_first_messages_is_bounded_and_the_real_peer_gets_through() {
     let (a, b) = fixed_configs(|_| {});
     let limits = Limits::default();
     let mut p = Pair::new(a, b, 5);
-    p.a.start(Instant::ZERO);
     let template = Message::parse(&mm1()).unwrap();
     let (src, dst) = from_a();
+    let cookie = |n: u64| (n + 1).to_be_bytes();
     let mut most = 0;
-    for i in 0u64..5000 {
-        for k in 0..2u64 {
+    let mut sent = 0u64;
+    for ms in 0u64..5000 {
+        for _ in 0..2 {
             let mut m = template.clone();
-            m.header.initiator_cookie = (i * 2 + k + 1).to_be_bytes();
-            let bytes = m.to_bytes().unwrap();
+            m.header.initiator_cookie = cookie(sent);
             let now = p.now;
-            p.b.handle_datagram(now, src, dst, &bytes);
+            p.b.handle_datagram(now, src, dst, &m.to_bytes().unwrap());
             while p.b.poll_transmit().is_some() {}
+            sent += 1;
+        }
+        if ms == 40 {
+            // The table is full (80 sent, 32 kept): the real peer starts now.
+            p.a.start(p.now);
         }
         p.run_for(Duration::from_millis(1));
         let half_open =
@@ -354,9 +361,15 @@ fn a_flood_of_first_messages_is_bounded_and_the_real_peer_gets_through() {
                 .count();
         most = most.max(half_open);
     }
+    assert_eq!(
+        most, limits.half_open_per_address,
+        "half-open exchanges at once"
+    );
+    let held: Vec<[u8; 8]> = p.b.isakmp_sas().iter().map(|s| s.icookie).collect();
+    assert!(!held.contains(&cookie(0)), "the oldest was not evicted");
     assert!(
-        most <= limits.half_open_per_address,
-        "{most} half-open exchanges at once"
+        held.contains(&cookie(sent - 1)),
+        "the newest was not admitted"
     );
     assert_eq!(
         p.a.ipsec_sas().len(),
@@ -364,13 +377,59 @@ fn a_flood_of_first_messages_is_bounded_and_the_real_peer_gets_through() {
         "the real peer's SAs during the flood"
     );
     assert!(p.b.isakmp_sas().iter().any(|s| s.established));
-    let evicted =
-        p.b.refusals()
-            .get(A_ADDR, RefusalKind::of(&DropReason::HalfOpenLimit));
+    let evicted = p.b.refusals().get(A_ADDR, RefusalKind::Evicted);
     assert!(
-        evicted >= 10_000 - limits.half_open_per_address as u64,
+        evicted >= sent - limits.half_open_per_address as u64,
         "{evicted}"
     );
+}
+
+/// The limit in all applies as well as the one per address; and when every half-open exchange
+/// has gone past its first message, nothing can be evicted and the new first message is
+/// dropped with its reason.
+#[test]
+fn the_overall_limit_holds_and_a_full_table_of_real_exchanges_drops_the_newcomer() {
+    let (_, mut b) = fixed_configs(|_| {});
+    b.behaviour.limits = Limits {
+        half_open: 4,
+        half_open_per_address: 32,
+    };
+    let mut e = Engine::new(b, 7);
+    let template = Message::parse(&mm1()).unwrap();
+    for n in 0..20u64 {
+        let mut m = template.clone();
+        m.header.initiator_cookie = (n + 1).to_be_bytes();
+        let _ = answer(&mut e, &m.to_bytes().unwrap());
+        assert!(e.isakmp_sas().len() <= 4, "{n}: {}", e.isakmp_sas().len());
+    }
+
+    // One place, taken by a real exchange that has gone past MM1: a new MM1 is dropped.
+    let (a, mut b) = fixed_configs(|_| {});
+    b.behaviour.limits = Limits {
+        half_open: 1,
+        half_open_per_address: 1,
+    };
+    let (mut a, mut b) = (Engine::new(a, 1), Engine::new(b, 2));
+    let (src, dst) = from_a();
+    a.start(Instant::ZERO);
+    let mm1_bytes = a.poll_transmit().unwrap().payload;
+    b.handle_datagram(Instant::ZERO, src, dst, &mm1_bytes);
+    a.handle_datagram(Instant::ZERO, dst, src, &b.poll_transmit().unwrap().payload);
+    b.handle_datagram(Instant::ZERO, src, dst, &a.poll_transmit().unwrap().payload);
+    assert!(b.poll_transmit().is_some(), "MM4");
+    while b.poll_event().is_some() {}
+    let mut newcomer = template.clone();
+    newcomer.header.initiator_cookie = [0x77; 8];
+    let (sent, events) = answer(&mut b, &newcomer.to_bytes().unwrap());
+    assert!(sent.is_empty());
+    assert!(
+        events.contains(&EventKind::Dropped {
+            from: src,
+            reason: DropReason::HalfOpenLimit,
+        }),
+        "{events:?}"
+    );
+    assert_eq!(b.isakmp_sas().len(), 1);
 }
 
 /// Finding 3, in a real exchange: an MM3 whose nonce is 7 bytes (RFC 2409: 8 to 256) gets no

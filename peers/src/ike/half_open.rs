@@ -86,8 +86,7 @@ impl Engine {
             .ok_or(DropReason::HalfOpenLimit)?;
         // Gone at once: called only for a new first message, when no index is held.
         let from = *oldest.remove(&mut self.ph1s).remote.ip();
-        self.refusals
-            .count(from, RefusalKind::of(&DropReason::HalfOpenLimit));
+        self.refusals.count(from, RefusalKind::Evicted);
         Ok(())
     }
 }

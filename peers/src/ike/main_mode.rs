@@ -573,7 +573,14 @@ impl Engine {
             bytes,
             msg,
         };
-        self.admit_half_open(*src.ip())?;
+        // Only a message that will keep state competes for a place: one whose offer we cannot
+        // take gets NO-PROPOSAL-CHOSEN and leaves nothing behind.
+        let acceptable = msg
+            .sa()
+            .is_some_and(|sa| choose_phase1(sa, &self.cfg.peers[first.peer].proposals).is_some());
+        if acceptable {
+            self.admit_half_open(*src.ip())?;
+        }
         if aggressive {
             self.respond_am1(&first)
         } else {

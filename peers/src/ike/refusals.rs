@@ -22,6 +22,9 @@ pub enum RefusalKind {
     Drop(Discriminant<DropReason>),
     /// One of the RFC checks.
     Invalid(Discriminant<Invalid>),
+    /// A half-open exchange forgotten to make room for a newer one ([`super::Limits`]); not a
+    /// refused message, so never reported as one.
+    Evicted,
 }
 
 impl RefusalKind {
