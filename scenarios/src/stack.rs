@@ -125,11 +125,7 @@ impl SecurityStack for EngineStack {
         packet: &[u8],
         mtu: usize,
     ) -> Option<Room> {
-        let r = self.0.borrow().engine.esp_room(now, packet, mtu)?;
-        Some(Room {
-            largest: r.largest,
-            whole_packet: r.whole_packet,
-        })
+        self.0.borrow().engine.esp_room(now, packet, mtu)
     }
 
     fn inbound_esp(&mut self, now: Instant, packet: &[u8]) -> Option<Vec<u8>> {

@@ -663,7 +663,11 @@ impl Router {
         else {
             return (own, false);
         };
-        let Some(outer) = tunnel::encapsulate(&self.tunnels[t], inner, 0) else {
+        // The room depends on the headers, not the payload: probe with the inner header alone.
+        let header = packet::parse_ipv4(inner).map_or(inner.len(), |i| i.header_len);
+        let Some(outer) =
+            tunnel::encapsulate(&self.tunnels[t], &inner[..header.min(inner.len())], 0)
+        else {
             return (own, false);
         };
         let c = &self.tunnels[t];
@@ -679,7 +683,9 @@ impl Router {
         match self.stack.room(now, &ctx, &outer, self.ifaces[i].cfg.mtu) {
             // The tunnel's own header is inside what ESP protects.
             Some(r) => {
-                let room = r.largest.saturating_sub(outer.len() - inner.len());
+                let room = r
+                    .largest
+                    .saturating_sub(outer.len() - header.min(inner.len()));
                 (own.min(room), room < own)
             }
             None => (own, false),

@@ -47,15 +47,9 @@ pub enum Outbound {
     Drop(String),
 }
 
-/// The room ESP leaves for a packet in an MTU (see [`SecurityStack::room`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Room {
-    /// The largest packet of this flow whose protected form fits.
-    pub largest: usize,
-    /// Whether the whole packet travels inside ESP (tunnel mode), so that it may be fragmented
-    /// before encryption; in transport mode a fragment cannot be protected on its own.
-    pub whole_packet: bool,
-}
+/// The room ESP leaves for a packet in an MTU (see [`SecurityStack::room`]): the engine's own
+/// answer, as any stack would give it.
+pub use ikelab_peers::ike::EspRoom as Room;
 
 /// The IPsec side of a router (the scenarios crate adapts the engine to it, `EngineStack`).
 pub trait SecurityStack {
