@@ -94,8 +94,10 @@ pub enum ValueError {
 /// Which value of a scenario file is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
-    /// A top-level key (`duration`, `step` for the whole script).
-    Top(&'static str),
+    /// The top-level `duration`.
+    Duration,
+    /// The script as a whole (how many `[[step]]` tables).
+    StepCount,
     /// A key of the n-th `[[router]]`.
     Router(usize, &'static str),
     /// A key of the n-th `[[host]]`.
@@ -108,7 +110,9 @@ impl Field {
     /// The key.
     pub fn key(self) -> &'static str {
         match self {
-            Field::Top(k) | Field::Router(_, k) | Field::Host(_, k) | Field::Step(_, k) => k,
+            Field::Duration => "duration",
+            Field::StepCount => "step",
+            Field::Router(_, k) | Field::Host(_, k) | Field::Step(_, k) => k,
         }
     }
 }
@@ -144,10 +148,10 @@ pub fn step(s: &Step) -> Result<(), (&'static str, ValueError)> {
 /// Checks every name and value of a scenario; gives the first refused, with where it is.
 pub fn scenario(sc: &Scenario) -> Result<(), (Field, ValueError)> {
     if sc.duration > MAX_DURATION {
-        return Err((Field::Top("duration"), ValueError::TooLong(sc.duration)));
+        return Err((Field::Duration, ValueError::TooLong(sc.duration)));
     }
     if sc.steps.len() > MAX_STEPS {
-        return Err((Field::Top("step"), ValueError::Steps(sc.steps.len())));
+        return Err((Field::StepCount, ValueError::Steps(sc.steps.len())));
     }
     for (i, r) in sc.routers.iter().enumerate() {
         name(&r.name).map_err(|e| (Field::Router(i, "name"), e.into()))?;

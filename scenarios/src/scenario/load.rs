@@ -191,8 +191,9 @@ pub fn load_with(
     };
     if let Err((field, e)) = check::scenario(&scenario) {
         let (line, table) = match field {
-            Field::Top("duration") => (lines.duration(), String::new()),
-            Field::Top(_) => (lines.of(Table::Step(check::MAX_STEPS), "at"), String::new()),
+            Field::Duration => (lines.duration(), String::new()),
+            // The first step past the limit.
+            Field::StepCount => (lines.of(Table::Step(check::MAX_STEPS), "at"), String::new()),
             Field::Router(i, k) => (lines.of(Table::Router(i), k), format!("router {}, ", i + 1)),
             Field::Host(i, k) => (lines.of(Table::Host(i), k), format!("host {}, ", i + 1)),
             Field::Step(i, k) => (lines.of(Table::Step(i), k), format!("step {}, ", i + 1)),
