@@ -11,6 +11,8 @@ use ikelab_peers::time::Instant;
 use ikelab_tests::pair::{A_ADDR, B_ADDR, fixed_configs};
 use libfuzzer_sys::fuzz_target;
 
+mod framing;
+
 fuzz_target!(|data: &[u8]| {
     let (a, _) = fixed_configs(|_| {});
     let mut e = Engine::new(a, 1);
@@ -18,12 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let Some(mm1) = e.poll_transmit() else { return };
     let icookie: [u8; 8] = mm1.payload[..8].try_into().expect("a header");
     let mut now = Instant::ZERO;
-    let mut rest = data;
-    while rest.len() >= 2 {
-        let head = u16::from_be_bytes([rest[0], rest[1]]);
-        let nat_t = head & 0x8000 != 0;
-        let len = usize::from(head & 0x7fff).min(rest.len() - 2);
-        let mut d = rest[2..2 + len].to_vec();
+    for (nat_t, d) in framing::datagrams(data) {
+        let mut d = d.to_vec();
         // On 4500 the header follows the 4-byte non-ESP marker.
         let at = if nat_t { 4 } else { 0 };
         if d.len() >= at + 8 {
@@ -36,7 +34,6 @@ fuzz_target!(|data: &[u8]| {
             SocketAddrV4::new(A_ADDR, port),
             &d,
         );
-        rest = &rest[2 + len..];
         now = now + Duration::from_secs(1);
         e.handle_timeout(now);
         while e.poll_transmit().is_some() {}

@@ -1,6 +1,6 @@
 //! The engine as the document's IX (a responder) fed a sequence of datagrams from its peer's
 //! address, one virtual second apart with its timers run in between: chunks of the input, each
-//! a 2-byte big-endian length and that many bytes (port 4500 when the length's top bit is set).
+//! framed as `framing` reads them.
 #![no_main]
 
 use std::net::SocketAddrV4;
@@ -11,24 +11,21 @@ use ikelab_peers::time::Instant;
 use ikelab_tests::pair::{A_ADDR, B_ADDR, fixed_configs};
 use libfuzzer_sys::fuzz_target;
 
+mod framing;
+
 fuzz_target!(|data: &[u8]| {
     let (_, b) = fixed_configs(|_| {});
     let mut e = Engine::new(b, 1);
     e.start(Instant::ZERO);
     let mut now = Instant::ZERO;
-    let mut rest = data;
-    while rest.len() >= 2 {
-        let head = u16::from_be_bytes([rest[0], rest[1]]);
-        let nat_t = head & 0x8000 != 0;
-        let len = usize::from(head & 0x7fff).min(rest.len() - 2);
+    for (nat_t, d) in framing::datagrams(data) {
         let port = if nat_t { 4500 } else { 500 };
         e.handle_datagram(
             now,
             SocketAddrV4::new(A_ADDR, port),
             SocketAddrV4::new(B_ADDR, port),
-            &rest[2..2 + len],
+            d,
         );
-        rest = &rest[2 + len..];
         now = now + Duration::from_secs(1);
         e.handle_timeout(now);
         while e.poll_transmit().is_some() {}

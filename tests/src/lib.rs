@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: fixtures, real tools, and a two-engine harness.
 
+pub mod hostile;
 pub mod interop;
 pub mod pair;
 pub mod pcap;

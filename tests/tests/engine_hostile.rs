@@ -10,18 +10,9 @@ use ikelab_peers::ike::checks::Invalid;
 use ikelab_peers::ike::refusals::RefusalKind;
 use ikelab_peers::ike::{DropReason, Engine, EventKind, Limits};
 use ikelab_peers::time::Instant;
-use ikelab_peers::wire::{
-    AttrValue, Attribute, Body, IkeAttr, Message, NotifyType, Payload, ProtocolId,
-};
+use ikelab_peers::wire::{AttrValue, Attribute, IkeAttr, Message, NotifyType, Payload, ProtocolId};
+use ikelab_tests::hostile::{mm1, mm1_with, payloads, sa};
 use ikelab_tests::pair::{A_ADDR, B_ADDR, Pair, fixed_configs};
-
-/// A's first Main Mode message as it sends it.
-fn mm1() -> Vec<u8> {
-    let (a, _) = fixed_configs(|_| {});
-    let mut e = Engine::new(a, 1);
-    e.start(Instant::ZERO);
-    e.poll_transmit().expect("MM1").payload
-}
 
 /// A responder (B) that has seen nothing.
 fn responder() -> Engine {
@@ -34,30 +25,6 @@ fn from_a() -> (SocketAddrV4, SocketAddrV4) {
         SocketAddrV4::new(A_ADDR, 500),
         SocketAddrV4::new(B_ADDR, 500),
     )
-}
-
-/// MM1 with `edit` applied to its parsed form.
-fn mm1_with(edit: impl FnOnce(&mut Message)) -> Vec<u8> {
-    let mut m = Message::parse(&mm1()).unwrap();
-    edit(&mut m);
-    m.to_bytes().unwrap()
-}
-
-fn payloads(m: &mut Message) -> &mut Vec<Payload> {
-    match &mut m.body {
-        Body::Payloads { payloads, .. } => payloads,
-        Body::Encrypted(_) => panic!("MM1 is plaintext"),
-    }
-}
-
-fn sa(m: &mut Message) -> &mut ikelab_peers::wire::SaPayload {
-    payloads(m)
-        .iter_mut()
-        .find_map(|p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .expect("an SA")
 }
 
 /// Sets (or adds) a phase-1 transform attribute of MM1's first transform.
@@ -302,7 +269,7 @@ fn forbidden_first_messages_are_dropped_with_their_reason() {
             }),
             "{what}: {events:?}"
         );
-        let (sent, _) = answer(&mut b, &mm1());
+        let (sent, _) = answer(&mut b, &mm1().to_bytes().unwrap());
         assert_eq!(sent.len(), 1, "{what}: a good MM1 afterwards is answered");
     }
 }
@@ -335,7 +302,7 @@ fn a_flood_of_first_messages_is_bounded_and_the_real_peer_gets_through() {
     let (a, b) = fixed_configs(|_| {});
     let limits = Limits::default();
     let mut p = Pair::new(a, b, 5);
-    let template = Message::parse(&mm1()).unwrap();
+    let template = mm1();
     let (src, dst) = from_a();
     let cookie = |n: u64| (n + 1).to_be_bytes();
     let mut most = 0;
@@ -395,7 +362,7 @@ fn the_overall_limit_holds_and_a_full_table_of_real_exchanges_drops_the_newcomer
         half_open_per_address: 32,
     };
     let mut e = Engine::new(b, 7);
-    let template = Message::parse(&mm1()).unwrap();
+    let template = mm1();
     for n in 0..20u64 {
         let mut m = template.clone();
         m.header.initiator_cookie = (n + 1).to_be_bytes();

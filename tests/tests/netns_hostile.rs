@@ -17,46 +17,17 @@ use std::net::{Ipv4Addr, SocketAddrV4, UdpSocket};
 use std::path::Path;
 use std::time::{Duration, Instant as WallInstant};
 
-use ikelab_peers::ike::Engine;
 use ikelab_peers::personality::Vendor;
-use ikelab_peers::time::Instant;
-use ikelab_peers::wire::{Body, Message, Payload};
+use ikelab_peers::wire::{Body, Payload};
 use ikelab_sim::netns::{Netns, in_netns};
 use ikelab_tests::fixtures;
+use ikelab_tests::hostile::{mm1, mm1_with as with, sa};
 use ikelab_tests::interop::{
     CliPeer, Rig, SimPeer, Tool, can_run, ikelab_bin, peer_options, serial, skip, workdir,
 };
-use ikelab_tests::pair::fixed_configs;
 
 const T: &str = "a hostile initiator against ikelab peer";
 const IX: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(172, 16, 0, 2), 500);
-
-/// The MM1 a SEIL at 172.16.0.1 sends the IX.
-fn mm1() -> Message {
-    let (a, _) = fixed_configs(|_| {});
-    let mut e = Engine::new(a, 11);
-    e.start(Instant::ZERO);
-    Message::parse(&e.poll_transmit().expect("MM1").payload).unwrap()
-}
-
-fn with(edit: impl FnOnce(&mut Message)) -> Vec<u8> {
-    let mut m = mm1();
-    edit(&mut m);
-    m.to_bytes().unwrap()
-}
-
-fn sa(m: &mut Message) -> &mut ikelab_peers::wire::SaPayload {
-    let Body::Payloads { payloads, .. } = &mut m.body else {
-        panic!("plaintext")
-    };
-    payloads
-        .iter_mut()
-        .find_map(|p| match p {
-            Payload::Sa(s) => Some(s),
-            _ => None,
-        })
-        .expect("an SA")
-}
 
 /// The attacker's socket: 172.16.0.1:500 in namespace `a`.
 fn attacker(ns: &Netns) -> UdpSocket {

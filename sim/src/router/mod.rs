@@ -670,16 +670,7 @@ impl Router {
         else {
             return (own, false);
         };
-        let c = &self.tunnels[t];
-        let ctx = OutboundContext {
-            interface: &self.ifaces[i].cfg.name,
-            tunnel: Some(TunnelInfo {
-                name: &c.name,
-                kind: c.kind,
-                local: c.local,
-                remote: c.remote,
-            }),
-        };
+        let ctx = context(&self.ifaces, &self.tunnels, i, Some(t));
         match self.stack.room(now, &ctx, &outer, self.ifaces[i].cfg.mtu) {
             // The tunnel's own header is inside what ESP protects.
             Some(r) => {
@@ -709,10 +700,7 @@ impl Router {
             // A tunnel interface already cut its packets to size (`tunnel_mtu`).
             Some(_) => None,
             None => {
-                let ctx = OutboundContext {
-                    interface: &self.ifaces[iface].cfg.name,
-                    tunnel: None,
-                };
+                let ctx = context(&self.ifaces, &self.tunnels, iface, None);
                 self.stack
                     .room(now, &ctx, &packet, self.ifaces[iface].cfg.mtu)
             }
@@ -749,18 +737,7 @@ impl Router {
         tunnel: Option<usize>,
     ) {
         let verdict = {
-            let ctx = OutboundContext {
-                interface: &self.ifaces[iface].cfg.name,
-                tunnel: tunnel.map(|t| {
-                    let c = &self.tunnels[t];
-                    TunnelInfo {
-                        name: &c.name,
-                        kind: c.kind,
-                        local: c.local,
-                        remote: c.remote,
-                    }
-                }),
-            };
+            let ctx = context(&self.ifaces, &self.tunnels, iface, tunnel);
             self.stack.outbound(now, &ctx, packet)
         };
         match verdict {
@@ -1052,5 +1029,27 @@ impl Node for Router {
 
     fn poll_key(&mut self) -> Option<KeyLine> {
         self.stack.poll_key()
+    }
+}
+
+/// What the security stack is told of a packet leaving interface `iface`, encapsulated by
+/// tunnel `tunnel` if any (the router's fields, borrowed apart from its stack).
+fn context<'a>(
+    ifaces: &'a [Iface],
+    tunnels: &'a [TunnelConfig],
+    iface: usize,
+    tunnel: Option<usize>,
+) -> OutboundContext<'a> {
+    OutboundContext {
+        interface: &ifaces[iface].cfg.name,
+        tunnel: tunnel.map(|t| {
+            let c = &tunnels[t];
+            TunnelInfo {
+                name: &c.name,
+                kind: c.kind,
+                local: c.local,
+                remote: c.remote,
+            }
+        }),
     }
 }
