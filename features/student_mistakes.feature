@@ -160,9 +160,10 @@ Feature: A re-addressed lab, and the mistakes students make on either router
     And the fix changes "group 1024-bit" to "group 2048-bit"
 
   Scenario: A typo in the IX's pre-shared key
+    # The IX gives up 60 s after its last Main Mode message (MM4, just after the pings start).
     Given in the IX configuration "key s3cret-lab" is replaced by "key s3cret-1ab"
     When pc-a pings 10.2.0.10 3 times after 10 seconds
-    And the lab runs for 1 minute
+    And the lab runs for 2 minutes
     Then the diagnosis finds pre_shared_key_differs
     And the diagnosis shows "s3cret-1ab" against "s3cret-lab"
     And a fix is offered on seil at "seil.conf:7"

@@ -134,11 +134,14 @@ fn ten_thousand_altered_datagrams_install_no_forged_sa_and_the_tunnel_recovers()
 }
 
 /// The loss sweep: 30% loss each way on the SEIL's WAN cable, 200 seeds; the share of runs in
-/// which the IX holds its IPsec SAs within 120 s, one negotiation's retry budget (racoon: a
-/// message and 5 retransmissions 10 s apart; phase 1 given up after 60 s in all, and no new
-/// attempt until traffic asks). Printed for the record and held to a floor: a round trip
-/// survives 30% loss each way with probability 0.49, and Main Mode's three round trips share
-/// one 60 s budget, so about 80% is what racoon's schedule allows, not a defect.
+/// which the IX holds its IPsec SAs within 120 s, one negotiation's retry budget. racoon gives
+/// every message it sends its own budget (a send and 5 resends, 10 s apart; `retry_counter` is
+/// reset in each `*_send`), the responder resends MM2, MM4 and QM2 on its own schedule as well,
+/// and nothing caps the whole exchange. What the schedule cannot save is an exchange's last
+/// message (MM6, QM3): racoon sends it once and again only when the peer repeats itself, so
+/// that round trip fails in 0.51^6 of runs (1.8%) for MM5/MM6 and about 1% for QM3, and no
+/// new attempt starts until traffic asks. About 97% is what racoon's schedule allows at this
+/// loss; the floor sits below that, and the figure is printed for the record.
 #[test]
 fn loss_sweep_share_established_within_the_retry_budget() {
     let loaded = load_named("proxy-id-fixed").expect("the document's fixed scenario");
@@ -172,5 +175,5 @@ fn loss_sweep_share_established_within_the_retry_budget() {
         "loss sweep: 30% loss each way, {seeds} seeds: phase 2 up within 120 s in {up} ({:.1}%)",
         share * 100.0
     );
-    assert!(share >= 0.75, "{up} of {seeds}");
+    assert!(share >= 0.95, "{up} of {seeds}");
 }

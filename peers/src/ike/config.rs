@@ -367,7 +367,8 @@ pub struct Behaviour {
     /// A responder whose own phase-2 lifetime is shorter than the initiator's uses it and says
     /// so with RESPONDER-LIFETIME (racoon's `proposal_check claim`); otherwise it obeys.
     pub claim_lifetime: bool,
-    /// Give up a phase-1 exchange that has not finished after this long.
+    /// Give up a phase-1 exchange that has heard nothing new from its peer for this long (racoon
+    /// gives each message its own retry budget, so a slow exchange that keeps moving lives on).
     pub phase1_timeout: Duration,
     /// Protocol and port in our phase-1 ID payload (racoon: UDP 500; others 0/0).
     pub phase1_id_proto_port: (u8, u16),

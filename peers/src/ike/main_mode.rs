@@ -651,8 +651,12 @@ impl Engine {
             payloads,
         );
         let id = self.new_id();
+        // A responder resends its replies on its own schedule too, not only when the initiator
+        // repeats itself (racoon's `ident_r1send` and `ident_r2send` end in `isakmp_ph1resend`):
+        // a lost reply costs one interval, not the initiator's whole budget.
+        let pending = Some(self.pending(mm2.clone()));
         self.ph1s.push(Ph1 {
-            state: State::negotiating(Awaits::Main(MainAwaits::Mm3), None),
+            state: State::negotiating(Awaits::Main(MainAwaits::Mm3), pending),
             suite: Some(suite),
             sai_b,
             last_rx: Some(Taken {
@@ -702,7 +706,7 @@ impl Engine {
         p.set_awaits(Awaits::Main(MainAwaits::Mm5));
         let (ic, rc) = (p.icookie, p.rcookie);
         let mm4 = Engine::plain_message(ic, rc, ExchangeType::IDENTITY_PROTECTION, 0, payloads);
-        self.ph1_send(i, mm4.clone(), false);
+        self.ph1_send(i, mm4.clone(), true);
         Ok(Answer::Replied(mm4))
     }
 
@@ -753,17 +757,14 @@ impl Engine {
                     let (bytes, l, r) = (q.bytes.clone(), p.local, p.remote);
                     self.send(l, r, &bytes, true);
                 } else {
-                    self.phase1_failed(i, FailReason::Timeout);
+                    let reason = p.give_up_reason();
+                    self.phase1_failed(i, reason);
                     continue;
                 }
             }
             let p = &self.ph1s[i];
-            if !p.established() && now >= p.started + timeout {
-                let reason = if p.bad_hash() {
-                    FailReason::AuthenticationFailed
-                } else {
-                    FailReason::Timeout
-                };
+            if !p.established() && now >= p.last_heard + timeout {
+                let reason = p.give_up_reason();
                 self.phase1_failed(i, reason);
             } else if p.expires.is_some_and(|e| e <= now) {
                 self.delete_phase1(i, true, DeleteReason::Expired);

@@ -514,7 +514,7 @@ impl Engine {
             at(p.pending().map(|q| q.next));
             at(p.expires);
             if !p.established() {
-                at(Some(p.started + b.phase1_timeout));
+                at(Some(p.last_heard + b.phase1_timeout));
             } else if p.peer_dpd {
                 if let Some(dpd) = p.peer.get(&self.cfg.peers).and_then(|c| c.dpd) {
                     at(Some(

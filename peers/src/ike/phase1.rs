@@ -6,7 +6,7 @@ use crate::time::Instant;
 
 use super::aggressive_mode::AggressiveAwaits;
 use super::main_mode::MainAwaits;
-use super::{DpdProbe, Pending, Ph1};
+use super::{DpdProbe, FailReason, Pending, Ph1};
 
 /// The message a phase-1 negotiation waits for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +106,16 @@ impl Ph1 {
     /// Whether a message of the negotiation failed to decrypt or authenticate.
     pub(crate) fn bad_hash(&self) -> bool {
         matches!(self.state, State::Negotiating { bad_hash: true, .. })
+    }
+
+    /// Why a negotiation that ran out of time failed: a message that did not decrypt or
+    /// authenticate says the keys differ (a pre-shared key mismatch), otherwise the peer was silent.
+    pub(crate) fn give_up_reason(&self) -> FailReason {
+        if self.bad_hash() {
+            FailReason::AuthenticationFailed
+        } else {
+            FailReason::Timeout
+        }
     }
 
     /// Notes that a message of the negotiation failed to decrypt or authenticate.

@@ -15,7 +15,7 @@
 //! | (per policy) `phase2_delay` | 4 s without `proxy-id-*` | the document's failing log: "delay phase2 start for 4 sec." between phase 1 and phase 2; not in any racoon, so IIJ's. The trigger is not documented; ikelab's reading, the one that fits both of the document's logs: SEIL waits before phase 2 of routing-based IPsec with its default 0.0.0.0/0 IDs (the failing config), not with `proxy-id-*` set (the fixed config's log has no such line). Set in `config.rs` on the policy. |
 //! | `retransmit` | every 10 s, 6 sends | SEIL's `ike interval 10s`, `ike retry 5` defaults (= racoon's `RETRY_INTERVAL`, `RETRY_COUNTER`) |
 //! | `rekey_percent` | 80 | racoon's soft lifetime (`PFKEY_SOFT_LIFETIME_RATE`) |
-//! | `phase1_timeout` | 60 s | longer than the 50 s of retransmissions, so that racoon's "phase1 negotiation failed due to time up" (the retry budget) decides. SEIL's own `ike phase1-timeout 30s` is racoon's `retry_checkph1` (phase 2 waiting for phase 1), not this |
+//! | `phase1_timeout` | 60 s after the last message taken | longer than the 50 s of one message's retransmissions, so that racoon's "phase1 negotiation failed due to time up" (the retry budget, reset for every message it sends: `retry_counter = rmconf->retry_counter` in each `*_send`) decides; nothing caps the whole exchange. SEIL's own `ike phase1-timeout 30s` is racoon's `retry_checkph1` (phase 2 waiting for phase 1), not this |
 //! | `phase1_id_proto_port` | (17, 500) | racoon's `ipsecdoi_setid1` puts UDP/500 in its ID_IPV4_ADDR |
 //!
 //! **Error notifications (`on_error_notify`).** ipsec-tools racoon only logs an error notify and
