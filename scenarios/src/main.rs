@@ -356,6 +356,7 @@ fn peer(
         netns: ns,
         ifaces: pairs,
         seed: None,
+        out: out.clone(),
     };
     let result = netns::peer(opts, stop, |o| match o {
         PeerOutput::Log(l) => {
@@ -450,10 +451,16 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    // The capture and the run log go to their files as the run goes.
+    if let Err(e) = ikelab::report::stream(&mut built, &dir) {
+        eprintln!("ikelab run: writing {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
     built.lab.run();
+    let streamed = built.lab.finish_streams();
     let result = built.result();
     let info = RunInfo::of(&loaded, args.seed, &result, over);
-    let written = ikelab::report::write(&built, &info, &dir);
+    let written = streamed.and_then(|()| ikelab::report::write(&built, &info, &dir));
     report(&loaded, &result, &info, &args, &dir, written, false)
 }
 

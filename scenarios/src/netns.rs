@@ -46,7 +46,7 @@
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -57,10 +57,13 @@ use std::sync::Arc;
 use ikelab_peers::personality::{self as pv, LogSetup, Personality, WallClock};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
+use ikelab_sim::files;
 use ikelab_sim::netns::{
     self as sn, BridgeCapture, Clock, Driver, Netns, PacketSocket, Port, QuietSocket, Spawned,
 };
-use ikelab_sim::{Capture, KeyLog, LinkId, MacAddr, Router, StartTime, derive_seed};
+use ikelab_sim::{
+    Capture, CaptureSink, KeyLog, LineSink, LinkId, MacAddr, Router, StartTime, derive_seed,
+};
 
 use crate::expect::Verdict;
 use crate::report::{
@@ -140,7 +143,7 @@ pub fn write(
         capture: &run.capture,
         links: &run.links,
         keys: &run.keys,
-        log_text: run.log_text.clone(),
+        log_text: Some(run.log_text.clone()),
     };
     // Each frame was captured once (on a bridge, or by the router's port on a veth).
     report::write_parts(&run.result, info, &rec, dir, |_| true)
@@ -628,6 +631,10 @@ pub struct PeerOptions {
     pub ifaces: Vec<(String, String)>,
     /// Seed for the engine (default: from the clock).
     pub seed: Option<u64>,
+    /// The artefact folder: the capture, the run log and the vendor log are written there as
+    /// the peer runs ([`PeerRun::write`] adds the rest). Without one nothing is captured or kept,
+    /// so a peer that runs for days does not grow.
+    pub out: Option<PathBuf>,
 }
 
 /// What [`peer`] reports as it runs.
@@ -653,8 +660,6 @@ pub struct PeerRun {
     pub links: Vec<(String, LinkId)>,
     /// The date time zero stands for (the real start).
     pub start: StartTime,
-    /// The run log (router notes and vendor lines, stamped).
-    pub log_text: String,
     /// The engine's seed.
     pub seed: u64,
     /// How long it ran.
@@ -662,8 +667,9 @@ pub struct PeerRun {
 }
 
 impl PeerRun {
-    /// Writes `<vendor>.log`, `keys/`, `links/<iface>.pcap`, `lab.log`, `capture.pcapng` and
-    /// `summary.json` into `dir`.
+    /// Writes `keys/` and `summary.json` into `dir`, the folder given as [`PeerOptions::out`],
+    /// which already holds what was written as the peer ran (`<vendor>.log`, `lab.log`,
+    /// `capture.pcapng`, `links/<iface>.pcap`).
     pub fn write(&self, dir: &Path) -> Result<Artefacts, ikelab_sim::SimError> {
         let run = RunResult {
             routers: vec![self.router.clone()],
@@ -675,7 +681,8 @@ impl PeerRun {
             capture: &self.capture,
             links: &self.links,
             keys: &self.keys,
-            log_text: self.log_text.clone(),
+            // Written to the folder as the peer ran.
+            log_text: None,
         };
         // One router beside real peers: no scenario and no expectations.
         let info = RunInfo {
@@ -828,15 +835,19 @@ pub fn peer(
     let (stack, handle) =
         EngineStack::new(&name, engine, opts.log.renderer(wall_clock(clock.start())));
     let mut driver = Driver::new(clock);
+    stream_peer(&mut driver, &handle, &name, opts.out.as_deref())?;
     let mut links = vec![];
     let mut ports: Vec<Option<Port>> = vec![];
     ports.resize_with(rc.interfaces.len(), || None);
     for (port, ifn) in &wired {
-        let id = driver.add_link(&names[*port]);
-        links.push((names[*port].clone(), id));
+        // Without a folder to write to, nothing is captured.
+        let link = opts.out.is_some().then(|| driver.add_link(&names[*port]));
+        if let Some(id) = link {
+            links.push((names[*port].clone(), id));
+        }
         ports[*port] = Some(Port {
             socket: PacketSocket::open(&opts.netns, ifn, false)?,
-            link: Some(id),
+            link,
         });
         driver.note(
             &name,
@@ -855,13 +866,11 @@ pub fn peer(
     driver.attach(Box::new(node), ports);
 
     out(PeerOutput::Ready);
-    let mut printed = 0;
-    let mut flush = |out: &mut dyn FnMut(PeerOutput<'_>)| {
-        let s = handle.borrow();
-        for l in &s.log[printed..] {
-            out(PeerOutput::Log(&l.text));
+    let flush = |out: &mut dyn FnMut(PeerOutput<'_>)| {
+        let fresh = handle.borrow_mut().take_fresh();
+        for l in &fresh {
+            out(PeerOutput::Log(l));
         }
-        printed = s.log.len();
     };
     {
         let mut s = handle.borrow_mut();
@@ -888,9 +897,15 @@ pub fn peer(
     drop(restore);
     let start = clock.start();
     let elapsed = clock.now().since_zero();
-    let log_text = driver.log().render(start);
+    let vendor_log = handle.borrow_mut().finish_log().transpose();
+    let lab_log = driver.finish_log();
     let keys = driver.keys().clone();
-    let capture = driver.into_recorder().finish();
+    let mut capture = driver.into_recorder().finish();
+    let captured = capture.finish_stream().transpose();
+    vendor_log
+        .and(lab_log)
+        .and(captured.map(drop))
+        .map_err(|e| setup(format!("writing the artefacts: {e}")))?;
     Ok(PeerRun {
         seed,
         elapsed,
@@ -904,8 +919,38 @@ pub fn peer(
         capture,
         links,
         start,
-        log_text,
     })
+}
+
+/// Has the peer's capture, run log and vendor log written into `out` as they come (see
+/// [`PeerOptions::out`]); without a folder, the logs are not kept at all.
+fn stream_peer(
+    driver: &mut Driver,
+    stack: &StackHandle,
+    name: &str,
+    out: Option<&Path>,
+) -> Result<(), NetnsError> {
+    let Some(dir) = out else {
+        driver.stream_log(LineSink::discard());
+        stack.borrow_mut().stream_log(None);
+        return Ok(());
+    };
+    let file = |e: ikelab_sim::SimError| setup(format!("writing {}: {e}", dir.display()));
+    let made = files::create_root(dir)
+        .and_then(|()| files::create_dir(&dir.join("links"), files::Access::Shared));
+    made.map_err(|e| file(e.into()))?;
+    let sink = CaptureSink::create(
+        &dir.join("capture.pcapng"),
+        &dir.join("links"),
+        driver.clock().start(),
+        Box::new(|_| true),
+    )
+    .map_err(file)?;
+    driver.recorder_mut().stream_to(sink);
+    driver.stream_log(LineSink::create(&dir.join("lab.log")).map_err(file)?);
+    let vendor = LineSink::create(&dir.join(format!("{name}.log"))).map_err(file)?;
+    stack.borrow_mut().stream_log(Some(vendor));
+    Ok(())
 }
 
 #[cfg(test)]

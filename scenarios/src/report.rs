@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use crate::diagnose;
 use crate::expect::{Expect, Verdict};
-use ikelab_sim::SimError;
 use ikelab_sim::files::{self, Access};
+use ikelab_sim::{CaptureSink, LineSink, LinkId, SimError};
 
 use crate::scenario::Built;
 use crate::stack::StackHandle;
@@ -152,10 +152,12 @@ pub fn fold_repeats(log: &str) -> String {
     out
 }
 
-/// Every router's vendor log, as the device prints it.
+/// Every router's vendor log kept in memory, as the device prints it (a log written to its file
+/// as it came, [`crate::stack::StackState::stream_log`], is not repeated).
 pub fn router_logs(run: &RunResult) -> Vec<(String, String)> {
     run.routers
         .iter()
+        .filter(|r| !r.stack.borrow().log_streamed())
         .map(|r| {
             let s = r.stack.borrow();
             (
@@ -488,22 +490,29 @@ pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
 /// Keeps one copy of each frame a switch forwards: the copy on the link it entered by. Every
 /// link keeps its own pcap; the merged capture shows each frame once, as a capture at the
 /// switch would, because IKEv1 decryption in Wireshark depends on seeing each message once.
-fn switch_view(b: &Built) -> impl FnMut(&ikelab_sim::CapturedFrame) -> bool + '_ {
+/// What it remembers is bounded: a frame not seen forwarded within 10 ms is forgotten.
+pub fn switch_view(
+    switched: Vec<Vec<LinkId>>,
+) -> impl FnMut(&ikelab_sim::CapturedFrame) -> bool + Send + 'static {
+    const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
     // (switch, frame bytes) -> when it was last kept.
     let mut recent: std::collections::HashMap<(usize, Vec<u8>), ikelab_peers::time::Instant> =
         Default::default();
     move |f| {
-        let Some(group) = b.switched.iter().position(|g| g.contains(&f.link)) else {
+        let Some(group) = switched.iter().position(|g| g.contains(&f.link)) else {
             return true;
         };
         let key = (group, f.data.clone());
         let forwarded = recent
             .get(&key)
-            .is_some_and(|t| f.time.saturating_since(*t) < std::time::Duration::from_millis(10));
+            .is_some_and(|t| f.time.saturating_since(*t) < WINDOW);
         if forwarded {
             // Forget it, so a later identical frame (a retransmission) counts again.
             recent.remove(&key);
             return false;
+        }
+        if recent.len() >= 1024 {
+            recent.retain(|_, t| f.time.saturating_since(*t) < WINDOW);
         }
         recent.insert(key, f.time);
         true
@@ -531,8 +540,22 @@ pub struct Recording<'a> {
     pub links: &'a [(String, ikelab_sim::LinkId)],
     /// The derived keys.
     pub keys: &'a ikelab_sim::KeyLog,
-    /// The run log.
-    pub log_text: String,
+    /// The run log; `None` when it was written as the run went ([`stream`]).
+    pub log_text: Option<String>,
+}
+
+/// Opens the artefact folder before the run and has the lab write its capture (merged and per
+/// link) and its run log there as the run goes, so that a long run's memory does not grow with
+/// its traffic; [`write`] adds the rest after the run ([`ikelab_sim::Lab::finish_streams`] first).
+pub fn stream(b: &mut Built, dir: &Path) -> Result<(), SimError> {
+    files::create_root(dir)?;
+    let links = dir.join("links");
+    files::create_dir(&links, Access::Shared)?;
+    let keep = Box::new(switch_view(b.switched.clone()));
+    let sink = CaptureSink::create(&dir.join("capture.pcapng"), &links, b.lab.start(), keep)?;
+    b.lab.stream_capture(sink);
+    b.lab.stream_log(LineSink::create(&dir.join("lab.log"))?);
+    Ok(())
 }
 
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
@@ -543,9 +566,15 @@ pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> Result<Artefacts, SimErro
         capture: b.lab.capture(),
         links: &b.links,
         keys: b.lab.keys(),
-        log_text: b.lab.log_text(),
+        log_text: (!b.lab.log().is_streamed()).then(|| b.lab.log_text()),
     };
-    write_parts(&b.result(), info, &rec, dir, switch_view(b))
+    write_parts(
+        &b.result(),
+        info,
+        &rec,
+        dir,
+        switch_view(b.switched.clone()),
+    )
 }
 
 /// [`write`] for any run; the merged capture keeps the frames `keep` accepts. Every file is
@@ -571,13 +600,19 @@ pub fn write_parts(
     files::create_root(dir)?;
     files::create_dir(&dir.join("links"), Access::Shared)?;
     let pcapng = dir.join("capture.pcapng");
-    let out = std::io::BufWriter::new(files::create(&pcapng, Access::Shared)?);
-    let out = p
-        .capture
-        .write_pcapng_where(p.start, out, keep)
-        .map_err(capture_error(&pcapng))?;
-    flushed(&pcapng, out)?;
-    for (name, id) in p.links {
+    // A streamed capture is in its files already.
+    let kept = if p.capture.is_streamed() {
+        &[][..]
+    } else {
+        let out = std::io::BufWriter::new(files::create(&pcapng, Access::Shared)?);
+        let out = p
+            .capture
+            .write_pcapng_where(p.start, out, keep)
+            .map_err(capture_error(&pcapng))?;
+        flushed(&pcapng, out)?;
+        p.links
+    };
+    for (name, id) in kept {
         let path = dir
             .join("links")
             .join(format!("{}.pcap", ikelab_sim::tap::file_stem(name)));
@@ -607,7 +642,9 @@ pub fn write_parts(
         })?;
         files::write(&dir.join(format!("{name}.log")), text, Access::Shared)?;
     }
-    files::write(&dir.join("lab.log"), &p.log_text, Access::Shared)?;
+    if let Some(text) = &p.log_text {
+        files::write(&dir.join("lab.log"), text, Access::Shared)?;
+    }
     files::write(
         &dir.join("summary.json"),
         serde_json::to_string_pretty(&summary(run, info)).unwrap_or_default() + "\n",

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use ikelab_peers::ike::{Engine, Event, EventKind, KeysDerived, Protected};
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
 use ikelab_peers::time::Instant;
-use ikelab_sim::{KeyLine, Outbound, OutboundContext, Room, SecurityStack};
+use ikelab_sim::{KeyLine, LineSink, Outbound, OutboundContext, Room, SecurityStack, SimError};
 
 use crate::decode::keys::key_line;
 
@@ -22,12 +22,22 @@ pub struct StackState {
     pub engine: Engine,
     /// The vendor's log renderer.
     pub renderer: Box<dyn LogRenderer>,
-    /// Every vendor log line so far.
+    /// Every vendor log line so far, unless they go to a file ([`StackState::stream_log`]).
     pub log: Vec<LogLine>,
     /// The engine's events so far that summaries and diagnoses read ([`kept`]).
     pub events: Vec<Event>,
     pending_log: VecDeque<String>,
     pending_keys: VecDeque<KeyLine>,
+    streamed: Option<Streamed>,
+}
+
+/// Vendor log lines written as they come instead of kept: to a file, if there is one, and to a
+/// queue a watcher empties (`ikelab peer` prints them).
+struct Streamed {
+    file: Option<LineSink>,
+    /// Whether there was a file (it stays so once the file is finished).
+    to_file: bool,
+    fresh: VecDeque<String>,
 }
 
 impl StackState {
@@ -56,8 +66,53 @@ impl StackState {
             // The log is the router's own data; tracing only mirrors it for debugging.
             tracing::info!(target: "ikelab::vendor_log", router = %self.name, "{}", l.text);
             self.pending_log.push_back(l.text.clone());
-            self.log.push(l);
+            match &mut self.streamed {
+                Some(st) => {
+                    if let Some(f) = &mut st.file {
+                        f.line(format_args!("{}", l.text));
+                    }
+                    st.fresh.push_back(l.text);
+                }
+                None => self.log.push(l),
+            }
         }
+    }
+
+    /// From now on, vendor log lines are not kept: each goes to `file` (if any) as it comes,
+    /// and waits in [`StackState::take_fresh`] until the watcher takes it. The lines kept so far
+    /// are written first.
+    pub fn stream_log(&mut self, mut file: Option<LineSink>) {
+        let mut fresh = VecDeque::new();
+        for l in std::mem::take(&mut self.log) {
+            if let Some(f) = &mut file {
+                f.line(format_args!("{}", l.text));
+            }
+            fresh.push_back(l.text);
+        }
+        let to_file = file.is_some();
+        self.streamed = Some(Streamed {
+            file,
+            to_file,
+            fresh,
+        });
+    }
+
+    /// The lines logged since the last call, while streaming.
+    pub fn take_fresh(&mut self) -> Vec<String> {
+        self.streamed
+            .as_mut()
+            .map(|s| s.fresh.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the vendor log goes to a file rather than [`StackState::log`].
+    pub fn log_streamed(&self) -> bool {
+        self.streamed.as_ref().is_some_and(|s| s.to_file)
+    }
+
+    /// Flushes the vendor log file: its path, the first error met, or `None` if there is none.
+    pub fn finish_log(&mut self) -> Option<Result<std::path::PathBuf, SimError>> {
+        self.streamed.as_mut()?.file.take().map(LineSink::finish)
     }
 }
 
@@ -94,6 +149,7 @@ impl EngineStack {
             events: vec![],
             pending_log: VecDeque::new(),
             pending_keys: VecDeque::new(),
+            streamed: None,
         }));
         (EngineStack(state.clone()), state)
     }

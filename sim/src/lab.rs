@@ -16,8 +16,8 @@ use crate::link::{Impairments, Link, LinkParams, PortRef};
 use crate::router::{Router, RouterConfig, SecurityStack};
 use crate::tap::{Capture, CaptureFiles};
 use crate::{
-    Counter, Counters, KeyLog, LinkId, LinkStats, Log, MacAddr, Node, SimError, StartTime, Switch,
-    derive_seed,
+    CaptureSink, Counter, Counters, KeyLog, LineSink, LinkId, LinkStats, Log, MacAddr, Node,
+    SimError, StartTime, Switch, derive_seed,
 };
 
 /// How a run is set up.
@@ -554,7 +554,7 @@ impl Lab {
         let node = self.nodes[end.node.0].node();
         if self.capture.enabled() {
             let data = self.capture.record(link, self.now, frame);
-            node.handle_frame(self.now, end.port, data);
+            node.handle_frame(self.now, end.port, &data);
         } else {
             node.handle_frame(self.now, end.port, &frame);
         }
@@ -734,6 +734,27 @@ impl Lab {
     /// Keys exported so far.
     pub fn keys(&self) -> &KeyLog {
         &self.keys
+    }
+
+    /// From now on, writes the capture to `sink` as frames come instead of keeping them (the
+    /// frames so far first); [`Lab::capture`] then holds none.
+    pub fn stream_capture(&mut self, sink: CaptureSink) {
+        self.capture.stream_to(sink);
+    }
+
+    /// From now on, writes the run log to `sink` line by line instead of keeping it.
+    pub fn stream_log(&mut self, sink: LineSink) {
+        self.log.stream_to(sink, self.config.start);
+    }
+
+    /// Flushes what [`Lab::stream_capture`] and [`Lab::stream_log`] were given; the first error
+    /// either met (what was written before it stays).
+    pub fn finish_streams(&mut self) -> Result<(), SimError> {
+        let capture = self.capture.finish_stream().transpose();
+        let log = self.log.finish_stream().transpose();
+        capture?;
+        log?;
+        Ok(())
     }
 
     /// Writes into `dir` (created if missing): `<link>.pcap` per link, `lab.pcapng`, `lab.log`,

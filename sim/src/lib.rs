@@ -44,6 +44,7 @@ pub mod netns;
 pub mod node;
 pub mod packet;
 pub mod router;
+pub mod sink;
 pub mod switch;
 pub mod tap;
 pub mod topology;
@@ -67,6 +68,7 @@ pub use router::{
     InterfaceConfig, NoIpsec, Outbound, OutboundContext, Room, RouteConfig, Router, RouterConfig,
     SecurityStack, TunnelConfig, TunnelInfo, TunnelKind, Via,
 };
+pub use sink::{CaptureSink, Keep, LineSink};
 pub use switch::Switch;
 pub use tap::{Capture, CaptureFiles, CapturedFrame};
 pub use topology::{

@@ -1,11 +1,13 @@
 //! The run log: what nodes and the simulator report (ARP resolutions, drops and why, ping
-//! results, link cuts), stamped with virtual time. Part of a run's deterministic output.
+//! results, link cuts), stamped with virtual time. Part of a run's deterministic output. Kept in
+//! memory, or once [`Log::stream_to`] is given a file, written line by line and not kept.
 
 use core::fmt::Write as _;
 
 use ikelab_peers::time::Instant;
 
-use crate::StartTime;
+use crate::sink::Stream;
+use crate::{LineSink, SimError, StartTime};
 
 /// One line of the run log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,18 +21,47 @@ pub struct LogEntry {
 }
 
 /// Every line of a run, in order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Log {
     entries: Vec<LogEntry>,
+    sink: Stream<(LineSink, StartTime)>,
 }
 
 impl Log {
     pub(crate) fn push(&mut self, time: Instant, source: &str, message: String) {
+        if let Some((sink, start)) = self.sink.sink() {
+            sink.line(format_args!("{} {source}: {message}", start.stamp(time)));
+            return;
+        }
         self.entries.push(LogEntry {
             time,
             source: source.to_string(),
             message,
         });
+    }
+
+    /// From now on, writes every line to `sink` (times shown from `start`) instead of keeping
+    /// it; the lines kept so far are written first and let go.
+    pub fn stream_to(&mut self, mut sink: LineSink, start: StartTime) {
+        for e in std::mem::take(&mut self.entries) {
+            sink.line(format_args!(
+                "{} {}: {}",
+                start.stamp(e.time),
+                e.source,
+                e.message
+            ));
+        }
+        self.sink = Stream::On((sink, start));
+    }
+
+    /// Whether lines go to a file (and [`Log::entries`] holds none).
+    pub fn is_streamed(&self) -> bool {
+        self.sink.is_used()
+    }
+
+    /// Ends streaming: the file, or the first error met; `None` if not streaming.
+    pub fn finish_stream(&mut self) -> Option<Result<std::path::PathBuf, SimError>> {
+        self.sink.finish().map(|(s, _)| s.finish())
     }
 
     /// All entries.

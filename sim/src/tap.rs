@@ -1,6 +1,8 @@
 //! Taps: every frame that arrives at either end of any link is recorded, from the run's first
-//! event on (so Main Mode is always captured whole), with its virtual time. Written out as one
-//! classic pcap per link and one merged pcapng with an interface per link.
+//! event on (so Main Mode is always captured whole), with its virtual time. Kept in memory and
+//! written out at the end as one classic pcap per link and one merged pcapng with an interface
+//! per link, or, once [`Capture::stream_to`] is given a [`CaptureSink`], written as it comes and
+//! not kept (a long run's memory then does not grow with its traffic).
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -8,19 +10,17 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use ikelab_peers::time::Instant;
-use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use pcap_file::pcap::{PcapPacket, PcapWriter};
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
 };
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
-use pcap_file::{DataLink, Endianness, TsResolution};
+use pcap_file::{DataLink, Endianness};
 
+use crate::sink::{CaptureSink, SNAPLEN, Stream, pcap_header};
 use crate::{LinkId, SimError, StartTime};
-
-/// Largest frame recorded whole.
-const SNAPLEN: u32 = 262_144;
 
 /// One recorded frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,12 +33,14 @@ pub struct CapturedFrame {
     pub data: Vec<u8>,
 }
 
-/// Everything the taps saw, in arrival order.
-#[derive(Clone, Debug, Default)]
+/// Everything the taps saw, in arrival order (in memory, or streamed to a [`CaptureSink`]).
+#[derive(Debug, Default)]
 pub struct Capture {
     links: Vec<String>,
     frames: Vec<CapturedFrame>,
     enabled: bool,
+    sink: Stream<CaptureSink>,
+    streamed: u64,
 }
 
 /// The files [`Capture::write`] produced.
@@ -60,12 +62,58 @@ impl Capture {
 
     pub(crate) fn add_link(&mut self, name: &str) {
         self.links.push(name.to_string());
+        if let Some(sink) = self.sink.sink() {
+            sink.add_link(name);
+        }
     }
 
-    /// Records a frame (only called when enabled) and lends it back for delivery.
-    pub(crate) fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) -> &[u8] {
-        self.frames.push(CapturedFrame { link, time, data });
-        &self.frames[self.frames.len() - 1].data
+    /// Records a frame (only called when enabled) and gives it back for delivery.
+    pub(crate) fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) -> Cow<'_, [u8]> {
+        let f = CapturedFrame { link, time, data };
+        match self.sink.sink() {
+            Some(sink) => {
+                sink.write(&f);
+                self.streamed += 1;
+                Cow::Owned(f.data)
+            }
+            None => {
+                self.frames.push(f);
+                Cow::Borrowed(&self.frames[self.frames.len() - 1].data)
+            }
+        }
+    }
+
+    /// From now on, writes every frame to `sink` as it is recorded instead of keeping it; the
+    /// frames kept so far are written first and let go.
+    pub fn stream_to(&mut self, mut sink: CaptureSink) {
+        for name in &self.links {
+            sink.add_link(name);
+        }
+        for f in std::mem::take(&mut self.frames) {
+            sink.write(&f);
+            self.streamed += 1;
+        }
+        self.sink = Stream::On(sink);
+    }
+
+    /// Takes over a sink others already wrote to (its links added), to finish it later.
+    pub(crate) fn streaming(&mut self, sink: CaptureSink) {
+        self.sink = Stream::On(sink);
+    }
+
+    /// Whether frames go to a sink (and [`Capture::frames`] holds none).
+    pub fn is_streamed(&self) -> bool {
+        self.sink.is_used()
+    }
+
+    /// How many frames went to the sink.
+    pub fn streamed(&self) -> u64 {
+        self.streamed
+    }
+
+    /// Ends streaming: the sink's files, or the first error it met; `None` if not streaming.
+    pub fn finish_stream(&mut self) -> Option<Result<CaptureFiles, SimError>> {
+        self.sink.finish().map(CaptureSink::finish)
     }
 
     /// Whether taps record (they do unless the lab was built with capture off).
@@ -95,14 +143,7 @@ impl Capture {
         start: StartTime,
         out: W,
     ) -> Result<W, String> {
-        let header = PcapHeader {
-            datalink: DataLink::ETHERNET,
-            ts_resolution: TsResolution::NanoSecond,
-            endianness: Endianness::Little,
-            snaplen: SNAPLEN,
-            ..PcapHeader::default()
-        };
-        let mut w = PcapWriter::with_header(out, header).map_err(|e| e.to_string())?;
+        let mut w = PcapWriter::with_header(out, pcap_header()).map_err(|e| e.to_string())?;
         for f in self.on_link(link) {
             let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);
             w.write_packet(&PcapPacket::new(start.wall(f.time), len, &f.data))

@@ -539,17 +539,20 @@ pub fn peer_options(
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
         seed: Some(7),
+        out: None,
     }
 }
 
 impl SimPeer {
     /// Starts the peer; returns once its sockets are open (or panics with its error). With
     /// `out`, its artefacts are written there when it stops.
-    pub fn start(opts: PeerOptions, out: Option<PathBuf>) -> SimPeer {
+    pub fn start(mut opts: PeerOptions, out: Option<PathBuf>) -> SimPeer {
         let stop = Arc::new(AtomicBool::new(false));
         let lines = Arc::new(Mutex::new(vec![]));
         let ready = Arc::new(AtomicBool::new(false));
         let (s, l, r) = (stop.clone(), lines.clone(), ready.clone());
+        let all = lines.clone();
+        opts.out = out.clone();
         let thread = std::thread::spawn(move || {
             let run = ikelab::netns::peer(opts, &s, |o| match o {
                 PeerOutput::Log(line) => l.lock().unwrap().push(line.to_string()),
@@ -562,7 +565,7 @@ impl SimPeer {
             }
             let st = run.router.stack.borrow();
             Ok(PeerDone {
-                log: st.log.iter().map(|l| l.text.clone()).collect(),
+                log: all.lock().unwrap().clone(),
                 events: st.events.iter().map(|e| e.kind.clone()).collect(),
                 keys: run.keys.clone(),
             })

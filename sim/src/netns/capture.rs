@@ -17,25 +17,48 @@ use ikelab_peers::time::Instant;
 
 use super::driver::Clock;
 use super::sys::{PacketSocket, poll_readable};
-use crate::{Capture, LinkId};
+use crate::{Capture, CaptureSink, CapturedFrame, LinkId};
 
-/// Frames from several capture points, merged by time into a [`Capture`].
+/// Frames from several capture points, merged by time into a [`Capture`]; or, for a driver
+/// whose frames all come from its own ports in time order (`ikelab peer`), written as they come
+/// ([`Recorder::stream_to`]).
 #[derive(Debug, Default)]
 pub struct Recorder {
     links: Vec<String>,
     frames: Vec<(LinkId, Instant, Vec<u8>)>,
+    sink: Option<CaptureSink>,
 }
 
 impl Recorder {
     /// Adds a link (a capture point) named `name`.
     pub fn add_link(&mut self, name: &str) -> LinkId {
         self.links.push(name.to_string());
+        if let Some(sink) = &mut self.sink {
+            sink.add_link(name);
+        }
         LinkId(self.links.len() - 1)
     }
 
     /// Records a frame.
     pub fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) {
-        self.frames.push((link, time, data));
+        match &mut self.sink {
+            Some(sink) => sink.write(&CapturedFrame { link, time, data }),
+            None => self.frames.push((link, time, data)),
+        }
+    }
+
+    /// From now on, writes each frame to `sink` as it is recorded (frames must then come in
+    /// time order; those recorded so far are written first, sorted).
+    pub fn stream_to(&mut self, mut sink: CaptureSink) {
+        for l in &self.links {
+            sink.add_link(l);
+        }
+        let mut frames = std::mem::take(&mut self.frames);
+        frames.sort_by_key(|f| f.1);
+        for (link, time, data) in frames {
+            sink.write(&CapturedFrame { link, time, data });
+        }
+        self.sink = Some(sink);
     }
 
     /// Frames recorded so far.
@@ -57,6 +80,10 @@ impl Recorder {
         }
         for (link, time, data) in self.frames {
             c.record(link, time, data);
+        }
+        if let Some(sink) = self.sink {
+            // Still to be finished by whoever writes the run's files.
+            c.streaming(sink);
         }
         c
     }

@@ -20,7 +20,7 @@ use ikelab_peers::time::Instant;
 use super::capture::Recorder;
 use super::sys::{PacketSocket, QuietSocket, poll_readable};
 use crate::keys::KeyLog;
-use crate::{LinkId, Log, Node, StartTime};
+use crate::{LineSink, LinkId, Log, Node, SimError, StartTime};
 
 /// Real time as the nodes see it: an [`Instant`] counted from the start of the run on the
 /// monotonic clock, and the wall-clock date that time zero is shown as in logs and captures.
@@ -168,6 +168,17 @@ impl Driver {
     /// The run log so far.
     pub fn log(&self) -> &Log {
         &self.log
+    }
+
+    /// From now on, writes the run log to `sink` line by line instead of keeping it.
+    pub fn stream_log(&mut self, sink: LineSink) {
+        let start = self.clock.start();
+        self.log.stream_to(sink, start);
+    }
+
+    /// Flushes the run log's file, if it has one: the first error met.
+    pub fn finish_log(&mut self) -> Result<(), SimError> {
+        self.log.finish_stream().transpose().map(drop)
     }
 
     /// Keys exported so far.
