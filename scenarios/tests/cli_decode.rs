@@ -264,3 +264,41 @@ fn a_pcapng_cut_short_prints_every_good_frame_then_says_where() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cut.pcapng: the capture appears to have been cut short in the middle of a packet (record "), "{err}");
 }
+
+/// A pcapng section that declares interface after interface: refused at the first one over the
+/// limit, so a file of nothing but declarations cannot grow a decode's memory (tshark keeps
+/// reading; ikelab stops where a real capture never goes).
+#[test]
+fn a_pcapng_of_endless_interface_declarations_is_refused_at_the_limit() {
+    // Section header: type, length 28, byte-order magic, version 1.0, section length -1.
+    let mut ng = vec![];
+    for w in [0x0a0d_0d0au32, 28, 0x1a2b_3c4d, 1] {
+        ng.extend_from_slice(&w.to_le_bytes());
+    }
+    ng.extend_from_slice(&u64::MAX.to_le_bytes());
+    ng.extend_from_slice(&28u32.to_le_bytes());
+    // Interface description: type 1, length 20, Ethernet, snaplen 0, no options.
+    let mut idb = vec![];
+    for w in [1u32, 20, 1, 0, 20] {
+        idb.extend_from_slice(&w.to_le_bytes());
+    }
+    let limit = 65_536;
+    for _ in 0..=limit {
+        ng.extend_from_slice(&idb);
+    }
+    let d = tmp("interfaces");
+    let path = d.join("interfaces.pcapng");
+    std::fs::write(&path, &ng).unwrap();
+    // tshark takes any number (and reads the file to its end): not compared here.
+    let out = ikelab(&["decode".as_ref(), path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = 28 + limit * 20;
+    assert!(
+        err.contains(&format!(
+            "interfaces.pcapng: the capture appears to be damaged or corrupt at record {} (byte {at}): more than 65536 interfaces in one section",
+            limit + 2
+        )),
+        "{err}"
+    );
+}

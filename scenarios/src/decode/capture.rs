@@ -60,6 +60,10 @@ pub const MAX_PACKET: u32 = 262_144;
 /// The largest pcapng block read (wiretap's limit too).
 pub const MAX_BLOCK: u32 = 16 << 20;
 
+/// The most interfaces one pcapng section may declare: far above any real capture's (a machine
+/// has tens), and what bounds a decode's memory for a file made of nothing but declarations.
+pub const MAX_INTERFACES: usize = 65_536;
+
 /// Why a capture could not be read, or stopped being read.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -398,6 +402,10 @@ impl<R: Read> Frames<R> {
         let (iface, raw_ts, data): (usize, u128, Cow<[u8]>) = match block {
             None | Some(Block::SectionHeader(_)) => return Ok(None),
             Some(Block::InterfaceDescription(idb)) => {
+                if interfaces.len() >= MAX_INTERFACES {
+                    let what = format!("more than {MAX_INTERFACES} interfaces in one section");
+                    return Err(self.damaged(what));
+                }
                 interfaces.push(Interface {
                     link: idb.linktype.into(),
                     units_per_sec: units_per_sec(&idb.options),
