@@ -635,10 +635,9 @@ pub fn write_parts(
     for (name, text) in router_logs(run) {
         // Names are checked when a scenario is loaded; a name that would be a path is not
         // written even if a caller composed it in code.
-        crate::scenario::check::name(&name).map_err(|e| {
-            SimError::Config(format!(
-                "router name {name:?} cannot name its log file: {e}"
-            ))
+        crate::scenario::check::name(&name).map_err(|e| SimError::FileName {
+            name: name.clone(),
+            why: e.to_string(),
         })?;
         files::write(&dir.join(format!("{name}.log")), text, Access::Shared)?;
     }

@@ -41,6 +41,16 @@ pub enum SimError {
         /// The other.
         second: String,
     },
+    /// A name that was to name an artefact file (a router's `<name>.log`) is not a plain name: it
+    /// would be a path, or garble the folder. Names are checked when a scenario is loaded; this
+    /// is the last guard for a name composed in code.
+    #[error("{name:?} cannot name a file in the artefact folder: {why}")]
+    FileName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// A configuration value that cannot work (with why).
     #[error("invalid configuration: {0}")]
     Config(String),

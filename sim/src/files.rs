@@ -8,13 +8,14 @@
 //! grows to meanwhile.
 //!
 //! Writing ([`create`], [`create_dir`]): an artefact is never written through a symbolic link
-//! (or into a FIFO or device) planted where it goes, and a secret (Wireshark's key files) is
+//! (or into a FIFO or device) planted where it goes, nor into a file another name shares (a
+//! hard link), and a secret (Wireshark's key files) is
 //! readable by its owner only (0600, in a 0700 folder) whatever the umask.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// The most ikelab reads of one kind of file.
@@ -324,7 +325,14 @@ fn check_target(path: &Path, want_dir: bool) -> Result<bool, FileError> {
 /// Creates (or truncates) the file `path` to write, never through a symbolic link or into a
 /// FIFO or device; a [`Access::Private`] file is 0600 even if it existed with other modes.
 pub fn create(path: &Path, access: Access) -> Result<File, FileError> {
-    check_target(path, false)?;
+    if check_target(path, false)? {
+        // A file with other names (a hard link planted where the artefact goes) is let go, not
+        // truncated: its other names keep what they hold, and this name gets a file of its own.
+        let meta = fs::symlink_metadata(path).map_err(|e| FileError::io(path, e))?;
+        if meta.nlink() > 1 {
+            fs::remove_file(path).map_err(|e| FileError::io(path, e))?;
+        }
+    }
     let mode = match access {
         Access::Shared => 0o666,
         Access::Private => 0o600,

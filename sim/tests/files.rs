@@ -157,6 +157,29 @@ fn nothing_is_written_through_a_planted_link_or_into_a_fifo() {
 }
 
 #[test]
+fn a_hard_link_planted_where_an_artefact_goes_keeps_its_content() {
+    let d = tmp("hardlinks");
+    let victim = d.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = d.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::hard_link(&victim, out.join("lab.log")).unwrap();
+    files::write(&out.join("lab.log"), "the run's log", Access::Shared).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(
+        std::fs::read_to_string(out.join("lab.log")).unwrap(),
+        "the run's log"
+    );
+    // A file of the artefacts' own (one name) is simply rewritten.
+    files::write(&out.join("lab.log"), "again", Access::Shared).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("lab.log")).unwrap(),
+        "again"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn key_files_are_0600_in_a_0700_folder_even_if_they_were_open_to_all() {
     let d = tmp("modes");
     let dir = d.join("keys");
