@@ -20,6 +20,8 @@ use super::record::{Decryption, IsakmpRecord, PayloadRecord};
 
 /// Upper bound on phase-1 SAs tracked at once, so a capture full of forged cookies stays small.
 const MAX_SESSIONS: usize = 4096;
+/// Keys tried for one initiator cookie (a key file may name a cookie any number of times).
+const MAX_KEYS_PER_COOKIE: usize = 8;
 
 /// What a capture has shown of one phase-1 SA.
 #[derive(Default)]
@@ -29,7 +31,9 @@ struct Session {
     chosen: Option<(CipherAlg, HashAlg)>,
     gxi: Option<Vec<u8>>,
     gxr: Option<Vec<u8>>,
-    crypter: Option<IsakmpCrypter>,
+    /// One crypter per key written for the cookie, all moved along the same IV chains (the
+    /// chains follow the ciphertext, whoever's key it was made with).
+    crypters: Vec<IsakmpCrypter>,
 }
 
 /// The ISAKMP side of a decoder.
@@ -139,6 +143,8 @@ impl IsakmpDecoder {
             Body::Encrypted(_) => (vec![], None),
         };
         Ok(IsakmpRecord {
+            message: String::new(),
+            retransmission_of: None,
             icookie: hex(&h.initiator_cookie),
             rcookie: hex(&h.responder_cookie),
             exchange: h.exchange_type.0,
@@ -153,7 +159,9 @@ impl IsakmpDecoder {
         })
     }
 
-    /// Decrypts an encrypted body with the session's chain, or says why it cannot.
+    /// Decrypts an encrypted body with the session's chains, or says why it cannot. Every key
+    /// written for the cookie is tried: the message is the first decryption that parses (each
+    /// peer encrypts with its own key, and after a pre-shared key mismatch those differ).
     fn decrypt(
         session: &mut Session,
         h: &HeaderRepr,
@@ -161,12 +169,18 @@ impl IsakmpDecoder {
         keys: Option<&KeyStore>,
     ) -> Result<(Message, Vec<u8>), (Decryption, String)> {
         let no_key = |why: &str| (Decryption::NoKey, why.to_string());
+        let failed = |why: &str| (Decryption::Failed, why.to_string());
         let keys = keys.ok_or_else(|| no_key("no key files given"))?;
-        let key = keys
-            .ike_key(&h.initiator_cookie)
-            .ok_or_else(|| no_key("no ikev1_decryption_table line for this initiator cookie"))?;
-        if session.crypter.is_none() {
-            let failed = |why: &str| (Decryption::Failed, why.to_string());
+        if session.crypters.is_empty() {
+            let written: Vec<_> = keys
+                .ike_keys(&h.initiator_cookie)
+                .take(MAX_KEYS_PER_COOKIE)
+                .collect();
+            if written.is_empty() {
+                return Err(no_key(
+                    "no ikev1_decryption_table line for this initiator cookie",
+                ));
+            }
             let (c, hash) = session.chosen.or(session.offered).ok_or_else(|| {
                 failed("the SA payloads (with a supported cipher and hash) are not in the capture")
             })?;
@@ -175,22 +189,38 @@ impl IsakmpDecoder {
                     "both KE payloads must be in the capture to derive the IV",
                 ));
             };
-            let crypter = IsakmpCrypter::new(c, hash, &key.ka, gxi, gxr)
-                .map_err(|e| failed(&format!("key does not fit the cipher: {e}")))?;
-            session.crypter = Some(crypter);
+            for key in written {
+                match IsakmpCrypter::new(c, hash, &key.ka, gxi, gxr) {
+                    Ok(crypter) => session.crypters.push(crypter),
+                    Err(e) if session.crypters.is_empty() => {
+                        return Err(failed(&format!("key does not fit the cipher: {e}")));
+                    }
+                    Err(_) => {}
+                }
+            }
         }
-        let crypter = session.crypter.as_mut().expect("set above");
-        let mut plain = cipher.to_vec();
-        crypter
-            .decrypt(h.message_id, &mut plain)
-            .map_err(|e| (Decryption::Failed, e.to_string()))?;
-        let msg = Message::parse_decrypted(*h, &plain).map_err(|e| {
-            (
-                Decryption::Failed,
-                format!("decrypted payloads are malformed ({e}): wrong key?"),
-            )
-        })?;
-        Ok((msg, plain))
+        let mut opened = None;
+        let mut why = String::new();
+        // Every crypter decrypts, so that all their chains move past this message.
+        for crypter in &mut session.crypters {
+            let mut plain = cipher.to_vec();
+            if let Err(e) = crypter.decrypt(h.message_id, &mut plain) {
+                why = e.to_string();
+                continue;
+            }
+            if opened.is_some() {
+                continue;
+            }
+            match Message::parse_decrypted(*h, &plain) {
+                Ok(msg) => opened = Some((msg, plain)),
+                Err(e) => why = format!("decrypted payloads are malformed ({e}): wrong key?"),
+            }
+        }
+        let tried = session.crypters.len();
+        opened.ok_or_else(|| match tried {
+            1 => failed(&why),
+            n => failed(&format!("none of the {n} keys for this cookie fits: {why}")),
+        })
     }
 }
 

@@ -213,9 +213,15 @@ impl KeyStore {
         })
     }
 
-    /// The phase-1 key for an initiator cookie.
-    pub fn ike_key(&self, icookie: &[u8; 8]) -> Option<&IkeKey> {
-        self.ike.iter().find(|k| &k.icookie == icookie)
+    /// Every phase-1 key written for an initiator cookie, each key once, in file order. A run
+    /// whose peers disagree on the pre-shared key writes one per peer: each peer encrypts with
+    /// its own.
+    pub fn ike_keys<'a>(&'a self, icookie: &'a [u8; 8]) -> impl Iterator<Item = &'a IkeKey> {
+        self.ike
+            .iter()
+            .enumerate()
+            .filter(move |(i, k)| &k.icookie == icookie && !self.ike[..*i].iter().any(|e| e == *k))
+            .map(|(_, k)| k)
     }
 
     /// The ESP SA for an SPI between two addresses.

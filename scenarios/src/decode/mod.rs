@@ -6,6 +6,7 @@ pub mod esp;
 pub mod frame;
 pub mod isakmp;
 pub mod keys;
+pub mod names;
 pub mod record;
 pub mod time;
 
@@ -23,6 +24,7 @@ use record::{Record, RecordBody};
 pub struct Decoder {
     keys: Option<KeyStore>,
     isakmp: isakmp::IsakmpDecoder,
+    names: names::Namer,
 }
 
 impl Decoder {
@@ -31,6 +33,7 @@ impl Decoder {
         Self {
             keys,
             isakmp: Default::default(),
+            names: Default::default(),
         }
     }
 
@@ -56,7 +59,12 @@ impl Decoder {
         };
         let keys = self.keys.as_ref();
         let body = match d.carried {
-            Carried::Isakmp(b) => self.isakmp.decode(d.src, b, keys).map(RecordBody::Isakmp),
+            Carried::Isakmp(b) => self.isakmp.decode(d.src, b, keys).map(|mut m| {
+                let named = self.names.name(f.number, b, &m);
+                m.message = named.name;
+                m.retransmission_of = named.retransmission_of;
+                RecordBody::Isakmp(m)
+            }),
             Carried::Esp(b) => esp::decode(d.src, d.dst, b, keys).map(RecordBody::Esp),
             Carried::Keepalive => Ok(RecordBody::Keepalive),
         }

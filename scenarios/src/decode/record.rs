@@ -64,6 +64,12 @@ pub enum Decryption {
 /// An ISAKMP message.
 #[derive(Clone, Debug, Serialize)]
 pub struct IsakmpRecord {
+    /// What it is in its exchange: `MM1`, `QM2`, `Informational INITIAL-CONTACT`, `DPD
+    /// R-U-THERE`, `Delete ESP` ([`super::names`]).
+    pub message: String,
+    /// The frame this one repeats byte for byte (a retransmission), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retransmission_of: Option<usize>,
     /// Initiator cookie, hex.
     pub icookie: String,
     /// Responder cookie, hex.
@@ -176,9 +182,12 @@ impl Record {
                 };
                 let _ = writeln!(
                     s,
-                    "  ISAKMP {}, message ID 0x{:08x}, length {}{}",
-                    m.exchange_name, m.message_id, m.length, state
+                    "  {}: ISAKMP {}, message ID 0x{:08x}, length {}{}",
+                    m.message, m.exchange_name, m.message_id, m.length, state
                 );
+                if let Some(first) = m.retransmission_of {
+                    let _ = writeln!(s, "  retransmission of frame {first}, same bytes");
+                }
                 let _ = writeln!(s, "  cookies {}:{}", m.icookie, m.rcookie);
                 if let Some(n) = &m.note {
                     let _ = writeln!(s, "  ({n})");
