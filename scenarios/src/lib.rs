@@ -10,6 +10,7 @@
 //! - [`expect`]: what a user expects of a run (`[expect]`, `--expect`) and the verdict;
 //! - [`netns`]: the netns driver (the same plan in Linux network namespaces), and `ikelab peer`;
 //! - [`console`]: standard output that ends quietly when its reader goes;
+//! - [`exercise`]: lessons with a pass/fail check (`ikelab exercise`);
 //! - [`decode`]: reads captures (pcap / pcapng), finds IKEv1 and ESP, decrypts them with
 //!   Wireshark's key files, and renders one block (or JSON line) per message;
 //! - [`steps`]: the cucumber step library and runner of `ikelab test` (users' feature files).
@@ -19,7 +20,9 @@ pub mod console;
 pub mod decode;
 pub mod describe;
 pub mod diagnose;
+pub mod exercise;
 pub mod expect;
+pub mod html;
 pub mod lint;
 pub mod netns;
 pub mod report;

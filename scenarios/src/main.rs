@@ -126,6 +126,24 @@ enum Command {
         #[arg(long, value_name = "SIZE", default_value = "16G", value_parser = parse_size)]
         max_size: u64,
     },
+    /// Write `report.html` into a run's folder: the exchange as a ladder diagram, every message
+    /// decrypted, the vendor logs on one clock, the configs side by side and the diagnosis.
+    #[command(after_help = "Examples:\n  \
+        ikelab run proxy-id-mismatch --out /tmp/lab && ikelab report /tmp/lab\n  \
+        ikelab report /tmp/lab --no-diagnosis\n\n\
+        DIR is a folder `ikelab run` (or `ikelab peer`) wrote. The page needs no network: \
+        styles and the diagram are inside it. Exit status: 0 written, 2 when the folder is not \
+        a run's.")]
+    Report {
+        /// The run's folder.
+        dir: PathBuf,
+        /// Exam mode: no diagnosis, no fix lines, no cause in the summary.
+        #[arg(long)]
+        no_diagnosis: bool,
+    },
+    /// Lessons on why phase 2 (and the rest) fails, each with a pass/fail check.
+    #[command(after_help = ikelab::exercise::cli::AFTER_HELP)]
+    Exercise(ikelab::exercise::cli::ExerciseArgs),
 }
 
 fn main() -> ExitCode {
@@ -159,6 +177,20 @@ fn main() -> ExitCode {
             shard,
             steps,
         } => test(paths, junit, tags, shard, steps),
+        Command::Exercise(args) => ikelab::exercise::cli::run(args),
+        Command::Report { dir, no_diagnosis } => {
+            let opts = ikelab::html::PageOptions { no_diagnosis };
+            match ikelab::html::write(&dir, opts) {
+                Ok(path) => {
+                    say!("{}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("ikelab report: {e}");
+                    ExitCode::from(USAGE)
+                }
+            }
+        }
         Command::Decode {
             capture,
             keys,
@@ -298,7 +330,11 @@ fn report(
         }
     }
     say!("=== outcome ===\n{}", ikelab::report::outcome(result));
-    let diag = ikelab::diagnose::diagnosis(result);
+    let diag = if args.no_diagnosis {
+        vec![]
+    } else {
+        ikelab::diagnose::diagnosis(result)
+    };
     if !diag.is_empty() {
         say!("=== diagnosis ===");
         for d in diag {
@@ -307,11 +343,22 @@ fn report(
         say!();
     }
     match written {
-        Ok(a) => say!(
-            "Artefacts in {}\n{}",
-            a.dir.display(),
-            ikelab::report::wireshark_hint(&a)
-        ),
+        Ok(a) => {
+            say!(
+                "Artefacts in {}\n{}",
+                a.dir.display(),
+                ikelab::report::wireshark_hint(&a)
+            );
+            if args.report {
+                let opts = ikelab::html::PageOptions {
+                    no_diagnosis: args.no_diagnosis,
+                };
+                match ikelab::html::write(dir, opts) {
+                    Ok(p) => say!("Report: {}", p.display()),
+                    Err(e) => eprintln!("ikelab run: the report: {e}"),
+                }
+            }
+        }
         Err(e) => eprintln!("ikelab run: writing {}: {e}", dir.display()),
     }
     say!("{}", info.verdict);
@@ -406,6 +453,12 @@ struct RunArgs {
     /// Print only the outcome, not the router logs.
     #[arg(long)]
     quiet: bool,
+    /// Also write report.html (as `ikelab report DIR` does).
+    #[arg(long)]
+    report: bool,
+    /// Exam mode: print no diagnosis (and leave it out of report.html).
+    #[arg(long)]
+    no_diagnosis: bool,
     /// Build the lab as Linux network namespaces and run it in real time (root needed):
     /// the same routers on veth pairs and a bridge, real hosts and the real ping.
     #[arg(long)]

@@ -457,12 +457,32 @@ pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
                     })
                     .collect()
             };
+            // Every address it had, in any of its configs (a report names its lane by them).
+            let mut addresses: Vec<String> = r
+                .configs
+                .iter()
+                .flat_map(|(_, c)| c.interfaces.iter().filter_map(|i| i.address))
+                .map(|a| a.addr.to_string())
+                .collect();
+            addresses.sort();
+            addresses.dedup();
+            let configs: Vec<crate::html::configs::ConfigView> = r
+                .configs
+                .iter()
+                .map(|(at, c)| crate::html::configs::view(*at, c))
+                .collect();
             json!({
                 "name": r.name, "vendor": r.personality.vendor().to_string(),
+                "addresses": addresses, "configs": configs,
                 "isakmp_sas": isakmp, "ipsec_sas": ipsec,
                 "notifications_sent": notes(true), "notifications_received": notes(false),
             })
         })
+        .collect();
+    let hosts: Vec<Value> = run
+        .hosts
+        .iter()
+        .map(|h| json!({"name": h.name, "address": h.address.addr.to_string()}))
         .collect();
     let pings: Vec<Value> = run
         .pings
@@ -483,6 +503,7 @@ pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
         "diagnosis": diagnose::findings(run),
         "timeline": timeline(run),
         "routers": routers,
+        "hosts": hosts,
         "pings": pings,
     })
 }

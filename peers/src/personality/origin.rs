@@ -59,9 +59,10 @@ impl fmt::Display for Origin {
     }
 }
 
-/// The source lines of a config's settings, in the order they were recorded.
+/// The source lines of a config's settings, in the order they were recorded, and the config's
+/// whole text (a report shows it with those lines marked).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Origins(Vec<(Setting, Origin)>);
+pub struct Origins(Vec<(Setting, Origin)>, Vec<String>);
 
 /// Records the [`Origins`] of one config text: the text is split into lines once and each
 /// (setting, line) is kept once, so recording costs the same for every setting whatever the
@@ -101,8 +102,9 @@ impl<'a> Recorder<'a> {
         self.origins.0.push((setting, origin));
     }
 
-    /// The origins recorded, in the order they were.
-    pub fn finish(self) -> Origins {
+    /// The origins recorded, in the order they were, with the text.
+    pub fn finish(mut self) -> Origins {
+        self.origins.1 = self.lines.iter().map(|l| l.to_string()).collect();
         self.origins
     }
 }
@@ -114,6 +116,16 @@ impl Origins {
             .iter()
             .filter(move |(s, _)| s == setting)
             .map(|(_, o)| o)
+    }
+
+    /// Every recorded (setting, line), in the order recorded.
+    pub fn entries(&self) -> impl Iterator<Item = (&Setting, &Origin)> {
+        self.0.iter().map(|(s, o)| (s, o))
+    }
+
+    /// The config's text, line by line (empty for a config built in code).
+    pub fn text(&self) -> &[String] {
+        &self.1
     }
 
     /// The file the lines come from (the first recorded).

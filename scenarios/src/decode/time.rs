@@ -15,6 +15,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// `2026-11-26T20:42:39.123456Z` (microseconds, as pcap keeps them).
 pub fn rfc3339(t: Duration) -> String {
     let secs = t.as_secs() as i64;
@@ -53,6 +64,10 @@ mod tests {
             rfc3339(Duration::from_millis(951_825_600_500)),
             "2000-02-29T12:00:00.500000Z"
         );
+        for days in [-1, 0, 59, 365, 11_016, 20_818] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
         assert_eq!(
             time_of_day(Duration::from_secs(86_400 + 3661)),
             "01:01:01.000000"
