@@ -191,8 +191,10 @@ impl PingReport {
 struct Job {
     report: PingReport,
     next_send: Option<Instant>,
-    sent_at: Vec<Instant>,
-    answered: Vec<bool>,
+    /// By ICMP sequence number (16 bits, so at most 65,536 entries however long the ping):
+    /// when the request with it was last sent, and whether that request was answered. As
+    /// iputils' `rcvd_tbl`, sending a sequence number again (after it wrapped) clears it.
+    window: Vec<(Instant, bool)>,
     finish_at: Option<Instant>,
 }
 
@@ -297,8 +299,7 @@ impl Host {
                 done: spec.count == 0,
             },
             next_send: (spec.count > 0).then_some(at),
-            sent_at: Vec::new(),
-            answered: Vec::new(),
+            window: Vec::new(),
             finish_at: None,
         });
         PingHandle(self.jobs.len() - 1)
@@ -400,8 +401,11 @@ impl Host {
         let seq_index = j.report.sent as usize;
         let seq = (seq_index + 1) as u16;
         j.report.sent += 1;
-        j.sent_at.push(now);
-        j.answered.push(false);
+        let slot = usize::from(seq);
+        if j.window.len() <= slot {
+            j.window.resize(slot + 1, (now, false));
+        }
+        j.window[slot] = (now, false);
         let id = j.report.identifier;
         let data = ping_data(self.start, now, spec.size);
         let msg = packet::icmp_echo(false, id, seq, &data);
@@ -569,12 +573,10 @@ impl Host {
         if j.report.done {
             return self.counters.bump(Counter::IcmpReplyLate);
         }
-        let idx = usize::from(seq).wrapping_sub(1);
-        let Some(sent_at) = j.sent_at.get(idx).copied() else {
+        let Some(&(sent_at, duplicate)) = j.window.get(usize::from(seq)) else {
             return self.counters.bump(Counter::IcmpReplyUnknown);
         };
-        let duplicate = j.answered[idx];
-        j.answered[idx] = true;
+        j.window[usize::from(seq)].1 = true;
         if !duplicate {
             j.report.received += 1;
         }

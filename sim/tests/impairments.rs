@@ -358,3 +358,31 @@ fn frames_over_the_link_mtu_are_dropped() {
             .all(|f| is_arp(&f.data) || f.data.len() <= 1014)
     );
 }
+
+/// Past icmp_seq 65535 the sequence number wraps to 0 and each number is used again; as with
+/// iputils (whose table of answered numbers forgets a number when it is sent again), the replies
+/// of the second round are answers, not duplicates.
+#[test]
+fn the_sequence_wrap_is_counted_right() {
+    let mut d = document_lab(LabConfig::with_seed(3)).unwrap();
+    let count = 70_000;
+    let ping = d
+        .lab
+        .ping(
+            d.seil_host,
+            Instant::ZERO,
+            PingSpec {
+                count,
+                interval: Duration::from_millis(1),
+                ..PingSpec::new(IX_HOST)
+            },
+        )
+        .unwrap();
+    d.lab.run();
+    let r = d.lab.ping_report(ping).unwrap();
+    assert_eq!(r.sent, count);
+    assert_eq!((r.received, r.duplicates()), (count, 0));
+    // The 65,537th request went out with icmp_seq 0, the next with 1, ...
+    assert!(r.replies.iter().any(|x| x.seq == 0));
+    assert_eq!(r.replies.iter().filter(|x| x.seq == 7).count(), 2);
+}
