@@ -453,6 +453,12 @@ struct RunArgs {
     /// Print only the outcome, not the router logs.
     #[arg(long)]
     quiet: bool,
+    /// Which frames the capture keeps: all, ike (UDP 500 and non-ESP 4500 only) or none.
+    #[arg(long, value_enum, default_value = "all")]
+    capture: CaptureArg,
+    /// Keep at most N bytes of each captured frame (its wire length is still recorded).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(64..=262_144))]
+    snaplen: Option<u32>,
     /// Also write report.html (as `ikelab report DIR` does).
     #[arg(long)]
     report: bool,
@@ -467,6 +473,31 @@ struct RunArgs {
     /// phase2=up|down, pings=all|none|some (comma-separated).
     #[arg(long, value_name = "KEY=VALUE,...")]
     expect: Option<String>,
+}
+
+/// `--capture`: which frames a run's capture keeps.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum CaptureArg {
+    /// Every frame.
+    All,
+    /// IKE only.
+    Ike,
+    /// Nothing.
+    None,
+}
+
+impl RunArgs {
+    /// The capture filter `--capture` and `--snaplen` ask for.
+    fn capture_filter(&self) -> ikelab_sim::CaptureFilter {
+        ikelab_sim::CaptureFilter {
+            what: match self.capture {
+                CaptureArg::All => ikelab_sim::CaptureWhat::All,
+                CaptureArg::Ike => ikelab_sim::CaptureWhat::Ike,
+                CaptureArg::None => ikelab_sim::CaptureWhat::None,
+            },
+            snaplen: self.snaplen.map(|n| n as usize),
+        }
+    }
 }
 
 fn run(args: RunArgs) -> ExitCode {
@@ -495,6 +526,9 @@ fn run(args: RunArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&loaded.scenario.name));
     if args.netns {
+        if args.capture_filter() != ikelab_sim::CaptureFilter::default() {
+            eprintln!("ikelab run: --capture and --snaplen apply to in-process runs only");
+        }
         return run_netns(&loaded, &args, &dir, over);
     }
     let mut built = match scenario::build(&loaded, args.seed) {
@@ -504,6 +538,7 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    built.lab.set_capture_filter(args.capture_filter());
     // The capture and the run log go to their files as the run goes.
     if let Err(e) = ikelab::report::stream(&mut built, &dir) {
         eprintln!("ikelab run: writing {}: {e}", dir.display());

@@ -229,3 +229,73 @@ fn check_config_warns_about_a_config_that_contradicts_itself() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `tshark`'s fields of every frame of `capture`, or `None` when tshark is not installed.
+fn frames(capture: &std::path::Path, fields: &[&str]) -> Option<Vec<Vec<String>>> {
+    let mut c = Command::new("tshark");
+    c.arg("-r").arg(capture).args(["-T", "fields"]);
+    for f in fields {
+        c.args(["-e", f]);
+    }
+    let out = c.output().ok()?;
+    assert!(out.status.success(), "{out:?}");
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect(),
+    )
+}
+
+/// `--capture ike` keeps exactly the IKE frames of the whole capture (by tshark's reading), `--capture
+/// none` nothing, and `--snaplen` cuts frames while their wire length stays.
+#[test]
+fn capture_modes_and_snap_length() {
+    let run = |name: &str, extra: &[&str]| {
+        let d = tmp(name);
+        let mut args = vec![
+            "run",
+            "proxy-id-fixed",
+            "--quiet",
+            "--out",
+            d.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = ikelab(&args);
+        assert!(out.status.success(), "{out:?}");
+        d.join("capture.pcapng")
+    };
+    let all = run("capture-all", &[]);
+    let Some(every) = frames(&all, &["frame.protocols"]) else {
+        eprintln!("tshark is not installed: skipped");
+        return;
+    };
+    let ike_in_all = every.iter().filter(|f| f[0].contains("isakmp")).count();
+    assert!(ike_in_all > 0 && every.len() > ike_in_all, "{every:?}");
+
+    let ike = frames(
+        &run("capture-ike", &["--capture", "ike"]),
+        &["frame.protocols"],
+    )
+    .unwrap();
+    assert_eq!(ike.len(), ike_in_all);
+    assert!(ike.iter().all(|f| f[0].contains("isakmp")), "{ike:?}");
+
+    let none = frames(
+        &run("capture-none", &["--capture", "none"]),
+        &["frame.number"],
+    )
+    .unwrap();
+    assert!(none.is_empty(), "{none:?}");
+
+    let cut = frames(
+        &run("capture-snap", &["--snaplen", "100"]),
+        &["frame.cap_len", "frame.len"],
+    )
+    .unwrap();
+    assert_eq!(cut.len(), every.len());
+    let n = |s: &str| s.parse::<usize>().unwrap();
+    assert!(cut.iter().all(|f| n(&f[0]) <= 100 && n(&f[0]) <= n(&f[1])));
+    assert!(cut.iter().any(|f| n(&f[1]) > 100), "some frames are longer");
+}

@@ -14,7 +14,7 @@ use crate::event::{Event, EventQueue};
 use crate::host::{Host, HostConfig, PingHandle, PingReport, PingSpec};
 use crate::link::{Impairments, Link, LinkParams, PortRef};
 use crate::router::{Router, RouterConfig, SecurityStack};
-use crate::tap::{Capture, CaptureFiles};
+use crate::tap::{Capture, CaptureFiles, CaptureFilter};
 use crate::{
     CaptureSink, Counter, Counters, KeyLog, LineSink, LinkId, LinkStats, Log, MacAddr, Node,
     SimError, StartTime, Switch, derive_seed,
@@ -734,6 +734,11 @@ impl Lab {
     /// Keys exported so far.
     pub fn keys(&self) -> &KeyLog {
         &self.keys
+    }
+
+    /// From now on, captures only what `filter` keeps (`--capture ike`, `--snaplen 128`).
+    pub fn set_capture_filter(&mut self, filter: CaptureFilter) {
+        self.capture.set_filter(filter);
     }
 
     /// From now on, writes the capture to `sink` as frames come instead of keeping them (the

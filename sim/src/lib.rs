@@ -70,7 +70,7 @@ pub use router::{
 };
 pub use sink::{CaptureSink, Keep, LineSink};
 pub use switch::Switch;
-pub use tap::{Capture, CaptureFiles, CapturedFrame};
+pub use tap::{Capture, CaptureFiles, CaptureFilter, CaptureWhat, CapturedFrame};
 pub use topology::{
     DocumentLab, DocumentLinks, document_lab, document_lab_with, document_lab_with_stacks,
 };

@@ -126,7 +126,7 @@ impl CaptureSink {
             return;
         }
         let wall = self.start.wall(f.time);
-        let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(f.wire_len).unwrap_or(u32::MAX);
         if let Some((_, path, Some(w))) = self.links.get_mut(f.link.0) {
             if let Err(e) = w.write_packet(&PcapPacket::new(wall, len, &f.data)) {
                 let e = SimError::Capture {

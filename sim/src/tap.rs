@@ -29,8 +29,55 @@ pub struct CapturedFrame {
     pub link: LinkId,
     /// When it arrived (virtual time).
     pub time: Instant,
-    /// The bytes as delivered (after any corruption).
+    /// The bytes as delivered (after any corruption), cut to the snap length if one is set.
     pub data: Vec<u8>,
+    /// Its length on the wire (more than `data` when it was cut).
+    pub wire_len: usize,
+}
+
+/// Which frames the taps keep (`ikelab run --capture`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaptureWhat {
+    /// Every frame.
+    #[default]
+    All,
+    /// IKE only: UDP to or from port 500, and non-ESP UDP 4500 (no ESP, no pings, no ARP).
+    Ike,
+    /// Nothing.
+    None,
+}
+
+/// What the taps keep, and how much of each frame (`ikelab run --capture --snaplen`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaptureFilter {
+    /// Which frames.
+    pub what: CaptureWhat,
+    /// At most this many bytes of each (the rest counted in its wire length, as tcpdump `-s`).
+    pub snaplen: Option<usize>,
+}
+
+impl CaptureFilter {
+    /// Whether `frame` (Ethernet) is kept.
+    fn keeps(&self, frame: &[u8]) -> bool {
+        match self.what {
+            CaptureWhat::All => true,
+            CaptureWhat::None => false,
+            CaptureWhat::Ike => is_ike(frame),
+        }
+    }
+}
+
+/// An Ethernet frame carrying IKE: IPv4 UDP with port 500 on either side, or port 4500 with the
+/// non-ESP marker (four zero bytes) first.
+fn is_ike(frame: &[u8]) -> bool {
+    let Ok(p) = etherparse::SlicedPacket::from_ethernet(frame) else {
+        return false;
+    };
+    let Some(etherparse::TransportSlice::Udp(u)) = p.transport else {
+        return false;
+    };
+    let ports = [u.source_port(), u.destination_port()];
+    ports.contains(&500) || (ports.contains(&4500) && u.payload().get(..4) == Some(&[0; 4]))
 }
 
 /// Everything the taps saw, in arrival order (in memory, or streamed to a [`CaptureSink`]).
@@ -41,6 +88,7 @@ pub struct Capture {
     enabled: bool,
     sink: Stream<CaptureSink>,
     streamed: u64,
+    filter: CaptureFilter,
 }
 
 /// The files [`Capture::write`] produced.
@@ -67,9 +115,35 @@ impl Capture {
         }
     }
 
+    /// Sets which frames are kept and how much of each, from now on.
+    pub(crate) fn set_filter(&mut self, filter: CaptureFilter) {
+        self.enabled = filter.what != CaptureWhat::None;
+        self.filter = filter;
+    }
+
     /// Records a frame (only called when enabled) and gives it back for delivery.
     pub(crate) fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) -> Cow<'_, [u8]> {
-        let f = CapturedFrame { link, time, data };
+        if !self.filter.keeps(&data) {
+            return Cow::Owned(data);
+        }
+        let wire_len = data.len();
+        if let Some(n) = self.filter.snaplen.filter(|n| *n < wire_len) {
+            // Cut for the capture only: the frame is delivered whole.
+            let f = CapturedFrame {
+                link,
+                time,
+                data: data[..n].to_vec(),
+                wire_len,
+            };
+            self.keep(f);
+            return Cow::Owned(data);
+        }
+        let f = CapturedFrame {
+            link,
+            time,
+            data,
+            wire_len,
+        };
         match self.sink.sink() {
             Some(sink) => {
                 sink.write(&f);
@@ -80,6 +154,17 @@ impl Capture {
                 self.frames.push(f);
                 Cow::Borrowed(&self.frames[self.frames.len() - 1].data)
             }
+        }
+    }
+
+    /// Keeps or streams a frame that is not delivered from here.
+    fn keep(&mut self, f: CapturedFrame) {
+        match self.sink.sink() {
+            Some(sink) => {
+                sink.write(&f);
+                self.streamed += 1;
+            }
+            None => self.frames.push(f),
         }
     }
 
@@ -145,7 +230,7 @@ impl Capture {
     ) -> Result<W, String> {
         let mut w = PcapWriter::with_header(out, pcap_header()).map_err(|e| e.to_string())?;
         for f in self.on_link(link) {
-            let len = u32::try_from(f.data.len()).unwrap_or(u32::MAX);
+            let len = u32::try_from(f.wire_len).unwrap_or(u32::MAX);
             w.write_packet(&PcapPacket::new(start.wall(f.time), len, &f.data))
                 .map_err(|e| e.to_string())?;
         }
@@ -189,7 +274,7 @@ impl Capture {
             let epb = EnhancedPacketBlock {
                 interface_id: u32::try_from(f.link.0).map_err(|e| e.to_string())?,
                 timestamp: start.wall(f.time),
-                original_len: u32::try_from(f.data.len()).unwrap_or(u32::MAX),
+                original_len: u32::try_from(f.wire_len).unwrap_or(u32::MAX),
                 data: Cow::Borrowed(&f.data),
                 options: vec![],
             };

@@ -42,7 +42,12 @@ impl Recorder {
     /// Records a frame.
     pub fn record(&mut self, link: LinkId, time: Instant, data: Vec<u8>) {
         match &mut self.sink {
-            Some(sink) => sink.write(&CapturedFrame { link, time, data }),
+            Some(sink) => sink.write(&CapturedFrame {
+                link,
+                time,
+                wire_len: data.len(),
+                data,
+            }),
             None => self.frames.push((link, time, data)),
         }
     }
@@ -56,7 +61,12 @@ impl Recorder {
         let mut frames = std::mem::take(&mut self.frames);
         frames.sort_by_key(|f| f.1);
         for (link, time, data) in frames {
-            sink.write(&CapturedFrame { link, time, data });
+            sink.write(&CapturedFrame {
+                link,
+                time,
+                wire_len: data.len(),
+                data,
+            });
         }
         self.sink = Some(sink);
     }
