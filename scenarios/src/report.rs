@@ -515,15 +515,21 @@ pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
 pub fn switch_view(
     switched: Vec<Vec<LinkId>>,
 ) -> impl FnMut(&ikelab_sim::CapturedFrame) -> bool + Send + 'static {
+    use std::hash::{Hash, Hasher};
     const WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
-    // (switch, frame bytes) -> when it was last kept.
-    let mut recent: std::collections::HashMap<(usize, Vec<u8>), ikelab_peers::time::Instant> =
+    // (switch, 64-bit digest of the frame's bytes) -> when it was last kept. A digest rather
+    // than a copy of every frame; two different frames colliding within the same 10 ms on the
+    // same switch is not a real risk.
+    let mut recent: std::collections::HashMap<(usize, u64), ikelab_peers::time::Instant> =
         Default::default();
     move |f| {
         let Some(group) = switched.iter().position(|g| g.contains(&f.link)) else {
             return true;
         };
-        let key = (group, f.data.clone());
+        // SipHash with fixed keys: the same digest in every run.
+        let mut h = std::hash::DefaultHasher::new();
+        f.data.hash(&mut h);
+        let key = (group, h.finish());
         let forwarded = recent
             .get(&key)
             .is_some_and(|t| f.time.saturating_since(*t) < WINDOW);

@@ -32,6 +32,9 @@ pub type Keep = Box<dyn FnMut(&CapturedFrame) -> bool + Send>;
 
 type Buffered = BufWriter<File>;
 
+/// Bytes gathered before each write to a file: a long run writes in few, large writes.
+const BUFFER: usize = 256 << 10;
+
 /// The merged pcapng and one classic pcap per link, written frame by frame.
 pub struct CaptureSink {
     start: StartTime,
@@ -68,7 +71,7 @@ impl CaptureSink {
             ))],
             ..Default::default()
         };
-        let out = BufWriter::new(files::create(merged, Access::Shared)?);
+        let out = BufWriter::with_capacity(BUFFER, files::create(merged, Access::Shared)?);
         let w = PcapNgWriter::with_section_header(out, shb).map_err(|e| SimError::Capture {
             path: merged.to_path_buf(),
             message: e.to_string(),
@@ -105,12 +108,12 @@ impl CaptureSink {
         let pcap = files::create(&path, Access::Shared)
             .map_err(SimError::from)
             .and_then(|f| {
-                PcapWriter::with_header(BufWriter::new(f), pcap_header()).map_err(|e| {
-                    SimError::Capture {
+                PcapWriter::with_header(BufWriter::with_capacity(BUFFER, f), pcap_header()).map_err(
+                    |e| SimError::Capture {
                         path: path.clone(),
                         message: e.to_string(),
-                    }
-                })
+                    },
+                )
             })
             .map_err(|e| self.failed(e))
             .ok();
@@ -212,7 +215,10 @@ impl LineSink {
     pub fn create(path: &Path) -> Result<LineSink, SimError> {
         Ok(LineSink {
             path: path.to_path_buf(),
-            out: Some(BufWriter::new(files::create(path, Access::Shared)?)),
+            out: Some(BufWriter::with_capacity(
+                BUFFER,
+                files::create(path, Access::Shared)?,
+            )),
             error: None,
         })
     }
