@@ -238,14 +238,16 @@ fn main() {
     let (up, virt) = hub(n);
     let wall = s.elapsed();
     let dh = dh_cost(up);
+    let rate = up as f64 / wall.as_secs_f64();
+    let bound = up as f64 / dh.as_secs_f64();
     println!(
-        "hub with {n} spokes: {up} tunnels up in {:.1} s virtual, {:.3} s wall: {:.0} tunnels/s; Diffie-Hellman {:.3} s = {:.0}% of the wall time (simulator and the rest {:.0}%)",
+        "hub with {n} spokes: {up} tunnels up in {:.1} s virtual, {:.3} s wall: {rate:.0} tunnels/s; \
+         crypto alone (each tunnel's Diffie-Hellman, both sides, full-length exponents): {bound:.0} a second; \
+         the hub reaches {:.0}% of that bound (goal 80%; simulator and the rest take the other {:.0}%)",
         virt.as_secs_f64(),
         wall.as_secs_f64(),
-        up as f64 / wall.as_secs_f64(),
-        dh.as_secs_f64(),
-        100.0 * dh.as_secs_f64() / wall.as_secs_f64(),
-        100.0 - 100.0 * dh.as_secs_f64() / wall.as_secs_f64()
+        100.0 * rate / bound,
+        100.0 - 100.0 * rate / bound
     );
     assert_eq!(up, n, "every spoke's tunnel comes up");
 }
