@@ -392,8 +392,10 @@ fn logs(dir: &Path, summary: &Summary, year: i64) -> Result<Vec<LogLine>, Report
         let mut k = 0;
         let mut last = lab_lines.first().map_or(Duration::ZERO, |l| l.0);
         for line in vendor.lines() {
-            // The lab log has the router's notes too: skip to this line's copy.
-            if let Some(j) = lab_lines[k..].iter().position(|(_, m)| *m == line) {
+            // The lab log has the router's notes too: skip to this line's copy, looking a bounded
+            // way ahead (a line missing from a damaged lab.log costs no more than that).
+            let ahead = &lab_lines[k..lab_lines.len().min(k + SEARCH_AHEAD)];
+            if let Some(j) = ahead.iter().position(|(_, m)| *m == line) {
                 k += j;
                 last = lab_lines[k].0;
                 k += 1;
@@ -408,6 +410,10 @@ fn logs(dir: &Path, summary: &Summary, year: i64) -> Result<Vec<LogLine>, Report
     out.sort_by_key(|l| l.time);
     Ok(out)
 }
+
+/// How far ahead in `lab.log` a vendor line's copy is looked for (the router's own notes, ARP
+/// and drops, come between its vendor lines).
+const SEARCH_AHEAD: usize = 4096;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
