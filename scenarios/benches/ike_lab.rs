@@ -1,10 +1,13 @@
 //! Wall-clock cost of the IKE lab (`cargo bench -p ikelab --bench ike_lab`): the document's
-//! scenario with Main Mode, Quick Mode and pings; a day of rekeys; a hub with many spokes
-//! negotiating at once, with the share of the time spent in Diffie-Hellman. A plain
-//! `harness = false` bench: medians of repeated runs. Without `--bench` each runs once, small.
+//! scenario with Main Mode, Quick Mode and pings; a day of rekeys; a hub with a thousand spokes
+//! against the cost of their Diffie-Hellman alone, and the heap of a hub with 10,000 spokes
+//! against one with 1,000. A plain `harness = false` bench. Without `--bench` each runs once,
+//! small.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant as Wall};
 
 use ikelab::scenario::{build, load_named};
@@ -18,7 +21,9 @@ use ikelab_peers::ike::{
 use ikelab_peers::personality::{WallClock, ix, seil};
 use ikelab_peers::rng::SeededRandom;
 use ikelab_peers::time::Instant;
-use ikelab_sim::{InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkParams, RouterConfig};
+use ikelab_sim::{
+    InterfaceConfig, Ipv4Net, Lab, LabConfig, LinkParams, RouteConfig, RouterConfig, Via,
+};
 
 fn median(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
     let mut t: Vec<Duration> = (0..runs)
@@ -99,19 +104,39 @@ fn policy(name: String, peer: String, local: Ipv4Addr, remote: Ipv4Addr, auto: b
     }
 }
 
+/// Spokes sit in groups of this many on one switch each, behind a transit router, as on a
+/// provider's network: one flat segment of 10,000 routers would make every ARP broadcast 10,000
+/// frames, and the bench would time the flood rather than the handshakes.
+const GROUP: usize = 250;
+
 fn spoke_addr(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(172, 16, (1 + i / 250) as u8, (1 + i % 250) as u8)
+    Ipv4Addr::new(
+        172,
+        16 + (1 + i / GROUP / 250) as u8,
+        (1 + i / GROUP % 250) as u8,
+        (1 + i % GROUP) as u8,
+    )
 }
 
-/// One IX-like hub and `n` SEIL-like spokes on one switch, all negotiating at time zero.
-/// Returns the tunnels up and the virtual time it took.
-fn hub(n: usize) -> (usize, Duration) {
+fn gateway(i: usize) -> Ipv4Addr {
+    let [a, b, c, _] = spoke_addr(i).octets();
+    Ipv4Addr::new(a, b, c, 254)
+}
+
+fn net24(a: Ipv4Addr) -> Ipv4Net {
+    Ipv4Net::new(a, 24).expect("prefix")
+}
+
+/// One IX-like hub and `n` SEIL-like spokes, starting a millisecond apart. Returns the tunnels
+/// up, the virtual time it took, and the heap bytes live at the end with the lab still standing.
+fn hub(n: usize) -> (usize, Duration, usize) {
+    let before = LIVE.load(Relaxed);
     let hub_addr = Ipv4Addr::new(172, 16, 0, 1);
+    let transit_addr = Ipv4Addr::new(172, 16, 0, 254);
     let mut lab = Lab::new(LabConfig {
         capture: false,
         ..LabConfig::with_seed(3)
     });
-    let sw = lab.add_switch("wan").expect("switch");
     let mut hub_cfg = EngineConfig {
         behaviour: ix::behaviour(),
         ..Default::default()
@@ -134,19 +159,55 @@ fn hub(n: usize) -> (usize, Duration) {
             timestamp: None,
         })),
     );
-    let net = |a| Ipv4Net::new(a, 16).expect("net");
     let hub_node = lab
         .add_router_with_stack(
             RouterConfig {
                 name: "hub".into(),
-                interfaces: vec![InterfaceConfig::new("wan", net(hub_addr))],
+                interfaces: vec![InterfaceConfig::new("wan", net24(hub_addr))],
+                routes: vec![RouteConfig {
+                    dest: Ipv4Net::new(Ipv4Addr::new(172, 16, 0, 0), 12).expect("prefix"),
+                    via: Via::Gateway(transit_addr),
+                }],
                 ..Default::default()
             },
             Box::new(stack),
         )
         .expect("hub");
-    lab.connect("wan-hub", (hub_node, "wan"), sw, LinkParams::default())
+    let groups = n.div_ceil(GROUP);
+    let mut transit = RouterConfig {
+        name: "transit".into(),
+        interfaces: vec![InterfaceConfig::new("core", net24(transit_addr))],
+        ..Default::default()
+    };
+    for g in 0..groups {
+        transit.interfaces.push(InterfaceConfig::new(
+            format!("g{g}"),
+            net24(gateway(g * GROUP)),
+        ));
+    }
+    let transit_node = lab.add_router(transit).expect("transit");
+    let core = lab.add_switch("core").expect("switch");
+    lab.connect("hub-core", (hub_node, "wan"), core, LinkParams::default())
         .expect("link");
+    lab.connect(
+        "transit-core",
+        (transit_node, "core"),
+        core,
+        LinkParams::default(),
+    )
+    .expect("link");
+    let mut switches = vec![];
+    for g in 0..groups {
+        let sw = lab.add_switch(&format!("sw{g}")).expect("switch");
+        lab.connect(
+            &format!("transit-g{g}"),
+            (transit_node, format!("g{g}").as_str()),
+            sw,
+            LinkParams::default(),
+        )
+        .expect("link");
+        switches.push(sw);
+    }
     let mut spokes = vec![];
     for i in 0..n {
         let a = spoke_addr(i);
@@ -167,7 +228,11 @@ fn hub(n: usize) -> (usize, Duration) {
             .add_router_with_stack(
                 RouterConfig {
                     name: format!("spoke{i}"),
-                    interfaces: vec![InterfaceConfig::new("lan1", net(a))],
+                    interfaces: vec![InterfaceConfig::new("lan1", net24(a))],
+                    routes: vec![RouteConfig {
+                        dest: Ipv4Net::new(Ipv4Addr::UNSPECIFIED, 0).expect("prefix"),
+                        via: Via::Gateway(gateway(i)),
+                    }],
                     ..Default::default()
                 },
                 Box::new(stack),
@@ -176,24 +241,59 @@ fn hub(n: usize) -> (usize, Duration) {
         lab.connect(
             &format!("wan-spoke{i}"),
             (node, "lan1"),
-            sw,
+            switches[i / GROUP],
             LinkParams::default(),
         )
         .expect("link");
-        spokes.push(h);
+        spokes.push((node, h));
     }
-    let handles = spokes.clone();
-    lab.at(Instant::ZERO, move |lab| {
-        for h in &handles {
+    // A spoke starts every millisecond, a thousand a second: all at one instant, ten thousand
+    // first messages would meet the hub's half-open limit (1,024) and most spokes would give up,
+    // as real ones booted together would.
+    for (i, (node, h)) in spokes.into_iter().enumerate() {
+        let at = Instant::from_duration(Duration::from_millis(i as u64));
+        lab.at_node(at, node, move |lab| {
             let mut s = h.borrow_mut();
             s.engine.start(lab.now());
             s.pump();
-        }
-    });
-    let s = lab.run_until(Instant::from_duration(Duration::from_secs(600)));
-    let up = hub_h.borrow().engine.ipsec_sas().len() / 2;
-    (up, s.now.since_zero())
+        });
+    }
+    // Stepped a virtual second at a time and stopped once every tunnel is up, so that the
+    // rekeys that would follow (IPsec SAs of 300 s) are not timed.
+    let mut now = Instant::ZERO;
+    let mut up = 0;
+    while up < n && now < Instant::from_duration(Duration::from_secs(600 + n as u64 / 1000)) {
+        now += Duration::from_secs(1);
+        lab.run_until(now);
+        up = hub_h.borrow().engine.ipsec_sas().len() / 2;
+    }
+    let live = LIVE.load(Relaxed).saturating_sub(before);
+    (up, now.since_zero(), live)
 }
+
+/// The system allocator, counting the bytes live, so that a lab's memory is read exactly while
+/// it runs (resident memory would also hold what earlier rounds freed).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes to the system allocator with the caller's own arguments; the counter
+// is only arithmetic beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Relaxed);
+        // SAFETY: the caller's layout, as `GlobalAlloc::alloc` requires.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 /// What the Diffie-Hellman of `tunnels` costs on its own: per tunnel, each side makes a key
 /// pair and a shared secret (MODP-1024).
@@ -212,7 +312,6 @@ fn dh_cost(tunnels: usize) -> Duration {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let runs = if full { 15 } else { 1 };
-
     let (m, min) = median(runs, || {
         run_scenario("proxy-id-fixed", None);
     });
@@ -233,21 +332,52 @@ fn main() {
         installs
     );
 
-    let n = if full { 1000 } else { 20 };
-    let s = Wall::now();
-    let (up, virt) = hub(n);
-    let wall = s.elapsed();
-    let dh = dh_cost(up);
-    let rate = up as f64 / wall.as_secs_f64();
-    let bound = up as f64 / dh.as_secs_f64();
+    // The hub and its bound are timed in alternating rounds and each side's fastest round kept,
+    // so that a burst of load from elsewhere on the machine slows one round, not the ratio.
+    let (n, rounds) = if full { (1000, 3) } else { (20, 1) };
+    let (mut hub_best, mut dh_best, mut virt) = (Duration::MAX, Duration::MAX, Duration::ZERO);
+    for _ in 0..rounds {
+        let s = Wall::now();
+        let (up, v, _) = hub(n);
+        hub_best = hub_best.min(s.elapsed());
+        virt = v;
+        assert_eq!(up, n, "every spoke's tunnel comes up");
+        dh_best = dh_best.min(dh_cost(n));
+    }
+    let rate = n as f64 / hub_best.as_secs_f64();
+    let bound = n as f64 / dh_best.as_secs_f64();
     println!(
-        "hub with {n} spokes: {up} tunnels up in {:.1} s virtual, {:.3} s wall: {rate:.0} tunnels/s; \
+        "hub with {n} spokes: every tunnel up in {:.1} s virtual, {:.3} s wall: {rate:.0} tunnels/s; \
          crypto alone (each tunnel's Diffie-Hellman, both sides, full-length exponents): {bound:.0} a second; \
-         the hub reaches {:.0}% of that bound (goal 80%; simulator and the rest take the other {:.0}%)",
+         the hub reaches {:.0}% of that bound (goal 80%; best of {rounds} alternating rounds each)",
         virt.as_secs_f64(),
-        wall.as_secs_f64(),
+        hub_best.as_secs_f64(),
         100.0 * rate / bound,
-        100.0 - 100.0 * rate / bound
     );
-    assert_eq!(up, n, "every spoke's tunnel comes up");
+
+    // Memory: a tenth and the whole of 10,000 spokes, so the cost per spoke is seen to be flat.
+    let big = if full { 10_000 } else { 40 };
+    let s = Wall::now();
+    let (up, v, small) = hub(big / 10);
+    let small_mb = small as f64 / 1e6;
+    let small_wall = s.elapsed();
+    assert_eq!(up, big / 10, "every spoke's tunnel comes up");
+    let s = Wall::now();
+    let (up, v2, large) = hub(big);
+    let wall = s.elapsed();
+    let big_mb = large as f64 / 1e6;
+    assert_eq!(up, big, "every spoke's tunnel comes up");
+    println!(
+        "hub with {} spokes: up in {:.1} s virtual, {:.3} s wall, heap {small_mb:.1} MB; \
+         with {big}: up in {:.1} s virtual, {:.3} s wall, heap {big_mb:.1} MB ({:.1} kB a spoke; \
+         {:.1}x the memory and {:.1}x the time for 10x the spokes)",
+        big / 10,
+        v.as_secs_f64(),
+        small_wall.as_secs_f64(),
+        v2.as_secs_f64(),
+        wall.as_secs_f64(),
+        big_mb * 1e3 / big as f64,
+        big_mb / small_mb.max(0.001),
+        wall.as_secs_f64() / small_wall.as_secs_f64(),
+    );
 }

@@ -144,6 +144,8 @@ enum ScriptAction {
     LinkDown(LinkId),
     Impair(LinkId, Impairments),
     Call(ScriptFn),
+    /// A call that touches only this node: only its outputs and timer are looked at after it.
+    CallNode(NodeId, ScriptFn),
 }
 
 enum Slot {
@@ -437,6 +439,13 @@ impl Lab {
         self.schedule(at, ScriptAction::Call(Box::new(f)));
     }
 
+    /// Like [`Lab::at`] for a call that touches only `node` (a router's engine started, say):
+    /// afterwards only that node's outputs and timer are looked at, where [`Lab::at`] looks at
+    /// every node's, so a thousand such calls in a lab of a thousand nodes stay linear.
+    pub fn at_node(&mut self, at: Instant, node: NodeId, f: impl FnOnce(&mut Lab) + 'static) {
+        self.schedule(at, ScriptAction::CallNode(node, Box::new(f)));
+    }
+
     // ---- running ----
 
     /// Runs until the script is done and nothing is pending ([`RunEnd::Idle`], the clock left
@@ -524,6 +533,12 @@ impl Lab {
                         // The closure may have touched any node.
                         for n in 0..self.nodes.len() {
                             self.after(NodeId(n), false);
+                        }
+                    }
+                    ScriptAction::CallNode(node, f) => {
+                        f(self);
+                        if node.0 < self.nodes.len() {
+                            self.after(node, false);
                         }
                     }
                 }
