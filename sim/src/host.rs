@@ -159,18 +159,62 @@ pub struct PingReport {
     pub sent: u32,
     /// Distinct requests answered.
     pub received: u32,
-    /// Replies, duplicates included, in arrival order.
+    /// The first [`PingReport::KEPT`] replies, duplicates included, in arrival order; later
+    /// ones are only counted ([`PingReport::duplicates`], [`PingReport::rtt`]), so that a ping
+    /// running for a virtual year costs no more memory than one running for a minute.
     pub replies: Vec<PingReply>,
-    /// Errors, in arrival order.
+    /// The first [`PingReport::KEPT`] errors, in arrival order ([`PingReport::error_count`]
+    /// counts them all).
     pub errors: Vec<PingError>,
+    /// Duplicate replies, all of them.
+    pub duplicate_count: u32,
+    /// Errors, all of them.
+    pub error_count: u32,
+    /// Round-trip times of every first reply.
+    pub rtt: RttStats,
     /// Whether it has finished (all sent and the wait after the last one over).
     pub done: bool,
 }
 
+/// Running figures over round-trip times, as ping's summary line needs them (iputils keeps
+/// `tmin`, `tmax` and `tsum` the same way rather than every sample).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RttStats {
+    /// Samples.
+    pub count: u32,
+    /// The shortest.
+    pub min: Duration,
+    /// The longest.
+    pub max: Duration,
+    /// Their sum (saturating).
+    pub sum: Duration,
+}
+
+impl RttStats {
+    fn add(&mut self, rtt: Duration) {
+        self.min = if self.count == 0 {
+            rtt
+        } else {
+            self.min.min(rtt)
+        };
+        self.max = self.max.max(rtt);
+        self.sum = self.sum.saturating_add(rtt);
+        self.count = self.count.saturating_add(1);
+    }
+
+    /// The mean, if there was a sample.
+    pub fn avg(&self) -> Option<Duration> {
+        (self.count > 0).then(|| self.sum / self.count)
+    }
+}
+
 impl PingReport {
+    /// How many replies and errors are kept one by one.
+    pub const KEPT: usize = 1_000;
+
     /// Duplicate replies.
     pub fn duplicates(&self) -> usize {
-        self.replies.iter().filter(|r| r.duplicate).count()
+        self.duplicate_count as usize
     }
 
     /// Fraction of requests without a reply (0.0 when none were sent).
@@ -182,7 +226,7 @@ impl PingReport {
         }
     }
 
-    /// Round-trip times of first replies.
+    /// Round-trip times of the kept first replies.
     pub fn rtts(&self) -> impl Iterator<Item = Duration> + '_ {
         self.replies.iter().filter(|r| !r.duplicate).map(|r| r.rtt)
     }
@@ -295,6 +339,9 @@ impl Host {
                 sent: 0,
                 received: 0,
                 replies: Vec::new(),
+                duplicate_count: 0,
+                error_count: 0,
+                rtt: RttStats::default(),
                 errors: Vec::new(),
                 done: spec.count == 0,
             },
@@ -387,7 +434,10 @@ impl Host {
             .iter_mut()
             .find(|j| j.report.identifier == id && !j.report.done)
         {
-            j.report.errors.push(PingError { seq, from, kind });
+            j.report.error_count = j.report.error_count.saturating_add(1);
+            if j.report.errors.len() < PingReport::KEPT {
+                j.report.errors.push(PingError { seq, from, kind });
+            }
             self.log.push_back(format!(
                 "ping {}: from {from} icmp_seq={seq} {kind:?}",
                 j.report.spec.dst
@@ -437,14 +487,14 @@ impl Host {
         j.report.done = true;
         j.next_send = None;
         let r = &j.report;
-        let rtts: Vec<Duration> = r.rtts().collect();
-        let summary = if rtts.is_empty() {
-            String::new()
-        } else {
-            let min = rtts.iter().min().copied().unwrap_or_default();
-            let max = rtts.iter().max().copied().unwrap_or_default();
-            let avg = rtts.iter().sum::<Duration>() / rtts.len() as u32;
-            format!(", rtt min/avg/max = {}/{}/{} ms", ms(min), ms(avg), ms(max))
+        let summary = match r.rtt.avg() {
+            None => String::new(),
+            Some(avg) => format!(
+                ", rtt min/avg/max = {}/{}/{} ms",
+                ms(r.rtt.min),
+                ms(avg),
+                ms(r.rtt.max)
+            ),
         };
         let msg = format!(
             "ping {}: {} transmitted, {} received, {} duplicates, {} errors, {:.0}% packet loss{summary}",
@@ -452,7 +502,7 @@ impl Host {
             r.sent,
             r.received,
             r.duplicates(),
-            r.errors.len(),
+            r.error_count,
             r.loss() * 100.0
         );
         self.log.push_back(msg);
@@ -577,18 +627,23 @@ impl Host {
             return self.counters.bump(Counter::IcmpReplyUnknown);
         };
         j.window[usize::from(seq)].1 = true;
-        if !duplicate {
-            j.report.received += 1;
-        }
         let rtt = now - sent_at;
-        j.report.replies.push(PingReply {
-            seq,
-            from,
-            rtt,
-            ttl,
-            bytes,
-            duplicate,
-        });
+        if duplicate {
+            j.report.duplicate_count = j.report.duplicate_count.saturating_add(1);
+        } else {
+            j.report.received += 1;
+            j.report.rtt.add(rtt);
+        }
+        if j.report.replies.len() < PingReport::KEPT {
+            j.report.replies.push(PingReply {
+                seq,
+                from,
+                rtt,
+                ttl,
+                bytes,
+                duplicate,
+            });
+        }
         let dup = if duplicate { " (DUP!)" } else { "" };
         self.log.push_back(format!(
             "{bytes} bytes from {from}: icmp_seq={seq} ttl={ttl} time={} ms{dup}",

@@ -57,7 +57,9 @@ pub use clock::StartTime;
 pub use counters::{Counter, Counters};
 pub use error::SimError;
 pub use files::{Access, FileError, Limit};
-pub use host::{Host, HostConfig, PingError, PingErrorKind, PingReply, PingReport, PingSpec};
+pub use host::{
+    Host, HostConfig, PingError, PingErrorKind, PingReply, PingReport, PingSpec, RttStats,
+};
 pub use inject::Injector;
 pub use keys::{KeyFiles, KeyLog};
 pub use lab::{End, Lab, LabConfig, NodeId, PingId, RunEnd, RunFiles, RunSummary};
