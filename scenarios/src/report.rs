@@ -386,30 +386,56 @@ fn timeline_entry(e: &Event) -> Option<(&'static str, Value)> {
 }
 
 /// Every router's SA events in time order (router order within one instant), with virtual
-/// milliseconds since time zero.
-fn timeline(run: &RunResult) -> Vec<Value> {
-    let mut all: Vec<(u64, usize, Value)> = vec![];
-    for (ri, r) in run.routers.iter().enumerate() {
-        let s = r.stack.borrow();
-        for e in &s.events {
-            if let Some((name, mut detail)) = timeline_entry(e) {
-                let ms = e.at.as_nanos() / 1_000_000;
-                detail["at_ms"] = json!(ms);
-                detail["router"] = json!(r.name);
-                detail["event"] = json!(name);
-                all.push((ms, ri, detail));
+/// milliseconds since time zero. Serialised one entry at a time, so that writing the summary of
+/// a long run holds a reference per event rather than a JSON tree of them all.
+struct Timeline<'a>(&'a RunResult);
+
+impl serde::Serialize for Timeline<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let stacks: Vec<_> = self.0.routers.iter().map(|r| r.stack.borrow()).collect();
+        let mut order: Vec<(u64, usize, &ikelab_peers::ike::Event)> = vec![];
+        for (ri, s) in stacks.iter().enumerate() {
+            for e in &s.events {
+                order.push((e.at.as_nanos() / 1_000_000, ri, e));
             }
         }
+        // A stable sort keeps each router's own order for equal times.
+        order.sort_by_key(|(ms, ri, _)| (*ms, *ri));
+        let mut seq = ser.serialize_seq(None)?;
+        for (ms, ri, e) in order {
+            if let Some((name, mut detail)) = timeline_entry(e) {
+                detail["at_ms"] = json!(ms);
+                detail["router"] = json!(self.0.routers[ri].name);
+                detail["event"] = json!(name);
+                seq.serialize_element(&detail)?;
+            }
+        }
+        seq.end()
     }
-    // A stable sort keeps each router's own order for equal times.
-    all.sort_by_key(|(ms, ri, _)| (*ms, *ri));
-    all.into_iter().map(|(_, _, v)| v).collect()
+}
+
+/// `summary.json` as written: its keys in the order `serde_json` gives a map's (sorted), so
+/// that the timeline can be streamed between them.
+#[derive(serde::Serialize)]
+pub struct Summary<'a> {
+    diagnosis: Value,
+    duration_s: f64,
+    hosts: Vec<Value>,
+    pings: Vec<Value>,
+    routers: Vec<Value>,
+    scenario: Value,
+    seed: Value,
+    start: Value,
+    timeline: Timeline<'a>,
+    verdict: Value,
+    version: Value,
 }
 
 /// `summary.json`: the run (scenario, seed, start, duration), its verdict and diagnosis, a
 /// timeline of SA events, per router its ISAKMP and IPsec SAs and notifications, per host its
 /// pings.
-pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
+pub fn summary<'a>(run: &'a RunResult, info: &RunInfo) -> Summary<'a> {
     let routers: Vec<Value> = run
         .routers
         .iter()
@@ -489,23 +515,23 @@ pub fn summary(run: &RunResult, info: &RunInfo) -> Value {
         .iter()
         .map(|p| json!({"from": p.from, "to": p.to.to_string(), "sent": p.sent, "answered": p.received}))
         .collect();
-    json!({
-        "version": SUMMARY_VERSION,
-        "scenario": info.scenario,
-        "seed": info.seed,
-        "start": info.start,
-        "duration_s": info.duration.as_secs_f64(),
-        "verdict": {
+    Summary {
+        version: json!(SUMMARY_VERSION),
+        scenario: json!(info.scenario),
+        seed: json!(info.seed),
+        start: json!(info.start),
+        duration_s: info.duration.as_secs_f64(),
+        verdict: json!({
             "result": info.verdict.word(),
             "met": info.verdict.met(),
             "checks": info.verdict.checks,
-        },
-        "diagnosis": diagnose::findings(run),
-        "timeline": timeline(run),
-        "routers": routers,
-        "hosts": hosts,
-        "pings": pings,
-    })
+        }),
+        diagnosis: json!(diagnose::findings(run)),
+        timeline: Timeline(run),
+        routers,
+        hosts,
+        pings,
+    }
 }
 
 /// Keeps one copy of each frame a switch forwards: the copy on the link it entered by. Every
@@ -671,16 +697,26 @@ pub fn write_parts(
     if let Some(text) = &p.log_text {
         files::write(&dir.join("lab.log"), text, Access::Shared)?;
     }
-    files::write(
-        &dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary(run, info)).unwrap_or_default() + "\n",
-        Access::Shared,
-    )?;
+    write_summary(&dir.join("summary.json"), &summary(run, info))?;
     Ok(Artefacts {
         dir: dir.to_path_buf(),
         pcapng,
         keys: dir.join("keys"),
     })
+}
+
+/// Writes `summary.json` through a buffer, pretty-printed, with a final newline.
+fn write_summary(path: &Path, summary: &Summary<'_>) -> Result<(), SimError> {
+    use std::io::Write as _;
+    let io = |e: std::io::Error| SimError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut out = std::io::BufWriter::new(files::create(path, Access::Shared)?);
+    serde_json::to_writer_pretty(&mut out, summary).map_err(|e| io(e.into()))?;
+    out.write_all(b"\n").map_err(io)?;
+    out.into_inner().map_err(|e| io(e.into_error()))?;
+    Ok(())
 }
 
 /// The Wireshark preferences a run's profile sets: decrypt ESP and check its ICV.
