@@ -46,12 +46,7 @@ fn tunnel(pings: u32, filter: CaptureFilter) -> f64 {
     let mut loaded = ikelab::scenario::load_named("proxy-id-fixed").expect("built in");
     loaded.scenario.duration = Duration::from_secs(40 + u64::from(pings) / 1000);
     let mut b = ikelab::scenario::build(&loaded, None).expect("builds");
-    let host = b
-        .hosts
-        .iter()
-        .find(|(n, _)| n == "host-a")
-        .map(|(_, id)| *id)
-        .expect("host-a");
+    let host = b.host("host-a").expect("host-a");
     let at = b.lab.now() + Duration::from_secs(20);
     let ping = b
         .lab

@@ -86,12 +86,7 @@ fn capture(dir: &Path, pings: u32) -> std::path::PathBuf {
     let mut loaded = ikelab::scenario::load_named("proxy-id-fixed").expect("built in");
     loaded.scenario.duration = Duration::from_secs(30 + u64::from(pings) / 100);
     let mut b = ikelab::scenario::build(&loaded, None).expect("builds");
-    let host = b
-        .hosts
-        .iter()
-        .find(|(n, _)| n == "host-a")
-        .map(|(_, id)| *id)
-        .expect("host-a");
+    let host = b.host("host-a").expect("host-a");
     let at = b.lab.now() + Duration::from_secs(20);
     b.lab
         .ping(

@@ -41,17 +41,9 @@ fn ten_thousand_altered_datagrams_install_no_forged_sa_and_the_tunnel_recovers()
     let mut b = build(&loaded, Some(13)).expect("the lab builds");
     // The SEIL's cable to the WAN switch: every datagram between the routers crosses it.
     let wan = b
-        .links
-        .iter()
-        .find(|(n, _)| n == "wan-seil")
-        .map(|(_, id)| *id)
+        .link("wan-seil")
         .unwrap_or_else(|| panic!("no wan link in {:?}", b.links));
-    let host_a = b
-        .hosts
-        .iter()
-        .find(|(n, _)| n == "host-a")
-        .map(|(_, id)| *id)
-        .expect("host-a");
+    let host_a = b.host("host-a").expect("host-a");
     let hostile = Impairments {
         tamper: 0.3,
         duplicate: 0.05,
@@ -149,12 +141,7 @@ fn loss_sweep_share_established_within_the_retry_budget() {
     let mut up = 0;
     for seed in 0..seeds {
         let mut b = build(&loaded, Some(seed)).expect("the lab builds");
-        let wan = b
-            .links
-            .iter()
-            .find(|(n, _)| n == "wan-seil")
-            .map(|(_, id)| *id)
-            .expect("wan-seil");
+        let wan = b.link("wan-seil").expect("wan-seil");
         let start = b.lab.now();
         b.lab.set_impairments(
             start,

@@ -18,12 +18,7 @@ const HOST_B: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 fn long_lab() -> (ikelab::scenario::Loaded, Built) {
     let loaded = load_named("proxy-id-fixed").expect("the document's fixed scenario");
     let mut b = build(&loaded, Some(5)).expect("the lab builds");
-    let host_a = b
-        .hosts
-        .iter()
-        .find(|(n, _)| n == "host-a")
-        .map(|(_, id)| *id)
-        .expect("host-a");
+    let host_a = b.host("host-a").expect("host-a");
     let at = b.lab.now() + Duration::from_secs(20);
     b.lab
         .ping(

@@ -60,14 +60,10 @@ fn largest_in_tunnel_mode(mtu: usize) -> usize {
 fn tunnel_mode_fragments_before_encryption_and_says_how_much_room_is_left() {
     let loaded = load_texts(SEIL, IX).expect("the configs load");
     let mut b = build(&loaded, Some(5)).expect("the lab builds");
-    let host = |name: &str| {
-        b.hosts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| *id)
-            .expect("host")
-    };
-    let (a, hb) = (host("host-a"), host("host-b"));
+    let (a, hb) = (
+        b.host("host-a").expect("host-a"),
+        b.host("host-b").expect("host-b"),
+    );
     let at = |s: u64| Instant::ZERO + std::time::Duration::from_secs(s);
     // Bring the SAs up, then 1500-byte packets both ways (DF clear), then one with DF.
     let warm = b

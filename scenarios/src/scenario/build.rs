@@ -83,6 +83,22 @@ pub fn build(loaded: &Loaded, seed: Option<u64>) -> Result<Built, LoadError> {
 }
 
 impl Built {
+    /// The host called `name`.
+    pub fn host(&self, name: &str) -> Option<NodeId> {
+        self.hosts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+    }
+
+    /// The link called `name` (a router's or host's cable, `wan-seil` say).
+    pub fn link(&self, name: &str) -> Option<LinkId> {
+        self.links
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+    }
+
     /// Sets up `plan` in a new lab and schedules its jobs.
     pub fn new(mut plan: Plan) -> Result<Built, LoadError> {
         let jobs = std::mem::take(&mut plan.jobs);
