@@ -64,13 +64,7 @@ impl CaptureSink {
         start: StartTime,
         keep: Keep,
     ) -> Result<CaptureSink, SimError> {
-        let shb = SectionHeaderBlock {
-            endianness: Endianness::Little,
-            options: vec![SectionHeaderOption::UserApplication(Cow::Borrowed(
-                "ikelab-sim",
-            ))],
-            ..Default::default()
-        };
+        let shb = section_header();
         let out = BufWriter::with_capacity(BUFFER, files::create(merged, Access::Shared)?);
         let w = PcapNgWriter::with_section_header(out, shb).map_err(|e| SimError::Capture {
             path: merged.to_path_buf(),
@@ -90,15 +84,7 @@ impl CaptureSink {
     /// capture and a pcap file of its own.
     pub fn add_link(&mut self, name: &str) {
         let path = self.link_dir.join(format!("{}.pcap", file_stem(name)));
-        let idb = InterfaceDescriptionBlock {
-            linktype: DataLink::ETHERNET,
-            snaplen: SNAPLEN,
-            options: vec![
-                InterfaceDescriptionOption::IfName(Cow::Owned(name.to_string())),
-                // pcap-file writes EPB timestamps as raw nanoseconds: say so.
-                InterfaceDescriptionOption::IfTsResol(9),
-            ],
-        };
+        let idb = interface(name);
         let merged = self.merged.as_mut().map(|(path, w)| {
             w.write_pcapng_block(idb).map_err(|e| SimError::Capture {
                 path: path.clone(),
@@ -146,14 +132,7 @@ impl CaptureSink {
         let Some((path, w)) = &mut self.merged else {
             return;
         };
-        let epb = EnhancedPacketBlock {
-            interface_id: u32::try_from(f.link.0).unwrap_or(u32::MAX),
-            timestamp: wall,
-            original_len: len,
-            data: Cow::Borrowed(&f.data),
-            options: vec![],
-        };
-        if let Err(e) = w.write_pcapng_block(epb) {
+        if let Err(e) = w.write_pcapng_block(packet(f, wall)) {
             let e = SimError::Capture {
                 path: path.clone(),
                 message: e.to_string(),
@@ -181,6 +160,42 @@ impl CaptureSink {
 
     fn failed(&mut self, e: SimError) {
         self.error.get_or_insert(e);
+    }
+}
+
+/// The merged pcapng's section header, naming the writer.
+pub(crate) fn section_header() -> SectionHeaderBlock<'static> {
+    SectionHeaderBlock {
+        endianness: Endianness::Little,
+        options: vec![SectionHeaderOption::UserApplication(Cow::Borrowed(
+            "ikelab-sim",
+        ))],
+        ..Default::default()
+    }
+}
+
+/// The merged pcapng's interface for the link called `name`: Ethernet, nanosecond timestamps.
+pub(crate) fn interface(name: &str) -> InterfaceDescriptionBlock<'static> {
+    InterfaceDescriptionBlock {
+        linktype: DataLink::ETHERNET,
+        snaplen: SNAPLEN,
+        options: vec![
+            InterfaceDescriptionOption::IfName(Cow::Owned(name.to_string())),
+            // pcap-file writes EPB timestamps as raw nanoseconds: say so.
+            InterfaceDescriptionOption::IfTsResol(9),
+        ],
+    }
+}
+
+/// Frame `f` as a block of the merged pcapng, on its link's interface, stamped `wall`.
+pub(crate) fn packet(f: &CapturedFrame, wall: std::time::Duration) -> EnhancedPacketBlock<'_> {
+    EnhancedPacketBlock {
+        // Links are interfaces in order; a lab never has 2^32 of them.
+        interface_id: u32::try_from(f.link.0).unwrap_or(u32::MAX),
+        timestamp: wall,
+        original_len: u32::try_from(f.wire_len).unwrap_or(u32::MAX),
+        data: Cow::Borrowed(&f.data),
+        options: vec![],
     }
 }
 

@@ -12,14 +12,8 @@ use std::path::{Path, PathBuf};
 use ikelab_peers::time::Instant;
 use pcap_file::pcap::{PcapPacket, PcapWriter};
 use pcap_file::pcapng::PcapNgWriter;
-use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
-use pcap_file::pcapng::blocks::interface_description::{
-    InterfaceDescriptionBlock, InterfaceDescriptionOption,
-};
-use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
-use pcap_file::{DataLink, Endianness};
 
-use crate::sink::{CaptureSink, SNAPLEN, Stream, pcap_header};
+use crate::sink::{CaptureSink, Stream, interface, packet, pcap_header, section_header};
 use crate::{LinkId, SimError, StartTime};
 
 /// One recorded frame.
@@ -250,35 +244,15 @@ impl Capture {
         out: W,
         mut keep: impl FnMut(&CapturedFrame) -> bool,
     ) -> Result<W, String> {
-        let shb = SectionHeaderBlock {
-            endianness: Endianness::Little,
-            options: vec![SectionHeaderOption::UserApplication(Cow::Borrowed(
-                "ikelab-sim",
-            ))],
-            ..Default::default()
-        };
-        let mut w = PcapNgWriter::with_section_header(out, shb).map_err(|e| e.to_string())?;
+        let mut w =
+            PcapNgWriter::with_section_header(out, section_header()).map_err(|e| e.to_string())?;
         for name in &self.links {
-            let idb = InterfaceDescriptionBlock {
-                linktype: DataLink::ETHERNET,
-                snaplen: SNAPLEN,
-                options: vec![
-                    InterfaceDescriptionOption::IfName(Cow::Owned(name.clone())),
-                    // pcap-file writes EPB timestamps as raw nanoseconds: say so.
-                    InterfaceDescriptionOption::IfTsResol(9),
-                ],
-            };
-            w.write_pcapng_block(idb).map_err(|e| e.to_string())?;
+            w.write_pcapng_block(interface(name))
+                .map_err(|e| e.to_string())?;
         }
         for f in self.frames().iter().filter(|f| keep(f)) {
-            let epb = EnhancedPacketBlock {
-                interface_id: u32::try_from(f.link.0).map_err(|e| e.to_string())?,
-                timestamp: start.wall(f.time),
-                original_len: u32::try_from(f.wire_len).unwrap_or(u32::MAX),
-                data: Cow::Borrowed(&f.data),
-                options: vec![],
-            };
-            w.write_pcapng_block(epb).map_err(|e| e.to_string())?;
+            w.write_pcapng_block(packet(f, start.wall(f.time)))
+                .map_err(|e| e.to_string())?;
         }
         Ok(w.into_inner())
     }
