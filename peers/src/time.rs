@@ -7,7 +7,10 @@ use core::ops::{Add, AddAssign, Sub};
 use core::time::Duration;
 
 /// A point in time, nanoseconds since the owning clock's zero.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Instant(u64);
 
 impl Instant {

@@ -23,7 +23,7 @@ pub struct EngineConfig {
 }
 
 /// Phase-1 exchange mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ExchangeMode {
     /// Main Mode (Identity Protection).
     #[default]
@@ -165,7 +165,7 @@ impl Selector {
 }
 
 /// A Quick Mode client identity (IDci/IDcr body).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct QmId {
     /// Identification data.
     pub data: IdData,
@@ -186,7 +186,7 @@ impl std::fmt::Display for QmId {
 }
 
 /// ESP encapsulation mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EncapMode {
     /// Tunnel mode: the whole packet inside a new IPv4 header.
     Tunnel,

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use serde::{Deserialize, Serialize};
+
 use crate::crypto::CipherAlg;
 use crate::esp::IntegAlg;
 use crate::time::Instant;
@@ -12,7 +14,7 @@ use crate::wire::{ExchangeType, NotifyType, PayloadType, ProtocolId, WireError};
 use super::config::{EncapMode, ExchangeMode, QmId};
 
 /// Direction of an IPsec SA, seen from this engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Direction {
     /// Peer to us: the SPI is ours.
     Inbound,
@@ -22,7 +24,7 @@ pub enum Direction {
 
 /// Why an SA went away: an IPsec SA ([`EventKind::SaDeleted`]) or an ISAKMP SA
 /// ([`EventKind::Phase1Deleted`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DeleteReason {
     /// Its (hard) lifetime ran out.
     Expired,
@@ -40,7 +42,7 @@ pub enum DeleteReason {
 }
 
 /// Why a negotiation ended without an SA.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailReason {
     /// No answer after every retransmission ("negotiation failed due to time up").
     Timeout,
@@ -91,7 +93,7 @@ pub enum DropReason {
 
 /// A message of an exchange, as RFC 2409 numbers them (MM1 is the initiator's first Main Mode
 /// message).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Step {
     /// Main Mode: the initiator's SA.
     Mm1,
@@ -136,7 +138,7 @@ impl fmt::Display for Step {
 }
 
 /// What about a well-formed ISAKMP message does not fit the exchange it belongs to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BadMessage {
     /// An exchange type the engine does not take part in (only Main, Aggressive, Quick and
     /// Informational are).
@@ -193,7 +195,7 @@ impl fmt::Display for BadMessage {
 }
 
 /// An event, stamped with the `now` of the call that produced it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// When.
     pub at: Instant,
@@ -271,8 +273,10 @@ impl fmt::Debug for KeysDerived {
 
 pub use crate::hex::hex;
 
-/// What happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What happened. Events serialise (a runner may keep a long run's record on disk rather than in
+/// memory) except drops, whose wire errors hold static text, and keys, which belong in key
+/// files only: those two fail to serialise and the runner does not record them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventKind {
     /// An IKE datagram arrived (IX `IKE.006`).
     PacketReceived {
@@ -302,6 +306,7 @@ pub enum EventKind {
         len: usize,
     },
     /// A received packet was dropped.
+    #[serde(skip)]
     Dropped {
         /// Sender.
         from: SocketAddrV4,
@@ -504,6 +509,7 @@ pub enum EventKind {
         policy: String,
     },
     /// Keys for Wireshark.
+    #[serde(skip)]
     Keys(KeysDerived),
 }
 

@@ -18,7 +18,7 @@ pub struct IdPayload {
 }
 
 /// Identification data by ID type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IdData {
     /// ID_IPV4_ADDR.
     Ipv4Addr(Ipv4Addr),
