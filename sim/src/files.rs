@@ -49,6 +49,11 @@ impl Limit {
         bytes: 64 << 20,
         what: "key files",
     };
+    /// A run or vendor log (a day of pings logs some megabytes; read a line at a time).
+    pub const LOG: Limit = Limit {
+        bytes: 256 << 20,
+        what: "run logs",
+    };
     /// A capture, unless the user says otherwise (`ikelab decode --max-size`). A capture is read
     /// one record at a time, so this bounds the time a decode takes, not its memory.
     pub const CAPTURE: Limit = Limit {

@@ -14,10 +14,11 @@ use crate::event::{Event, EventQueue};
 use crate::host::{Host, HostConfig, PingHandle, PingReport, PingSpec};
 use crate::link::{Impairments, Link, LinkParams, PortRef};
 use crate::router::{Router, RouterConfig, SecurityStack};
+use crate::sink::Stream;
 use crate::tap::{Capture, CaptureFiles, CaptureFilter};
 use crate::{
-    CaptureSink, Counter, Counters, KeyLog, LineSink, LinkId, LinkStats, Log, MacAddr, Node,
-    SimError, StartTime, Switch, derive_seed,
+    CaptureSink, Counter, Counters, KeyLine, KeyLog, KeySink, LineSink, LinkId, LinkStats, Log,
+    MacAddr, Node, SimError, StartTime, Switch, derive_seed,
 };
 
 /// How a run is set up.
@@ -192,6 +193,7 @@ pub struct Lab {
     capture: Capture,
     log: Log,
     keys: KeyLog,
+    key_stream: Stream<KeySink>,
     script: Vec<Option<ScriptAction>>,
     events: u64,
     counters: Counters,
@@ -214,6 +216,7 @@ impl Lab {
             capture: Capture::new(config.capture),
             log: Log::default(),
             keys: KeyLog::default(),
+            key_stream: Stream::Off,
             script: Vec::new(),
             events: 0,
             counters: Counters::default(),
@@ -604,7 +607,10 @@ impl Lab {
             self.log.push(now, node.name(), msg);
         }
         while let Some(k) = node.poll_key() {
-            self.keys.push(k);
+            match self.key_stream.sink() {
+                Some(sink) => sink.push(&k),
+                None => self.keys.push(k),
+            }
         }
         self.reschedule(id, fired);
     }
@@ -746,7 +752,7 @@ impl Lab {
         self.log.render(self.config.start)
     }
 
-    /// Keys exported so far.
+    /// Keys exported so far, unless they went to files ([`Lab::stream_keys`]).
     pub fn keys(&self) -> &KeyLog {
         &self.keys
     }
@@ -767,13 +773,33 @@ impl Lab {
         self.log.stream_to(sink, self.config.start);
     }
 
-    /// Flushes what [`Lab::stream_capture`] and [`Lab::stream_log`] were given; the first error
-    /// either met (what was written before it stays).
+    /// From now on, writes key lines to `sink` as they are derived instead of keeping them (the
+    /// lines so far first); [`Lab::keys`] then holds none.
+    pub fn stream_keys(&mut self, mut sink: KeySink) {
+        let kept = std::mem::take(&mut self.keys);
+        for l in kept.ikev1 {
+            sink.push(&KeyLine::Ikev1(l));
+        }
+        for l in kept.esp {
+            sink.push(&KeyLine::EspSa(l));
+        }
+        self.key_stream = Stream::On(sink);
+    }
+
+    /// Whether the keys went to files ([`Lab::stream_keys`]).
+    pub fn keys_streamed(&self) -> bool {
+        self.key_stream.is_used()
+    }
+
+    /// Flushes what [`Lab::stream_capture`], [`Lab::stream_log`] and [`Lab::stream_keys`] were
+    /// given; the first error any met (what was written before it stays).
     pub fn finish_streams(&mut self) -> Result<(), SimError> {
         let capture = self.capture.finish_stream().transpose();
         let log = self.log.finish_stream().transpose();
+        let keys = self.key_stream.finish().map(KeySink::finish).transpose();
         capture?;
         log?;
+        keys?;
         Ok(())
     }
 

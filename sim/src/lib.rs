@@ -61,7 +61,7 @@ pub use host::{
     Host, HostConfig, PingError, PingErrorKind, PingReply, PingReport, PingSpec, RttStats,
 };
 pub use inject::Injector;
-pub use keys::{KeyFiles, KeyLog};
+pub use keys::{KeyFiles, KeyLog, KeySink};
 pub use lab::{End, Lab, LabConfig, NodeId, PingId, RunEnd, RunFiles, RunSummary};
 pub use link::{Impairments, LinkId, LinkParams, LinkStats, PortRef};
 pub use log::{Log, LogEntry};

@@ -226,13 +226,18 @@ pub struct LineSink {
 }
 
 impl LineSink {
-    /// Creates `path` as [`files::create`] does.
+    /// Creates `path` as [`files::create`] does, readable by all.
     pub fn create(path: &Path) -> Result<LineSink, SimError> {
+        Self::create_as(path, Access::Shared)
+    }
+
+    /// Creates `path` as [`files::create`] does, with `access`.
+    pub fn create_as(path: &Path, access: Access) -> Result<LineSink, SimError> {
         Ok(LineSink {
             path: path.to_path_buf(),
             out: Some(BufWriter::with_capacity(
                 BUFFER,
-                files::create(path, Access::Shared)?,
+                files::create(path, access)?,
             )),
             error: None,
         })
