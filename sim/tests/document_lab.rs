@@ -386,15 +386,13 @@ fn a_virtual_day_costs_only_its_events() {
         .count(24)
         .interval(Duration::from_secs(3600));
     let p = d.lab.ping(d.seil_host, Instant::ZERO, hourly).unwrap();
-    let wall = std::time::Instant::now();
     let s = d.lab.run_until(at(86_400.0));
-    let took = wall.elapsed();
     assert_eq!((s.end, s.now), (RunEnd::Idle, at(86_400.0)));
     assert_eq!(d.lab.ping_report(p).unwrap().received, 24);
     // ARP expires between pings (hourly > 5 min), so every ping resolves again: about 20 events
     // each, and nothing at all in between.
+    // Its wall time is the bench's to measure (`cargo bench -p ikelab-sim`), not a test's.
     assert!(s.events < 24 * 30, "{} events", s.events);
-    assert!(took < Duration::from_secs(1), "{took:?}");
 }
 
 #[test]
