@@ -71,7 +71,7 @@ fn tunnel(pings: u32, filter: CaptureFilter) -> f64 {
     let start = Wall::now();
     b.lab.run();
     let secs = start.elapsed().as_secs_f64();
-    b.lab.finish_streams().expect("flushed");
+    ikelab::report::finish(&mut b).expect("flushed");
     let _ = std::fs::remove_dir_all(&dir);
     let answered = b.lab.ping_report(ping).expect("the ping").received;
     assert_eq!(answered, pings, "every ping crosses the tunnel");

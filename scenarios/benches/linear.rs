@@ -101,7 +101,7 @@ fn capture(dir: &Path, pings: u32) -> std::path::PathBuf {
         .expect("ping");
     ikelab::report::stream(&mut b, dir).expect("folder");
     b.lab.run();
-    b.lab.finish_streams().expect("flushed");
+    ikelab::report::finish(&mut b).expect("flushed");
     let result = b.result();
     let info = ikelab::report::RunInfo::of(&loaded, None, &result, Default::default());
     ikelab::report::write(&b, &info, dir).expect("written");

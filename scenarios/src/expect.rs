@@ -9,6 +9,7 @@ use ikelab_peers::ike::{Direction, EventKind};
 use serde::{Deserialize, Serialize};
 
 use crate::report::RunResult;
+use ikelab_sim::SimError;
 
 /// Up or down, for a phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -257,20 +258,26 @@ impl Verdict {
             });
         }
         for (router, texts) in &expect.log_contains {
-            let log: Option<Vec<String>> =
-                run.routers.iter().find(|r| &r.name == router).map(|r| {
-                    r.stack
-                        .borrow()
-                        .log
-                        .iter()
-                        .map(|l| l.text.clone())
-                        .collect()
-                });
+            let stack = run
+                .routers
+                .iter()
+                .find(|r| &r.name == router)
+                .map(|r| r.stack.borrow());
             for t in texts.iter() {
-                let (met, seen) = match &log {
+                // A streamed log is read back from its file, one line at a time.
+                let found = stack.as_ref().map(|s| -> Result<bool, SimError> {
+                    for line in s.log_lines()? {
+                        if line?.contains(t) {
+                            return Ok(true);
+                        }
+                    }
+                    Ok(false)
+                });
+                let (met, seen) = match found {
                     None => (false, format!("no router named {router:?}")),
-                    Some(lines) if lines.iter().any(|l| l.contains(t)) => (true, "found".into()),
-                    Some(_) => (false, "not in the log".into()),
+                    Some(Ok(true)) => (true, "found".into()),
+                    Some(Ok(false)) => (false, "not in the log".into()),
+                    Some(Err(e)) => (false, format!("the log could not be read back: {e}")),
                 };
                 checks.push(Check {
                     expected: format!("{router} log contains {t:?}"),

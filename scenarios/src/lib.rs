@@ -3,6 +3,7 @@
 //! - [`scenario`]: scenario files and the built-in catalog, the plan both drivers run, and the
 //!   in-process driver;
 //! - [`stack`]: the engine as a simulated router's IPsec stack, with its vendor log;
+//! - [`record`]: a router's record of engine events, in memory or spooled to the run's folder;
 //! - [`describe`]: a parsed config in plain words (`ikelab check-config`);
 //! - [`lint`]: warnings about a config that cannot work on its own;
 //! - [`report`]: a run's result, its outcome, `summary.json` and the artefact folder;
@@ -25,6 +26,7 @@ pub mod expect;
 pub mod html;
 pub mod lint;
 pub mod netns;
+pub mod record;
 pub mod report;
 pub mod scenario;
 pub mod stack;

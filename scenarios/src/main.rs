@@ -324,9 +324,15 @@ fn report(
         say!("{d}");
     }
     if !args.quiet {
-        for (name, log) in ikelab::report::router_logs(result) {
-            let folded = ikelab::report::fold_repeats(&log);
-            say!("=== {name} log ===\n{folded}");
+        let logs = ikelab::report::logs(result, Some(ikelab::report::CONSOLE_LOG_LINES));
+        match logs {
+            Ok(logs) => {
+                for (name, log) in logs {
+                    let folded = ikelab::report::fold_repeats(&log);
+                    say!("=== {name} log ===\n{folded}");
+                }
+            }
+            Err(e) => eprintln!("ikelab run: reading the vendor logs back: {e}"),
         }
     }
     say!("=== outcome ===\n{}", ikelab::report::outcome(result));
@@ -541,11 +547,12 @@ fn run(args: RunArgs) -> ExitCode {
     built.lab.set_capture_filter(args.capture_filter());
     // The capture and the run log go to their files as the run goes.
     if let Err(e) = ikelab::report::stream(&mut built, &dir) {
+        // As any artefact that cannot be written: exit 2, nothing run.
         eprintln!("ikelab run: writing {}: {e}", dir.display());
-        return ExitCode::FAILURE;
+        return ExitCode::from(USAGE);
     }
     built.lab.run();
-    let streamed = built.lab.finish_streams();
+    let streamed = ikelab::report::finish(&mut built);
     let result = built.result();
     let info = RunInfo::of(&loaded, args.seed, &result, over);
     let written = streamed.and_then(|()| ikelab::report::write(&built, &info, &dir));

@@ -142,7 +142,7 @@ pub fn write(
         start: run.start,
         capture: &run.capture,
         links: &run.links,
-        keys: &run.keys,
+        keys: Some(&run.keys),
         log_text: Some(run.log_text.clone()),
     };
     // Each frame was captured once (on a bridge, or by the router's port on a veth).
@@ -680,7 +680,7 @@ impl PeerRun {
             start: self.start,
             capture: &self.capture,
             links: &self.links,
-            keys: &self.keys,
+            keys: Some(&self.keys),
             // Written to the folder as the peer ran.
             log_text: None,
         };
@@ -932,7 +932,7 @@ fn stream_peer(
 ) -> Result<(), NetnsError> {
     let Some(dir) = out else {
         driver.stream_log(LineSink::discard());
-        stack.borrow_mut().stream_log(None);
+        stack.borrow_mut().stream_log(None, true);
         return Ok(());
     };
     let file = |e: ikelab_sim::SimError| setup(format!("writing {}: {e}", dir.display()));
@@ -949,7 +949,7 @@ fn stream_peer(
     driver.recorder_mut().stream_to(sink);
     driver.stream_log(LineSink::create(&dir.join("lab.log")).map_err(file)?);
     let vendor = LineSink::create(&dir.join(format!("{name}.log"))).map_err(file)?;
-    stack.borrow_mut().stream_log(Some(vendor));
+    stack.borrow_mut().stream_log(Some(vendor), true);
     Ok(())
 }
 

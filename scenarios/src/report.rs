@@ -16,8 +16,9 @@ use serde_json::{Value, json};
 use crate::diagnose;
 use crate::expect::{Expect, Verdict};
 use ikelab_sim::files::{self, Access};
-use ikelab_sim::{CaptureSink, LineSink, LinkId, SimError};
+use ikelab_sim::{CaptureSink, KeyLog, KeySink, LineSink, LinkId, SimError};
 
+use crate::record::EventRecord;
 use crate::scenario::Built;
 use crate::stack::StackHandle;
 
@@ -168,6 +169,35 @@ pub fn router_logs(run: &RunResult) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The most lines of one vendor log the console shows after a run (the log file has them all).
+pub const CONSOLE_LOG_LINES: usize = 2_000;
+
+/// Every router's vendor log as the device prints it, from memory or read back from its file,
+/// cut after `max_lines` lines (if given) with a note of how many more the file has.
+pub fn logs(run: &RunResult, max_lines: Option<usize>) -> Result<Vec<(String, String)>, SimError> {
+    run.routers
+        .iter()
+        .map(|r| {
+            let s = r.stack.borrow();
+            let mut text = String::new();
+            let mut more = 0u64;
+            for (i, line) in s.log_lines()?.enumerate() {
+                let line = line?;
+                if max_lines.is_some_and(|m| i >= m) {
+                    more += 1;
+                } else {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+            if more > 0 {
+                let _ = writeln!(text, "  ... {more} more line(s) in the log file");
+            }
+            Ok((r.name.clone(), text))
+        })
+        .collect()
+}
+
 /// One line per router and ping: phase 1, phase 2, pings.
 pub fn outcome(run: &RunResult) -> String {
     let mut out = String::new();
@@ -291,11 +321,14 @@ fn delete_reason(r: DeleteReason) -> &'static str {
 }
 
 /// Why the last ISAKMP SA of `events` ended, if one did.
-fn last_phase1_end(events: &[Event]) -> Option<DeleteReason> {
-    events.iter().rev().find_map(|e| match e.kind {
-        EventKind::Phase1Deleted { reason, .. } => Some(reason),
-        _ => None,
-    })
+fn last_phase1_end(events: &EventRecord) -> Option<DeleteReason> {
+    events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Phase1Deleted { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .last()
 }
 
 /// A timeline entry for the SA events of `e` (`None` for the other events): its name and
@@ -394,17 +427,13 @@ impl serde::Serialize for Timeline<'_> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq as _;
         let stacks: Vec<_> = self.0.routers.iter().map(|r| r.stack.borrow()).collect();
-        let mut order: Vec<(u64, usize, &ikelab_peers::ike::Event)> = vec![];
-        for (ri, s) in stacks.iter().enumerate() {
-            for e in &s.events {
-                order.push((e.at.as_nanos() / 1_000_000, ri, e));
-            }
-        }
-        // A stable sort keeps each router's own order for equal times.
-        order.sort_by_key(|(ms, ri, _)| (*ms, *ri));
+        let records: Vec<&EventRecord> = stacks.iter().map(|s| &s.events).collect();
+        let ms = |e: &Event| e.at.as_nanos() / 1_000_000;
         let mut seq = ser.serialize_seq(None)?;
-        for (ms, ri, e) in order {
-            if let Some((name, mut detail)) = timeline_entry(e) {
+        // Each router's own order is kept for equal times.
+        for (ri, e) in crate::record::merged(&records, ms) {
+            let ms = ms(&e);
+            if let Some((name, mut detail)) = timeline_entry(&e) {
                 detail["at_ms"] = json!(ms);
                 detail["router"] = json!(self.0.routers[ri].name);
                 detail["event"] = json!(name);
@@ -591,15 +620,17 @@ pub struct Recording<'a> {
     pub capture: &'a ikelab_sim::Capture,
     /// The capture links, by name (one `links/<name>.pcap` each).
     pub links: &'a [(String, ikelab_sim::LinkId)],
-    /// The derived keys.
-    pub keys: &'a ikelab_sim::KeyLog,
+    /// The derived keys; `None` when they were written to `keys/` as the run went ([`stream`]).
+    pub keys: Option<&'a KeyLog>,
     /// The run log; `None` when it was written as the run went ([`stream`]).
     pub log_text: Option<String>,
 }
 
 /// Opens the artefact folder before the run and has the lab write its capture (merged and per
-/// link) and its run log there as the run goes, so that a long run's memory does not grow with
-/// its traffic; [`write`] adds the rest after the run ([`ikelab_sim::Lab::finish_streams`] first).
+/// link), run log and key files there as the run goes, and each router its vendor log and its
+/// event record (a spool file the folder keeps until the run's result goes), so that a long
+/// run's memory does not grow with its length; [`write`] adds the rest after the run
+/// ([`finish`] first).
 pub fn stream(b: &mut Built, dir: &Path) -> Result<(), SimError> {
     files::create_root(dir)?;
     let links = dir.join("links");
@@ -608,7 +639,40 @@ pub fn stream(b: &mut Built, dir: &Path) -> Result<(), SimError> {
     let sink = CaptureSink::create(&dir.join("capture.pcapng"), &links, b.lab.start(), keep)?;
     b.lab.stream_capture(sink);
     b.lab.stream_log(LineSink::create(&dir.join("lab.log"))?);
+    b.lab.stream_keys(KeySink::create(&dir.join("keys"))?);
+    for r in &b.routers {
+        checked_name(&r.name)?;
+        let mut s = r.stack.borrow_mut();
+        s.stream_log(
+            Some(LineSink::create(&dir.join(format!("{}.log", r.name)))?),
+            false,
+        );
+        s.events
+            .spool_to(&dir.join(format!(".{}.events", r.name)))?;
+    }
     Ok(())
+}
+
+/// Flushes what [`stream`] set going: the lab's files and each router's vendor log; the first
+/// error met (what was written before it stays).
+pub fn finish(b: &mut Built) -> Result<(), SimError> {
+    let lab = b.lab.finish_streams();
+    let mut logs = Ok(());
+    for r in &b.routers {
+        if let Some(Err(e)) = r.stack.borrow_mut().finish_log() {
+            logs = logs.and(Err(e));
+        }
+    }
+    lab.and(logs)
+}
+
+/// A router's name, checked again before it names a file: names are checked when a scenario is
+/// loaded, and one that would be a path is not used even if a caller composed it in code.
+fn checked_name(name: &str) -> Result<(), SimError> {
+    crate::scenario::check::name(name).map_err(|e| SimError::FileName {
+        name: name.to_string(),
+        why: e.to_string(),
+    })
 }
 
 /// Writes `capture.pcapng`, `links/<link>.pcap`, `keys/`, `<router>.log`, `lab.log` and
@@ -618,7 +682,7 @@ pub fn write(b: &Built, info: &RunInfo, dir: &Path) -> Result<Artefacts, SimErro
         start: b.lab.start(),
         capture: b.lab.capture(),
         links: &b.links,
-        keys: b.lab.keys(),
+        keys: (!b.lab.keys_streamed()).then(|| b.lab.keys()),
         log_text: (!b.lab.log().is_streamed()).then(|| b.lab.log_text()),
     };
     write_parts(
@@ -676,28 +740,32 @@ pub fn write_parts(
             .map_err(capture_error(&path))?;
         flushed(&path, out)?;
     }
-    p.keys.write(&dir.join("keys"))?;
+    let keys = dir.join("keys");
+    if let Some(k) = p.keys {
+        k.write(&keys)?;
+    }
     // A ready Wireshark profile: the two key tables plus the ESP preferences they need.
     let profile = dir.join("wireshark-profile");
-    p.keys.write(&profile)?;
+    KeyLog::copy(&keys, &profile)?;
     files::write(
         &profile.join("preferences"),
         WIRESHARK_PREFERENCES,
         Access::Shared,
     )?;
     for (name, text) in router_logs(run) {
-        // Names are checked when a scenario is loaded; a name that would be a path is not
-        // written even if a caller composed it in code.
-        crate::scenario::check::name(&name).map_err(|e| SimError::FileName {
-            name: name.clone(),
-            why: e.to_string(),
-        })?;
+        checked_name(&name)?;
         files::write(&dir.join(format!("{name}.log")), text, Access::Shared)?;
     }
     if let Some(text) = &p.log_text {
         files::write(&dir.join("lab.log"), text, Access::Shared)?;
     }
     write_summary(&dir.join("summary.json"), &summary(run, info))?;
+    // The summary read every spooled record; one that could not be read back is said here.
+    for r in &run.routers {
+        if let Some(e) = r.stack.borrow().events.error() {
+            return Err(e);
+        }
+    }
     Ok(Artefacts {
         dir: dir.to_path_buf(),
         pcapng,

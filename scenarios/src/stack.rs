@@ -4,15 +4,18 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::io::BufRead as _;
 use std::net::SocketAddrV4;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use ikelab_peers::ike::{Engine, Event, EventKind, KeysDerived, Protected};
+use ikelab_peers::ike::{Engine, EventKind, KeysDerived, Protected};
 use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, LineSink, Outbound, OutboundContext, Room, SecurityStack, SimError};
 
 use crate::decode::keys::key_line;
+use crate::record::EventRecord;
 
 /// The state shared between a router's stack and the runner.
 pub struct StackState {
@@ -25,19 +28,21 @@ pub struct StackState {
     /// Every vendor log line so far, unless they go to a file ([`StackState::stream_log`]).
     pub log: Vec<LogLine>,
     /// The engine's events so far that summaries and diagnoses read ([`kept`]).
-    pub events: Vec<Event>,
+    pub events: EventRecord,
     pending_log: VecDeque<String>,
     pending_keys: VecDeque<KeyLine>,
     streamed: Option<Streamed>,
 }
 
 /// Vendor log lines written as they come instead of kept: to a file, if there is one, and to a
-/// queue a watcher empties (`ikelab peer` prints them).
+/// queue a watcher empties, if there is one (`ikelab peer` prints them).
 struct Streamed {
     file: Option<LineSink>,
+    /// The file's path once it is finished (it stays readable, [`StackState::log_lines`]).
+    finished: Option<PathBuf>,
     /// Whether there was a file (it stays so once the file is finished).
     to_file: bool,
-    fresh: VecDeque<String>,
+    fresh: Option<VecDeque<String>>,
 }
 
 impl StackState {
@@ -71,7 +76,9 @@ impl StackState {
                     if let Some(f) = &mut st.file {
                         f.line(format_args!("{}", l.text));
                     }
-                    st.fresh.push_back(l.text);
+                    if let Some(q) = &mut st.fresh {
+                        q.push_back(l.text);
+                    }
                 }
                 None => self.log.push(l),
             }
@@ -79,30 +86,49 @@ impl StackState {
     }
 
     /// From now on, vendor log lines are not kept: each goes to `file` (if any) as it comes,
-    /// and waits in [`StackState::take_fresh`] until the watcher takes it. The lines kept so far
-    /// are written first.
-    pub fn stream_log(&mut self, mut file: Option<LineSink>) {
-        let mut fresh = VecDeque::new();
+    /// and, if `watched`, waits in [`StackState::take_fresh`] until the watcher takes it. The
+    /// lines kept so far are written first.
+    pub fn stream_log(&mut self, mut file: Option<LineSink>, watched: bool) {
+        let mut fresh = watched.then(VecDeque::new);
         for l in std::mem::take(&mut self.log) {
             if let Some(f) = &mut file {
                 f.line(format_args!("{}", l.text));
             }
-            fresh.push_back(l.text);
+            if let Some(q) = &mut fresh {
+                q.push_back(l.text);
+            }
         }
         let to_file = file.is_some();
         self.streamed = Some(Streamed {
             file,
+            finished: None,
             to_file,
             fresh,
         });
     }
 
-    /// The lines logged since the last call, while streaming.
+    /// The lines logged since the last call, while streaming to a watcher.
     pub fn take_fresh(&mut self) -> Vec<String> {
         self.streamed
             .as_mut()
-            .map(|s| s.fresh.drain(..).collect())
+            .and_then(|s| s.fresh.as_mut())
+            .map(|q| q.drain(..).collect())
             .unwrap_or_default()
+    }
+
+    /// Every vendor log line, from memory or, once [`StackState::finish_log`] has flushed it,
+    /// read back from the log file one at a time.
+    pub fn log_lines(&self) -> Result<LogLines<'_>, SimError> {
+        match self.streamed.as_ref().and_then(|s| s.finished.as_ref()) {
+            None => Ok(LogLines::Kept(self.log.iter())),
+            Some(path) => {
+                let file = ikelab_sim::files::open(path, ikelab_sim::Limit::LOG)?;
+                Ok(LogLines::File {
+                    path,
+                    lines: std::io::BufReader::new(file).lines(),
+                })
+            }
+        }
     }
 
     /// Whether the vendor log goes to a file rather than [`StackState::log`].
@@ -111,8 +137,42 @@ impl StackState {
     }
 
     /// Flushes the vendor log file: its path, the first error met, or `None` if there is none.
-    pub fn finish_log(&mut self) -> Option<Result<std::path::PathBuf, SimError>> {
-        self.streamed.as_mut()?.file.take().map(LineSink::finish)
+    pub fn finish_log(&mut self) -> Option<Result<PathBuf, SimError>> {
+        let s = self.streamed.as_mut()?;
+        let done = s.file.take().map(LineSink::finish)?;
+        if let Ok(path) = &done {
+            s.finished = Some(path.clone());
+        }
+        Some(done)
+    }
+}
+
+/// A router's vendor log lines ([`StackState::log_lines`]).
+pub enum LogLines<'a> {
+    /// Kept in memory.
+    Kept(std::slice::Iter<'a, LogLine>),
+    /// Read back from the log file.
+    File {
+        /// The file, for errors.
+        path: &'a Path,
+        /// Its lines.
+        lines: std::io::Lines<std::io::BufReader<ikelab_sim::files::Bounded>>,
+    },
+}
+
+impl Iterator for LogLines<'_> {
+    type Item = Result<String, SimError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            LogLines::Kept(it) => it.next().map(|l| Ok(l.text.clone())),
+            LogLines::File { path, lines } => lines.next().map(|l| {
+                l.map_err(|source| SimError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }),
+        }
     }
 }
 
@@ -146,7 +206,7 @@ impl EngineStack {
             engine,
             renderer,
             log: vec![],
-            events: vec![],
+            events: EventRecord::default(),
             pending_log: VecDeque::new(),
             pending_keys: VecDeque::new(),
             streamed: None,

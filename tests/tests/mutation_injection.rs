@@ -16,7 +16,7 @@ use ikelab_sim::{Counter, Impairments, PingSpec};
 const HOST_B: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 10);
 
 /// (spi -> encryption key) of every ESP SA a router installed, by direction.
-fn installed(events: &[ikelab_peers::ike::Event]) -> HashMap<(u32, Direction), Vec<u8>> {
+fn installed(events: &ikelab::record::EventRecord) -> HashMap<(u32, Direction), Vec<u8>> {
     let mut dirs: HashMap<u32, Direction> = HashMap::new();
     let mut out = HashMap::new();
     for e in events {

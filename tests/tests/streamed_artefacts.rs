@@ -1,7 +1,7 @@
-//! A run's capture and run log are written while it runs (`report::stream`, as `ikelab run`
-//! does): the files grow as the run goes and the lab keeps no frame and no log line in memory,
-//! and the artefacts are byte for byte those of the same run kept in memory and written at the
-//! end (same scenario, same seed).
+//! A run's capture, logs, keys and event records are written while it runs (`report::stream`,
+//! as `ikelab run` does): the files grow as the run goes and the lab keeps no frame, log line,
+//! key or event in memory, and the artefacts are byte for byte those of the same run kept in
+//! memory and written at the end (same scenario, same seed).
 
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -38,7 +38,7 @@ fn size(p: &Path) -> u64 {
 }
 
 fn finish(loaded: &ikelab::scenario::Loaded, b: &mut Built, dir: &Path) {
-    b.lab.finish_streams().expect("the streams flush");
+    ikelab::report::finish(b).expect("the streams flush");
     let result = b.result();
     let info = RunInfo::of(loaded, Some(5), &result, Default::default());
     write(b, &info, dir).expect("the rest is written");
@@ -66,6 +66,12 @@ fn the_capture_grows_while_the_run_goes_and_matches_a_kept_run() {
             b.lab.log().entries().is_empty(),
             "a streamed log keeps no line in memory"
         );
+        assert_eq!(b.lab.keys(), &Default::default(), "keys go to their files");
+        for r in &b.routers {
+            let s = r.stack.borrow();
+            assert!(s.log.is_empty(), "{}'s vendor log goes to its file", r.name);
+            assert_eq!(s.events.in_memory(), 0, "{}'s events are spooled", r.name);
+        }
         sizes.push((size(&pcapng), size(&wan), size(&log)));
     }
     // Files are written in chunks of 256 KiB: the merged capture grows every ten minutes of
@@ -83,6 +89,20 @@ fn the_capture_grows_while_the_run_goes_and_matches_a_kept_run() {
     );
     assert!(b.lab.capture().streamed() > 4 * 3600, "every ping crossed");
     finish(&loaded, &mut b, &streamed_dir);
+    assert!(
+        streamed_dir.join(".seil.events").is_file(),
+        "the spool is read until the end"
+    );
+    drop(b);
+    let left: Vec<_> = std::fs::read_dir(&streamed_dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the event spools go with the run: {left:?}"
+    );
 
     let (loaded, mut b) = long_lab();
     b.lab.run_until(start + Duration::from_secs(61 * 60));
@@ -97,6 +117,10 @@ fn the_capture_grows_while_the_run_goes_and_matches_a_kept_run() {
         "seil.log",
         "ix.log",
         "summary.json",
+        "keys/esp_sa",
+        "keys/ikev1_decryption_table",
+        "wireshark-profile/esp_sa",
+        "wireshark-profile/ikev1_decryption_table",
     ] {
         let (a, k) = (
             std::fs::read(streamed_dir.join(f)).unwrap(),

@@ -215,15 +215,13 @@ fn seconds(t: Instant) -> f64 {
 pub fn findings(run: &RunResult) -> Vec<Finding> {
     let mut out: Vec<Finding> = vec![];
     let mut seen: Vec<(FindingKind, String, Vec<Difference>)> = vec![];
-    let mut events: Vec<(&str, usize, ikelab_peers::ike::Event)> = vec![];
-    for (i, r) in run.routers.iter().enumerate() {
-        for e in &r.stack.borrow().events {
-            events.push((&r.name, i, e.clone()));
-        }
-    }
-    events.sort_by_key(|(_, i, e)| (e.at, *i));
-    for (name, i, e) in &events {
-        let here = &run.routers[*i];
+    let stacks: Vec<_> = run.routers.iter().map(|r| r.stack.borrow()).collect();
+    let records: Vec<&crate::record::EventRecord> = stacks.iter().map(|s| &s.events).collect();
+    let mut end = Instant::ZERO;
+    for (i, e) in crate::record::merged(&records, |e| e.at) {
+        end = e.at;
+        let here = &run.routers[i];
+        let name = &here.name;
         let Some(side) = Side::at(here, e.at) else {
             continue;
         };
@@ -306,7 +304,6 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
             draft,
         ));
     }
-    let end = events.last().map_or(Instant::ZERO, |(_, _, e)| e.at);
     for (side, draft) in datapath::drafts(run)
         .into_iter()
         .chain(lifetimes::drafts(run))

@@ -123,7 +123,7 @@ pub fn check(w: &Workdir, out: Option<&Path>) -> Result<Judged, CheckError> {
         report::stream(&mut built, dir).map_err(artefacts)?;
     }
     built.lab.run();
-    let streamed = built.lab.finish_streams();
+    let streamed = report::finish(&mut built);
     let result = built.result();
     if let Some(dir) = out {
         let info = RunInfo::of(&loaded, None, &result, Expect::default());
@@ -163,7 +163,7 @@ pub fn check(w: &Workdir, out: Option<&Path>) -> Result<Judged, CheckError> {
         findings,
         locked_in_fixes,
         warnings,
-        logs: report::router_logs(&result),
+        logs: report::logs(&result, None).map_err(artefacts)?,
     })))
 }
 

@@ -22,11 +22,6 @@ const SUMMARY_LIMIT: Limit = Limit {
     bytes: 64 << 20,
     what: "run summaries",
 };
-/// The largest run or vendor log read (a day of pings logs some megabytes).
-const LOG_LIMIT: Limit = Limit {
-    bytes: 256 << 20,
-    what: "run logs",
-};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -370,7 +365,7 @@ fn echo(f: &Frame) -> Option<(Ipv4Addr, Ipv4Addr, bool, u32)> {
 
 /// The vendor log lines, each with the time `lab.log` gives the same line of the same router.
 fn logs(dir: &Path, summary: &Summary, year: i64) -> Result<Vec<LogLine>, ReportError> {
-    let lab = files::read_text(&dir.join("lab.log"), LOG_LIMIT)?;
+    let lab = files::read_text(&dir.join("lab.log"), Limit::LOG)?;
     // (router, message) in order, with times.
     let mut stamped: HashMap<&str, Vec<(Duration, &str)>> = HashMap::new();
     for l in lab.lines() {
@@ -387,7 +382,7 @@ fn logs(dir: &Path, summary: &Summary, year: i64) -> Result<Vec<LogLine>, Report
         if !path.exists() {
             continue;
         }
-        let vendor = files::read_text(&path, LOG_LIMIT)?;
+        let vendor = files::read_text(&path, Limit::LOG)?;
         let lab_lines = stamped.get(r.name.as_str()).map_or(&[][..], Vec::as_slice);
         let mut k = 0;
         let mut last = lab_lines.first().map_or(Duration::ZERO, |l| l.0);

@@ -56,7 +56,8 @@ impl Outcome {
     /// What `run` left, with its capture decoded as `records`.
     pub fn of(run: &RunResult, records: Vec<Record>) -> Outcome {
         Outcome {
-            logs: crate::report::router_logs(run)
+            logs: crate::report::logs(run, None)
+                .expect("a scenario's logs are kept in memory")
                 .into_iter()
                 .map(|(n, t)| (n, t.lines().map(str::to_string).collect()))
                 .collect(),
