@@ -1,8 +1,8 @@
 //! Wall-clock cost of the IKE lab (`cargo bench -p ikelab --bench ike_lab`): the document's
 //! scenario with Main Mode, Quick Mode and pings; a day of rekeys; a hub with a thousand spokes
 //! against the cost of their Diffie-Hellman alone, and the heap of a hub with 10,000 spokes
-//! against one with 1,000. A plain `harness = false` bench. Without `--bench` each runs once,
-//! small.
+//! against one with 1,000; the peak heap of `ikelab run` over four virtual days against one.
+//! A plain `harness = false` bench. Without `--bench` each runs once, small.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -276,12 +276,15 @@ fn hub(n: usize) -> (usize, Duration, usize) {
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most [`LIVE`] has been since it was last set to the live figure.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call goes to the system allocator with the caller's own arguments; the counter
 // is only arithmetic beside it.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Relaxed);
+        let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+        PEAK.fetch_max(live, Relaxed);
         // SAFETY: the caller's layout, as `GlobalAlloc::alloc` requires.
         unsafe { System.alloc(layout) }
     }
@@ -307,6 +310,40 @@ fn dh_cost(tunnels: usize) -> Duration {
         black_box(b.shared_secret(&a.public_value()).expect("valid"));
     }
     s.elapsed()
+}
+
+/// `ikelab run`'s path (artefacts streamed to `dir`, capture off) over `hours` of the
+/// lifetime-rekey lab (5-minute IPsec SAs, 10-minute ISAKMP SAs) with a ping a second: the peak
+/// heap over the run and the writing of its artefacts, and the pings answered.
+fn long_run(hours: u64, dir: &std::path::Path) -> (usize, u32, u32) {
+    use ikelab::scenario::model::Action;
+    let mut loaded = load_named("lifetime-rekey").expect("built in");
+    loaded.scenario.duration = Duration::from_secs(hours * 3600);
+    let pings = u32::try_from(hours * 3600 - 60).expect("fits");
+    for s in &mut loaded.scenario.steps {
+        if let Action::Ping {
+            count, interval, ..
+        } = &mut s.action
+        {
+            (*count, *interval) = (pings, Duration::from_secs(1));
+        }
+    }
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let mut b = build(&loaded, None).expect("builds");
+    b.lab.set_capture_filter(ikelab_sim::CaptureFilter {
+        what: ikelab_sim::CaptureWhat::None,
+        snaplen: None,
+    });
+    ikelab::report::stream(&mut b, dir).expect("folder");
+    b.lab.run();
+    ikelab::report::finish(&mut b).expect("flushed");
+    let result = b.result();
+    let info = ikelab::report::RunInfo::of(&loaded, None, &result, Default::default());
+    ikelab::report::write(&b, &info, dir).expect("written");
+    let answered = result.pings[0].received;
+    drop((result, b));
+    (PEAK.load(Relaxed) - base, answered, pings)
 }
 
 fn main() {
@@ -379,5 +416,26 @@ fn main() {
         big_mb * 1e3 / big as f64,
         big_mb / small_mb.max(0.001),
         wall.as_secs_f64() / small_wall.as_secs_f64(),
+    );
+
+    // Memory against run length: a run four times as long should peak at the same heap.
+    let (short, long) = if full { (24, 96) } else { (1, 4) };
+    let dir = std::env::temp_dir().join(format!("ikelab-bench-{}", std::process::id()));
+    let (a, answered_a, sent_a) = long_run(short, &dir.join("short"));
+    let (b, answered_b, sent_b) = long_run(long, &dir.join("long"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        (answered_a, answered_b),
+        (sent_a, sent_b),
+        "every ping answered"
+    );
+    println!(
+        "ikelab run of the lifetime-rekey lab, a ping a second, capture off: peak heap {:.1} MB over \
+         {short} virtual hours, {:.1} MB over {long}: {:.2}x the memory for {}x the length \
+         (goal: flat, and under 100 MB for 24 hours)",
+        a as f64 / 1e6,
+        b as f64 / 1e6,
+        b as f64 / a.max(1) as f64,
+        long / short,
     );
 }
