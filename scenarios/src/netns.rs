@@ -632,8 +632,9 @@ pub struct PeerOptions {
     /// Seed for the engine (default: from the clock).
     pub seed: Option<u64>,
     /// The artefact folder: the capture, the run log and the vendor log are written there as
-    /// the peer runs ([`PeerRun::write`] adds the rest). Without one nothing is captured or kept,
-    /// so a peer that runs for days does not grow.
+    /// the peer runs, and its engine events spooled ([`PeerRun::write`] adds the rest). Without
+    /// one nothing is captured and no log is kept; the events and keys of its SAs (some hundred
+    /// bytes each) stay in memory for the caller.
     pub out: Option<PathBuf>,
 }
 
@@ -922,8 +923,8 @@ pub fn peer(
     })
 }
 
-/// Has the peer's capture, run log and vendor log written into `out` as they come (see
-/// [`PeerOptions::out`]); without a folder, the logs are not kept at all.
+/// Has the peer's capture, run log and vendor log written into `out` as they come, and its
+/// events spooled there (see [`PeerOptions::out`]); without a folder, the logs are not kept.
 fn stream_peer(
     driver: &mut Driver,
     stack: &StackHandle,
@@ -949,7 +950,12 @@ fn stream_peer(
     driver.recorder_mut().stream_to(sink);
     driver.stream_log(LineSink::create(&dir.join("lab.log")).map_err(file)?);
     let vendor = LineSink::create(&dir.join(format!("{name}.log"))).map_err(file)?;
-    stack.borrow_mut().stream_log(Some(vendor), true);
+    let mut s = stack.borrow_mut();
+    s.stream_log(Some(vendor), true);
+    // The summary reads the events when the peer stops; until then they wait on disk.
+    s.events
+        .spool_to(&dir.join(format!(".{name}.events")))
+        .map_err(file)?;
     Ok(())
 }
 
