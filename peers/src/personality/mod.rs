@@ -20,8 +20,8 @@ pub mod seil;
 mod table;
 mod text;
 
-pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep};
-pub use origin::{Edit, EditKind, Origin, Origins, Recorder, Setting, Words};
+pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep, Site};
+pub use origin::{Edit, EditError, EditKind, Origin, Origins, Recorder, Setting, Words, apply};
 pub use table::Personalities;
 
 /// The name of the device a router imitates (`seil`, `ix`); each device folder defines its

@@ -227,6 +227,98 @@ impl Edit {
     }
 }
 
+/// Why [`apply`] could not apply an edit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// An edit names another file than the text it is applied to.
+    #[error("{location}: the edit is for another file than {file}")]
+    OtherFile {
+        /// The edit's `file:line`.
+        location: String,
+        /// The file the text is.
+        file: String,
+    },
+    /// An edit names a line the text does not have.
+    #[error("{location}: the file has {lines} line(s)")]
+    NoSuchLine {
+        /// The edit's `file:line`.
+        location: String,
+        /// How many lines the text has.
+        lines: usize,
+    },
+    /// A replacement's line is not what the edit was made from (the file changed since).
+    #[error("{location}: expected `{expected}`, found `{found}`")]
+    Changed {
+        /// The edit's `file:line`.
+        location: String,
+        /// The line the edit was made from.
+        expected: String,
+        /// The line the text has.
+        found: String,
+    },
+    /// Two edits replace the same line.
+    #[error("{location}: replaced twice")]
+    Twice {
+        /// The edit's `file:line`.
+        location: String,
+    },
+}
+
+/// `text` (the file `file`) with `edits` applied, as a user following them would: each line
+/// replaced or with lines added before or after it, in the order the edits are given. A
+/// personality's fixes are checked by applying them and parsing the result; `ikelab matrix`
+/// writes its variants of a config this way.
+pub fn apply(file: &str, text: &str, edits: &[Edit]) -> Result<String, EditError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut replaced: Vec<Option<&str>> = vec![None; lines.len()];
+    let mut before: Vec<Vec<&str>> = vec![vec![]; lines.len()];
+    let mut after: Vec<Vec<&str>> = vec![vec![]; lines.len()];
+    for e in edits {
+        if e.file != file {
+            return Err(EditError::OtherFile {
+                location: e.location(),
+                file: file.to_string(),
+            });
+        }
+        let Some(i) = e.line.checked_sub(1).filter(|i| *i < lines.len()) else {
+            return Err(EditError::NoSuchLine {
+                location: e.location(),
+                lines: lines.len(),
+            });
+        };
+        match &e.change {
+            EditKind::Replace { old, new } => {
+                if lines[i] != old {
+                    return Err(EditError::Changed {
+                        location: e.location(),
+                        expected: old.clone(),
+                        found: lines[i].to_string(),
+                    });
+                }
+                if replaced[i].replace(new).is_some() {
+                    return Err(EditError::Twice {
+                        location: e.location(),
+                    });
+                }
+            }
+            EditKind::InsertBefore { new } => before[i].push(new),
+            EditKind::InsertAfter { new } => after[i].push(new),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        for l in before[i]
+            .iter()
+            .chain([&replaced[i].unwrap_or(line)])
+            .chain(&after[i])
+        {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
 impl fmt::Display for Edit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.change {
@@ -339,6 +431,67 @@ impl fmt::Display for Words {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(line: usize, change: EditKind) -> Edit {
+        Edit {
+            file: "f.conf".into(),
+            line,
+            change,
+        }
+    }
+
+    #[test]
+    fn edits_apply_as_a_user_would_follow_them() {
+        let text = "a\nb\nc";
+        let edits = [
+            at(2, EditKind::InsertAfter { new: "b2".into() }),
+            at(
+                2,
+                EditKind::Replace {
+                    old: "b".into(),
+                    new: "B".into(),
+                },
+            ),
+            at(1, EditKind::InsertBefore { new: "0".into() }),
+            at(2, EditKind::InsertAfter { new: "b3".into() }),
+            at(3, EditKind::InsertAfter { new: "d".into() }),
+        ];
+        assert_eq!(
+            apply("f.conf", text, &edits).unwrap(),
+            "0\na\nB\nb2\nb3\nc\nd\n"
+        );
+        assert_eq!(apply("f.conf", text, &[]).unwrap(), "a\nb\nc\n");
+    }
+
+    #[test]
+    fn an_edit_that_does_not_fit_the_text_is_refused_with_its_line() {
+        let text = "a\nb\n";
+        let replace = |line, old: &str| {
+            at(
+                line,
+                EditKind::Replace {
+                    old: old.into(),
+                    new: "x".into(),
+                },
+            )
+        };
+        let err = |edits: &[Edit]| apply("f.conf", text, edits).unwrap_err().to_string();
+        assert_eq!(err(&[replace(3, "c")]), "f.conf:3: the file has 2 line(s)");
+        assert_eq!(err(&[replace(0, "a")]), "f.conf:0: the file has 2 line(s)");
+        assert_eq!(err(&[replace(2, "c")]), "f.conf:2: expected `c`, found `b`");
+        assert_eq!(
+            err(&[replace(1, "a"), replace(1, "a")]),
+            "f.conf:1: replaced twice"
+        );
+        let other = Edit {
+            file: "g.conf".into(),
+            ..replace(1, "a")
+        };
+        assert_eq!(
+            err(&[other]),
+            "g.conf:1: the edit is for another file than f.conf"
+        );
+    }
 
     #[test]
     fn options_are_set_replaced_and_removed_keeping_the_other_words() {
