@@ -34,6 +34,48 @@ pub trait Personality: Send + Sync + fmt::Debug {
     /// with its peer on `mismatch`, in the device's own syntax; `None` when the device cannot
     /// express the change (or has no hint for it), so that a diagnosis offers the other side.
     fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>>;
+
+    /// A config for one end of a site-to-site tunnel, written as the device's own examples
+    /// write one (its defaults left to it: phase-2 IDs, lifetimes), with AES-128, SHA-1 and
+    /// MODP-1024 in both phases and no PFS; `None` if the device has no such config or cannot
+    /// write `site` (a key it cannot quote). Variants of it are this text with the device's
+    /// own fixes applied ([`Personality::fix`], [`super::origin::apply`]).
+    fn site_config(&self, site: &Site<'_>) -> Option<String> {
+        let _ = site;
+        None
+    }
+}
+
+/// One end of a site-to-site tunnel in plain terms ([`Personality::site_config`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Site<'a> {
+    /// The device's host name.
+    pub hostname: &'a str,
+    /// Its WAN address, with the WAN's prefix length.
+    pub wan: Ipv4Net,
+    /// Its LAN address (the LAN hosts' gateway), with the LAN's prefix length.
+    pub lan: Ipv4Net,
+    /// The next hop on the WAN for everything else (a default route), when the far gateway is
+    /// not on the WAN's subnet.
+    pub gateway: Option<Ipv4Addr>,
+    /// The far gateway's WAN address.
+    pub peer: Ipv4Addr,
+    /// The far LAN.
+    pub peer_lan: Ipv4Net,
+    /// The pre-shared key.
+    pub psk: &'a str,
+}
+
+impl Site<'_> {
+    /// Whether `psk` can be written as one word of a config line, inside double quotes or not:
+    /// printable ASCII without spaces, quotes or backslashes.
+    pub fn plain_key(&self) -> bool {
+        !self.psk.is_empty()
+            && self
+                .psk
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'\''))
+    }
 }
 
 /// What a diagnosis wants one router's config to say, so that it agrees with its peer. Peers and

@@ -51,6 +51,7 @@ mod hints;
 mod lex;
 pub mod log;
 mod personality;
+mod site;
 
 pub use behaviour::behaviour;
 pub use config::{IxConfig, IxLogLevel, IxLogging, parse, parse_ix};

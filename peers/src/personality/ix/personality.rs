@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::ike::Behaviour;
 use crate::personality::{
     ConfigErrors, Edit, LogRenderer, LogSetup, Mismatch, Parsed, Personality, ReconfigureStep,
-    RouterConfig, Vendor, WallClock,
+    RouterConfig, Site, Vendor, WallClock,
 };
 
 use super::{IxLog, IxLogOptions, IxLogging, IxTimestamp, hints};
@@ -58,5 +58,9 @@ impl Personality for Ix {
 
     fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>> {
         hints::fix(config, mismatch)
+    }
+
+    fn site_config(&self, site: &Site<'_>) -> Option<String> {
+        super::site::site_config(site)
     }
 }

@@ -9,6 +9,7 @@ mod hints;
 mod lexer;
 pub mod log;
 mod personality;
+mod site;
 mod values;
 
 pub use behaviour::behaviour;

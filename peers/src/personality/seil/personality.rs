@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::ike::Behaviour;
 use crate::personality::{
     ConfigErrors, Edit, LogRenderer, LogSetup, Mismatch, Parsed, Personality, ReconfigureStep,
-    RouterConfig, Vendor, WallClock,
+    RouterConfig, Site, Vendor, WallClock,
 };
 
 use super::{SeilLog, hints};
@@ -60,5 +60,9 @@ impl Personality for Seil {
 
     fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>> {
         hints::fix(config, mismatch)
+    }
+
+    fn site_config(&self, site: &Site<'_>) -> Option<String> {
+        super::site::site_config(site)
     }
 }
