@@ -69,6 +69,14 @@ pub enum LoadError {
     /// A scenario composed in code ([`add_reconfigure`]) names a router it does not have.
     #[error("the scenario has no router named {0:?}")]
     NoRouter(String),
+    /// A router named in code ([`load_routers`]) has a name that could not name its files.
+    #[error("router name {name:?}: {why}")]
+    RouterName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        why: check::NameError,
+    },
 }
 
 /// A router of a loaded scenario.
@@ -303,6 +311,33 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
         let (shown, text) = dir.read(&file)?;
         *r = parse_router(&r.personality, &r.name, &shown, &text)?;
     }
+    loaded.derive_topology();
+    Ok(loaded)
+}
+
+/// Routers of any personalities with config texts given directly, as (name, personality,
+/// file name for messages, text): the hosts and pings come from the configs
+/// ([`topology::derive`]), whatever their addressing (`ikelab matrix`'s cells).
+pub fn load_routers(
+    routers: &[(&str, Arc<dyn Personality>, &str, &str)],
+) -> Result<Loaded, LoadError> {
+    let mut loaded = document_lab()?;
+    loaded.scenario.name = "composed".into();
+    loaded.scenario.description = "routers with configs given directly".into();
+    loaded.scenario.hosts.clear();
+    loaded.scenario.steps.clear();
+    loaded.scenario.expect = Default::default();
+    loaded.lines = Lines::default();
+    loaded.routers = routers
+        .iter()
+        .map(|(name, p, file, text)| {
+            check::name(name).map_err(|why| LoadError::RouterName {
+                name: name.to_string(),
+                why,
+            })?;
+            parse_router(p, name, file, text)
+        })
+        .collect::<Result<_, _>>()?;
     loaded.derive_topology();
     Ok(loaded)
 }

@@ -11,6 +11,8 @@ pub mod plan;
 pub mod topology;
 
 pub use build::{Built, PingRun, RouterRun, build};
-pub use load::{LoadError, Loaded, add_reconfigure, load_named, load_pair, load_texts};
+pub use load::{
+    LoadError, Loaded, add_reconfigure, load_named, load_pair, load_routers, load_texts,
+};
 pub use model::{Action, HostSpec, RouterSpec, Scenario, Step};
 pub use plan::{Plan, plan};
