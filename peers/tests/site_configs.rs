@@ -33,6 +33,7 @@ fn site() -> Site<'static> {
         peer: Ipv4Addr::new(198, 51, 100, 14),
         peer_lan: net([10, 88, 0, 0], 16),
         psk: "Site-Key_42",
+        responder: false,
     }
 }
 
@@ -118,6 +119,14 @@ fn a_site_config_parses_into_the_tunnel_it_describes() {
             r.routes
         );
         assert_eq!(r.hostname.as_deref(), Some(s.hostname), "{v}");
+        // As a responder it starts nothing on its own.
+        let responder = Site {
+            responder: true,
+            ..site()
+        };
+        let text = p.site_config(&responder).expect("a responder's config");
+        let e = parse(&*p, &text).engine;
+        assert!(!e.policies.iter().any(|x| x.auto_start), "{v}");
     }
 }
 

@@ -32,6 +32,7 @@ fn sites() -> [Site<'static>; 2] {
         peer: Ipv4Addr::new(100, 64, 7, 42),
         peer_lan: net([10, 30, 5, 0], 24),
         psk: "matrix-Key.7",
+        responder: false,
     };
     let b = Site {
         hostname: "site-b",
@@ -41,6 +42,7 @@ fn sites() -> [Site<'static>; 2] {
         peer: a.wan.addr,
         peer_lan: net([10, 20, 0, 0], 22),
         psk: a.psk,
+        responder: true,
     };
     [a, b]
 }

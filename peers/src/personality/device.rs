@@ -64,6 +64,9 @@ pub struct Site<'a> {
     pub peer_lan: Ipv4Net,
     /// The pre-shared key.
     pub psk: &'a str,
+    /// Whether the device only answers: it starts no negotiation on its own (a device that
+    /// never does writes nothing for it).
+    pub responder: bool,
 }
 
 impl Site<'_> {

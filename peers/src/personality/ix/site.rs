@@ -1,7 +1,8 @@
 //! An IX config for one end of a site-to-site tunnel ([`Personality::site_config`]), written
 //! as the document's IX config is: a route-based `Tunnel0.0` with `tunnel mode ipsec`, an
 //! access list `permit ip src any dest any` and no `ipsec local-id`/`remote-id` (so the IX
-//! proposes 0.0.0.0/0 both ways, what its access list gives), lifetimes left to the device.
+//! proposes 0.0.0.0/0 both ways, what its access list gives), lifetimes left to the device. An
+//! IX starts no negotiation on its own (only on traffic), so a responder's config is the same.
 //!
 //! [`Personality::site_config`]: crate::personality::Personality::site_config
 

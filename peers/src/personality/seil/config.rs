@@ -574,7 +574,8 @@ impl Parser {
                     });
                 }
             }
-            let auto_start = *auto && self.globals.auto_initiation;
+            // A peer that only answers (`responder-only on`) starts nothing, routing-based or not.
+            let auto_start = *auto && self.globals.auto_initiation && !peer.responder_only;
             if let SaEnds::Tunnel { .. } = s.ends {
                 // SEIL starts policy-based SAs by itself (`ike auto-initiation`, on by default)
                 // as well as on traffic; `tunnel-interface enable` is the routing-based switch.

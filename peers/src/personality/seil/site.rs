@@ -40,8 +40,13 @@ pub fn site_config(site: &Site<'_>) -> Option<String> {
     );
     let _ = writeln!(
         t,
-        "ike peer add peer address {} exchange-mode main proposals p1 tunnel-interface enable",
-        site.peer
+        "ike peer add peer address {} exchange-mode main proposals p1 tunnel-interface enable{}",
+        site.peer,
+        if site.responder {
+            " responder-only on"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         t,
