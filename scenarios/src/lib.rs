@@ -25,6 +25,7 @@ pub mod exercise;
 pub mod expect;
 pub mod html;
 pub mod lint;
+pub mod matrix;
 pub mod netns;
 pub mod record;
 pub mod report;

@@ -58,6 +58,13 @@ impl Personalities {
         self.rows[0].personality.clone()
     }
 
+    /// Every personality, in the table's order, with its first name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Arc<dyn Personality>)> {
+        self.rows
+            .iter()
+            .map(|r| (r.names[0].as_str(), &r.personality))
+    }
+
     /// Each row's first name, quoted (`"seil" or "ix"`), for messages.
     pub fn expected(&self, quote: bool) -> String {
         let names: Vec<String> = self

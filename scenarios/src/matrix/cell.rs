@@ -1,0 +1,319 @@
+//! One cell of `ikelab matrix`, run in-process: the two sites' configs (each device's site
+//! config with its own fixes applied for the variant's changes), a ping from the initiator's LAN
+//! to the responder's, and what came of it: phase 1, phase 2, the ping, the line each side
+//! logged when it decided, and the diagnosis.
+
+use std::net::Ipv4Addr;
+
+use ikelab_peers::ike::{EventKind, QmId};
+use ikelab_peers::personality::{Mismatch, Personality, Site, apply};
+use ikelab_peers::prefix::Ipv4Net;
+use ikelab_peers::time::Instant;
+use ikelab_peers::wire::IdData;
+
+use super::grid::{Cell, Change, Ids};
+use crate::report::RunResult;
+use crate::scenario::model::Action;
+use crate::scenario::{build, load_routers};
+use crate::stack::StackState;
+
+/// The names the two routers have in a cell's lab.
+pub const INITIATOR: &str = "initiator";
+/// See [`INITIATOR`].
+pub const RESPONDER: &str = "responder";
+/// The seed of every cell: a cell's result is the same on every run.
+const SEED: u64 = 1;
+
+fn net(a: [u8; 4], len: u8) -> Ipv4Net {
+    Ipv4Net {
+        addr: Ipv4Addr::from(a),
+        prefix_len: len,
+    }
+}
+
+/// The two sites of every cell: a shared WAN, and LANs of different sizes; `responder_only`
+/// makes the responder's site one that starts nothing on its own.
+pub fn sites(responder_only: bool) -> (Site<'static>, Site<'static>) {
+    let psk = "matrix-key-1";
+    let i = Site {
+        hostname: INITIATOR,
+        wan: net([100, 64, 1, 1], 24),
+        lan: net([10, 1, 0, 1], 22),
+        gateway: None,
+        peer: Ipv4Addr::new(100, 64, 1, 2),
+        peer_lan: net([10, 2, 2, 0], 24),
+        psk,
+        responder: false,
+    };
+    let r = Site {
+        hostname: RESPONDER,
+        wan: net([100, 64, 1, 2], 24),
+        lan: net([10, 2, 2, 1], 24),
+        gateway: None,
+        peer: i.wan.addr,
+        peer_lan: net([10, 1, 0, 0], 22),
+        psk,
+        responder: responder_only,
+    };
+    (i, r)
+}
+
+/// What a cell showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether an ISAKMP SA came up (on either side).
+    pub phase1: bool,
+    /// Whether both sides installed IPsec SAs.
+    pub phase2: bool,
+    /// The initiator's ping: (sent, answered).
+    pub ping: (u32, u32),
+    /// The line the initiator logged when it decided (failed, or established phase 2).
+    pub initiator_line: Option<String>,
+    /// The same for the responder.
+    pub responder_line: Option<String>,
+    /// The first finding of the diagnosis that a later event did not resolve: its kind
+    /// (`phase2_ids_refused`) and its text.
+    pub diagnosis: Option<(String, String)>,
+}
+
+/// A cell's result: its outcome, or why it could not be run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CellResult {
+    /// It ran.
+    Ran(Outcome),
+    /// A side's device cannot write the variant's change (no fix in its commands for it).
+    NotExpressible {
+        /// Which side.
+        side: &'static str,
+        /// The change.
+        change: String,
+    },
+    /// The lab could not be built (a bug: the matrix writes its own configs).
+    Failed(String),
+}
+
+fn host(a: Ipv4Addr) -> QmId {
+    QmId {
+        data: IdData::Ipv4Addr(a),
+        protocol: 0,
+        port: 0,
+    }
+}
+
+fn subnet(n: Ipv4Net) -> QmId {
+    QmId {
+        data: IdData::Ipv4Subnet(n.network(), Ipv4Addr::from(n.mask())),
+        protocol: 0,
+        port: 0,
+    }
+}
+
+/// (local, remote) IDs of `ids` for `site`.
+fn ids_of(ids: Ids, site: &Site<'_>) -> (QmId, QmId) {
+    match ids {
+        Ids::Hosts => (host(site.wan.addr), host(site.peer)),
+        Ids::Subnets => (subnet(site.lan), subnet(site.peer_lan)),
+        Ids::NarrowRemote => {
+            let narrower = Ipv4Net {
+                addr: site.peer_lan.network(),
+                prefix_len: site.peer_lan.prefix_len.saturating_add(1).min(32),
+            };
+            (subnet(site.lan), subnet(narrower))
+        }
+        Ids::Any => {
+            let any = subnet(net([0, 0, 0, 0], 0));
+            (any.clone(), any)
+        }
+    }
+}
+
+/// `site`'s config for `p` with `changes` applied by `p`'s own fixes; `Err` names the change
+/// the device cannot write.
+fn config(p: &dyn Personality, site: &Site<'_>, changes: &[Change]) -> Result<String, String> {
+    let file = format!("{}.conf", site.hostname);
+    let mut text = p
+        .site_config(site)
+        .ok_or_else(|| "a site config".to_string())?;
+    for c in changes {
+        let parsed = p
+            .parse(&file, &text)
+            .map_err(|e| format!("{c:?}: the config no longer parses: {e}"))?
+            .router;
+        let (Some(policy), Some(peer)) = (
+            parsed.engine.policies.first().map(|x| x.name.clone()),
+            parsed.engine.peers.first(),
+        ) else {
+            return Err(format!("{c:?}: no policy or peer"));
+        };
+        let ids;
+        let mut phase1 = peer.proposals.first().cloned();
+        let mut phase2 = parsed
+            .engine
+            .policies
+            .first()
+            .and_then(|x| x.proposals.first().cloned());
+        let m = match *c {
+            Change::Ids(which) => {
+                ids = ids_of(which, site);
+                Mismatch::Ids {
+                    policy: &policy,
+                    local: &ids.0,
+                    remote: &ids.1,
+                }
+            }
+            Change::Pfs(group) => Mismatch::Pfs {
+                policy: &policy,
+                group,
+            },
+            Change::Phase1(cipher, group) => {
+                let Some(p1) = phase1.as_mut() else {
+                    return Err(format!("{c:?}: no phase-1 proposal"));
+                };
+                (p1.cipher, p1.group) = (cipher, group);
+                Mismatch::Phase1Proposal {
+                    peer: &peer.name,
+                    proposal: p1,
+                }
+            }
+            Change::Phase2(cipher) => {
+                let Some(p2) = phase2.as_mut() else {
+                    return Err(format!("{c:?}: no phase-2 proposal"));
+                };
+                p2.cipher = cipher;
+                Mismatch::Phase2Proposal {
+                    policy: &policy,
+                    proposal: p2,
+                }
+            }
+            Change::Mode(mode) => Mismatch::ExchangeMode {
+                peer: &peer.name,
+                mode,
+            },
+        };
+        let edits = p.fix(&parsed, &m).ok_or_else(|| format!("{c:?}"))?;
+        text = apply(&file, &text, &edits).map_err(|e| format!("{c:?}: {e}"))?;
+    }
+    Ok(text)
+}
+
+/// Runs `cell`.
+pub fn run(cell: &Cell) -> CellResult {
+    let (si, sr) = sites(true);
+    let v = &cell.variant;
+    let texts = [
+        (INITIATOR, &cell.initiator_p, &si, &v.initiator),
+        (RESPONDER, &cell.responder_p, &sr, &v.responder),
+    ]
+    .map(|(side, p, site, changes)| (side, config(&**p, site, changes)));
+    let mut configs = vec![];
+    for (side, t) in texts {
+        match t {
+            Ok(t) => configs.push(t),
+            Err(change) => return CellResult::NotExpressible { side, change },
+        }
+    }
+    let routers = [
+        (
+            INITIATOR,
+            cell.initiator_p.clone(),
+            "initiator.conf",
+            configs[0].as_str(),
+        ),
+        (
+            RESPONDER,
+            cell.responder_p.clone(),
+            "responder.conf",
+            configs[1].as_str(),
+        ),
+    ];
+    let mut loaded = match load_routers(&routers) {
+        Ok(l) => l,
+        Err(e) => return CellResult::Failed(e.to_string()),
+    };
+    // Only the initiator's LAN pings: the responder's traffic would make it initiate too.
+    let from: Vec<String> = loaded
+        .derived
+        .iter()
+        .flat_map(|d| &d.hosts)
+        .filter(|(_, lan)| lan.router == INITIATOR)
+        .map(|(h, _)| h.name.clone())
+        .collect();
+    loaded
+        .scenario
+        .steps
+        .retain(|s| matches!(&s.action, Action::Ping { from: f, .. } if from.contains(f)));
+    let mut built = match build(&loaded, Some(SEED)) {
+        Ok(b) => b,
+        Err(e) => return CellResult::Failed(e.to_string()),
+    };
+    built.lab.run();
+    CellResult::Ran(outcome(&built.result()))
+}
+
+/// What `run` showed.
+fn outcome(run: &RunResult) -> Outcome {
+    let side = |name: &str| run.routers.iter().find(|r| r.name == name);
+    let up = |name: &str, p2: bool| {
+        side(name).is_some_and(|r| {
+            r.stack.borrow().events.iter().any(|e| match e.kind {
+                EventKind::Phase2Established { .. } => p2,
+                EventKind::Phase1Established { .. } => !p2,
+                _ => false,
+            })
+        })
+    };
+    let line = |name: &str| side(name).and_then(|r| deciding_line(&r.stack.borrow()));
+    let ping = run
+        .pings
+        .first()
+        .map(|p| (p.sent, p.received))
+        .unwrap_or((0, 0));
+    let diagnosis = crate::diagnose::findings(run)
+        .into_iter()
+        .find(|f| f.resolved.is_none())
+        .map(|f| {
+            let kind = serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let text = f.text.lines().next().unwrap_or_default().to_string();
+            (kind, text)
+        });
+    Outcome {
+        phase1: up(INITIATOR, false) || up(RESPONDER, false),
+        phase2: up(INITIATOR, true) && up(RESPONDER, true),
+        ping,
+        initiator_line: line(INITIATOR),
+        responder_line: line(RESPONDER),
+        diagnosis,
+    }
+}
+
+/// Whether an event is a router deciding against the negotiation.
+fn failed(kind: &EventKind) -> bool {
+    // RFC 2408 3.14.1: notify types below 8192 are errors.
+    let error = |t: u16| t < 8192;
+    match kind {
+        EventKind::Phase1Failed { .. }
+        | EventKind::Phase2Failed { .. }
+        | EventKind::NoPolicyForIds { .. }
+        | EventKind::ReturnedIdsMismatch { .. } => true,
+        EventKind::NotifySent { kind, .. } | EventKind::NotifyReceived { kind, .. } => {
+            error(kind.0)
+        }
+        _ => false,
+    }
+}
+
+/// The line a router logged when it decided: at the instant of its first failure, or else of
+/// its first phase 2 established, the last line it logged then (a device writes its
+/// conclusion last: IX `IKE.007: Send notification`, racoon `IPsec-SA established`).
+fn deciding_line(s: &StackState) -> Option<String> {
+    let first = |f: &dyn Fn(&EventKind) -> bool| -> Option<Instant> {
+        s.events.iter().find(|e| f(&e.kind)).map(|e| e.at)
+    };
+    let at =
+        first(&failed).or_else(|| first(&|k| matches!(k, EventKind::Phase2Established { .. })))?;
+    // A cell's log is kept in memory (its runs are short and write no files).
+    s.log.iter().rfind(|l| l.at == at).map(|l| l.text.clone())
+}

@@ -1,0 +1,340 @@
+//! The grid of `ikelab matrix`: the knobs, each knob's variants (what each side changes from
+//! its device's site config), and the cells (an ordered pair of personalities and a variant),
+//! with the filters and shards that pick some of them.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ikelab_peers::crypto::{CipherAlg, DhGroup};
+use ikelab_peers::ike::ExchangeMode;
+use ikelab_peers::personality::{Personalities, Personality};
+
+/// What a variant varies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Knob {
+    /// Phase-2 IDs (the devices' defaults, hosts, subnets, 0.0.0.0/0, mirrored or not).
+    Ids,
+    /// Perfect forward secrecy: off, the same group, one side only, different groups.
+    Pfs,
+    /// The proposals: equal, or one attribute differing.
+    Proposal,
+    /// The phase-1 exchange mode.
+    Mode,
+}
+
+impl Knob {
+    /// Every knob, in the grid's order.
+    pub const ALL: [Knob; 4] = [Knob::Ids, Knob::Pfs, Knob::Proposal, Knob::Mode];
+
+    /// Its name on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Knob::Ids => "ids",
+            Knob::Pfs => "pfs",
+            Knob::Proposal => "proposal",
+            Knob::Mode => "mode",
+        }
+    }
+}
+
+impl fmt::Display for Knob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `--knob` value that names no knob.
+#[derive(Debug, thiserror::Error)]
+#[error("no knob {0:?} (expected ids, pfs, proposal or mode)")]
+pub struct UnknownKnob(String);
+
+impl FromStr for Knob {
+    type Err = UnknownKnob;
+
+    fn from_str(s: &str) -> Result<Knob, UnknownKnob> {
+        Knob::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| UnknownKnob(s.into()))
+    }
+}
+
+/// Phase-2 IDs in a side's own terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ids {
+    /// Its gateway and the far gateway (ID_IPV4_ADDR).
+    Hosts,
+    /// Its LAN and the far LAN (ID_IPV4_ADDR_SUBNET).
+    Subnets,
+    /// Its LAN and a narrower far LAN (the far LAN's first half): not mirrored.
+    NarrowRemote,
+    /// 0.0.0.0/0 both ways.
+    Any,
+}
+
+/// One change to one side's site config, made with that device's own fix
+/// ([`Personality::fix`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Its phase-2 IDs.
+    Ids(Ids),
+    /// Its PFS group (`None`: off).
+    Pfs(Option<DhGroup>),
+    /// Its phase-1 proposal's cipher and group.
+    Phase1(CipherAlg, DhGroup),
+    /// Its phase-2 cipher.
+    Phase2(CipherAlg),
+    /// Its exchange mode.
+    Mode(ExchangeMode),
+}
+
+/// A variant of a knob: what the initiator and the responder change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// The knob.
+    pub knob: Knob,
+    /// Its name in tables (`host/subnet`: the initiator's, then the responder's).
+    pub name: &'static str,
+    /// The initiator's changes.
+    pub initiator: Vec<Change>,
+    /// The responder's changes.
+    pub responder: Vec<Change>,
+}
+
+/// The default grid. Outside the IDs knob both sides use subnet IDs, which every device can
+/// write and which agree, so that each cell shows its own knob's effect.
+pub fn variants() -> Vec<Variant> {
+    use Change::*;
+    use CipherAlg::TripleDesCbc;
+    use DhGroup::{Modp1024, Modp1536};
+    let subnets = || vec![Ids(self::Ids::Subnets)];
+    let with = |mut base: Vec<Change>, c: &[Change]| {
+        base.extend_from_slice(c);
+        base
+    };
+    let v = |knob, name, initiator, responder| Variant {
+        knob,
+        name,
+        initiator,
+        responder,
+    };
+    vec![
+        v(Knob::Ids, "default/default", vec![], vec![]),
+        v(
+            Knob::Ids,
+            "host/host",
+            vec![Ids(self::Ids::Hosts)],
+            vec![Ids(self::Ids::Hosts)],
+        ),
+        v(Knob::Ids, "subnet/subnet", subnets(), subnets()),
+        v(
+            Knob::Ids,
+            "any/any",
+            vec![Ids(self::Ids::Any)],
+            vec![Ids(self::Ids::Any)],
+        ),
+        v(
+            Knob::Ids,
+            "default/host",
+            vec![],
+            vec![Ids(self::Ids::Hosts)],
+        ),
+        v(Knob::Ids, "default/subnet", vec![], subnets()),
+        v(
+            Knob::Ids,
+            "any/subnet",
+            vec![Ids(self::Ids::Any)],
+            subnets(),
+        ),
+        v(
+            Knob::Ids,
+            "host/subnet",
+            vec![Ids(self::Ids::Hosts)],
+            subnets(),
+        ),
+        v(
+            Knob::Ids,
+            "subnet/not mirrored",
+            subnets(),
+            vec![Ids(self::Ids::NarrowRemote)],
+        ),
+        v(Knob::Pfs, "off/off", subnets(), subnets()),
+        v(
+            Knob::Pfs,
+            "modp1024/modp1024",
+            with(subnets(), &[Pfs(Some(Modp1024))]),
+            with(subnets(), &[Pfs(Some(Modp1024))]),
+        ),
+        v(
+            Knob::Pfs,
+            "modp1024/off",
+            with(subnets(), &[Pfs(Some(Modp1024))]),
+            subnets(),
+        ),
+        v(
+            Knob::Pfs,
+            "off/modp1024",
+            subnets(),
+            with(subnets(), &[Pfs(Some(Modp1024))]),
+        ),
+        v(
+            Knob::Pfs,
+            "modp1024/modp1536",
+            with(subnets(), &[Pfs(Some(Modp1024))]),
+            with(subnets(), &[Pfs(Some(Modp1536))]),
+        ),
+        v(Knob::Proposal, "equal", subnets(), subnets()),
+        v(
+            Knob::Proposal,
+            "phase-1 3des/aes",
+            with(subnets(), &[Phase1(TripleDesCbc, Modp1024)]),
+            subnets(),
+        ),
+        v(
+            Knob::Proposal,
+            "phase-1 modp1024/modp1536",
+            subnets(),
+            with(
+                subnets(),
+                &[Phase1(CipherAlg::AesCbc { key_len: 16 }, Modp1536)],
+            ),
+        ),
+        v(
+            Knob::Proposal,
+            "phase-2 aes/3des",
+            subnets(),
+            with(subnets(), &[Phase2(TripleDesCbc)]),
+        ),
+        v(Knob::Mode, "main/main", subnets(), subnets()),
+        v(
+            Knob::Mode,
+            "aggressive/aggressive",
+            with(subnets(), &[Mode(ExchangeMode::Aggressive)]),
+            with(subnets(), &[Mode(ExchangeMode::Aggressive)]),
+        ),
+        v(
+            Knob::Mode,
+            "main/aggressive",
+            subnets(),
+            with(subnets(), &[Mode(ExchangeMode::Aggressive)]),
+        ),
+        v(
+            Knob::Mode,
+            "aggressive/main",
+            with(subnets(), &[Mode(ExchangeMode::Aggressive)]),
+            subnets(),
+        ),
+    ]
+}
+
+/// One cell: who initiates, who responds, and what they change.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// The initiator's personality name.
+    pub initiator: String,
+    /// Its personality.
+    pub initiator_p: Arc<dyn Personality>,
+    /// The responder's personality name.
+    pub responder: String,
+    /// Its personality.
+    pub responder_p: Arc<dyn Personality>,
+    /// The variant.
+    pub variant: Variant,
+}
+
+/// Which cells to run.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Only these (initiator, responder) pairs, by personality name (`seil:ix`); all if empty.
+    pub pairs: Vec<(String, String)>,
+    /// Only these knobs; all if empty.
+    pub knobs: Vec<Knob>,
+}
+
+/// A `--pair` value that is not `A:B` with known personalities.
+#[derive(Debug, thiserror::Error)]
+pub enum PairError {
+    /// Not two names around a colon.
+    #[error("--pair {0:?} is not INITIATOR:RESPONDER (e.g. seil:ix)")]
+    NotAPair(String),
+    /// A name that is no personality writing site configs.
+    #[error("--pair {given:?}: no personality {name:?} (expected {expected})")]
+    Unknown {
+        /// The value given.
+        given: String,
+        /// The name.
+        name: String,
+        /// The names there are.
+        expected: String,
+    },
+}
+
+/// The personalities of `table` that write site configs, by first name.
+pub fn matrix_personalities(table: &Personalities) -> Vec<(String, Arc<dyn Personality>)> {
+    let probe = super::cell::sites(false).0;
+    table
+        .iter()
+        .filter(|(_, p)| p.site_config(&probe).is_some())
+        .map(|(n, p)| (n.to_string(), p.clone()))
+        .collect()
+}
+
+impl Filter {
+    /// Adds `--pair A:B`, with names as `table` knows them.
+    pub fn add_pair(&mut self, table: &Personalities, value: &str) -> Result<(), PairError> {
+        let (a, b) = value
+            .split_once(':')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+            .ok_or_else(|| PairError::NotAPair(value.into()))?;
+        let known = matrix_personalities(table);
+        let mut names = vec![];
+        for n in [a, b] {
+            let name = table
+                .get(n)
+                .and_then(|p| known.iter().find(|(_, k)| k.vendor() == p.vendor()))
+                .map(|(k, _)| k.clone())
+                .ok_or_else(|| PairError::Unknown {
+                    given: value.into(),
+                    name: n.into(),
+                    expected: known
+                        .iter()
+                        .map(|(k, _)| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+            names.push(name);
+        }
+        self.pairs.push((names[0].clone(), names[1].clone()));
+        Ok(())
+    }
+}
+
+/// The cells of the grid that `filter` keeps: every ordered pair of `table`'s personalities
+/// that write site configs (a device with itself included), for every variant, pairs outer.
+pub fn cells(table: &Personalities, filter: &Filter) -> Vec<Cell> {
+    let ps = matrix_personalities(table);
+    let mut out = vec![];
+    for (a, pa) in &ps {
+        for (b, pb) in &ps {
+            let wanted =
+                filter.pairs.is_empty() || filter.pairs.iter().any(|(x, y)| x == a && y == b);
+            if !wanted {
+                continue;
+            }
+            for v in variants() {
+                if !filter.knobs.is_empty() && !filter.knobs.contains(&v.knob) {
+                    continue;
+                }
+                out.push(Cell {
+                    initiator: a.clone(),
+                    initiator_p: pa.clone(),
+                    responder: b.clone(),
+                    responder_p: pb.clone(),
+                    variant: v,
+                });
+            }
+        }
+    }
+    out
+}
