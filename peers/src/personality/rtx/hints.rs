@@ -106,7 +106,7 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             let p = policy(name)?;
             let sa = line(Setting::Policy(name.into()))?;
             let w = Words::of(&sa.text);
-            let head = w.as_slice().get(..5)?.join(" ");
+            let head = w.as_slice().get(..6)?.join(" ");
             let options: Vec<&str> = w
                 .as_slice()
                 .iter()
