@@ -59,7 +59,7 @@ impl Personalities {
         self.rows[0].personality.clone()
     }
 
-    /// Each row's first name, quoted (`"seil" or "ix"`), for messages.
+    /// Each row's first name, quoted (`"seil", "ix" or "rtx"`), for messages.
     pub fn expected(&self, quote: bool) -> String {
         let names: Vec<String> = self
             .rows
