@@ -15,8 +15,8 @@ use ikelab::stack::EngineStack;
 use ikelab_peers::crypto::{CipherAlg, DhGroup, DhPrivate, HashAlg};
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{
-    Behaviour, EncapMode, Engine, EngineConfig, EventKind, ExchangeMode, Identity, NatTraversal,
-    PeerConfig, Phase1Proposal, Phase2Proposal, Policy, Selector,
+    Behaviour, EncapMode, Engine, EngineConfig, EventKind, ExchangeMode, IdPayloads, Identity,
+    NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, Selector,
 };
 use ikelab_peers::personality::{WallClock, ix, seil};
 use ikelab_peers::rng::SeededRandom;
@@ -99,6 +99,7 @@ fn policy(name: String, peer: String, local: Ipv4Addr, remote: Ipv4Addr, auto: b
         proposals: vec![p2()],
         pfs: None,
         route_based: false,
+        id_payloads: IdPayloads::Sent,
         auto_start: auto,
         phase2_delay: None,
     }

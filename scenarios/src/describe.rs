@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use ikelab_peers::ike::{EncapMode, ExchangeMode, NatTraversal};
+use ikelab_peers::ike::{EncapMode, ExchangeMode, IdPayloads, NatTraversal};
 use ikelab_peers::personality::{InterfaceKind, NextHop, RouterConfig, Setting};
 
 /// A readable account of a parsed config (`ikelab check-config`).
@@ -117,11 +117,18 @@ pub fn describe(c: &RouterConfig) -> String {
             p.peer,
             at(Setting::Policy(p.name.clone()))
         );
-        let _ = writeln!(
-            s,
-            "    phase-2 IDs: local {l}, remote {r}{}",
-            at(Setting::LocalId(p.name.clone()))
-        );
+        if p.id_payloads == IdPayloads::Omitted {
+            let _ = writeln!(
+                s,
+                "    phase-2 IDs: none sent; the gateways' addresses {l} and {r} stand for them (RFC 2409 5.5)"
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "    phase-2 IDs: local {l}, remote {r}{}",
+                at(Setting::LocalId(p.name.clone()))
+            );
+        }
         let _ = writeln!(
             s,
             "    PFS: {}; {}",

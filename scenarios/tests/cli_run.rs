@@ -38,6 +38,7 @@ fn list_names_the_documents_scenarios() {
         "psk-mismatch",
         "pfs-one-side",
         "lifetime-rekey",
+        "rtx-no-ids",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(s)),

@@ -7,8 +7,9 @@ use std::time::Duration;
 use ikelab_peers::crypto::{CipherAlg, DhGroup, HashAlg};
 use ikelab_peers::esp::IntegAlg;
 use ikelab_peers::ike::{
-    Behaviour, EncapMode, Engine, EngineConfig, Event, EventKind, ExchangeMode, Identity,
-    NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector, Transmit,
+    Behaviour, EncapMode, Engine, EngineConfig, Event, EventKind, ExchangeMode, IdPayloads,
+    Identity, NatTraversal, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Selector,
+    Transmit,
 };
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::IdData;
@@ -273,6 +274,7 @@ pub fn doc_config(
             proposals: vec![doc_phase2()],
             pfs: None,
             route_based: false,
+            id_payloads: IdPayloads::Sent,
             auto_start: initiator,
             phase2_delay: None,
         }],

@@ -233,11 +233,26 @@ pub struct Policy {
     /// tunnel-mode SA between them and a transport-mode SA over IP-in-IP give the same bytes,
     /// so a responder that accepts either mode ([`ModeMatch::Either`]) keeps one data path.
     pub route_based: bool,
+    /// Whether our QM1 carries IDci/IDcr ([`IdPayloads`]); without them the phase-2 identities
+    /// are the ISAKMP SA's endpoints (RFC 2409 section 5.5) and [`Policy::ids`] is not sent.
+    pub id_payloads: IdPayloads,
     /// Negotiate as soon as the engine starts, rather than on the first packet.
     pub auto_start: bool,
     /// A further delay before each phase 2 of this policy, announced by a
     /// [`super::EventKind::Phase2Delayed`] event (SEIL's "delay phase2 start for 4 sec.").
     pub phase2_delay: Option<Duration>,
+}
+
+/// Whether an initiator's Quick Mode carries client IDs (IDci/IDcr).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum IdPayloads {
+    /// IDci and IDcr in QM1 (racoon, the IX, strongSwan).
+    #[default]
+    Sent,
+    /// No ID payloads: QM1 is HASH, SA, Nonce[, KE] (Yamaha RTX without `ipsec ike local id`
+    /// and `remote id`). RFC 2409 section 5.5: the identities are then the ISAKMP SA
+    /// endpoints' IP addresses, which is what both sides record for the SA.
+    Omitted,
 }
 
 impl Policy {
@@ -258,6 +273,24 @@ pub enum IdMatch {
     /// The received IDs may be wider than the policy; the responder answers with its own,
     /// narrower IDs (strongSwan for transport mode).
     Narrow,
+    /// A policy whose IDs equal the received ones, else the first policy for the ISAKMP peer,
+    /// whatever the IDs: the initiator's IDs are echoed and used (Yamaha RTX without
+    /// `ipsec ike negotiate-strictly`, which takes what the initiator proposes for a tunnel it
+    /// has with that peer).
+    Lenient,
+}
+
+/// What a responder does with a QM1 that carries no IDci/IDcr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MissingIds {
+    /// RFC 2409 section 5.5: the identities are the ISAKMP SA endpoints' addresses, as
+    /// ID_IPV4_ADDR, and are matched against the policies as received IDs are
+    /// ([`Behaviour::id_match`]); a policy for subnets does not match them.
+    #[default]
+    Endpoints,
+    /// The first policy for the ISAKMP peer, whatever its IDs (Yamaha RTX without
+    /// `negotiate-strictly`: it has a tunnel for that peer). The SA's IDs are the endpoints.
+    PeerPolicy,
 }
 
 /// How a responder compares the encapsulation mode of a phase-2 proposal with its policy's.
@@ -347,6 +380,8 @@ pub struct Behaviour {
     pub initial_contact: InitialContact,
     /// How received Quick Mode IDs are matched.
     pub id_match: IdMatch,
+    /// What a responder does with a QM1 without IDs.
+    pub missing_ids: MissingIds,
     /// How a proposal's encapsulation mode is compared with the policy's.
     pub mode_match: ModeMatch,
     /// What a responder sends when no policy matches the IDs (`None`: silently drop).
@@ -384,6 +419,7 @@ impl Default for Behaviour {
             vendor_ids_with_ke: false,
             initial_contact: InitialContact::Informational,
             id_match: IdMatch::Exact,
+            missing_ids: MissingIds::Endpoints,
             mode_match: ModeMatch::Exact,
             no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),
             returned_ids: ReturnedIds::Reject,

@@ -387,6 +387,7 @@ mod tests {
                 }],
                 pfs: None,
                 route_based: false,
+                id_payloads: IdPayloads::Sent,
                 auto_start: initiator,
                 phase2_delay: None,
             }],

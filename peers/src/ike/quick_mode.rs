@@ -10,6 +10,11 @@
 //! The responder picks the policy whose IDs match the received IDci/IDcr ([`IdMatch`]); the
 //! document's failure is this step: SEIL sends 0.0.0.0/0 both ways, IX only knows
 //! 172.16.0.2 <-> 172.16.0.1 and answers INVALID-ID-INFORMATION.
+//!
+//! IDci/IDcr are optional: a policy with [`IdPayloads::Omitted`] (a Yamaha RTX without phase-2
+//! IDs) sends none, and a responder that receives none takes the ISAKMP SA's endpoints as the
+//! identities (section 5.5), matching them as received IDs ([`MissingIds::Endpoints`]) or taking
+//! the peer's policy ([`MissingIds::PeerPolicy`]); its QM2 then carries no IDs either.
 
 use std::net::SocketAddrV4;
 
@@ -25,7 +30,7 @@ use super::handled::{Exchange, Refusal};
 use super::index::{PeerIndex, Ph1Index, Ph2Index, PolicyIndex};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
 use super::received::{CookiesOf, Fingerprint, Taken};
-use super::{Engine, IdMatch, IpsecSa, Ph2, QmId, ReturnedIds, percent};
+use super::{Engine, IdMatch, IdPayloads, IpsecSa, MissingIds, Ph2, QmId, ReturnedIds, percent};
 
 /// Where a Quick Mode exchange stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +49,17 @@ fn id_payload(id: &QmId) -> Payload {
         port: id.port,
         data: id.data.clone(),
     })
+}
+
+/// The identities of a Quick Mode without ID payloads (RFC 2409 section 5.5): the ISAKMP SA
+/// endpoints' addresses as ID_IPV4_ADDR, any protocol and port, as (ours, theirs).
+fn endpoint_ids(local: SocketAddrV4, remote: SocketAddrV4) -> (QmId, QmId) {
+    let host = |a: &SocketAddrV4| QmId {
+        data: IdData::Ipv4Addr(*a.ip()),
+        protocol: 0,
+        port: 0,
+    };
+    (host(&local), host(&remote))
 }
 
 fn qm_id(p: &IdPayload) -> QmId {
@@ -70,7 +86,8 @@ fn range(id: &QmId) -> Option<(u32, u32)> {
 /// Whether a received ID `got` is acceptable for a policy ID `want`.
 fn id_matches(how: IdMatch, got: &QmId, want: &QmId) -> bool {
     match how {
-        IdMatch::Exact => got == want,
+        // Lenient prefers an exact match; the fallback is in `qm1_received`.
+        IdMatch::Exact | IdMatch::Lenient => got == want,
         IdMatch::Narrow => {
             let proto_ok = got.protocol == 0 || got.protocol == want.protocol;
             let port_ok = got.port == 0 || got.port == want.port;
@@ -90,7 +107,13 @@ impl Engine {
         let ni = self.nonce();
         let pol = self.cfg.policies[policy].clone();
         let dh = pol.pfs.map(|g| DhPrivate::generate(g, &mut self.rng));
-        let (idci, idcr) = pol.qm_ids();
+        let omitted = pol.id_payloads == IdPayloads::Omitted;
+        let (idci, idcr) = if omitted {
+            let p = &self.ph1s[i];
+            endpoint_ids(p.local, p.remote)
+        } else {
+            pol.qm_ids()
+        };
         let udp = self.ph1s[i].behind_nat;
         let mut payloads = vec![
             Payload::Sa(phase2_offer(my_spi, &pol.proposals, pol.mode, udp, pol.pfs)),
@@ -99,8 +122,10 @@ impl Engine {
         if let Some(dh) = &dh {
             payloads.push(Payload::Ke(dh.public_value()));
         }
-        payloads.push(id_payload(&idci));
-        payloads.push(id_payload(&idcr));
+        if !omitted {
+            payloads.push(id_payload(&idci));
+            payloads.push(id_payload(&idcr));
+        }
         let (prf, skeyid_a) = self.skeyid_a(i);
         let hash = move |after: &[u8]| phase2::qm_hash1(prf, &skeyid_a, msgid, after);
         let p = &self.ph1s[i];
@@ -290,19 +315,13 @@ impl Engine {
         let (Some(sa), Some(ni)) = (sa, ni) else {
             return Err(BadMessage::MissingPayloads(Step::Qm1).into());
         };
+        // RFC 2409 section 5.5: without IDs, the identities are the ISAKMP SA's endpoints
+        // (the initiator's address first).
         let (idci, idcr) = match ids.as_slice() {
-            [] => (
-                QmId {
-                    data: IdData::Ipv4Addr(*remote.ip()),
-                    protocol: 0,
-                    port: 0,
-                },
-                QmId {
-                    data: IdData::Ipv4Addr(*local.ip()),
-                    protocol: 0,
-                    port: 0,
-                },
-            ),
+            [] => {
+                let (ours, theirs) = endpoint_ids(local, remote);
+                (theirs, ours)
+            }
             [a, b] => (a.clone(), b.clone()),
             _ => return Err(Refusal::Reject(NotifyType::INVALID_ID_INFORMATION)),
         };
@@ -311,10 +330,14 @@ impl Engine {
         let candidates: Vec<PolicyIndex> = PolicyIndex::all(&self.cfg.policies)
             .filter(|&k| self.cfg.policies[k].peer == peer_name)
             .collect();
-        let chosen = candidates.iter().copied().find(|&k| {
+        let matching = candidates.iter().copied().find(|&k| {
             let (l, r) = self.cfg.policies[k].qm_ids();
             id_matches(how, &idci, &r) && id_matches(how, &idcr, &l)
         });
+        // A lenient responder takes the peer's first policy when none matches.
+        let lenient = how == IdMatch::Lenient
+            || (ids.is_empty() && self.cfg.behaviour.missing_ids == MissingIds::PeerPolicy);
+        let chosen = matching.or_else(|| candidates.first().copied().filter(|_| lenient));
         let Some(policy) = chosen else {
             let expected = candidates
                 .iter()
@@ -370,7 +393,7 @@ impl Engine {
         };
         // Narrowing answers with our own IDs; an exact match echoes the initiator's.
         let (reply_ci, reply_cr) = match how {
-            IdMatch::Exact => (idci.clone(), idcr.clone()),
+            IdMatch::Exact | IdMatch::Lenient => (idci.clone(), idcr.clone()),
             IdMatch::Narrow => {
                 let (l, r) = pol.qm_ids();
                 (r, l)
@@ -736,5 +759,248 @@ impl IpsecSa {
             bytes: 0,
             lifetime_kb: self.lifetime_kb,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Quick Mode without IDci/IDcr (RFC 2409 section 5.5), as initiator and as responder.
+
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    use crate::crypto::{CipherAlg, DhGroup, HashAlg};
+    use crate::esp::IntegAlg;
+    use crate::ike::*;
+    use crate::time::Instant;
+    use crate::wire::{ExchangeType, IdData, NotifyType, PayloadType};
+
+    const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+    const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+
+    fn host(a: Ipv4Addr) -> QmId {
+        QmId {
+            data: IdData::Ipv4Addr(a),
+            protocol: 0,
+            port: 0,
+        }
+    }
+
+    fn net(s: &str) -> QmId {
+        let p: crate::prefix::Ipv4Net = s.parse().expect("a prefix");
+        Selector::net(p.addr, p.prefix_len).to_id()
+    }
+
+    /// One peer and one transport-mode policy; AES-128/SHA-1, 16-byte nonces.
+    fn config(
+        local: Ipv4Addr,
+        remote: Ipv4Addr,
+        initiator: bool,
+        ids: Option<(QmId, QmId)>,
+        id_payloads: IdPayloads,
+    ) -> EngineConfig {
+        EngineConfig {
+            peers: vec![PeerConfig {
+                name: "p".into(),
+                local,
+                remote: Some(remote),
+                psk: b"k".to_vec(),
+                mode: ExchangeMode::Main,
+                proposals: vec![Phase1Proposal {
+                    cipher: CipherAlg::AES128,
+                    hash: HashAlg::Sha1,
+                    group: DhGroup::Modp768,
+                    lifetime: Duration::from_secs(600),
+                    lifetime_kb: None,
+                }],
+                my_id: Identity::Address,
+                responder_only: !initiator,
+                nat_traversal: NatTraversal::Off,
+                dpd: None,
+            }],
+            policies: vec![Policy {
+                name: "x".into(),
+                peer: "p".into(),
+                local: Selector::host(local),
+                remote: Selector::host(remote),
+                ids,
+                mode: EncapMode::Transport,
+                proposals: vec![Phase2Proposal {
+                    cipher: CipherAlg::AES128,
+                    integ: IntegAlg::HmacSha1_96,
+                    lifetime: Duration::from_secs(300),
+                    lifetime_kb: None,
+                }],
+                pfs: None,
+                route_based: false,
+                id_payloads,
+                auto_start: initiator,
+                phase2_delay: None,
+            }],
+            behaviour: Behaviour::default(),
+        }
+    }
+
+    /// Runs A (initiator) against B for a few seconds; gives both engines' events.
+    fn run(a: EngineConfig, b: EngineConfig) -> (Engine, Engine, Vec<Event>, Vec<Event>) {
+        let mut a = Engine::new(a, 1);
+        let mut b = Engine::new(b, 2);
+        let (mut ea, mut eb) = (vec![], vec![]);
+        let mut now = Instant::ZERO;
+        a.start(now);
+        b.start(now);
+        for _ in 0..5 {
+            for _ in 0..100 {
+                let mut moved = false;
+                while let Some(t) = a.poll_transmit() {
+                    b.handle_datagram(now, t.src, t.dst, &t.payload);
+                    moved = true;
+                }
+                while let Some(t) = b.poll_transmit() {
+                    a.handle_datagram(now, t.src, t.dst, &t.payload);
+                    moved = true;
+                }
+                if !moved {
+                    break;
+                }
+            }
+            now += Duration::from_secs(1);
+            a.handle_timeout(now);
+            b.handle_timeout(now);
+        }
+        while let Some(e) = a.poll_event() {
+            ea.push(e);
+        }
+        while let Some(e) = b.poll_event() {
+            eb.push(e);
+        }
+        (a, b, ea, eb)
+    }
+
+    /// The length of the first message sent after the initiator's phase 2 started (QM1).
+    fn qm1_len(events: &[Event]) -> Option<usize> {
+        let start = events.iter().position(|e| {
+            matches!(
+                e.kind,
+                EventKind::Phase2Started {
+                    initiator: true,
+                    ..
+                }
+            )
+        })?;
+        events[start..].iter().find_map(|e| match e.kind {
+            EventKind::PacketSent { len, .. } => Some(len),
+            _ => None,
+        })
+    }
+
+    /// The payloads of the first Quick Mode message a side received, in order.
+    fn qm_payloads(events: &[Event]) -> Vec<PayloadType> {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::PayloadReceived { exchange, kind, .. }
+                    if *exchange == ExchangeType::QUICK_MODE =>
+                {
+                    Some(*kind)
+                }
+                _ => None,
+            })
+            .take_while(|k| *k != PayloadType::NONE)
+            .collect()
+    }
+
+    #[test]
+    fn qm1_without_ids_is_hash_sa_nonce_and_the_sa_ids_are_the_endpoints() {
+        let (a, b, ea, eb) = run(
+            config(A, B, true, None, IdPayloads::Omitted),
+            config(B, A, false, None, IdPayloads::Sent),
+        );
+        // HASH 24 + SA 52 + NONCE 20 = 96, already a whole AES block, so racoon-style padding
+        // adds a full block: 96 + 16 + 28 (header) = 140. With two host IDs (12 bytes each) the
+        // same QM1 is 156, the document's length (IX log: `length 156`).
+        assert_eq!(qm1_len(&ea), Some(140));
+        let got = qm_payloads(&eb);
+        assert_eq!(
+            &got[..3],
+            &[PayloadType::HASH, PayloadType::SA, PayloadType::NONCE]
+        );
+        assert!(!got.contains(&PayloadType::ID), "{got:?}");
+        // QM2 carries no IDs either.
+        assert!(!qm_payloads(&ea).contains(&PayloadType::ID));
+        assert_eq!(a.ipsec_sas().len(), 2);
+        assert_eq!(b.ipsec_sas().len(), 2);
+        assert_eq!(a.ipsec_sas()[0].ids, (host(A), host(B)));
+        assert_eq!(b.ipsec_sas()[0].ids, (host(B), host(A)));
+    }
+
+    #[test]
+    fn qm1_with_ids_is_156_bytes_as_in_the_document() {
+        let (_, _, ea, eb) = run(
+            config(A, B, true, None, IdPayloads::Sent),
+            config(B, A, false, None, IdPayloads::Sent),
+        );
+        assert_eq!(qm1_len(&ea), Some(156));
+        assert_eq!(
+            qm_payloads(&eb)
+                .iter()
+                .filter(|k| **k == PayloadType::ID)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_responder_for_subnets_refuses_the_endpoints() {
+        let ids = (net("192.168.1.0/24"), net("192.168.0.0/24"));
+        let (a, b, _, eb) = run(
+            config(A, B, true, None, IdPayloads::Omitted),
+            config(B, A, false, Some(ids), IdPayloads::Sent),
+        );
+        let refused = eb.iter().find_map(|e| match &e.kind {
+            EventKind::NoPolicyForIds {
+                initiator_id,
+                responder_id,
+                ..
+            } => Some((initiator_id.clone(), responder_id.clone())),
+            _ => None,
+        });
+        assert_eq!(refused, Some((host(A), host(B))));
+        assert!(eb.iter().any(|e| matches!(
+            e.kind,
+            EventKind::NotifySent {
+                kind: NotifyType::INVALID_ID_INFORMATION,
+                ..
+            }
+        )));
+        assert!(a.ipsec_sas().is_empty() && b.ipsec_sas().is_empty());
+    }
+
+    #[test]
+    fn a_peer_policy_responder_takes_a_qm1_without_ids() {
+        let ids = (net("192.168.1.0/24"), net("192.168.0.0/24"));
+        let mut rb = config(B, A, false, Some(ids), IdPayloads::Sent);
+        rb.behaviour.missing_ids = MissingIds::PeerPolicy;
+        let (a, b, _, _) = run(config(A, B, true, None, IdPayloads::Omitted), rb);
+        assert_eq!(a.ipsec_sas().len(), 2);
+        assert_eq!(b.ipsec_sas()[0].ids, (host(B), host(A)));
+    }
+
+    #[test]
+    fn a_lenient_responder_takes_the_initiators_ids() {
+        let theirs = (net("192.168.0.0/24"), net("192.168.1.0/24"));
+        let ours = (net("10.1.0.0/16"), net("10.2.0.0/16"));
+        let mut rb = config(B, A, false, Some(ours.clone()), IdPayloads::Omitted);
+        rb.behaviour.id_match = IdMatch::Lenient;
+        let (a, b, _, _) = run(
+            config(A, B, true, Some(theirs.clone()), IdPayloads::Sent),
+            rb.clone(),
+        );
+        assert_eq!(a.ipsec_sas()[0].ids, theirs);
+        assert_eq!(b.ipsec_sas()[0].ids, (theirs.1.clone(), theirs.0.clone()));
+        // Strict (exact) matching refuses the same IDs.
+        rb.behaviour.id_match = IdMatch::Exact;
+        let (a, _, _, _) = run(config(A, B, true, Some(theirs), IdPayloads::Sent), rb);
+        assert!(a.ipsec_sas().is_empty());
     }
 }

@@ -1,4 +1,4 @@
-//! Device personalities, one folder each (`seil/`, `ix/`): a config dialect that produces the
+//! Device personalities, one folder each (`seil/`, `ix/`, `rtx/`): a config dialect that produces the
 //! vendor-neutral [`RouterConfig`] (interfaces, routes, [`EngineConfig`]), a log renderer for
 //! engine events, behaviour defaults ([`crate::ike::Behaviour`]), a reconfigure schedule and
 //! fix hints, behind the [`Personality`] trait ([`device`]); [`Personalities`] maps the names
@@ -16,6 +16,7 @@ pub mod ix;
 mod local_address;
 mod named;
 mod origin;
+pub mod rtx;
 pub mod seil;
 mod table;
 mod text;

@@ -1,9 +1,9 @@
 //! The table from the names a scenario or the command line uses (`vendor = "seil"`, `ix`,
-//! `nec-ix`) to device personalities. A caller may add rows ([`Personalities::with`]).
+//! `nec-ix`, `rtx`) to device personalities. A caller may add rows ([`Personalities::with`]).
 
 use std::sync::Arc;
 
-use super::{Personality, Vendor, ix, seil};
+use super::{Personality, Vendor, ix, rtx, seil};
 
 /// One row: the names a device answers to, and its personality.
 #[derive(Clone, Debug)]
@@ -25,6 +25,7 @@ impl Personalities {
         Personalities { rows: vec![] }
             .with(&["seil"], Arc::new(seil::Seil))
             .with(&["ix", "nec-ix", "ix2015"], Arc::new(ix::Ix))
+            .with(&["rtx", "yamaha", "rtx1210", "rtx830"], Arc::new(rtx::Rtx))
     }
 
     /// This table and one more row: `names` (matched without regard to case) for `personality`.
@@ -65,7 +66,7 @@ impl Personalities {
             .map(|r| (r.names[0].as_str(), &r.personality))
     }
 
-    /// Each row's first name, quoted (`"seil" or "ix"`), for messages.
+    /// Each row's first name, quoted (`"seil", "ix" or "rtx"`), for messages.
     pub fn expected(&self, quote: bool) -> String {
         let names: Vec<String> = self
             .rows

@@ -43,6 +43,7 @@ pub static CATALOG: &[Builtin] = &[
     builtin!("psk-mismatch": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("pfs-one-side": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("lifetime-rekey": "scenario.toml", "seil.conf", "ix.conf"),
+    builtin!("rtx-no-ids": "scenario.toml", "seil.conf", "rtx.conf", "rtx-fixed.conf"),
 ];
 
 /// A built-in scenario by name.

@@ -615,7 +615,7 @@ mod tests {
             error_of(&format!(
                 "{head}[[router]]\nname = \"r\"\nvendor = \"cisco\"\nconfig = \"r.conf\"\n"
             )),
-            "s.toml:5: router r: unknown vendor \"cisco\" (expected \"seil\" or \"ix\")"
+            "s.toml:5: router r: unknown vendor \"cisco\" (expected \"seil\", \"ix\" or \"rtx\")"
         );
         let host = "[[host]]\nname = \"h\"\naddress = \"10.0.0.1/24\"\n";
         assert_eq!(

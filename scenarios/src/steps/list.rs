@@ -26,7 +26,7 @@ pub const STEPS: &[StepDoc] = &[
     step(
         "Given",
         "the router {string} is a(n) {string} with configuration {string}",
-        "a router of that name imitating that personality (seil, ix), its config a file relative to the feature file",
+        "a router of that name imitating that personality (seil, ix, rtx), its config a file relative to the feature file",
     ),
     step(
         "Given",

@@ -6,6 +6,7 @@
 //! | `vendor_ids` | DPD | SEIL logs `received Vendor ID: DPD` during the phase 1 with the IX. |
 //! | `initial_contact` | Off | IX's default `ike initial-contact payload` sends it inside phase 1 only when an undecryptable packet arrives while it holds no SA; treated here as never. The config turns it on with `ike initial-contact always` ([`super::config`]). |
 //! | `id_match` | Exact | The document: IX answers 0.0.0.0/0 IDs with `IKE.043 IPsec configuration not found` although they would cover its host IDs. |
+//! | `missing_ids` | Endpoints | Not observable (the document's SEIL always sends IDs). RFC 2409 section 5.5: a QM1 without IDci/IDcr (a Yamaha RTX's default) stands for the ISAKMP SA's endpoint addresses; with exact matching only a map whose `ipsec local-id`/`remote-id` are those two hosts answers, a map for subnets gets `IKE.043`. |
 //! | `mode_match` | Either | The document: the IX, whose map is bound with `ipsec policy tunnel`, agrees to SEIL's transport-mode proposal (`ESP/Transport` in SEIL's log); strongSwan's tunnel-mode proposal for the access list's LANs is the common LAN-to-LAN case. What the IX proposes itself is in [`super::config`]. |
 //! | `no_policy_notify` | INVALID-ID-INFORMATION | The document's `IKE.007` line. |
 //! | `returned_ids` | Reject | Not observable in the document; the strict counterpart of exact matching. |
@@ -16,7 +17,7 @@
 
 use std::time::Duration;
 
-use crate::ike::{Behaviour, IdMatch, InitialContact, ModeMatch, ReturnedIds};
+use crate::ike::{Behaviour, IdMatch, InitialContact, MissingIds, ModeMatch, ReturnedIds};
 use crate::wire::{NotifyType, vendor_id};
 
 /// The IX2015's behaviour with its default config (see the table above).
@@ -27,6 +28,7 @@ pub fn behaviour() -> Behaviour {
         vendor_ids: vec![vendor_id::DPD.to_vec()],
         initial_contact: InitialContact::Off,
         id_match: IdMatch::Exact,
+        missing_ids: MissingIds::Endpoints,
         mode_match: ModeMatch::Either,
         no_policy_notify: Some(NotifyType::INVALID_ID_INFORMATION),
         returned_ids: ReturnedIds::Reject,

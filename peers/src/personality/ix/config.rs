@@ -57,8 +57,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::ike::{
-    Dpd, EncapMode, EngineConfig, ExchangeMode, Identity, InitialContact, NatTraversal, PeerConfig,
-    Policy, QmId, Selector,
+    Dpd, EncapMode, EngineConfig, ExchangeMode, IdPayloads, Identity, InitialContact, NatTraversal,
+    PeerConfig, Policy, QmId, Selector,
 };
 use crate::personality::{
     ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
@@ -687,6 +687,7 @@ fn policy(
         proposals,
         pfs: m.pfs,
         route_based: how == Binding::Tunnel,
+        id_payloads: IdPayloads::Sent,
         auto_start: false,
         phase2_delay: None,
     }

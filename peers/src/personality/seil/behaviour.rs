@@ -7,6 +7,7 @@
 //! | `vendor_ids` | DPD | ipsec-tools sends the RFC 3706 VID when `dpd` is on (its default); the document's SEIL recognises the peer's ("received Vendor ID: DPD"), which KAME racoon could not, so SEIL carries that code. Dropped when every peer has `dpd disable` |
 //! | `initial_contact` | own Informational | racoon sends INITIAL-CONTACT with `isakmp_info_send_n1` after the last Main Mode message, before logging "ISAKMP-SA established" (the document's order); 92-byte Informational in the IX log |
 //! | `id_match` | Exact | racoon as responder looks up its SPD with the received IDs (`get_proposal_r`) |
+//! | `missing_ids` | Endpoints | a QM1 without IDci/IDcr (a Yamaha RTX's default): racoon's `get_proposal_r` takes the phase-1 addresses as host selectors (ipsec-tools `isakmp_quick.c`: "get a destination address of SP index from phase1 address due to no ID payloads found") and looks its SPD up with them, RFC 2409 section 5.5; matched as received IDs are, so SEIL's 0.0.0.0/0 or subnet IDs refuse them |
 //! | `no_policy_notify` | INVALID-ID-INFORMATION | the engine default, kept: the document does not show SEIL as a responder |
 //! | `returned_ids` | Reject | racoon's `quick_i2recv` compares the returned IDci/IDcr with what it sent ("mismatched IDci was returned.") |
 //! | `on_error_notify` | KeepRetrying | see below |
@@ -32,7 +33,9 @@
 
 use std::time::Duration;
 
-use crate::ike::{Behaviour, IdMatch, InitialContact, OnErrorNotify, Retransmit, ReturnedIds};
+use crate::ike::{
+    Behaviour, IdMatch, InitialContact, MissingIds, OnErrorNotify, Retransmit, ReturnedIds,
+};
 use crate::wire::{NotifyType, vendor_id};
 
 /// SEIL's behaviour with its defaults (before any `ike` global or per-peer setting; [`super::parse`]
@@ -48,6 +51,7 @@ pub fn behaviour() -> Behaviour {
     b.vendor_ids = vec![vendor_id::DPD.to_vec()];
     b.initial_contact = InitialContact::Informational;
     b.id_match = IdMatch::Exact;
+    b.missing_ids = MissingIds::Endpoints;
     b.no_policy_notify = Some(NotifyType::INVALID_ID_INFORMATION);
     b.returned_ids = ReturnedIds::Reject;
     b.on_error_notify = OnErrorNotify::KeepRetrying;

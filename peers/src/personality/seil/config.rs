@@ -53,8 +53,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::ike::{
-    Dpd, EncapMode, EngineConfig, InitialContact, PeerConfig, Phase1Proposal, Phase2Proposal,
-    Policy, QmId, Selector,
+    Dpd, EncapMode, EngineConfig, IdPayloads, InitialContact, PeerConfig, Phase1Proposal,
+    Phase2Proposal, Policy, QmId, Selector,
 };
 use crate::personality::{self, local_address};
 use crate::personality::{
@@ -609,6 +609,7 @@ impl Parser {
                         proposals: proposals.clone(),
                         pfs: sap.pfs,
                         route_based: false,
+                        id_payloads: IdPayloads::Sent,
                         auto_start,
                         phase2_delay: None,
                     });
@@ -644,6 +645,7 @@ impl Parser {
                 pfs: sap.pfs,
                 // `ipsec0`'s IP-in-IP packets between the endpoints.
                 route_based: true,
+                id_payloads: IdPayloads::Sent,
                 auto_start,
                 // The document's failing log waits 4 s before phase 2 with the default
                 // 0.0.0.0/0 IDs; its fixed log (proxy-id set) does not (see behaviour.rs).
