@@ -265,7 +265,9 @@ pub enum EditError {
 }
 
 /// `text` (the file `file`) with `edits` applied, as a user following them would: each line
-/// replaced or with lines added before or after it, in the order the edits are given. A
+/// replaced or with lines added before or after it, in the order the edits are given. Lines are
+/// compared as [`Origin`]s keep them, without their indentation, and a new line takes the
+/// indentation of the line it replaces or stands next to (a block's lines stay in the block). A
 /// personality's fixes are checked by applying them and parsing the result; `ikelab matrix`
 /// writes its variants of a config this way.
 pub fn apply(file: &str, text: &str, edits: &[Edit]) -> Result<String, EditError> {
@@ -288,7 +290,7 @@ pub fn apply(file: &str, text: &str, edits: &[Edit]) -> Result<String, EditError
         };
         match &e.change {
             EditKind::Replace { old, new } => {
-                if lines[i] != old {
+                if lines[i].trim() != old.trim() {
                     return Err(EditError::Changed {
                         location: e.location(),
                         expected: old.clone(),
@@ -307,12 +309,19 @@ pub fn apply(file: &str, text: &str, edits: &[Edit]) -> Result<String, EditError
     }
     let mut out = String::with_capacity(text.len());
     for (i, line) in lines.iter().enumerate() {
-        for l in before[i]
-            .iter()
-            .chain([&replaced[i].unwrap_or(line)])
-            .chain(&after[i])
-        {
-            out.push_str(l);
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let added = |l: &str| format!("{indent}{}", l.trim_start());
+        for l in &before[i] {
+            out.push_str(&added(l));
+            out.push('\n');
+        }
+        match replaced[i] {
+            Some(l) => out.push_str(&added(l)),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+        for l in &after[i] {
+            out.push_str(&added(l));
             out.push('\n');
         }
     }
@@ -461,6 +470,27 @@ mod tests {
             "0\na\nB\nb2\nb3\nc\nd\n"
         );
         assert_eq!(apply("f.conf", text, &[]).unwrap(), "a\nb\nc\n");
+        // Origins keep lines without their indentation; a block's new lines stay in it.
+        let block = "tunnel select 1\n  ipsec tunnel 1\n";
+        let edits = [
+            at(
+                2,
+                EditKind::Replace {
+                    old: "ipsec tunnel 1".into(),
+                    new: "ipsec tunnel 2".into(),
+                },
+            ),
+            at(
+                2,
+                EditKind::InsertAfter {
+                    new: "ipsec x".into(),
+                },
+            ),
+        ];
+        assert_eq!(
+            apply("f.conf", block, &edits).unwrap(),
+            "tunnel select 1\n  ipsec tunnel 2\n  ipsec x\n"
+        );
     }
 
     #[test]

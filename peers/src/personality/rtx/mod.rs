@@ -46,6 +46,7 @@ pub mod config;
 mod hints;
 pub mod log;
 mod personality;
+mod site;
 
 pub use behaviour::behaviour;
 pub use config::{RtxConfig, parse, parse_rtx};
