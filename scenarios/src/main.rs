@@ -144,6 +144,9 @@ enum Command {
     /// Lessons on why phase 2 (and the rest) fails, each with a pass/fail check.
     #[command(after_help = ikelab::exercise::cli::AFTER_HELP)]
     Exercise(ikelab::exercise::cli::ExerciseArgs),
+    /// Which pairings of devices come up across a grid of knobs, and why not.
+    #[command(after_help = ikelab::matrix::cli::AFTER_HELP)]
+    Matrix(ikelab::matrix::cli::MatrixArgs),
 }
 
 fn main() -> ExitCode {
@@ -178,6 +181,7 @@ fn main() -> ExitCode {
             steps,
         } => test(paths, junit, tags, shard, steps),
         Command::Exercise(args) => ikelab::exercise::cli::run(args),
+        Command::Matrix(args) => ikelab::matrix::cli::run(args),
         Command::Report { dir, no_diagnosis } => {
             let opts = ikelab::html::PageOptions { no_diagnosis };
             match ikelab::html::write(&dir, opts) {

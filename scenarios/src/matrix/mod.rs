@@ -4,6 +4,7 @@
 //! worker threads, the results in the grid's order whatever the threads did ([`table`]).
 
 pub mod cell;
+pub mod cli;
 pub mod grid;
 pub mod table;
 

@@ -1,0 +1,214 @@
+//! Cells of `ikelab matrix` checked against what the vendor document, RFC 2409 and the
+//! reference on how implementations fail (personalities.md, copied in spirit into each case's
+//! comment) say, not against the matrix's own output.
+
+use ikelab::matrix::{CellResult, Filter, cells, run};
+use ikelab_peers::personality::Personalities;
+
+/// What a cell must show.
+struct Want {
+    initiator: &'static str,
+    responder: &'static str,
+    variant: &'static str,
+    phase1: bool,
+    phase2: bool,
+    /// Words the initiator's deciding line holds.
+    initiator_says: &'static str,
+    /// Words the responder's deciding line holds.
+    responder_says: &'static str,
+    /// The diagnosis' kind, if one is expected.
+    diagnosis: Option<&'static str>,
+}
+
+const fn want(
+    initiator: &'static str,
+    responder: &'static str,
+    variant: &'static str,
+    up: (bool, bool),
+    says: (&'static str, &'static str),
+    diagnosis: Option<&'static str>,
+) -> Want {
+    Want {
+        initiator,
+        responder,
+        variant,
+        phase1: up.0,
+        phase2: up.1,
+        initiator_says: says.0,
+        responder_says: says.1,
+        diagnosis,
+    }
+}
+
+const CASES: &[Want] = &[
+    // The document: SEIL's 0.0.0.0/0 against the IX's host IDs: IKE.043 is the IX's refusal,
+    // its last word INVALID-ID-INFORMATION; SEIL logs receiving it.
+    want(
+        "seil",
+        "ix",
+        "default/host",
+        (true, false),
+        ("received INVALID-ID-INFORMATION notification", "IKE.0"),
+        Some("phase2_id_any_on_one_side"),
+    ),
+    // The document's fix: host IDs on both sides.
+    want(
+        "seil",
+        "ix",
+        "host/host",
+        (true, true),
+        ("IPsec-SA established", "IKE.002: Finish IKE phase 2"),
+        None,
+    ),
+    // Mirrored subnets agree; 0.0.0.0/0 both ways agrees.
+    want("seil", "ix", "subnet/subnet", (true, true), ("", ""), None),
+    want("seil", "ix", "any/any", (true, true), ("", ""), None),
+    // Subnet pairs not mirrored, the most frequent cause users report.
+    want(
+        "seil",
+        "ix",
+        "subnet/not mirrored",
+        (true, false),
+        ("INVALID-ID-INFORMATION", ""),
+        Some("phase2_id_prefix_differs"),
+    ),
+    // PFS on one side only: the responder finds no proposal.
+    want(
+        "seil",
+        "ix",
+        "modp1024/off",
+        (true, false),
+        ("NO-PROPOSAL-CHOSEN", "no proposal chosen"),
+        Some("pfs_differs"),
+    ),
+    want(
+        "seil",
+        "ix",
+        "modp1024/modp1024",
+        (true, true),
+        ("", ""),
+        None,
+    ),
+    // A phase-1 proposal that shares no transform: phase 1 fails.
+    want(
+        "seil",
+        "ix",
+        "phase-1 3des/aes",
+        (false, false),
+        ("phase1 negotiation failed", "no proposal chosen"),
+        Some("phase1_proposal_differs"),
+    ),
+    // Main Mode against a responder configured for Aggressive Mode only: no answer.
+    want(
+        "seil",
+        "ix",
+        "main/aggressive",
+        (false, false),
+        ("time up", ""),
+        Some("exchange_mode_differs"),
+    ),
+    // RFC 2409 5.5: an RTX sends no IDs, so they are the gateways' addresses: the IX's host
+    // IDs are exactly those, its subnet IDs are not.
+    want(
+        "rtx",
+        "ix",
+        "default/host",
+        (true, true),
+        ("IP Tunnel[1] Up", "IKE.002"),
+        None,
+    ),
+    want(
+        "rtx",
+        "ix",
+        "default/subnet",
+        (true, false),
+        ("INVALID-ID-INFORMATION", "IKE.0"),
+        Some("phase2_ids_refused"),
+    ),
+    // ... and SEIL's security policy for subnets does not match them either.
+    want(
+        "rtx",
+        "seil",
+        "default/subnet",
+        (true, false),
+        ("INVALID-ID-INFORMATION", "phase2 negotiation failed"),
+        Some("phase2_ids_refused"),
+    ),
+    // An RTX responder is lenient about IDs unless negotiate-strictly is on.
+    want(
+        "ix",
+        "rtx",
+        "default/subnet",
+        (true, true),
+        ("IKE.002", "IP Tunnel[1] Up"),
+        None,
+    ),
+];
+
+#[test]
+fn cells_show_what_the_sources_say() {
+    let table = Personalities::builtin();
+    let mut filter = Filter::default();
+    for c in CASES {
+        filter
+            .add_pair(&table, &format!("{}:{}", c.initiator, c.responder))
+            .unwrap();
+    }
+    let rows = run(cells(&table, &filter), 2);
+    for c in CASES {
+        let (_, result) = rows
+            .iter()
+            .find(|(cell, _)| {
+                cell.initiator == c.initiator
+                    && cell.responder == c.responder
+                    && cell.variant.name == c.variant
+            })
+            .unwrap_or_else(|| panic!("no cell {} {} {}", c.initiator, c.responder, c.variant));
+        let name = format!("{} -> {} {}", c.initiator, c.responder, c.variant);
+        let CellResult::Ran(o) = result else {
+            panic!("{name}: {result:?}");
+        };
+        assert_eq!((o.phase1, o.phase2), (c.phase1, c.phase2), "{name}: {o:?}");
+        if c.phase2 {
+            assert!(o.ping.0 > 0 && o.ping.1 + 1 >= o.ping.0, "{name}: {o:?}");
+        } else {
+            assert_eq!(o.ping.1, 0, "{name}: {o:?}");
+        }
+        let said = |line: &Option<String>, words: &str| {
+            line.as_deref().unwrap_or_default().contains(words)
+        };
+        assert!(said(&o.initiator_line, c.initiator_says), "{name}: {o:?}");
+        assert!(said(&o.responder_line, c.responder_says), "{name}: {o:?}");
+        assert_eq!(
+            o.diagnosis.as_ref().map(|(k, _)| k.as_str()),
+            c.diagnosis,
+            "{name}: {o:?}"
+        );
+    }
+}
+
+#[test]
+fn the_grid_is_every_ordered_pair_and_a_shard_splits_it() {
+    let table = Personalities::builtin();
+    let all = cells(&table, &Filter::default());
+    let n = ikelab::matrix::grid::matrix_personalities(&table).len();
+    let per_pair = ikelab::matrix::grid::variants().len();
+    assert!(n >= 3, "seil, ix and rtx at least");
+    assert_eq!(all.len(), n * n * per_pair);
+    let mut f = Filter::default();
+    f.add_pair(&table, "yamaha:nec-ix").unwrap();
+    f.knobs.push(ikelab::matrix::Knob::Pfs);
+    let some = cells(&table, &f);
+    assert!(
+        some.iter()
+            .all(|c| c.initiator == "rtx" && c.responder == "ix")
+    );
+    assert_eq!(some.len(), 5);
+    assert!(
+        f.add_pair(&table, "seil:cisco-asa")
+            .unwrap_err()
+            .to_string()
+            .contains("no personality \"cisco-asa\"")
+    );
+    assert!(f.add_pair(&table, "seil").is_err());
+}
