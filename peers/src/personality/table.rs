@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Personality, Vendor, ix, seil};
+use super::{Personality, Vendor, ios, ix, seil};
 
 /// One row: the names a device answers to, and its personality.
 #[derive(Clone, Debug)]
@@ -25,6 +25,7 @@ impl Personalities {
         Personalities { rows: vec![] }
             .with(&["seil"], Arc::new(seil::Seil))
             .with(&["ix", "nec-ix", "ix2015"], Arc::new(ix::Ix))
+            .with(&["ios", "cisco", "cisco-ios"], Arc::new(ios::Ios))
     }
 
     /// This table and one more row: `names` (matched without regard to case) for `personality`.

@@ -1,5 +1,6 @@
 //! Lines, words with their columns, diagnostics, and the value syntaxes the IX dialect shares
-//! (addresses, prefixes, numbers). Nothing here panics on any input.
+//! (addresses, prefixes, numbers); the IOS dialect reads its lines with the same code (both
+//! are Cisco-style: `!` comments, indented sub-commands). Nothing here panics on any input.
 
 use std::net::Ipv4Addr;
 
@@ -7,29 +8,29 @@ use crate::personality::{Diagnostic, Severity, text};
 use crate::prefix::{BareAddress, Ipv4Net, PrefixError};
 
 /// Longest line read; longer ones are an error (an IX CLI line is far shorter).
-pub(super) const MAX_LINE: usize = 1024;
+pub(in crate::personality) const MAX_LINE: usize = 1024;
 /// Diagnostics kept per severity; the rest are counted in one closing diagnostic.
-pub(super) const MAX_DIAGNOSTICS: usize = 200;
+pub(in crate::personality) const MAX_DIAGNOSTICS: usize = 200;
 /// Characters of a word quoted in a message.
 const QUOTE_MAX: usize = 40;
 
 /// A 1-based line and column (in characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub(super) struct Pos {
+pub(in crate::personality) struct Pos {
     pub line: usize,
     pub col: usize,
 }
 
 /// One word of a line.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Word<'a> {
+pub(in crate::personality) struct Word<'a> {
     pub text: &'a str,
     pub pos: Pos,
 }
 
 /// A line split into words.
 #[derive(Debug)]
-pub(super) struct Line<'a> {
+pub(in crate::personality) struct Line<'a> {
     /// Starts with white space.
     pub indented: bool,
     pub words: Vec<Word<'a>>,
@@ -45,7 +46,7 @@ impl Line<'_> {
 }
 
 /// Quotes a word for a message, shortened if long.
-pub(super) fn q(s: &str) -> String {
+pub(in crate::personality) fn q(s: &str) -> String {
     if s.chars().count() > QUOTE_MAX {
         let short: String = s.chars().take(QUOTE_MAX).collect();
         format!("`{short}...`")
@@ -55,7 +56,7 @@ pub(super) fn q(s: &str) -> String {
 }
 
 /// Collects diagnostics, bounded.
-pub(super) struct Diags {
+pub(in crate::personality) struct Diags {
     file: String,
     list: Vec<Diagnostic>,
     kept: [usize; 2],
@@ -133,7 +134,7 @@ impl Diags {
 /// Splits `text` into lines of words. Comments (`!`), blank lines, overlong lines and lines with
 /// control characters yield no words (the last two with an error). A leading byte-order mark and
 /// CR line ends are accepted.
-pub(super) fn lines<'a>(text: &'a str, d: &mut Diags) -> Vec<Line<'a>> {
+pub(in crate::personality) fn lines<'a>(text: &'a str, d: &mut Diags) -> Vec<Line<'a>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = vec![];
     for (i, raw) in text.split('\n').enumerate() {
@@ -199,7 +200,7 @@ pub(super) fn lines<'a>(text: &'a str, d: &mut Diags) -> Vec<Line<'a>> {
 
 /// The arguments of a command, read left to right; every failure is reported once, naming the
 /// command, and yields `None`.
-pub(super) struct Args<'l, 'a> {
+pub(in crate::personality) struct Args<'l, 'a> {
     line: &'l Line<'a>,
     i: usize,
     cmd: String,
@@ -297,13 +298,13 @@ impl<'l, 'a> Args<'l, 'a> {
 }
 
 /// A dotted-quad IPv4 address.
-pub(super) fn addr(s: &str) -> Result<Ipv4Addr, String> {
+pub(in crate::personality) fn addr(s: &str) -> Result<Ipv4Addr, String> {
     s.parse::<Ipv4Addr>()
         .map_err(|_| format!("{} is not an IPv4 address (expected a.b.c.d)", q(s)))
 }
 
 /// `a.b.c.d/len`; without `/len` a host (/32) if `bare_is_host`, an error otherwise.
-pub(super) fn prefix(s: &str, bare_is_host: bool) -> Result<Ipv4Net, String> {
+pub(in crate::personality) fn prefix(s: &str, bare_is_host: bool) -> Result<Ipv4Net, String> {
     let bare = if bare_is_host {
         BareAddress::Host
     } else {
@@ -330,7 +331,7 @@ pub(super) fn prefix(s: &str, bare_is_host: bool) -> Result<Ipv4Net, String> {
 }
 
 /// A decimal number that fits a u32 (digits only).
-pub(super) fn number(s: &str) -> Result<u32, String> {
+pub(in crate::personality) fn number(s: &str) -> Result<u32, String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("{} is not a number", q(s)));
     }

@@ -48,7 +48,7 @@ pub mod behaviour;
 mod commands;
 pub mod config;
 mod hints;
-mod lex;
+pub(in crate::personality) mod lex;
 pub mod log;
 mod personality;
 
