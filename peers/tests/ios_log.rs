@@ -179,7 +179,6 @@ fn zero_ids_against_a_host_to_host_acl_get_proposal_not_chosen() {
         &r.ios_log,
         "local_proxy= 0.0.0.0/0.0.0.0/0/0 (type=4),"
     ));
-    let _ = SEIL_ADDR;
 }
 
 #[test]
@@ -249,4 +248,119 @@ fn matching_ids_bring_the_tunnel_up() {
     // SEIL sees IOS's Cisco Unity Vendor ID among the others.
     assert!(has(&r.seil_log, "received Vendor ID: DPD"));
     assert!(has(&r.seil_log, "IPsec-SA established: ESP/Transport"));
+}
+
+/// The other IOS of `ios_initiator_drops_its_quick_mode_on_proposal_not_chosen`: SEIL's place
+/// (172.16.0.1), its crypto ACL naming the two LANs.
+const IOS_LANS: &str = "hostname ios-b
+crypto isakmp policy 10
+ encr aes
+ authentication pre-share
+ group 2
+ lifetime 600
+crypto isakmp key hogehoge address 172.16.0.2
+crypto ipsec transform-set ts esp-aes esp-sha-hmac
+ mode transport
+crypto map cmap 10 ipsec-isakmp
+ set peer 172.16.0.2
+ set transform-set ts
+ match address 100
+interface FastEthernet0/0
+ ip address 172.16.0.1 255.255.255.0
+ crypto map cmap
+access-list 100 permit ip 192.168.0.0 0.0.0.255 192.168.1.0 0.0.0.255
+";
+
+#[test]
+fn ios_initiator_drops_its_quick_mode_on_proposal_not_chosen() {
+    let a_cfg = ios::parse("a.conf", IOS_HOST).expect("a");
+    let b_cfg = ios::parse("b.conf", IOS_LANS).expect("b");
+    let mut a = Engine::new(a_cfg.engine.clone(), 3);
+    let mut b = Engine::new(b_cfg.engine.clone(), 4);
+    let mut a_log = ios::IosLog::new(WallClock::DOCUMENT, std::sync::Arc::new(a_cfg.engine));
+    let (mut a_lines, mut a_events, mut b_events) = (vec![], vec![], vec![]);
+    let mut now = Instant::ZERO;
+    a.start(now);
+    b.start(now);
+    // Traffic the crypto ACL names (an ICMP echo 172.16.0.2 -> 172.16.0.1) starts phase 1.
+    let _ = a.protect(now, icmp(Ipv4Addr::new(172, 16, 0, 2), SEIL_ADDR));
+    for _ in 0..600 {
+        loop {
+            let mut moved = false;
+            while let Some(t) = a.poll_transmit() {
+                b.handle_datagram(now, t.src, t.dst, &t.payload);
+                moved = true;
+            }
+            while let Some(t) = b.poll_transmit() {
+                a.handle_datagram(now, t.src, t.dst, &t.payload);
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
+        }
+        while let Some(e) = a.poll_event() {
+            a_lines.extend(a_log.render(&e).into_iter().map(|l| l.text));
+            a_events.push(e);
+        }
+        while let Some(e) = b.poll_event() {
+            b_events.push(e);
+        }
+        now += Duration::from_millis(100);
+        a.handle_timeout(now);
+        b.handle_timeout(now);
+    }
+    // The initiator's `IPSEC(sa_request)` block, with IOS's default IPsec lifetimes.
+    for want in [
+        "IPSEC(sa_request): ,",
+        "(key eng. msg.) src= 172.16.0.2, dest= 172.16.0.1,",
+        "src_proxy= 172.16.0.2/255.255.255.255/0/0 (type=1),",
+        "protocol= ESP, transform= esp-aes esp-sha-hmac  (Transport),",
+        "lifedur= 3600s and 4608000kb,",
+        "ISAKMP:(1001): processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+        "ISAKMP:(1001):peer does not do paranoid keepalives.",
+        "reason \"Delete Larval\"",
+    ] {
+        assert!(has(&a_lines, want), "lacks {want:?}:\n{a_lines:#?}");
+    }
+    // The notify named the initiator's SPI, so its Quick Mode ended at once: one QM1 only, no
+    // retransmission, and the failure is the notification.
+    let qm1s = b_events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Phase2Started {
+                    initiator: false,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(qm1s, 1);
+    assert!(a_events.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Phase2Failed {
+            reason: ikelab_peers::ike::FailReason::Notified(NotifyType::NO_PROPOSAL_CHOSEN),
+            ..
+        }
+    )));
+}
+
+/// An IPv4 ICMP echo request from `src` to `dst`, with a valid header checksum.
+fn icmp(src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
+    let mut p = vec![
+        0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0xf7, 0xfe, 0, 1, 0,
+        0,
+    ];
+    p[12..16].copy_from_slice(&src.octets());
+    p[16..20].copy_from_slice(&dst.octets());
+    let sum: u32 = p[..20]
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
+        .sum();
+    let sum = (sum & 0xffff) + (sum >> 16);
+    let sum = !((sum & 0xffff) + (sum >> 16)) as u16;
+    p[10..12].copy_from_slice(&sum.to_be_bytes());
+    p
 }

@@ -447,7 +447,12 @@ impl Ir {
             }
             "interface" => {
                 self.known += 1;
-                let name: String = l.words.iter().skip(1).map(|w| w.text).collect();
+                // `interface FastEthernet 0/0` is IOS's `FastEthernet0/0`; words after the
+                // name (`point-to-point`, `multipoint`) do not change it.
+                let mut name = l.word(1).to_string();
+                if l.word(2).starts_with(|c: char| c.is_ascii_digit()) {
+                    name.push_str(l.word(2));
+                }
                 if name.is_empty() {
                     d.error(l.end, "interface: missing an interface name");
                     self.mode = Mode::Skip;
