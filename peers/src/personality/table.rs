@@ -1,5 +1,5 @@
 //! The table from the names a scenario or the command line uses (`vendor = "seil"`, `ix`,
-//! `nec-ix`) to device personalities. A caller may add rows ([`Personalities::with`]).
+//! `nec-ix`, `ios`, `cisco`) to device personalities. A caller may add rows ([`Personalities::with`]).
 
 use std::sync::Arc;
 
@@ -59,7 +59,7 @@ impl Personalities {
         self.rows[0].personality.clone()
     }
 
-    /// Each row's first name, quoted (`"seil" or "ix"`), for messages.
+    /// Each row's first name, quoted (`"seil", "ix" or "ios"`), for messages.
     pub fn expected(&self, quote: bool) -> String {
         let names: Vec<String> = self
             .rows

@@ -222,7 +222,18 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
         }
     }
     events.sort_by_key(|(_, i, e)| (e.at, *i));
+    // Refusals for IDs (router, peer, when): the NO-PROPOSAL-CHOSEN a device such as IOS sends
+    // for them is the same refusal, not a proposal mismatch.
+    let mut refused_ids: Vec<(usize, std::net::Ipv4Addr, Instant)> = vec![];
     for (name, i, e) in &events {
+        if let EventKind::NoPolicyForIds { from, .. } = &e.kind {
+            refused_ids.push((*i, *from.ip(), e.at));
+        }
+        if let EventKind::NotifySent { to, .. } = &e.kind {
+            if refused_ids.contains(&(*i, *to.ip(), e.at)) {
+                continue;
+            }
+        }
         let here = &run.routers[*i];
         let Some(side) = Side::at(here, e.at) else {
             continue;

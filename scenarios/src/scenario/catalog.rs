@@ -43,6 +43,7 @@ pub static CATALOG: &[Builtin] = &[
     builtin!("psk-mismatch": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("pfs-one-side": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("lifetime-rekey": "scenario.toml", "seil.conf", "ix.conf"),
+    builtin!("ios-proxy-id-mismatch": "scenario.toml", "seil.conf", "ios.conf"),
 ];
 
 /// A built-in scenario by name.

@@ -35,7 +35,7 @@
 //! end
 //! ```
 //!
-//! Which unknown lines are ignored, and which are errors: see [`super::commands`].
+//! Which unknown lines are ignored, and which are errors: see `commands.rs`.
 //!
 //! What the commands mean:
 //! - **Peers.** One [`PeerConfig`] per `set peer` address of a crypto map entry bound to an

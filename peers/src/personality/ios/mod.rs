@@ -1,5 +1,5 @@
 //! The Cisco IOS personality, classic crypto maps: its config dialect ([`config`], read line by
-//! line in [`commands`](mod@commands)), its IKE behaviour as data ([`behaviour`](mod@behaviour)),
+//! line in `commands.rs`), its IKE behaviour as data ([`behaviour`](mod@behaviour)),
 //! its `debug crypto isakmp`/`debug crypto ipsec` lines ([`log`]), and all of them as a
 //! [`Personality`](crate::personality::Personality) ([`Ios`]) with fix hints in its commands.
 //!
@@ -25,7 +25,7 @@
 //! # Choices where the sources are silent
 //!
 //! Each is repeated where it is implemented: the handling of lines the simulation does not model
-//! ([`commands`](mod@commands)); peers, DPD and incomplete crypto map entries ([`config`]); the
+//! (`commands.rs`); peers, DPD and incomplete crypto map entries ([`config`]); the
 //! behaviour rows not from a source ([`behaviour`](mod@behaviour)); connection IDs and invented
 //! log lines ([`log`]).
 
