@@ -49,7 +49,7 @@ enum Command {
         net.ipv4.icmp_echo_ignore_all / ip_forward adjusted (restored at exit) so the kernel \
         stays quiet; interfaces without kernel addresses need none of that.")]
     Peer {
-        /// `seil`, `ix` or `rtx`.
+        /// `seil`, `ix`, `rtx` or `ios`.
         #[arg(long)]
         vendor: String,
         /// The vendor config file.
@@ -67,10 +67,10 @@ enum Command {
     },
     /// Parse a SEIL, IX or RTX config and print what it means, or its errors.
     #[command(
-        after_help = "Examples:\n  ikelab check-config --vendor seil seil.conf\n  ikelab check-config --vendor ix ix.conf\n  ikelab check-config --vendor rtx rtx.conf"
+        after_help = "Examples:\n  ikelab check-config --vendor seil seil.conf\n  ikelab check-config --vendor ix ix.conf\n  ikelab check-config --vendor rtx rtx.conf\n  ikelab check-config --vendor ios ios.conf"
     )]
     CheckConfig {
-        /// `seil`, `ix` or `rtx` (also `yamaha`, `rtx1210`, `rtx830`).
+        /// `seil`, `ix`, `rtx` (also `yamaha`, `rtx1210`, `rtx830`) or `ios` (also `cisco`, `cisco-ios`).
         #[arg(long)]
         vendor: String,
         /// The config file.

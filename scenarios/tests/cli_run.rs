@@ -39,6 +39,7 @@ fn list_names_the_documents_scenarios() {
         "pfs-one-side",
         "lifetime-rekey",
         "rtx-no-ids",
+        "ios-proxy-id-mismatch",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(s)),
@@ -299,4 +300,48 @@ fn capture_modes_and_snap_length() {
     let n = |s: &str| s.parse::<usize>().unwrap();
     assert!(cut.iter().all(|f| n(&f[0]) <= 100 && n(&f[0]) <= n(&f[1])));
     assert!(cut.iter().any(|f| n(&f[1]) > 100), "some frames are longer");
+}
+
+/// The document's failing case with a Cisco IOS in the IX's place: IOS refuses SEIL's
+/// 0.0.0.0/0 IDs with PROPOSAL_NOT_CHOSEN for protocol 3 (ESP), as users' IOS debugs show, and
+/// the diagnosis names the ID mismatch and its fixes (SEIL's proxy-id, or the IOS crypto ACL),
+/// not a proposal mismatch.
+#[test]
+fn ios_in_the_ix_place_refuses_the_ids_with_proposal_not_chosen() {
+    let dir = tmp("ios");
+    let out = ikelab(&[
+        "run",
+        "ios-proxy-id-mismatch",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    for want in [
+        "IPSEC(ipsec_process_proposal): proxy identities not supported",
+        "ISAKMP:(1001): IPSec policy invalidated proposal with error 32",
+        "ISAKMP:(1001):Sending NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+        "info ike racoon: received NO-PROPOSAL-CHOSEN notification from 172.16.0.2[500]",
+        "proxy-id-local 172.16.0.1 proxy-id-remote 172.16.0.2",
+        "to `access-list 100 permit ip any any`",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+    assert!(!text.contains("the proposals (algorithms"), "{text}");
+    assert!(dir.join("ios.log").exists());
+    let out = ikelab(&[
+        "check-config",
+        "--vendor",
+        "cisco-ios",
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("catalog/ios-proxy-id-mismatch/ios.conf")
+            .display()
+            .to_string(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("phase-2 IDs: local 172.16.0.2, remote 172.16.0.1"),
+        "{text}"
+    );
 }

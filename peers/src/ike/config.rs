@@ -345,6 +345,23 @@ pub enum OnErrorNotify {
     KeepRetrying,
     /// Abort the exchange whose message ID the notification names (KAME racoon).
     AbortMatchingMessageId,
+    /// Abort the exchange whose offered ESP SPI the notification carries (protocol ESP, a
+    /// 4-byte SPI: Cisco IOS's `deleting node ... reason "Delete Larval"`); a notification
+    /// naming no such SPI is only logged, and the exchange retransmits.
+    AbortMatchingSpi,
+}
+
+/// How a responder addresses the error notification that refuses a peer's Quick Mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Phase2Notify {
+    /// Protocol ISAKMP, no SPI (racoon's `isakmp_info_send_n1`; the document's IX `IKE.007`
+    /// line says `protocol ISAKMP`).
+    #[default]
+    Isakmp,
+    /// Protocol ESP with the SPI of the refused proposal (Cisco IOS: `Sending NOTIFY
+    /// PROPOSAL_NOT_CHOSEN protocol 3`), so that the initiator can tell which of its offers it
+    /// answers.
+    EspSpi,
 }
 
 /// Retransmission schedule.
@@ -386,6 +403,8 @@ pub struct Behaviour {
     pub mode_match: ModeMatch,
     /// What a responder sends when no policy matches the IDs (`None`: silently drop).
     pub no_policy_notify: Option<crate::wire::NotifyType>,
+    /// How a responder's phase-2 error notifications are addressed (protocol and SPI).
+    pub phase2_notify: Phase2Notify,
     /// What an initiator does with IDs in QM2 that differ from QM1's.
     pub returned_ids: ReturnedIds,
     /// What an initiator does with an error notification.
@@ -422,6 +441,7 @@ impl Default for Behaviour {
             missing_ids: MissingIds::Endpoints,
             mode_match: ModeMatch::Exact,
             no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),
+            phase2_notify: Phase2Notify::Isakmp,
             returned_ids: ReturnedIds::Reject,
             on_error_notify: OnErrorNotify::KeepRetrying,
             answer_delete: false,

@@ -35,8 +35,9 @@ impl Answer {
 pub(crate) enum Refusal {
     /// The message is dropped.
     Drop(DropReason),
-    /// The peer's Quick Mode is answered with this error notification, and fails.
-    Reject(NotifyType),
+    /// The peer's Quick Mode is answered with this error notification, and fails; with the SPI
+    /// of the proposal it refuses, when the message had one.
+    Reject(NotifyType, Option<u32>),
     /// Our Quick Mode fails.
     Fail(FailReason),
     /// The peer's Quick Mode stays unanswered: the handler's own event (`NoPolicyForIds`) said
@@ -95,8 +96,8 @@ impl Engine {
                 }
                 self.dropped(from, reason);
             }
-            (Refusal::Reject(kind), Exchange::Quick { ph1, msgid, .. }) => {
-                self.reject_qm(ph1, msgid, kind);
+            (Refusal::Reject(kind, spi), Exchange::Quick { ph1, msgid, .. }) => {
+                self.reject_qm(ph1, msgid, kind, spi);
             }
             (Refusal::Fail(reason), Exchange::Quick { ph2: Some(k), .. }) => {
                 self.fail_ph2(k, reason);

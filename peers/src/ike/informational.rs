@@ -229,6 +229,23 @@ impl Engine {
                     });
                 }
             }
+            k if k.is_error()
+                && self.cfg.behaviour.on_error_notify == OnErrorNotify::AbortMatchingSpi
+                && n.protocol == ProtocolId::ESP =>
+            {
+                let Ok(spi) = <[u8; 4]>::try_from(n.spi.as_slice()).map(u32::from_be_bytes) else {
+                    return;
+                };
+                let ph1 = self.ph1s[i].id;
+                if let Some(q) = Ph2Index::find(&self.ph2s, |q| {
+                    q.ph1 == ph1
+                        && q.my_spi == spi
+                        && q.initiator
+                        && q.state == quick_mode::State::I1Sent
+                }) {
+                    self.fail_ph2(q, FailReason::Notified(k));
+                }
+            }
             _ => {}
         }
     }

@@ -30,7 +30,9 @@ use super::handled::{Exchange, Refusal};
 use super::index::{PeerIndex, Ph1Index, Ph2Index, PolicyIndex};
 use super::proposal::{Phase2Suite, choose_phase2, phase2_answer, phase2_offer, phase2_suite};
 use super::received::{CookiesOf, Fingerprint, Taken};
-use super::{Engine, IdMatch, IdPayloads, IpsecSa, MissingIds, Ph2, QmId, ReturnedIds, percent};
+use super::{
+    Engine, IdMatch, IdPayloads, IpsecSa, MissingIds, Ph2, Phase2Notify, QmId, ReturnedIds, percent,
+};
 
 /// Where a Quick Mode exchange stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,6 +317,13 @@ impl Engine {
         let (Some(sa), Some(ni)) = (sa, ni) else {
             return Err(BadMessage::MissingPayloads(Step::Qm1).into());
         };
+        // The SPI of the first proposal, which a refusal may name.
+        let offered = sa
+            .proposals
+            .first()
+            .and_then(|p| <[u8; 4]>::try_from(p.spi.as_slice()).ok())
+            .map(u32::from_be_bytes);
+        let reject = |kind| Refusal::Reject(kind, offered);
         // RFC 2409 section 5.5: without IDs, the identities are the ISAKMP SA's endpoints
         // (the initiator's address first).
         let (idci, idcr) = match ids.as_slice() {
@@ -323,7 +332,7 @@ impl Engine {
                 (theirs, ours)
             }
             [a, b] => (a.clone(), b.clone()),
-            _ => return Err(Refusal::Reject(NotifyType::INVALID_ID_INFORMATION)),
+            _ => return Err(reject(NotifyType::INVALID_ID_INFORMATION)),
         };
         let how = self.cfg.behaviour.id_match;
         let peer_name = self.cfg.peers[peer].name.clone();
@@ -353,7 +362,7 @@ impl Engine {
                 expected,
             });
             let notify = self.cfg.behaviour.no_policy_notify;
-            return Err(notify.map_or(Refusal::Unanswered, Refusal::Reject));
+            return Err(notify.map_or(Refusal::Unanswered, reject));
         };
         let pol = self.cfg.policies[policy].clone();
         let Some((transform, mut suite, peer_spi)) = choose_phase2(
@@ -368,7 +377,7 @@ impl Engine {
             },
             pol.pfs,
         ) else {
-            return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN));
+            return Err(reject(NotifyType::NO_PROPOSAL_CHOSEN));
         };
         // A shorter lifetime of our own is claimed with RESPONDER-LIFETIME (RFC 2407 4.6.3.1).
         let ours = pol
@@ -385,11 +394,11 @@ impl Engine {
                 let dh = DhPrivate::generate(g, &mut self.rng);
                 match dh.shared_secret(peer_pub) {
                     Ok(s) => (Some(dh), Some(s)),
-                    Err(_) => return Err(Refusal::Reject(NotifyType::INVALID_KEY_INFORMATION)),
+                    Err(_) => return Err(reject(NotifyType::INVALID_KEY_INFORMATION)),
                 }
             }
             (None, None) => (None, None),
-            _ => return Err(Refusal::Reject(NotifyType::NO_PROPOSAL_CHOSEN)),
+            _ => return Err(reject(NotifyType::NO_PROPOSAL_CHOSEN)),
         };
         // Narrowing answers with our own IDs; an exact match echoes the initiator's.
         let (reply_ci, reply_cr) = match how {
@@ -462,13 +471,29 @@ impl Engine {
         Ok(())
     }
 
-    /// Answers a Quick Mode we cannot accept with an error notification.
-    pub(crate) fn reject_qm(&mut self, i: Ph1Index, msgid: u32, kind: NotifyType) {
+    /// Answers a Quick Mode we cannot accept with an error notification, addressed as the
+    /// behaviour says ([`Phase2Notify`]); `offered` is the SPI of the proposal refused.
+    pub(crate) fn reject_qm(
+        &mut self,
+        i: Ph1Index,
+        msgid: u32,
+        kind: NotifyType,
+        offered: Option<u32>,
+    ) {
+        let (protocol, spi) = match self.cfg.behaviour.phase2_notify {
+            Phase2Notify::Isakmp => (ProtocolId::ISAKMP, vec![]),
+            Phase2Notify::EspSpi => (
+                ProtocolId::ESP,
+                offered
+                    .map(|s| s.to_be_bytes().to_vec())
+                    .unwrap_or_default(),
+            ),
+        };
         let n = NotifyPayload {
             doi: Doi::IPSEC,
-            protocol: ProtocolId::ISAKMP,
+            protocol,
             kind,
-            spi: vec![],
+            spi,
             data: vec![],
         };
         self.send_notify(i, n);

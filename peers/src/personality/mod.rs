@@ -1,4 +1,4 @@
-//! Device personalities, one folder each (`seil/`, `ix/`, `rtx/`): a config dialect that produces the
+//! Device personalities, one folder each (`seil/`, `ix/`, `rtx/`, `ios/`): a config dialect that produces the
 //! vendor-neutral [`RouterConfig`] (interfaces, routes, [`EngineConfig`]), a log renderer for
 //! engine events, behaviour defaults ([`crate::ike::Behaviour`]), a reconfigure schedule and
 //! fix hints, behind the [`Personality`] trait ([`device`]); [`Personalities`] maps the names
@@ -12,6 +12,7 @@ use crate::prefix::Ipv4Net;
 use crate::time::Instant;
 
 pub mod device;
+pub mod ios;
 pub mod ix;
 mod local_address;
 mod named;
@@ -25,8 +26,8 @@ pub use device::{LogSetup, Mismatch, Parsed, Personality, ReconfigureStep, Site}
 pub use origin::{Edit, EditError, EditKind, Origin, Origins, Recorder, Setting, Words, apply};
 pub use table::Personalities;
 
-/// The name of the device a router imitates (`seil`, `ix`); each device folder defines its
-/// own constant (`Vendor::Seil`, `Vendor::Ix`).
+/// The name of the device a router imitates (`seil`, `ix`, `ios`); each device folder defines
+/// its own constant (`Vendor::Seil`, `Vendor::Ix`, `Vendor::Ios`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Vendor(&'static str);
 

@@ -1,9 +1,9 @@
 //! The table from the names a scenario or the command line uses (`vendor = "seil"`, `ix`,
-//! `nec-ix`, `rtx`) to device personalities. A caller may add rows ([`Personalities::with`]).
+//! `nec-ix`, `rtx`, `ios`, `cisco`) to device personalities. A caller may add rows ([`Personalities::with`]).
 
 use std::sync::Arc;
 
-use super::{Personality, Vendor, ix, rtx, seil};
+use super::{Personality, Vendor, ios, ix, rtx, seil};
 
 /// One row: the names a device answers to, and its personality.
 #[derive(Clone, Debug)]
@@ -26,6 +26,7 @@ impl Personalities {
             .with(&["seil"], Arc::new(seil::Seil))
             .with(&["ix", "nec-ix", "ix2015"], Arc::new(ix::Ix))
             .with(&["rtx", "yamaha", "rtx1210", "rtx830"], Arc::new(rtx::Rtx))
+            .with(&["ios", "cisco", "cisco-ios"], Arc::new(ios::Ios))
     }
 
     /// This table and one more row: `names` (matched without regard to case) for `personality`.
@@ -66,7 +67,7 @@ impl Personalities {
             .map(|r| (r.names[0].as_str(), &r.personality))
     }
 
-    /// Each row's first name, quoted (`"seil", "ix" or "rtx"`), for messages.
+    /// Each row's first name, quoted (`"seil", "ix", "rtx" or "ios"`), for messages.
     pub fn expected(&self, quote: bool) -> String {
         let names: Vec<String> = self
             .rows

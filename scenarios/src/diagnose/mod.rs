@@ -218,8 +218,22 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
     let stacks: Vec<_> = run.routers.iter().map(|r| r.stack.borrow()).collect();
     let records: Vec<&crate::record::EventRecord> = stacks.iter().map(|s| &s.events).collect();
     let mut end = Instant::ZERO;
+    // Refusals for IDs at this instant (router, peer): the NO-PROPOSAL-CHOSEN a device such as
+    // IOS sends for them is the same refusal, not a proposal mismatch.
+    let mut refused_ids: Vec<(usize, std::net::Ipv4Addr)> = vec![];
     for (i, e) in crate::record::merged(&records, |e| e.at) {
+        if e.at != end {
+            refused_ids.clear();
+        }
         end = e.at;
+        if let EventKind::NoPolicyForIds { from, .. } = &e.kind {
+            refused_ids.push((i, *from.ip()));
+        }
+        if let EventKind::NotifySent { to, .. } = &e.kind
+            && refused_ids.contains(&(i, *to.ip()))
+        {
+            continue;
+        }
         let here = &run.routers[i];
         let name = &here.name;
         let Some(side) = Side::at(here, e.at) else {

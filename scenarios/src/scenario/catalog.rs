@@ -44,6 +44,7 @@ pub static CATALOG: &[Builtin] = &[
     builtin!("pfs-one-side": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("lifetime-rekey": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("rtx-no-ids": "scenario.toml", "seil.conf", "rtx.conf", "rtx-fixed.conf"),
+    builtin!("ios-proxy-id-mismatch": "scenario.toml", "seil.conf", "ios.conf"),
 ];
 
 /// A built-in scenario by name.

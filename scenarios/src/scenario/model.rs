@@ -82,7 +82,7 @@ fn default_duration() -> Duration {
 pub struct RouterSpec {
     /// Node name (`seil`, `ix`).
     pub name: String,
-    /// `seil` or `ix`.
+    /// `seil`, `ix` or `ios`.
     pub vendor: String,
     /// Config file, relative to the scenario file.
     pub config: String,

@@ -613,9 +613,9 @@ mod tests {
         let head = "name = \"x\"\ndescription = \"y\"\n";
         assert_eq!(
             error_of(&format!(
-                "{head}[[router]]\nname = \"r\"\nvendor = \"cisco\"\nconfig = \"r.conf\"\n"
+                "{head}[[router]]\nname = \"r\"\nvendor = \"juniper\"\nconfig = \"r.conf\"\n"
             )),
-            "s.toml:5: router r: unknown vendor \"cisco\" (expected \"seil\", \"ix\" or \"rtx\")"
+            "s.toml:5: router r: unknown vendor \"juniper\" (expected \"seil\", \"ix\", \"rtx\" or \"ios\")"
         );
         let host = "[[host]]\nname = \"h\"\naddress = \"10.0.0.1/24\"\n";
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Lines, words with their columns, diagnostics, and the value syntaxes the IX dialect shares
-//! (addresses, prefixes, numbers); the Yamaha RTX dialect (`super::super::rtx`) reads its lines
-//! with the same code. Nothing here panics on any input.
+//! (addresses, prefixes, numbers); the Yamaha RTX dialect (`super::super::rtx`, `#` comments)
+//! and the IOS dialect (Cisco-style like the IX: `!` comments, indented sub-commands) read their
+//! lines with the same code. Nothing here panics on any input.
 
 use std::net::Ipv4Addr;
 
