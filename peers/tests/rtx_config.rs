@@ -337,7 +337,7 @@ fn the_table_knows_the_rtx_by_its_names_after_seil_and_ix() {
         assert_eq!(t.get(name).map(|p| p.vendor()), Some(Vendor::Rtx), "{name}");
     }
     assert_eq!(t.outside_peer().vendor(), Vendor::Seil);
-    assert_eq!(t.expected(true), "\"seil\", \"ix\" or \"rtx\"");
+    assert_eq!(t.expected(true), "\"seil\", \"ix\", \"rtx\" or \"ios\"");
     let p = t.of(Vendor::Rtx).unwrap();
     let parsed = p
         .parse("d.conf", &fixture("rtx/valid/document-lab.conf"))
