@@ -30,6 +30,8 @@ mod quick_mode;
 mod received;
 pub mod refusals;
 mod sad;
+#[cfg(test)]
+mod test_pair;
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};

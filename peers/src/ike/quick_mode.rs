@@ -794,8 +794,7 @@ mod tests {
     use std::net::Ipv4Addr;
     use std::time::Duration;
 
-    use crate::crypto::{CipherAlg, DhGroup, HashAlg};
-    use crate::esp::IntegAlg;
+    use crate::ike::test_pair;
     use crate::ike::*;
     use crate::time::Instant;
     use crate::wire::{ExchangeType, IdData, NotifyType, PayloadType};
@@ -817,6 +816,7 @@ mod tests {
     }
 
     /// One peer and one transport-mode policy; AES-128/SHA-1, 16-byte nonces.
+    /// The shared pair's config ([`test_pair::config`]) with these IDs.
     fn config(
         local: Ipv4Addr,
         remote: Ipv4Addr,
@@ -824,46 +824,10 @@ mod tests {
         ids: Option<(QmId, QmId)>,
         id_payloads: IdPayloads,
     ) -> EngineConfig {
-        EngineConfig {
-            peers: vec![PeerConfig {
-                name: "p".into(),
-                local,
-                remote: Some(remote),
-                psk: b"k".to_vec(),
-                mode: ExchangeMode::Main,
-                proposals: vec![Phase1Proposal {
-                    cipher: CipherAlg::AES128,
-                    hash: HashAlg::Sha1,
-                    group: DhGroup::Modp768,
-                    lifetime: Duration::from_secs(600),
-                    lifetime_kb: None,
-                }],
-                my_id: Identity::Address,
-                responder_only: !initiator,
-                nat_traversal: NatTraversal::Off,
-                dpd: None,
-            }],
-            policies: vec![Policy {
-                name: "x".into(),
-                peer: "p".into(),
-                local: Selector::host(local),
-                remote: Selector::host(remote),
-                ids,
-                mode: EncapMode::Transport,
-                proposals: vec![Phase2Proposal {
-                    cipher: CipherAlg::AES128,
-                    integ: IntegAlg::HmacSha1_96,
-                    lifetime: Duration::from_secs(300),
-                    lifetime_kb: None,
-                }],
-                pfs: None,
-                route_based: false,
-                id_payloads,
-                auto_start: initiator,
-                phase2_delay: None,
-            }],
-            behaviour: Behaviour::default(),
-        }
+        let mut c = test_pair::config(local, remote, initiator);
+        c.policies[0].ids = ids;
+        c.policies[0].id_payloads = id_payloads;
+        c
     }
 
     /// Runs A (initiator) against B for a few seconds; gives both engines' events.
@@ -875,20 +839,7 @@ mod tests {
         a.start(now);
         b.start(now);
         for _ in 0..5 {
-            for _ in 0..100 {
-                let mut moved = false;
-                while let Some(t) = a.poll_transmit() {
-                    b.handle_datagram(now, t.src, t.dst, &t.payload);
-                    moved = true;
-                }
-                while let Some(t) = b.poll_transmit() {
-                    a.handle_datagram(now, t.src, t.dst, &t.payload);
-                    moved = true;
-                }
-                if !moved {
-                    break;
-                }
-            }
+            test_pair::settle(&mut a, &mut b, now);
             now += Duration::from_secs(1);
             a.handle_timeout(now);
             b.handle_timeout(now);
