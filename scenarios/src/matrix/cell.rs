@@ -5,11 +5,10 @@
 
 use std::net::Ipv4Addr;
 
-use ikelab_peers::ike::{EventKind, QmId};
+use ikelab_peers::ike::{EventKind, QmId, Selector};
 use ikelab_peers::personality::{Mismatch, Personality, Site, apply};
 use ikelab_peers::prefix::Ipv4Net;
 use ikelab_peers::time::Instant;
-use ikelab_peers::wire::IdData;
 
 use super::grid::{Cell, Change, Ids};
 use crate::report::RunResult;
@@ -92,24 +91,11 @@ pub enum CellResult {
     Failed(String),
 }
 
-fn host(a: Ipv4Addr) -> QmId {
-    QmId {
-        data: IdData::Ipv4Addr(a),
-        protocol: 0,
-        port: 0,
-    }
-}
-
-fn subnet(n: Ipv4Net) -> QmId {
-    QmId {
-        data: IdData::Ipv4Subnet(n.network(), Ipv4Addr::from(n.mask())),
-        protocol: 0,
-        port: 0,
-    }
-}
-
 /// (local, remote) IDs of `ids` for `site`.
 fn ids_of(ids: Ids, site: &Site<'_>) -> (QmId, QmId) {
+    // A selector's ID is a host's ID_IPV4_ADDR or a prefix's ID_IPV4_ADDR_SUBNET.
+    let host = |a| Selector::host(a).to_id();
+    let subnet = |n: Ipv4Net| Selector::net(n.network(), n.prefix_len).to_id();
     match ids {
         Ids::Hosts => (host(site.wan.addr), host(site.peer)),
         Ids::Subnets => (subnet(site.lan), subnet(site.peer_lan)),
