@@ -69,10 +69,10 @@ use crate::ike::{
     Dpd, EngineConfig, ExchangeMode, IdPayloads, Identity, NatTraversal, PeerConfig,
     Phase1Proposal, Phase2Proposal, Policy, Selector,
 };
-use crate::personality::ix::lex::{self, Diags, Pos, q};
+use crate::personality::ix::lex::{self, Diags, q};
 use crate::personality::{
     ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Vendor, text,
+    Setting, Vendor,
 };
 use crate::prefix::Ipv4Net;
 
@@ -84,12 +84,7 @@ use super::commands::{IPSEC_LIFETIME, IPSEC_LIFETIME_KB, Ir, Via, secs};
 pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
     let mut d = Diags::new(file);
     let lines = lex::lines(text, &mut d);
-    if lines.is_empty() && !d.has_errors() {
-        d.warn(
-            Pos { line: 1, col: 1 },
-            "the configuration is empty: no interfaces, no IKE",
-        );
-    }
+    lex::warn_if_empty(&lines, &mut d, "no interfaces, no IKE");
     let mut ir = Ir::new();
     // A file none of whose lines is IOS's: its warnings would be noise.
     let mut scratch = Diags::new(file);
@@ -98,17 +93,11 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
         probe.line(l, &mut scratch);
     }
     if !lines.is_empty() && probe.known == 0 {
-        let (pos, first) = lines
-            .first()
-            .and_then(|l| l.words.first())
-            .map_or((Pos { line: 1, col: 1 }, ""), |w| (w.pos, w.text));
-        d.error(
-            pos,
-            text::foreign_message(
-                "Cisco IOS",
-                first,
-                "`crypto isakmp policy 10`, `crypto map ...`, `interface GigabitEthernet0/0`",
-            ),
+        lex::refuse_foreign(
+            &lines,
+            &mut d,
+            "Cisco IOS",
+            "`crypto isakmp policy 10`, `crypto map ...`, `interface GigabitEthernet0/0`",
         );
         return Err(ConfigErrors(d.finish()));
     }

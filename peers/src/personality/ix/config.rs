@@ -66,8 +66,8 @@ use crate::personality::{
 };
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
-use super::lex::{self, Diags, Pos, q};
-use crate::personality::{local_address, text};
+use super::lex::{self, Diags, q};
+use crate::personality::local_address;
 use crate::prefix::Ipv4Net;
 
 /// An IX config with what the vendor-neutral [`RouterConfig`] has no place for.
@@ -123,12 +123,7 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
 pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
     let mut d = Diags::new(file);
     let lines = lex::lines(text, &mut d);
-    if lines.is_empty() && !d.has_errors() {
-        d.warn(
-            Pos { line: 1, col: 1 },
-            "the configuration is empty: no interfaces, no IKE",
-        );
-    }
+    lex::warn_if_empty(&lines, &mut d, "no interfaces, no IKE");
     let mut ir = Ir::new();
     for l in &lines {
         ir.line(l, &mut d);
@@ -136,17 +131,11 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
     let foreign = ir.is_foreign();
     let unknown = std::mem::take(&mut ir.unknown);
     if foreign {
-        let (pos, first) = lines
-            .first()
-            .and_then(|l| l.words.first())
-            .map_or((Pos { line: 1, col: 1 }, ""), |w| (w.pos, w.text));
-        d.error(
-            pos,
-            text::foreign_message(
-                "IX",
-                first,
-                "`interface FastEthernet0/0.0`, `ip route ...`, `ike policy ...`",
-            ),
+        lex::refuse_foreign(
+            &lines,
+            &mut d,
+            "IX",
+            "`interface FastEthernet0/0.0`, `ip route ...`, `ike policy ...`",
         );
     } else {
         for (pos, msg) in unknown {

@@ -204,6 +204,26 @@ pub(crate) fn lines_with_comment<'a>(text: &'a str, d: &mut Diags, comment: char
     out
 }
 
+/// Warns that a config without a line says nothing (`what`: "no interfaces, no IKE").
+pub(crate) fn warn_if_empty(lines: &[Line<'_>], d: &mut Diags, what: &str) {
+    if lines.is_empty() && !d.has_errors() {
+        d.warn(
+            Pos { line: 1, col: 1 },
+            format!("the configuration is empty: {what}"),
+        );
+    }
+}
+
+/// Refuses, at its first word, a config none of whose lines is `device`'s (another vendor's,
+/// say); `examples` are commands the dialect does have.
+pub(crate) fn refuse_foreign(lines: &[Line<'_>], d: &mut Diags, device: &str, examples: &str) {
+    let (pos, first) = lines
+        .first()
+        .and_then(|l| l.words.first())
+        .map_or((Pos { line: 1, col: 1 }, ""), |w| (w.pos, w.text));
+    d.error(pos, text::foreign_message(device, first, examples));
+}
+
 /// The arguments of a command, read left to right; every failure is reported once, naming the
 /// command, and yields `None`.
 pub(crate) struct Args<'l, 'a> {

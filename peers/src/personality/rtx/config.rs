@@ -71,7 +71,7 @@ use crate::ike::{
 use crate::personality::ix::lex::{self, Diags, Pos, q};
 use crate::personality::{
     ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Vendor, local_address, text,
+    Setting, Vendor, local_address,
 };
 use crate::wire::IdData;
 
@@ -107,12 +107,7 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
 pub fn parse_rtx(file: &str, text: &str) -> Result<RtxConfig, ConfigErrors> {
     let mut d = Diags::new(file);
     let lines = lex::lines_with_comment(text, &mut d, '#');
-    if lines.is_empty() && !d.has_errors() {
-        d.warn(
-            Pos { line: 1, col: 1 },
-            "the configuration is empty: no interfaces, no IPsec",
-        );
-    }
+    lex::warn_if_empty(&lines, &mut d, "no interfaces, no IPsec");
     let mut ir = Ir::default();
     for l in &lines {
         ir.line(l, &mut d);
@@ -120,17 +115,11 @@ pub fn parse_rtx(file: &str, text: &str) -> Result<RtxConfig, ConfigErrors> {
     let foreign = ir.is_foreign();
     let unknown = std::mem::take(&mut ir.unknown);
     if foreign {
-        let (pos, first) = lines
-            .first()
-            .and_then(|l| l.words.first())
-            .map_or((Pos { line: 1, col: 1 }, ""), |w| (w.pos, w.text));
-        d.error(
-            pos,
-            text::foreign_message(
-                "RTX",
-                first,
-                "`ip lan1 address ...`, `tunnel select 1`, `ipsec ike remote address 1 ...`",
-            ),
+        lex::refuse_foreign(
+            &lines,
+            &mut d,
+            "RTX",
+            "`ip lan1 address ...`, `tunnel select 1`, `ipsec ike remote address 1 ...`",
         );
     } else {
         for (pos, msg) in unknown {
