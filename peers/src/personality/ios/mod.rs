@@ -35,6 +35,7 @@ pub mod config;
 mod hints;
 pub mod log;
 mod personality;
+mod site;
 
 pub use behaviour::behaviour;
 pub use config::parse;

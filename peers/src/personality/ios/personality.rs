@@ -56,4 +56,8 @@ impl Personality for Ios {
     fn fix(&self, config: &RouterConfig, mismatch: &Mismatch<'_>) -> Option<Vec<Edit>> {
         hints::fix(config, mismatch)
     }
+
+    fn site_config(&self, site: &crate::personality::Site<'_>) -> Option<String> {
+        super::site::site_config(site)
+    }
 }
