@@ -17,7 +17,7 @@ use ikelab_peers::ike::{
     EncapMode, ExchangeMode, NatTraversal, Phase1Proposal, Phase2Proposal, QmId,
 };
 use ikelab_peers::personality::{
-    EditKind, Mismatch, Personalities, RouterConfig, Severity, Vendor, ios,
+    EditKind, Mismatch, Personalities, PolicyScope, RouterConfig, Severity, Vendor, ios,
 };
 use ikelab_peers::wire::IdData;
 
@@ -74,6 +74,14 @@ fn host_entries_are_id_ipv4_addr() {
     );
     assert_eq!(p.mode, EncapMode::Transport);
     assert!(!p.auto_start && !p.route_based);
+    // The crypto map is applied to FastEthernet0/0 only: what leaves by the LAN interface is
+    // not offered to the policies.
+    assert_eq!(
+        c.policy_scope,
+        PolicyScope::Interfaces(vec!["FastEthernet0/0".to_string()])
+    );
+    assert!(c.policy_scope.covers("FastEthernet0/0"));
+    assert!(!c.policy_scope.covers("FastEthernet0/1"));
 }
 
 #[test]

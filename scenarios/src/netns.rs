@@ -466,6 +466,7 @@ impl<'p> NetnsLab<'p> {
                 derive_seed(plan.seed, &format!("engine:{}", r.name)),
             );
             let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
+            handle.borrow_mut().scope = r.parsed.router.policy_scope.clone();
             let node = Router::with_stack(
                 r.sim.clone(),
                 SeededRandom::new(derive_seed(plan.seed, &r.name)),
@@ -835,6 +836,7 @@ pub fn peer(
     let engine = Engine::new(opts.config.engine.clone(), derive_seed(seed, "engine"));
     let (stack, handle) =
         EngineStack::new(&name, engine, opts.log.renderer(wall_clock(clock.start())));
+    handle.borrow_mut().scope = opts.config.policy_scope.clone();
     let mut driver = Driver::new(clock);
     stream_peer(&mut driver, &handle, &name, opts.out.as_deref())?;
     let mut links = vec![];

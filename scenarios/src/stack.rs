@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use ikelab_peers::ike::{Engine, EventKind, KeysDerived, Protected};
-use ikelab_peers::personality::{LogLine, LogRenderer, SystemEvent};
+use ikelab_peers::personality::{LogLine, LogRenderer, PolicyScope, SystemEvent};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, LineSink, Outbound, OutboundContext, Room, SecurityStack, SimError};
 
@@ -29,6 +29,9 @@ pub struct StackState {
     pub log: Vec<LogLine>,
     /// The engine's events so far that summaries and diagnoses read ([`kept`]).
     pub events: EventRecord,
+    /// Which interfaces' outbound packets the engine's policies see (the router's config
+    /// says; every interface unless set).
+    pub scope: PolicyScope,
     pending_log: VecDeque<String>,
     pending_keys: VecDeque<KeyLine>,
     streamed: Option<Streamed>,
@@ -207,6 +210,7 @@ impl EngineStack {
             renderer,
             log: vec![],
             events: EventRecord::default(),
+            scope: PolicyScope::AllInterfaces,
             pending_log: VecDeque::new(),
             pending_keys: VecDeque::new(),
             streamed: None,
@@ -222,8 +226,11 @@ impl SecurityStack for EngineStack {
         s.pump();
     }
 
-    fn outbound(&mut self, now: Instant, _ctx: &OutboundContext<'_>, packet: Vec<u8>) -> Outbound {
+    fn outbound(&mut self, now: Instant, ctx: &OutboundContext<'_>, packet: Vec<u8>) -> Outbound {
         let mut s = self.0.borrow_mut();
+        if !s.scope.covers(ctx.interface) {
+            return Outbound::Pass(packet);
+        }
         let out = match s.engine.protect(now, packet) {
             Protected::Bypass(p) => Outbound::Pass(p),
             Protected::Esp(p) => Outbound::Protected(p),
@@ -237,11 +244,15 @@ impl SecurityStack for EngineStack {
     fn room(
         &mut self,
         now: Instant,
-        _ctx: &OutboundContext<'_>,
+        ctx: &OutboundContext<'_>,
         packet: &[u8],
         mtu: usize,
     ) -> Option<Room> {
-        self.0.borrow().engine.esp_room(now, packet, mtu)
+        let s = self.0.borrow();
+        if !s.scope.covers(ctx.interface) {
+            return None;
+        }
+        s.engine.esp_room(now, packet, mtu)
     }
 
     fn inbound_esp(&mut self, now: Instant, packet: &[u8]) -> Option<Vec<u8>> {

@@ -155,10 +155,35 @@ pub struct RouterConfig {
     pub routes: Vec<Route>,
     /// The IKE/IPsec part.
     pub engine: EngineConfig,
+    /// Which interfaces' packets the IPsec policies see.
+    pub policy_scope: PolicyScope,
     /// Warnings (unknown or ignored commands).
     pub warnings: Vec<Diagnostic>,
     /// The source lines of its settings.
     pub origins: Origins,
+}
+
+/// Which packets a router offers to its IPsec policies, by the interface they leave by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PolicyScope {
+    /// Every packet, whichever interface: KAME's SPD (racoon, SEIL) is one table for the whole
+    /// host, and a route-based device's policies match only its tunnels' own packets anyway.
+    #[default]
+    AllInterfaces,
+    /// Only packets leaving by these interfaces (vendor names): a Cisco crypto map protects
+    /// what leaves the interface it is applied to, and a packet the access list matches that
+    /// leaves by another interface (a LAN) is forwarded in clear.
+    Interfaces(Vec<String>),
+}
+
+impl PolicyScope {
+    /// Whether packets leaving by `interface` are offered to the policies.
+    pub fn covers(&self, interface: &str) -> bool {
+        match self {
+            PolicyScope::AllInterfaces => true,
+            PolicyScope::Interfaces(names) => names.iter().any(|n| n == interface),
+        }
+    }
 }
 
 /// A config that did not parse: every error found (with the warnings seen before them).

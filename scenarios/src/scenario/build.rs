@@ -115,6 +115,7 @@ impl Built {
                 lab.seed_for(&format!("engine:{}", r.name)),
             );
             let (stack, handle) = EngineStack::new(&r.name, engine, r.parsed.renderer(plan.clock));
+            handle.borrow_mut().scope = r.parsed.router.policy_scope.clone();
             let node = lab
                 .add_router_with_stack(r.sim.clone(), Box::new(stack))
                 .map_err(|e| plan.error(r.line, e))?;

@@ -71,8 +71,8 @@ use crate::ike::{
 };
 use crate::personality::ix::lex::{self, Diags, q};
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, PolicyScope, Recorder, Route,
+    RouterConfig, Setting, Vendor,
 };
 use crate::prefix::Ipv4Net;
 
@@ -118,9 +118,22 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
         interfaces,
         routes,
         engine,
+        policy_scope: crypto_interfaces(&ir),
         warnings: d.finish(),
         origins,
     })
+}
+
+/// The interfaces a crypto map is applied to: IOS protects what leaves by them, and forwards
+/// what leaves by any other in clear ([`PolicyScope::Interfaces`]).
+fn crypto_interfaces(ir: &Ir) -> PolicyScope {
+    PolicyScope::Interfaces(
+        ir.interfaces
+            .iter()
+            .filter(|i| !i.tunnel && i.crypto_map.is_some())
+            .map(|i| i.name.clone())
+            .collect(),
+    )
 }
 
 /// A built policy and the config lines it comes from.

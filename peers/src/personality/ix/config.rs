@@ -61,8 +61,8 @@ use crate::ike::{
     PeerConfig, Policy, QmId, Selector,
 };
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, PolicyScope, Recorder, Route,
+    RouterConfig, Setting, Vendor,
 };
 
 use super::commands::{IfType, IfaceIr, Ir, TunnelMode, Via};
@@ -155,6 +155,7 @@ pub fn parse_ix(file: &str, text: &str) -> Result<IxConfig, ConfigErrors> {
             interfaces,
             routes,
             engine,
+            policy_scope: PolicyScope::AllInterfaces,
             warnings: d.finish(),
             origins,
         },

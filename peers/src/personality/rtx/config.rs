@@ -70,8 +70,8 @@ use crate::ike::{
 };
 use crate::personality::ix::lex::{self, Diags, Pos, q};
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Vendor, local_address,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, PolicyScope, Recorder, Route,
+    RouterConfig, Setting, Vendor, local_address,
 };
 use crate::wire::IdData;
 
@@ -138,6 +138,7 @@ pub fn parse_rtx(file: &str, text: &str) -> Result<RtxConfig, ConfigErrors> {
             interfaces,
             routes,
             engine,
+            policy_scope: PolicyScope::AllInterfaces,
             warnings: d.finish(),
             origins,
         },

@@ -58,8 +58,8 @@ use crate::ike::{
 };
 use crate::personality::{self, local_address};
 use crate::personality::{
-    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, Recorder, Route, RouterConfig,
-    Setting, Severity, Vendor,
+    ConfigErrors, Interface, InterfaceKind, NextHop, Origins, PolicyScope, Recorder, Route,
+    RouterConfig, Setting, Severity, Vendor,
 };
 use crate::prefix::Ipv4Net;
 use crate::wire::vendor_id;
@@ -199,6 +199,7 @@ impl Parser {
                 behaviour,
             },
             origins,
+            policy_scope: PolicyScope::AllInterfaces,
             warnings: self.diags,
         })
     }
