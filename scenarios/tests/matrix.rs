@@ -143,6 +143,49 @@ const CASES: &[Want] = &[
         ("IKE.002", "IP Tunnel[1] Up"),
         None,
     ),
+    // personalities.md: IOS answers phase-2 IDs its crypto ACL does not mirror with
+    // PROPOSAL_NOT_CHOSEN, not INVALID-ID-INFORMATION, so the IX (0.0.0.0/0 from its access
+    // list) hears NO-PROPOSAL-CHOSEN; the diagnosis still names the IDs.
+    want(
+        "ix",
+        "ios",
+        "default/default",
+        (true, false),
+        ("NO-PROPOSAL-CHOSEN", ""),
+        Some("phase2_id_any_on_one_side"),
+    ),
+    // Mirrored LANs: IOS's tunnel-mode proposal, which the IX takes in either mode. IOS's
+    // IPsec SAs last 3600 s (Cisco's `lifedur= 3600s`), the IX's 28800 s: they come up anyway.
+    want(
+        "ios",
+        "ix",
+        "subnet/subnet",
+        (true, true),
+        ("", "IKE.002"),
+        Some("lifetime_differs"),
+    ),
+    // The IX's 0.0.0.0/0 both ways against IOS's `permit ip any any`: the IDs mirror each
+    // other. A crypto map protects only what leaves by the interface it is applied to, so
+    // what IOS decrypts still reaches its LAN and the pings are answered.
+    want(
+        "ix",
+        "ios",
+        "any/any",
+        (true, true),
+        ("IKE.002", ""),
+        Some("lifetime_differs"),
+    ),
+    // SEIL's routing-based IPsec proposes transport mode (the document's `ESP/Transport`);
+    // IOS's transform set is tunnel mode unless `mode transport`, which IOS uses only for
+    // traffic between the two peers: the IDs agree and phase 2 still fails.
+    want(
+        "seil",
+        "ios",
+        "subnet/subnet",
+        (true, false),
+        ("NO-PROPOSAL-CHOSEN", ""),
+        Some("encap_mode_differs"),
+    ),
 ];
 
 #[test]

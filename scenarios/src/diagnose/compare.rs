@@ -3,7 +3,9 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use ikelab_peers::ike::{ExchangeMode, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId};
+use ikelab_peers::ike::{
+    EncapMode, ExchangeMode, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId,
+};
 use ikelab_peers::personality::{Mismatch, Setting};
 use ikelab_peers::time::Instant;
 
@@ -517,7 +519,59 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
             fixes: fixes(&order),
         };
     }
+    if a.mode != b.mode {
+        return encap_mode_difference(here, &there, a, b, headline);
+    }
     unknown(headline)
+}
+
+/// How a policy's mode reads in a finding: a route-based policy in transport mode carries
+/// IP-in-IP, which is what a peer in tunnel mode does not expect.
+fn mode_text(p: &Policy) -> String {
+    match (p.mode, p.route_based) {
+        (EncapMode::Tunnel, _) => "tunnel".to_string(),
+        (EncapMode::Transport, true) => "transport (IP-in-IP over ESP, route-based)".to_string(),
+        (EncapMode::Transport, false) => "transport".to_string(),
+    }
+}
+
+/// Everything but the encapsulation mode agrees: one side proposes tunnel mode and the other
+/// takes transport only, or the reverse (RFC 2407 4.5, Encapsulation Mode). No config edit is
+/// offered: switching a route-based device to tunnel mode, or a policy-based one to IP-in-IP
+/// over transport, changes how the whole site is built, not one line.
+fn encap_mode_difference(
+    here: &Side<'_>,
+    there: &Side<'_>,
+    a: &Policy,
+    b: &Policy,
+    headline: String,
+) -> Draft {
+    let at = |p: &Policy| {
+        [
+            Setting::Policy(p.name.clone()),
+            Setting::Phase2Proposal(p.name.clone()),
+        ]
+    };
+    let differences = vec![row(
+        "encapsulation mode",
+        value(here, mode_text(a), &at(a)),
+        value(there, mode_text(b), &at(b)),
+    )];
+    Draft {
+        kind: FindingKind::EncapModeDiffers,
+        headline: format!(
+            "{headline} the encapsulation modes differ ({} {}, {} {}) and {} accepts only its \
+             own: make both the same (a tunnel-mode SA between policy-based ends, or transport \
+             with IP-in-IP between route-based ones).",
+            here.name,
+            mode_text(a),
+            there.name,
+            mode_text(b),
+            here.name
+        ),
+        differences,
+        fixes: vec![],
+    }
 }
 
 /// Phase 1 from `here` to `remote` got no answer: a peer address that is nobody's, a peer that

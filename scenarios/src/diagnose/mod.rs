@@ -49,6 +49,9 @@ pub enum FindingKind {
     Phase2ProposalDiffers,
     /// PFS on one side only, or different PFS groups.
     PfsDiffers,
+    /// The phase-2 proposals agree but for the encapsulation mode (tunnel against transport),
+    /// and the refusing side takes only its own.
+    EncapModeDiffers,
     /// Phase-1 messages did not decrypt or authenticate: the pre-shared keys differ.
     PreSharedKeyDiffers,
     /// The phase-1 proposals share no transform (cipher, key length, hash, group).
