@@ -168,6 +168,24 @@ fn write_seed_corpora() {
             "conf",
         ),
         (
+            "rtx_config",
+            vec![
+                "tests/fixtures/rtx",
+                "tests/fixtures/interop",
+                "scenarios/catalog",
+            ],
+            "conf",
+        ),
+        (
+            "ios_config",
+            vec![
+                "tests/fixtures/ios",
+                "tests/fixtures/interop",
+                "scenarios/catalog",
+            ],
+            "conf",
+        ),
+        (
             "scenario_load",
             vec!["scenarios/catalog", "tests/fixtures/interop"],
             "toml",

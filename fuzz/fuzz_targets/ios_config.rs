@@ -1,0 +1,10 @@
+//! Any bytes as a Cisco IOS config: parsed, or refused with diagnostics.
+#![no_main]
+
+use ikelab_peers::personality::{Personalities, Vendor};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let p = Personalities::builtin().of(Vendor::Ios).expect("IOS");
+    let _ = p.parse("fuzz.conf", &String::from_utf8_lossy(data));
+});
