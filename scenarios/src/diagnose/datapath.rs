@@ -12,12 +12,12 @@ use super::{Difference, Draft, FindingKind, Value, fixes};
 use crate::report::{HostState, RunResult};
 
 /// The routers as they ended the run.
-fn final_sides(run: &RunResult) -> Vec<Side<'_>> {
+pub(super) fn final_sides(run: &RunResult) -> Vec<Side<'_>> {
     run.routers.iter().filter_map(Side::at_end).collect()
 }
 
 /// The LAN (a numbered Ethernet interface's network) of `side` that holds `ip`.
-fn lan_of(config: &RouterConfig, ip: Ipv4Addr) -> Option<Ipv4Net> {
+pub(super) fn lan_of(config: &RouterConfig, ip: Ipv4Addr) -> Option<Ipv4Net> {
     config
         .interfaces
         .iter()
@@ -48,7 +48,7 @@ fn into_tunnel(config: &RouterConfig, ip: Ipv4Addr) -> Option<bool> {
 }
 
 /// The tunnel interface of `config` (the first).
-fn tunnel(config: &RouterConfig) -> Option<&str> {
+pub(super) fn tunnel(config: &RouterConfig) -> Option<&str> {
     config
         .interfaces
         .iter()

@@ -5,6 +5,7 @@
 //! contradicts itself first. A failure that a later event resolved says when and by what.
 //! `ikelab run` prints the findings' texts and `summary.json` carries them.
 
+mod cleartext;
 mod compare;
 mod datapath;
 mod ids;
@@ -70,6 +71,9 @@ pub enum FindingKind {
     LifetimeDiffers,
     /// A router has no route into its tunnel for the far LAN (pings fail with SAs up).
     NoRouteIntoTunnel,
+    /// A policy-based router's IPsec policies do not cover a ping's traffic, which it forwards
+    /// in clear (answered or not).
+    TrafficInClear,
     /// A host's gateway is no router's address on its LAN: its ARP requests go unanswered.
     ArpFailed,
     /// A host's address is on no router's LAN.
@@ -323,6 +327,7 @@ pub fn findings(run: &RunResult) -> Vec<Finding> {
     }
     for (side, draft) in datapath::drafts(run)
         .into_iter()
+        .chain(cleartext::drafts(run))
         .chain(lifetimes::drafts(run))
     {
         out.push(finish(run, &side, end, None, draft));
