@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use ikelab_peers::ike::{Engine, Event, EventKind, QmId};
+use ikelab_peers::ike::{Engine, Event, EventKind, FailReason, QmId};
 use ikelab_peers::personality::{Parsed, Personalities, WallClock};
 use ikelab_peers::time::Instant;
 use ikelab_peers::wire::{ExchangeType, IdData, NotifyType, PayloadType};
@@ -259,6 +259,38 @@ fn an_rtx_responder_is_lenient_unless_strict() {
             .iter()
             .any(|l| l
                 .starts_with("[IKE] no IPsec policy for ID 0.0.0.0/0 0.0.0.0/0 from 172.16.0.1")),
+        "{:#?}",
+        b.log
+    );
+}
+
+#[test]
+fn an_rtx_responder_takes_algorithms_it_supports_unless_strict() {
+    // personalities.md (chapter 15): as responder the RTX accepts any algorithm, group or PFS
+    // it supports unless `ipsec ike negotiate-strictly GW on`. The initiator proposes 3DES
+    // and group 14 for phase 1 and 3DES with PFS group 5 for phase 2; the responder's own
+    // config says AES-128, group 2 and no PFS.
+    let initiator = rtx_conf("")
+        .replace("ipsec ike encryption 1 aes-cbc", "ipsec ike encryption 1 3des-cbc")
+        .replace("esp aes-cbc sha-hmac", "esp 3des-cbc sha-hmac")
+        + "ipsec ike group 1 modp2048 modp1536\nipsec ike pfs 1 on\n";
+    let responder = fixture("rtx/valid/document-lab.conf")
+        .replace("  ipsec ike local id 1 172.16.0.2\n", "")
+        .replace("  ipsec ike remote id 1 172.16.0.1\n", "");
+    let (a, b) = run(parsed("rtx", &initiator), parsed("rtx", &responder));
+    assert_eq!(a.engine.ipsec_sas().len(), 2, "{:#?}", b.log);
+    assert_eq!(b.engine.ipsec_sas().len(), 2, "{:#?}", b.log);
+    let strict = format!("{responder}ipsec ike negotiate-strictly 1 on\n");
+    let (a, b) = run(parsed("rtx", &initiator), parsed("rtx", &strict));
+    assert!(a.engine.ipsec_sas().is_empty(), "{:#?}", b.log);
+    assert!(
+        b.events.iter().any(|e| matches!(
+            e.kind,
+            EventKind::Phase1Failed {
+                reason: FailReason::NoProposalChosen,
+                ..
+            }
+        )),
         "{:#?}",
         b.log
     );

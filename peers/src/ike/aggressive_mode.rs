@@ -102,7 +102,8 @@ impl Engine {
             return Err(BadMessage::MissingPayloads(Step::Am1).into());
         };
         self.responder_begins(first);
-        let chosen = choose_phase1(&sa, &self.cfg.peers[peer].proposals)
+        let how = self.cfg.behaviour.proposal_match;
+        let chosen = choose_phase1(&sa, &self.cfg.peers[peer].proposals, how)
             .filter(|(_, s)| s.group.len() == gxi.len());
         let Some((transform, suite)) = chosen else {
             self.event(EventKind::Phase1Failed {

@@ -315,6 +315,18 @@ impl ModeMatch {
     }
 }
 
+/// How a responder compares a proposal's algorithms (phase 1: cipher, hash and group; phase 2:
+/// cipher, integrity and PFS group) with its own proposals'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ProposalMatch {
+    /// One of its own proposals must have the same algorithms (racoon, strongSwan, the IX, IOS).
+    #[default]
+    Exact,
+    /// Any algorithms it implements, whatever its own proposals say (Yamaha RTX without
+    /// `negotiate-strictly`: see its behaviour table).
+    AnySupported,
+}
+
 /// What an initiator does when QM2 returns IDs other than those it sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ReturnedIds {
@@ -401,6 +413,8 @@ pub struct Behaviour {
     pub missing_ids: MissingIds,
     /// How a proposal's encapsulation mode is compared with the policy's.
     pub mode_match: ModeMatch,
+    /// How a proposal's algorithms are compared with ours.
+    pub proposal_match: ProposalMatch,
     /// What a responder sends when no policy matches the IDs (`None`: silently drop).
     pub no_policy_notify: Option<crate::wire::NotifyType>,
     /// How a responder's phase-2 error notifications are addressed (protocol and SPI).
@@ -440,6 +454,7 @@ impl Default for Behaviour {
             id_match: IdMatch::Exact,
             missing_ids: MissingIds::Endpoints,
             mode_match: ModeMatch::Exact,
+            proposal_match: ProposalMatch::Exact,
             no_policy_notify: Some(crate::wire::NotifyType::INVALID_ID_INFORMATION),
             phase2_notify: Phase2Notify::Isakmp,
             returned_ids: ReturnedIds::Reject,

@@ -575,9 +575,14 @@ impl Engine {
         };
         // Only a message that will keep state competes for a place: one whose offer we cannot
         // take gets NO-PROPOSAL-CHOSEN and leaves nothing behind.
-        let acceptable = msg
-            .sa()
-            .is_some_and(|sa| choose_phase1(sa, &self.cfg.peers[first.peer].proposals).is_some());
+        let acceptable = msg.sa().is_some_and(|sa| {
+            choose_phase1(
+                sa,
+                &self.cfg.peers[first.peer].proposals,
+                self.cfg.behaviour.proposal_match,
+            )
+            .is_some()
+        });
         if acceptable {
             self.admit_half_open(*src.ip())?;
         }
@@ -610,7 +615,9 @@ impl Engine {
             return Err(BadMessage::MissingPayloads(Step::Mm1).into());
         };
         self.responder_begins(first);
-        let Some((transform, suite)) = choose_phase1(&sa, &self.cfg.peers[peer].proposals) else {
+        let how = self.cfg.behaviour.proposal_match;
+        let Some((transform, suite)) = choose_phase1(&sa, &self.cfg.peers[peer].proposals, how)
+        else {
             let n = NotifyPayload {
                 doi: crate::wire::Doi::IPSEC,
                 protocol: ProtocolId::ISAKMP,

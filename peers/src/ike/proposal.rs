@@ -14,7 +14,7 @@ use crate::wire::{
     ProtocolId, SaPayload, Transform,
 };
 
-use super::config::{EncapMode, ModeMatch, Phase1Proposal, Phase2Proposal};
+use super::config::{EncapMode, ModeMatch, Phase1Proposal, Phase2Proposal, ProposalMatch};
 
 /// SIT_IDENTITY_ONLY.
 const SITUATION_IDENTITY_ONLY: u32 = 1;
@@ -252,10 +252,12 @@ pub fn phase1_suite(t: &Transform) -> Option<Phase1Suite> {
 }
 
 /// Chooses the first of the peer's phase-1 transforms that one of ours accepts (racoon walks
-/// the initiator's transforms in order). Lifetimes are the initiator's to choose.
+/// the initiator's transforms in order), or with [`ProposalMatch::AnySupported`] the first
+/// the engine implements. Lifetimes are the initiator's to choose.
 pub fn choose_phase1(
     offer: &SaPayload,
     ours: &[Phase1Proposal],
+    how: ProposalMatch,
 ) -> Option<(Transform, Phase1Suite)> {
     for p in offer
         .proposals
@@ -264,9 +266,10 @@ pub fn choose_phase1(
     {
         for t in &p.transforms {
             let Some(s) = phase1_suite(t) else { continue };
-            if ours
-                .iter()
-                .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
+            if how == ProposalMatch::AnySupported
+                || ours
+                    .iter()
+                    .any(|o| o.cipher == s.cipher && o.hash == s.hash && o.group == s.group)
             {
                 return Some((t.clone(), s));
             }
@@ -388,13 +391,15 @@ pub fn phase2_suite(t: &Transform) -> Option<Phase2Suite> {
 }
 
 /// Chooses the first ESP transform of the peer's offer that one of ours accepts with the same
-/// mode and PFS group; returns it with the peer's SPI.
+/// mode and PFS group (with [`ProposalMatch::AnySupported`], any the engine implements, with
+/// any PFS group or none, in an acceptable mode); returns it with the peer's SPI.
 pub fn choose_phase2(
     offer: &SaPayload,
     ours: &[Phase2Proposal],
     mode: EncapMode,
     how: ModeMatch,
     pfs: Option<DhGroup>,
+    algorithms: ProposalMatch,
 ) -> Option<(Transform, Phase2Suite, u32)> {
     for p in offer
         .proposals
@@ -406,11 +411,11 @@ pub fn choose_phase2(
         };
         for t in &p.transforms {
             let Some(s) = phase2_suite(t) else { continue };
-            if how.accepts(s.mode, mode)
-                && s.pfs == pfs
+            let ours_too = s.pfs == pfs
                 && ours
                     .iter()
-                    .any(|o| o.cipher == s.cipher && o.integ == s.integ)
+                    .any(|o| o.cipher == s.cipher && o.integ == s.integ);
+            if how.accepts(s.mode, mode) && (ours_too || algorithms == ProposalMatch::AnySupported)
             {
                 return Some((t.clone(), s, u32::from_be_bytes(spi)));
             }
@@ -524,12 +529,15 @@ mod tests {
     #[test]
     fn offer_and_choice_agree() {
         let offer = phase1_offer(&[doc_p1()]);
-        let (t, s) = choose_phase1(&offer, &[doc_p1()]).unwrap();
+        let (t, s) = choose_phase1(&offer, &[doc_p1()], ProposalMatch::Exact).unwrap();
         assert_eq!(t, offer.proposals[0].transforms[0]);
         assert_eq!(s.lifetime, Duration::from_secs(600));
         let mut other = doc_p1();
         other.group = DhGroup::Modp2048;
-        assert!(choose_phase1(&offer, &[other]).is_none());
+        assert!(choose_phase1(&offer, &[other], ProposalMatch::Exact).is_none());
+        // A lenient responder (the RTX) takes what it implements, whatever its own proposals.
+        let (_, s) = choose_phase1(&offer, &[other], ProposalMatch::AnySupported).unwrap();
+        assert_eq!(s.group, doc_p1().group);
 
         let offer = phase2_offer(0x1234_5678, &[doc_p2()], EncapMode::Transport, false, None);
         let (_, s, spi) = choose_phase2(
@@ -538,6 +546,7 @@ mod tests {
             EncapMode::Transport,
             ModeMatch::Exact,
             None,
+            ProposalMatch::Exact,
         )
         .unwrap();
         assert_eq!((s.mode, spi), (EncapMode::Transport, 0x1234_5678));
@@ -547,7 +556,8 @@ mod tests {
                 &[doc_p2()],
                 EncapMode::Tunnel,
                 ModeMatch::Exact,
-                None
+                None,
+                ProposalMatch::Exact,
             )
             .is_none()
         );
@@ -557,10 +567,26 @@ mod tests {
                 &[doc_p2()],
                 EncapMode::Transport,
                 ModeMatch::Exact,
-                Some(DhGroup::Modp1024)
+                Some(DhGroup::Modp1024),
+                ProposalMatch::Exact,
             )
             .is_none()
         );
+        // ... which a lenient responder takes, with the initiator's (absent) PFS, but still
+        // only in a mode it accepts.
+        let lenient = |mode, pfs| {
+            choose_phase2(
+                &offer,
+                &[],
+                mode,
+                ModeMatch::Exact,
+                pfs,
+                ProposalMatch::AnySupported,
+            )
+        };
+        let (_, s, _) = lenient(EncapMode::Transport, Some(DhGroup::Modp1024)).unwrap();
+        assert_eq!(s.pfs, None);
+        assert!(lenient(EncapMode::Tunnel, None).is_none());
         // A responder that takes either mode (the IX) accepts the transport offer for a
         // tunnel-mode policy, and the suite keeps the offered mode.
         let (_, s, _) = choose_phase2(
@@ -569,6 +595,7 @@ mod tests {
             EncapMode::Tunnel,
             ModeMatch::Either,
             None,
+            ProposalMatch::Exact,
         )
         .unwrap();
         assert_eq!(s.mode, EncapMode::Transport);

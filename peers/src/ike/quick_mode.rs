@@ -376,6 +376,7 @@ impl Engine {
                 crate::ike::ModeMatch::Exact
             },
             pol.pfs,
+            self.cfg.behaviour.proposal_match,
         ) else {
             return Err(reject(NotifyType::NO_PROPOSAL_CHOSEN));
         };

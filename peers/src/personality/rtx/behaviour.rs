@@ -7,6 +7,7 @@
 //! | `vendor_ids` | none | "one lab table says none are sent" (the facts gathered for this personality); the RTX's own Vendor IDs were not found |
 //! | `initial_contact` | Off | not found; none is sent rather than an invented one |
 //! | `id_match` | Lenient | chapter 15 (`ipsec ike negotiate-strictly`, off by default): as responder the RTX "accepts the initiator's proposal if it supports it"; here it takes the initiator's IDs for a tunnel it has with that peer (an exact match first). `negotiate-strictly on` on every gateway makes it Exact ([`super::config`]) |
+//! | `proposal_match` | AnySupported | chapter 15 (`ipsec ike negotiate-strictly`): as responder the RTX accepts any algorithm, group or PFS it supports, whatever its own `ipsec ike encryption`/`hash`/`group` and `ipsec sa policy` say; Exact with `negotiate-strictly on` ([`super::config`]) |
 //! | `missing_ids` | PeerPolicy | a QM1 without IDs (what an RTX itself sends without `ipsec ike local id`/`remote id`) is taken for the peer's tunnel; Endpoints (RFC 2409 section 5.5, exact) with `negotiate-strictly on` |
 //! | `claim_lifetime` | false | "adopts the initiator's lifetime" (chapter 15, `ipsec ike duration`: as responder the proposed lifetime is used) |
 //! | `rekey_percent` | 75 | `ipsec ike duration ... rekey` defaults to 75% |
@@ -16,7 +17,7 @@
 
 use std::time::Duration;
 
-use crate::ike::{Behaviour, IdMatch, InitialContact, MissingIds, Retransmit};
+use crate::ike::{Behaviour, IdMatch, InitialContact, MissingIds, ProposalMatch, Retransmit};
 
 /// The RTX's behaviour with its default config (see the table above).
 pub fn behaviour() -> Behaviour {
@@ -24,6 +25,7 @@ pub fn behaviour() -> Behaviour {
         vendor_ids: vec![],
         initial_contact: InitialContact::Off,
         id_match: IdMatch::Lenient,
+        proposal_match: ProposalMatch::AnySupported,
         missing_ids: MissingIds::PeerPolicy,
         claim_lifetime: false,
         rekey_percent: 75,
@@ -44,6 +46,7 @@ mod tests {
     fn lenient_by_default_and_retries_as_the_command_reference_says() {
         let b = behaviour();
         assert_eq!(b.id_match, IdMatch::Lenient);
+        assert_eq!(b.proposal_match, ProposalMatch::AnySupported);
         assert_eq!(b.missing_ids, MissingIds::PeerPolicy);
         assert!(b.vendor_ids.is_empty());
         assert_eq!(b.rekey_percent, 75);

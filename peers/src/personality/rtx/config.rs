@@ -66,7 +66,7 @@ use std::time::Duration;
 use crate::crypto::{CipherAlg, DhGroup, HashAlg};
 use crate::ike::{
     EncapMode, EngineConfig, ExchangeMode, IdMatch, IdPayloads, Identity, MissingIds, NatTraversal,
-    PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId, Retransmit, Selector,
+    PeerConfig, Phase1Proposal, Phase2Proposal, Policy, ProposalMatch, QmId, Retransmit, Selector,
 };
 use crate::personality::ix::lex::{self, Diags, Pos, q};
 use crate::personality::{
@@ -488,6 +488,7 @@ fn build(ir: &Ir, d: &mut Diags) -> Option<Built> {
     if !strictness.is_empty() && strictness.iter().all(|s| s.0) {
         behaviour.id_match = IdMatch::Exact;
         behaviour.missing_ids = MissingIds::Endpoints;
+        behaviour.proposal_match = ProposalMatch::Exact;
     } else if let Some(&(_, line)) = strictness.iter().find(|s| s.0) {
         d.warn(
             Pos { line, col: 1 },
