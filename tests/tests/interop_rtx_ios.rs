@@ -473,8 +473,9 @@ fn ios_initiates_on_lan_traffic_and_strongswan_accepts() {
         "IPSEC(sa_request): ,",
         "src_proxy= 192.168.1.0/255.255.255.0/0/0 (type=4),",
         "dest_proxy= 192.168.0.0/255.255.255.0/0/0 (type=4),",
-        "New State = IKE_P1_COMPLETE",
-        "New State = IKE_QM_PHASE2_COMPLETE",
+        "Old State = IKE_I_MM6  New State = IKE_P1_COMPLETE",
+        "Old State = IKE_QM_I_QM1  New State = IKE_QM_PHASE2_COMPLETE",
+        "deleting SA reason \"No reason\" state (I) QM_IDLE (peer 172.16.0.1)",
     ] {
         assert_log("IOS log", &ios_log, needle);
     }
@@ -523,9 +524,11 @@ fn strongswan_initiates_to_ios_with_the_acls_mirror() {
     assert_strongswan_initiated(&log);
     let ios_log = done.log.join("\n");
     for needle in [
-        "New State = IKE_P1_COMPLETE",
+        "Old State = IKE_R_MM5  New State = IKE_P1_COMPLETE",
         "Checking IPSec proposal 1",
         "processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+        // Stopped: the SA it responded to goes, marked with its role.
+        "deleting SA reason \"No reason\" state (R) QM_IDLE (peer 172.16.0.1)",
     ] {
         assert_log("IOS log", &ios_log, needle);
     }

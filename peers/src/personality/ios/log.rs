@@ -40,12 +40,12 @@
 //! | `Phase1Started` | `ISAKMP:(1001): beginning Main Mode exchange` (`Aggressive`), `ISAKMP:(1001):Old State = IKE_READY  New State = IKE_I_MM1`; as responder `ISAKMP:(1001): processing SA payload. message ID = 0` |
 //! | phase-1 refusal | `ISAKMP:(1001):atts are not acceptable. Next payload is 3`, `ISAKMP:(1001):no offers accepted!`, `ISAKMP:(1001): phase 1 SA policy not acceptable! (local A remote B)` |
 //! | `VendorIdReceived` | `ISAKMP:(1001): vendor ID is DPD` (`Unity`, `XAUTH`, `NAT-T RFC 3947`, else the engine's name) |
-//! | `Phase1Failed` | `ISAKMP:(1001):deleting SA reason "Death by retransmission P1" state (I) MM_NO_STATE (peer B)`; authentication: `%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from B failed its sanity check or is malformed` |
+//! | `Phase1Failed` | `ISAKMP:(1001):deleting SA reason "Death by retransmission P1" state (I) MM_NO_STATE (peer B)` (`(R)` for an SA we responded to); authentication: `%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from B failed its sanity check or is malformed` |
 //! | `Phase2Started` | initiator `ISAKMP:(1001): beginning Quick Mode exchange, M-ID of N`, `... New State = IKE_QM_I_QM1`; responder `ISAKMP:(1001): processing HASH payload. message ID = N`, `... processing SA payload. ...`, `ISAKMP:(1001):Checking IPSec proposal 1` |
 //! | `Phase2Failed` (otherwise) | `ISAKMP:(1001):deleting node N error TRUE reason "QM rejected"` (responder), `"Death by retransmission P2"` (timeout) |
 //! | `SaInstalled` | `IPSEC(create_sa): sa created, (sa) sa_dest= B, sa_proto= 50, sa_spi= 0x8F1A6B3C(2400873276), sa_conn_id= 2001` |
 //! | `DeleteSent`, `DeleteReceived` | `ISAKMP:(1001):sending DELETE protocol 3 to B`, `ISAKMP:(1001):processing DELETE protocol 3 from B` |
-//! | `Phase1Deleted` | `ISAKMP:(1001):deleting SA reason "No reason" state (I) QM_IDLE (peer B)` |
+//! | `Phase1Deleted` | `ISAKMP:(1001):deleting SA reason "No reason" state (I) QM_IDLE (peer B)` (`(R)` for an SA we responded to) |
 //! | `PeerDead` | `ISAKMP:(1001):peer B not responding!` |
 //! | `Dropped` | a retransmission: `ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.`; a bad hash or decryption: the `IKMP_BAD_MESSAGE` line; an unknown peer: `ISAKMP:(0):No pre-shared key with B!` |
 //!
@@ -163,6 +163,19 @@ impl IosLog {
             .rev()
             .find(|c| c.remote == remote)
             .map_or(0, |c| c.id)
+    }
+
+    /// The role IOS prints for the latest ISAKMP SA with `remote`: `I` when we initiated it,
+    /// `R` when we responded (a user's IOS debug marks the responder's SA `(R) MM_SA_SETUP`,
+    /// `(R) QM_IDLE`, the initiator's `(I)`); `I` for a peer without one.
+    fn role(&self, remote: Ipv4Addr) -> char {
+        let responder = self
+            .conns
+            .iter()
+            .rev()
+            .find(|c| c.remote == remote)
+            .is_some_and(|c| !c.initiator);
+        if responder { 'R' } else { 'I' }
     }
 
     fn local_of(&self, remote: Ipv4Addr) -> Ipv4Addr {
@@ -308,7 +321,8 @@ impl LogRenderer for IosLog {
                     FailReason::Timeout => o.isakmp(
                         id,
                         format!(
-                            "deleting SA reason \"Death by retransmission P1\" state (I) MM_NO_STATE (peer {})",
+                            "deleting SA reason \"Death by retransmission P1\" state ({}) MM_NO_STATE (peer {})",
+                            self.role(*remote.ip()),
                             remote.ip()
                         ),
                     ),
@@ -512,7 +526,8 @@ impl LogRenderer for IosLog {
                 o.isakmp(
                     id,
                     format!(
-                        "deleting SA reason \"No reason\" state (I) QM_IDLE (peer {})",
+                        "deleting SA reason \"No reason\" state ({}) QM_IDLE (peer {})",
+                        self.role(*remote.ip()),
                         remote.ip()
                     ),
                 );
@@ -544,5 +559,79 @@ impl LogRenderer for IosLog {
 
     fn system(&mut self, _at: Instant, _what: SystemEvent) -> Vec<LogLine> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddrV4;
+
+    use super::*;
+    use crate::ike::event::DeleteReason;
+
+    const US: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 2);
+    const PEER: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
+
+    fn log() -> IosLog {
+        IosLog::new(WallClock::DOCUMENT, Arc::new(EngineConfig::default()))
+    }
+
+    fn render(log: &mut IosLog, kind: EventKind) -> Vec<String> {
+        let event = Event {
+            at: Instant::ZERO,
+            kind,
+        };
+        log.render(&event).into_iter().map(|l| l.text).collect()
+    }
+
+    fn started(initiator: bool) -> EventKind {
+        EventKind::Phase1Started {
+            local: SocketAddrV4::new(US, 500),
+            remote: SocketAddrV4::new(PEER, 500),
+            exchange: ExchangeType::IDENTITY_PROTECTION,
+            initiator,
+        }
+    }
+
+    fn deleted() -> EventKind {
+        EventKind::Phase1Deleted {
+            local: SocketAddrV4::new(US, 500),
+            remote: SocketAddrV4::new(PEER, 500),
+            icookie: [1; 8],
+            rcookie: [2; 8],
+            reason: DeleteReason::Shutdown,
+        }
+    }
+
+    /// IOS marks an SA with its role: `(I)` where it initiated, `(R)` where it responded.
+    #[test]
+    fn a_deleted_sa_shows_our_role_in_it() {
+        for (initiator, role) in [(true, "(I)"), (false, "(R)")] {
+            let mut l = log();
+            render(&mut l, started(initiator));
+            let lines = render(&mut l, deleted());
+            assert_eq!(
+                lines,
+                vec![format!(
+                    "Jan  5 07:27:06.000: ISAKMP:(1001):deleting SA reason \"No reason\" state {role} QM_IDLE (peer 172.16.0.1)"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn a_responders_phase1_timeout_shows_r() {
+        let mut l = log();
+        render(&mut l, started(false));
+        let failed = EventKind::Phase1Failed {
+            remote: SocketAddrV4::new(PEER, 500),
+            reason: FailReason::Timeout,
+        };
+        let lines = render(&mut l, failed);
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].ends_with("state (R) MM_NO_STATE (peer 172.16.0.1)"),
+            "{lines:?}"
+        );
     }
 }
