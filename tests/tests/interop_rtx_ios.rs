@@ -527,6 +527,8 @@ fn strongswan_initiates_to_ios_with_the_acls_mirror() {
         "Old State = IKE_R_MM5  New State = IKE_P1_COMPLETE",
         "Checking IPSec proposal 1",
         "processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
+        // strongSwan's MM1 carries NAT-T draft 02's VID, which IOS numbers.
+        " vendor ID is NAT-T v2",
         // Stopped: the SA it responded to goes, marked with its role.
         "deleting SA reason \"No reason\" state (R) QM_IDLE (peer 172.16.0.1)",
     ] {

@@ -39,7 +39,7 @@
 //! |---|---|
 //! | `Phase1Started` | `ISAKMP:(1001): beginning Main Mode exchange` (`Aggressive`), `ISAKMP:(1001):Old State = IKE_READY  New State = IKE_I_MM1`; as responder `ISAKMP:(1001): processing SA payload. message ID = 0` |
 //! | phase-1 refusal | `ISAKMP:(1001):atts are not acceptable. Next payload is 3`, `ISAKMP:(1001):no offers accepted!`, `ISAKMP:(1001): phase 1 SA policy not acceptable! (local A remote B)` |
-//! | `VendorIdReceived` | `ISAKMP:(1001): vendor ID is DPD` (`Unity`, `XAUTH`, `NAT-T RFC 3947`, else the engine's name) |
+//! | `VendorIdReceived` | `ISAKMP:(1001): vendor ID is DPD` (`Unity`, `XAUTH`, `NAT-T RFC 3947`, `NAT-T v2` and `v3` for the drafts, as a user's IOS debug prints them; else the engine's name) |
 //! | `Phase1Failed` | `ISAKMP:(1001):deleting SA reason "Death by retransmission P1" state (I) MM_NO_STATE (peer B)` (`(R)` for an SA we responded to); authentication: `%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from B failed its sanity check or is malformed` |
 //! | `Phase2Started` | initiator `ISAKMP:(1001): beginning Quick Mode exchange, M-ID of N`, `... New State = IKE_QM_I_QM1`; responder `ISAKMP:(1001): processing HASH payload. message ID = N`, `... processing SA payload. ...`, `ISAKMP:(1001):Checking IPSec proposal 1` |
 //! | `Phase2Failed` (otherwise) | `ISAKMP:(1001):deleting node N error TRUE reason "QM rejected"` (responder), `"Death by retransmission P2"` (timeout) |
@@ -291,6 +291,12 @@ impl LogRenderer for IosLog {
                 let shown = match name.as_str() {
                     "Cisco Unity" => "Unity",
                     "RFC 3947" => "NAT-T RFC 3947",
+                    // IOS numbers the NAT-T drafts (a user's IOS debug: `constructed NAT-T
+                    // vendor-02 ID`, `vendor ID is NAT-T v2`); draft 02 has two VIDs.
+                    "draft-ietf-ipsec-nat-t-ike-02" | "draft-ietf-ipsec-nat-t-ike-02\\n" => {
+                        "NAT-T v2"
+                    }
+                    "draft-ietf-ipsec-nat-t-ike-03" => "NAT-T v3",
                     n if n.len() >= 16 && n.bytes().all(|b| b.is_ascii_hexdigit()) => "Unknown",
                     n => n,
                 };
@@ -617,6 +623,48 @@ mod tests {
                 )]
             );
         }
+    }
+
+    /// strongSwan 5.9.8 sends draft 02's VID with the newline (`draft-ietf-ipsec-nat-t-ike-02\n`,
+    /// as racoon names it); IOS says `NAT-T v2`, not the engine's name.
+    #[test]
+    fn nat_t_draft_vendor_ids_read_as_ios_numbers_them() {
+        let mut l = log();
+        render(&mut l, started(false));
+        let mut shown = vec![];
+        for vid in [
+            crate::wire::vendor_id::NAT_T_RFC3947.to_vec(),
+            hex_vid("90cb80913ebb696e086381b5ec427b1f"),
+            hex_vid("cd60464335df21f87cfdb2fc68b6a448"),
+            hex_vid("7d9419a65310ca6f2c179d9215529d56"),
+        ] {
+            let name = crate::wire::vendor_id::name(&vid).expect("a known VID");
+            let received = EventKind::VendorIdReceived {
+                from: SocketAddrV4::new(PEER, 500),
+                name: name.to_string(),
+            };
+            shown.extend(render(&mut l, received));
+        }
+        let tails: Vec<&str> = shown
+            .iter()
+            .filter_map(|t| t.split("ISAKMP:(1001): ").nth(1))
+            .collect();
+        assert_eq!(
+            tails,
+            [
+                "vendor ID is NAT-T RFC 3947",
+                "vendor ID is NAT-T v2",
+                "vendor ID is NAT-T v2",
+                "vendor ID is NAT-T v3",
+            ]
+        );
+    }
+
+    fn hex_vid(h: &str) -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
+            .collect()
     }
 
     #[test]
