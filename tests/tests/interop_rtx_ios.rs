@@ -1,9 +1,9 @@
 //! The simulated Yamaha RTX and Cisco IOS against a real strongSwan 5.9.8, each as initiator and
 //! as responder, in their own network namespaces on the rig's WAN: strongSwan at 172.16.0.1
-//! (SEIL's side), the device at 172.16.0.2 (the IX's). These personalities were written from
-//! documents only; here they meet a real peer for the first time. Each case is judged by
-//! strongSwan's own log first, then by the device's log and engine events, and one exchange
-//! per device by the Quick Mode IDs on the wire.
+//! (SEIL's side), the device at 172.16.0.2 (the IX's). Both personalities were written from
+//! documents alone, so a real peer is what can tell them wrong. Each case is judged by
+//! strongSwan's own log first, then by the device's log and engine events, and by the Quick
+//! Mode IDs on the wire.
 //!
 //! strongSwan runs with its kernel (netlink) backend, as in `interop_strongswan`: this kernel has
 //! no ESP, so strongSwan cannot install the IPsec SAs it negotiates and says so ("unable to
