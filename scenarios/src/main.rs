@@ -36,12 +36,15 @@ enum Command {
         Exit status: 0 when the expectations are met (or there are none), 1 when not, 2 for \
         usage, config or scenario errors, 130 when interrupted.")]
     Run(RunArgs),
-    /// Run one simulated SEIL or IX on interfaces of an existing network namespace, beside a
-    /// real IKE peer (root needed). Stops on Ctrl-C or SIGTERM, sending Deletes.
+    /// Run one simulated SEIL, IX, RTX or IOS router on interfaces of an existing network
+    /// namespace, beside a real IKE peer (root needed). Stops on Ctrl-C or SIGTERM, sending
+    /// Deletes.
     #[command(after_help = "Examples:\n  \
         ikelab peer --vendor seil --config seil.conf --netns lab-a --iface lan1=wan0\n  \
         ikelab peer --vendor ix --config ix.conf --netns lab-b --iface FastEthernet0/0.0=wan0 \
-        --iface FastEthernet1/0.0=lan0 --out /tmp/ix\n\n\
+        --iface FastEthernet1/0.0=lan0 --out /tmp/ix\n  \
+        ikelab peer --vendor rtx --config rtx.conf --netns lab-b --iface lan2=wan0\n  \
+        ikelab peer --vendor ios --config ios.conf --netns lab-b --iface FastEthernet0/0=wan0\n\n\
         NAME is the interface as the vendor config names it, IF the Linux interface in NS. The \
         vendor log goes to stdout as it happens; --out DIR also gets <vendor>.log, keys/ \
         (Wireshark key files), links/<NAME>.pcap and summary.json. If IF carries the router's \

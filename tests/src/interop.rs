@@ -16,9 +16,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use ikelab::decode::record::{IsakmpRecord, RecordBody};
 use ikelab::netns::{PeerOptions, PeerOutput};
 use ikelab_peers::ike::EventKind;
 use ikelab_peers::personality::{Personalities, Vendor};
+use ikelab_peers::wire::{IdType, PayloadType};
 use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
 
 pub use ikelab_sim::netns::read_sysctl;
@@ -639,15 +641,23 @@ pub fn swanctl_ix_like() -> String {
     interop_fixture("strongswan/ix-like.swanctl.conf")
 }
 
-/// A simulated router on the rig's WAN: its WAN interface (SEIL `lan1`, IX
-/// `FastEthernet0/0.0`, as in the document's configs) is `wan0` of `ns`, and its config is
-/// `fixtures/interop/<config>`.
-pub fn wan_peer(vendor: Vendor, config: &str, ns: &Netns) -> SimPeer {
-    let wan = match vendor {
+/// The WAN interface of a vendor's configs in `fixtures/interop/`: SEIL `lan1` and IX
+/// `FastEthernet0/0.0`, as in the document's configs; RTX `lan2` (its site configs put the LAN
+/// on `lan1`); IOS `FastEthernet0/0`.
+pub fn wan_interface(vendor: Vendor) -> &'static str {
+    match vendor {
         Vendor::Seil => "lan1",
         Vendor::Ix => "FastEthernet0/0.0",
+        Vendor::Rtx => "lan2",
+        Vendor::Ios => "FastEthernet0/0",
         other => panic!("no WAN interface known for {other}"),
-    };
+    }
+}
+
+/// A simulated router on the rig's WAN: its WAN interface ([`wan_interface`]) is `wan0` of
+/// `ns`, and its config is `fixtures/interop/<config>`.
+pub fn wan_peer(vendor: Vendor, config: &str, ns: &Netns) -> SimPeer {
+    let wan = wan_interface(vendor);
     let opts = peer_options(vendor, &interop_fixture(config), ns, &[(wan, "wan0")]);
     SimPeer::start(opts, None)
 }
@@ -687,6 +697,31 @@ pub fn decode(pcap: &Path, keys: &KeyLog) -> Vec<(Option<u8>, String)> {
             };
             (ex, r.to_text())
         })
+        .collect()
+}
+
+/// The ISAKMP messages of a capture as `ikelab decode` reads them with `keys`, typed (for tests
+/// that compare payloads field by field rather than as text).
+pub fn isakmp_messages(pcap: &Path, keys: &KeyLog) -> Vec<IsakmpRecord> {
+    let dir = pcap.with_extension("keys");
+    write_keys(keys, &dir).expect("key files");
+    ikelab::decode::decode_file(pcap, Some(&dir))
+        .expect("the capture decodes")
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Isakmp(i) => Some(i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ID payloads of a decoded message in their order, as (ID type, identity as the decoder
+/// writes it: `192.168.1.0/24`, `172.16.0.1`).
+pub fn id_payloads(m: &IsakmpRecord) -> Vec<(IdType, String)> {
+    m.payloads
+        .iter()
+        .filter(|p| p.kind == PayloadType::ID.0)
+        .filter_map(|p| Some((IdType(p.id_type?), p.id.clone()?)))
         .collect()
 }
 

@@ -2,15 +2,18 @@
 //! SEIL and an IX, on a bridged WAN: one on an interface that carries its address in the kernel
 //! (the kernel must stay quiet), one on an interface without (the node alone owns it). They
 //! negotiate, and on Ctrl-C the SEIL sends its Deletes as the device would, and restores what it
-//! changed in its namespace.
+//! changed in its namespace. The RTX and IOS personalities run from the command line too, each
+//! beside a real strongSwan.
 
 use std::time::Duration;
 
 use ikelab_peers::ike::{Direction, EventKind};
+use ikelab_peers::personality::Vendor;
 use ikelab_peers::wire::ProtocolId;
 use ikelab_tests::fixtures;
 use ikelab_tests::interop::{
-    CliPeer, Rig, Tool, can_run, decode, ikelab_bin, read_sysctl, serial, skip, workdir,
+    Charon, CliPeer, Rig, Tool, assert_log, can_run, decode, ikelab_bin, interop_fixture,
+    read_sysctl, serial, skip, wan_interface, workdir,
 };
 use ikelab_tests::pair::{A_ADDR, B_ADDR, doc_pair, host_id};
 
@@ -153,6 +156,126 @@ fn two_peers_negotiate_and_the_seil_deletes_on_ctrl_c() {
             "ICMP on the WAN"
         );
     }
+}
+
+const T_RTX_IOS: &str = "ikelab peer --vendor rtx and ios beside strongSwan";
+
+/// `ikelab peer` runs the RTX and IOS personalities as it runs SEIL and IX: an RTX without
+/// phase-2 IDs starts by itself toward a host-to-host strongSwan and prints its tunnel up, and
+/// an IOS answers strongSwan's Quick Mode for the mirror of its crypto ACL; each exits 0 on
+/// Ctrl-C after its Delete, which strongSwan logs.
+#[test]
+fn rtx_and_ios_run_from_the_command_line() {
+    let _serial = serial();
+    if !can_run(T_RTX_IOS, &[Tool::StrongSwan]) {
+        return;
+    }
+    let Some(ikelab) = ikelab_bin() else {
+        skip(
+            T_RTX_IOS,
+            "the ikelab binary is not built next to the tests",
+        );
+        return;
+    };
+    cli_beside_strongswan(
+        &ikelab,
+        CliCase {
+            vendor: Vendor::Rtx,
+            config: "rtx/no-ids.conf",
+            swanctl: "hosts.swanctl.conf",
+            child: None,
+            prints: &[
+                "[IKE] initiate IPsec phase to 172.16.0.1",
+                "IP Tunnel[1] Up",
+            ],
+        },
+    );
+    cli_beside_strongswan(
+        &ikelab,
+        CliCase {
+            vendor: Vendor::Ios,
+            config: "ios/host-to-host.conf",
+            swanctl: "seil-like.swanctl.conf",
+            child: Some("fixed"),
+            prints: &[
+                "Old State = IKE_R_MM5  New State = IKE_P1_COMPLETE",
+                "Checking IPSec proposal 1",
+            ],
+        },
+    );
+}
+
+/// One `ikelab peer` beside strongSwan.
+struct CliCase {
+    vendor: Vendor,
+    /// Its config, in `fixtures/interop/`.
+    config: &'static str,
+    /// strongSwan's, in `fixtures/interop/strongswan/`.
+    swanctl: &'static str,
+    /// The child strongSwan initiates, if it starts.
+    child: Option<&'static str>,
+    /// Lines the command must print (its vendor log on stdout).
+    prints: &'static [&'static str],
+}
+
+/// Runs `ikelab peer --vendor <vendor>` at 172.16.0.2 beside strongSwan at 172.16.0.1 until
+/// strongSwan has negotiated Quick Mode (and failed to install the SA: this kernel has no ESP)
+/// and the command has printed what the case expects, then interrupts it: it exits 0 and
+/// strongSwan logs its Delete.
+fn cli_beside_strongswan(ikelab: &std::path::Path, case: CliCase) {
+    let rig = Rig::wan(true, false).expect("rig");
+    let ss = Charon::start(
+        &rig.a,
+        workdir(&format!("peer-{}", case.vendor), "charon"),
+        &interop_fixture(&format!("strongswan/{}", case.swanctl)),
+        false,
+    )
+    .expect("charon");
+    let conf = fixtures().join("interop").join(case.config);
+    let iface = format!("{}=wan0", wan_interface(case.vendor));
+    let peer = CliPeer::start(
+        ikelab,
+        &[
+            "--vendor",
+            case.vendor.name(),
+            "--config",
+            conf.to_str().expect("a UTF-8 path"),
+            "--netns",
+            rig.b.name(),
+            "--iface",
+            &iface,
+        ],
+    );
+    if let Some(child) = case.child {
+        let _ = ss.swanctl(&["--initiate", "--child", child, "--timeout", "5"]);
+    }
+    assert!(
+        ss.wait_log("unable to install", Duration::from_secs(10)),
+        "strongSwan's log:\n{}\n{}:\n{}",
+        ss.log(),
+        case.vendor,
+        peer.stdout().join("\n")
+    );
+    for line in case.prints {
+        assert!(
+            peer.wait_line(line, Duration::from_secs(2)),
+            "{} did not print {line:?}:\n{}",
+            case.vendor,
+            peer.stdout().join("\n")
+        );
+    }
+    assert_eq!(
+        peer.interrupt(),
+        Some(0),
+        "{} exits 0 on Ctrl-C",
+        case.vendor
+    );
+    assert!(ss.wait_log("received DELETE for IKE_SA", Duration::from_secs(3)));
+    assert_log(
+        "strongSwan's log",
+        &ss.stop(),
+        "established between 172.16.0.1[172.16.0.1]...172.16.0.2[172.16.0.2]",
+    );
 }
 
 /// The engine's shutdown, as racoon stops: each peer hears which of our inbound ESP SAs are

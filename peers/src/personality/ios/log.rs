@@ -39,13 +39,13 @@
 //! |---|---|
 //! | `Phase1Started` | `ISAKMP:(1001): beginning Main Mode exchange` (`Aggressive`), `ISAKMP:(1001):Old State = IKE_READY  New State = IKE_I_MM1`; as responder `ISAKMP:(1001): processing SA payload. message ID = 0` |
 //! | phase-1 refusal | `ISAKMP:(1001):atts are not acceptable. Next payload is 3`, `ISAKMP:(1001):no offers accepted!`, `ISAKMP:(1001): phase 1 SA policy not acceptable! (local A remote B)` |
-//! | `VendorIdReceived` | `ISAKMP:(1001): vendor ID is DPD` (`Unity`, `XAUTH`, `NAT-T RFC 3947`, else the engine's name) |
-//! | `Phase1Failed` | `ISAKMP:(1001):deleting SA reason "Death by retransmission P1" state (I) MM_NO_STATE (peer B)`; authentication: `%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from B failed its sanity check or is malformed` |
+//! | `VendorIdReceived` | `ISAKMP:(1001): vendor ID is DPD` (`Unity`, `XAUTH`, `NAT-T RFC 3947`, `NAT-T v2` and `v3` for the drafts, as a user's IOS debug prints them; else the engine's name) |
+//! | `Phase1Failed` | `ISAKMP:(1001):deleting SA reason "Death by retransmission P1" state (I) MM_NO_STATE (peer B)` (`(R)` for an SA we responded to); authentication: `%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from B failed its sanity check or is malformed` |
 //! | `Phase2Started` | initiator `ISAKMP:(1001): beginning Quick Mode exchange, M-ID of N`, `... New State = IKE_QM_I_QM1`; responder `ISAKMP:(1001): processing HASH payload. message ID = N`, `... processing SA payload. ...`, `ISAKMP:(1001):Checking IPSec proposal 1` |
 //! | `Phase2Failed` (otherwise) | `ISAKMP:(1001):deleting node N error TRUE reason "QM rejected"` (responder), `"Death by retransmission P2"` (timeout) |
 //! | `SaInstalled` | `IPSEC(create_sa): sa created, (sa) sa_dest= B, sa_proto= 50, sa_spi= 0x8F1A6B3C(2400873276), sa_conn_id= 2001` |
 //! | `DeleteSent`, `DeleteReceived` | `ISAKMP:(1001):sending DELETE protocol 3 to B`, `ISAKMP:(1001):processing DELETE protocol 3 from B` |
-//! | `Phase1Deleted` | `ISAKMP:(1001):deleting SA reason "No reason" state (I) QM_IDLE (peer B)` |
+//! | `Phase1Deleted` | `ISAKMP:(1001):deleting SA reason "No reason" state (I) QM_IDLE (peer B)` (`(R)` for an SA we responded to) |
 //! | `PeerDead` | `ISAKMP:(1001):peer B not responding!` |
 //! | `Dropped` | a retransmission: `ISAKMP:(1001): phase 1 packet is a duplicate of a previous packet.`; a bad hash or decryption: the `IKMP_BAD_MESSAGE` line; an unknown peer: `ISAKMP:(0):No pre-shared key with B!` |
 //!
@@ -165,6 +165,19 @@ impl IosLog {
             .map_or(0, |c| c.id)
     }
 
+    /// The role IOS prints for the latest ISAKMP SA with `remote`: `I` when we initiated it,
+    /// `R` when we responded (a user's IOS debug marks the responder's SA `(R) MM_SA_SETUP`,
+    /// `(R) QM_IDLE`, the initiator's `(I)`); `I` for a peer without one.
+    fn role(&self, remote: Ipv4Addr) -> char {
+        let responder = self
+            .conns
+            .iter()
+            .rev()
+            .find(|c| c.remote == remote)
+            .is_some_and(|c| !c.initiator);
+        if responder { 'R' } else { 'I' }
+    }
+
     fn local_of(&self, remote: Ipv4Addr) -> Ipv4Addr {
         self.conns
             .iter()
@@ -278,6 +291,12 @@ impl LogRenderer for IosLog {
                 let shown = match name.as_str() {
                     "Cisco Unity" => "Unity",
                     "RFC 3947" => "NAT-T RFC 3947",
+                    // IOS numbers the NAT-T drafts (a user's IOS debug: `constructed NAT-T
+                    // vendor-02 ID`, `vendor ID is NAT-T v2`); draft 02 has two VIDs.
+                    "draft-ietf-ipsec-nat-t-ike-02" | "draft-ietf-ipsec-nat-t-ike-02\\n" => {
+                        "NAT-T v2"
+                    }
+                    "draft-ietf-ipsec-nat-t-ike-03" => "NAT-T v3",
                     n if n.len() >= 16 && n.bytes().all(|b| b.is_ascii_hexdigit()) => "Unknown",
                     n => n,
                 };
@@ -308,7 +327,8 @@ impl LogRenderer for IosLog {
                     FailReason::Timeout => o.isakmp(
                         id,
                         format!(
-                            "deleting SA reason \"Death by retransmission P1\" state (I) MM_NO_STATE (peer {})",
+                            "deleting SA reason \"Death by retransmission P1\" state ({}) MM_NO_STATE (peer {})",
+                            self.role(*remote.ip()),
                             remote.ip()
                         ),
                     ),
@@ -512,7 +532,8 @@ impl LogRenderer for IosLog {
                 o.isakmp(
                     id,
                     format!(
-                        "deleting SA reason \"No reason\" state (I) QM_IDLE (peer {})",
+                        "deleting SA reason \"No reason\" state ({}) QM_IDLE (peer {})",
+                        self.role(*remote.ip()),
                         remote.ip()
                     ),
                 );
@@ -544,5 +565,121 @@ impl LogRenderer for IosLog {
 
     fn system(&mut self, _at: Instant, _what: SystemEvent) -> Vec<LogLine> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddrV4;
+
+    use super::*;
+    use crate::ike::event::DeleteReason;
+
+    const US: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 2);
+    const PEER: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
+
+    fn log() -> IosLog {
+        IosLog::new(WallClock::DOCUMENT, Arc::new(EngineConfig::default()))
+    }
+
+    fn render(log: &mut IosLog, kind: EventKind) -> Vec<String> {
+        let event = Event {
+            at: Instant::ZERO,
+            kind,
+        };
+        log.render(&event).into_iter().map(|l| l.text).collect()
+    }
+
+    fn started(initiator: bool) -> EventKind {
+        EventKind::Phase1Started {
+            local: SocketAddrV4::new(US, 500),
+            remote: SocketAddrV4::new(PEER, 500),
+            exchange: ExchangeType::IDENTITY_PROTECTION,
+            initiator,
+        }
+    }
+
+    fn deleted() -> EventKind {
+        EventKind::Phase1Deleted {
+            local: SocketAddrV4::new(US, 500),
+            remote: SocketAddrV4::new(PEER, 500),
+            icookie: [1; 8],
+            rcookie: [2; 8],
+            reason: DeleteReason::Shutdown,
+        }
+    }
+
+    /// IOS marks an SA with its role: `(I)` where it initiated, `(R)` where it responded.
+    #[test]
+    fn a_deleted_sa_shows_our_role_in_it() {
+        for (initiator, role) in [(true, "(I)"), (false, "(R)")] {
+            let mut l = log();
+            render(&mut l, started(initiator));
+            let lines = render(&mut l, deleted());
+            assert_eq!(
+                lines,
+                vec![format!(
+                    "Jan  5 07:27:06.000: ISAKMP:(1001):deleting SA reason \"No reason\" state {role} QM_IDLE (peer 172.16.0.1)"
+                )]
+            );
+        }
+    }
+
+    /// strongSwan 5.9.8 sends draft 02's VID with the newline (`draft-ietf-ipsec-nat-t-ike-02\n`,
+    /// as racoon names it); IOS says `NAT-T v2`, not the engine's name.
+    #[test]
+    fn nat_t_draft_vendor_ids_read_as_ios_numbers_them() {
+        let mut l = log();
+        render(&mut l, started(false));
+        let mut shown = vec![];
+        for vid in [
+            crate::wire::vendor_id::NAT_T_RFC3947.to_vec(),
+            hex_vid("90cb80913ebb696e086381b5ec427b1f"),
+            hex_vid("cd60464335df21f87cfdb2fc68b6a448"),
+            hex_vid("7d9419a65310ca6f2c179d9215529d56"),
+        ] {
+            let name = crate::wire::vendor_id::name(&vid).expect("a known VID");
+            let received = EventKind::VendorIdReceived {
+                from: SocketAddrV4::new(PEER, 500),
+                name: name.to_string(),
+            };
+            shown.extend(render(&mut l, received));
+        }
+        let tails: Vec<&str> = shown
+            .iter()
+            .filter_map(|t| t.split("ISAKMP:(1001): ").nth(1))
+            .collect();
+        assert_eq!(
+            tails,
+            [
+                "vendor ID is NAT-T RFC 3947",
+                "vendor ID is NAT-T v2",
+                "vendor ID is NAT-T v2",
+                "vendor ID is NAT-T v3",
+            ]
+        );
+    }
+
+    fn hex_vid(h: &str) -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok())
+            .collect()
+    }
+
+    #[test]
+    fn a_responders_phase1_timeout_shows_r() {
+        let mut l = log();
+        render(&mut l, started(false));
+        let failed = EventKind::Phase1Failed {
+            remote: SocketAddrV4::new(PEER, 500),
+            reason: FailReason::Timeout,
+        };
+        let lines = render(&mut l, failed);
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].ends_with("state (R) MM_NO_STATE (peer 172.16.0.1)"),
+            "{lines:?}"
+        );
     }
 }
