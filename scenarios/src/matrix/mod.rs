@@ -2,16 +2,18 @@
 //! personalities that write site configs (initiator, responder), across a grid of knobs
 //! ([`grid`]), each cell run in-process on its own lab ([`cell`]) and named by its [`id`], the
 //! cells spread over worker threads, the results in the grid's order whatever the threads did,
-//! shown as [`row`]s in a [`table`] and a [`page`]; [`output`] is what `--out DIR` holds, with
-//! what the run covered ([`manifest`]).
+//! shown as [`row`]s in a [`table`] and a [`page`]; [`output`] is what `--out DIR` holds, and
+//! [`merge`] puts the outputs of shards ([`manifest`], [`read`]) back together.
 
 pub mod cell;
 pub mod cli;
 pub mod grid;
 pub mod id;
 pub mod manifest;
+pub mod merge;
 pub mod output;
 pub mod page;
+pub mod read;
 pub mod row;
 pub mod table;
 
