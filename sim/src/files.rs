@@ -90,7 +90,8 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    fn of(t: fs::FileType) -> FileKind {
+    /// What a file of type `t` is.
+    pub fn of(t: fs::FileType) -> FileKind {
         if t.is_dir() {
             FileKind::Folder
         } else if t.is_fifo() {

@@ -21,8 +21,9 @@ pub struct PageOptions {
     pub no_diagnosis: bool,
 }
 
-/// `s` safe as HTML text and attribute values.
-fn esc(s: &str) -> String {
+/// `s` safe as HTML text and attribute values (control characters but newline and tab become
+/// U+FFFD).
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -44,11 +45,15 @@ fn clock(t: Duration) -> String {
     tod[..tod.len().saturating_sub(3)].to_string()
 }
 
-const STYLE: &str = "
+/// The page's font, colours and headings, which `matrix.html` shares.
+pub(crate) const BASE_STYLE: &str = "
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#1d2330;background:#fff}
 h1{margin:0 0 .2em}h2{border-bottom:1px solid #ccd;padding-bottom:.2em;margin-top:1.6em}
 .sub{color:#556}
-.band{display:flex;gap:1em;flex-wrap:wrap}
+";
+
+/// The rest of the report's style.
+const STYLE: &str = ".band{display:flex;gap:1em;flex-wrap:wrap}
 .box{flex:1;min-width:14em;border-radius:8px;padding:.6em 1em;border:2px solid}
 .box h3{margin:.1em 0 .3em}.ok{border-color:#2e8b57;background:#eefaf2}.bad{border-color:#c0392b;background:#fdf0ee}
 .box p{margin:.2em 0}
@@ -81,7 +86,7 @@ pub fn render(run: &RunView, opts: PageOptions) -> String {
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\">\
-         <title>ikelab: {name}</title><style>{STYLE}</style></head><body>\n\
+         <title>ikelab: {name}</title><style>{BASE_STYLE}{STYLE}</style></head><body>\n\
          <h1>{name}</h1><p class=\"sub\">Started {start}, ran {dur:.0} s (virtual time). \
          Verdict: {verdict}.</p>\n",
         name = esc(&s.scenario),

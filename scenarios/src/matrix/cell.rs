@@ -1,9 +1,11 @@
 //! One cell of `ikelab matrix`, run in-process: the two sites' configs (each device's site
 //! config with its own fixes applied for the variant's changes), a ping from the initiator's LAN
 //! to the responder's, and what came of it: phase 1, phase 2, the ping, the line each side
-//! logged when it decided, and the diagnosis.
+//! logged when it decided, and the diagnosis. With a folder, the cell also leaves what
+//! `ikelab run --report` leaves there (captures, keys, logs, `summary.json`, `report.html`).
 
 use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
 
 use ikelab_peers::ike::{EventKind, QmId, Selector};
 use ikelab_peers::personality::{Mismatch, Personality, Site, apply};
@@ -11,7 +13,9 @@ use ikelab_peers::prefix::Ipv4Net;
 use ikelab_peers::time::Instant;
 
 use super::grid::{Cell, Change, Ids};
-use crate::report::RunResult;
+use crate::expect::Expect;
+use crate::html::{PageOptions, ReportError};
+use crate::report::{RunInfo, RunResult};
 use crate::scenario::model::Action;
 use crate::scenario::{build, load_routers};
 use crate::stack::StackState;
@@ -182,8 +186,40 @@ fn config(p: &dyn Personality, site: &Site<'_>, changes: &[Change]) -> Result<St
     Ok(text)
 }
 
-/// Runs `cell`.
+/// Why a cell's folder could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtefactError {
+    /// The run's artefacts (captures, keys, logs, `summary.json`).
+    #[error("{}: {source}", dir.display())]
+    Run {
+        /// The cell's folder.
+        dir: PathBuf,
+        /// What failed.
+        #[source]
+        source: ikelab_sim::SimError,
+    },
+    /// Its `report.html`.
+    #[error("{}: report.html: {source}", dir.display())]
+    Report {
+        /// The cell's folder.
+        dir: PathBuf,
+        /// What failed.
+        #[source]
+        source: ReportError,
+    },
+}
+
+/// Runs `cell`, in memory.
 pub fn run(cell: &Cell) -> CellResult {
+    match run_into(cell, None) {
+        Ok(r) => r,
+        Err(e) => CellResult::Failed(e.to_string()),
+    }
+}
+
+/// Runs `cell` and, given `dir`, writes there what `ikelab run --report` writes (a cell that
+/// does not run writes nothing); an error only when the folder could not be written.
+pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactError> {
     let (si, sr) = sites(true);
     let v = &cell.variant;
     let texts = [
@@ -195,7 +231,7 @@ pub fn run(cell: &Cell) -> CellResult {
     for (side, t) in texts {
         match t {
             Ok(t) => configs.push(t),
-            Err(change) => return CellResult::NotExpressible { side, change },
+            Err(change) => return Ok(CellResult::NotExpressible { side, change }),
         }
     }
     let routers = [
@@ -214,8 +250,10 @@ pub fn run(cell: &Cell) -> CellResult {
     ];
     let mut loaded = match load_routers(&routers) {
         Ok(l) => l,
-        Err(e) => return CellResult::Failed(e.to_string()),
+        Err(e) => return Ok(CellResult::Failed(e.to_string())),
     };
+    // The scenario of its summary.json and the title of its report.
+    loaded.scenario.name = cell.id().to_string();
     // Only the initiator's LAN pings: the responder's traffic would make it initiate too.
     let from: Vec<String> = loaded
         .derived
@@ -230,10 +268,24 @@ pub fn run(cell: &Cell) -> CellResult {
         .retain(|s| matches!(&s.action, Action::Ping { from: f, .. } if from.contains(f)));
     let mut built = match build(&loaded, Some(SEED)) {
         Ok(b) => b,
-        Err(e) => return CellResult::Failed(e.to_string()),
+        Err(e) => return Ok(CellResult::Failed(e.to_string())),
     };
     built.lab.run();
-    CellResult::Ran(outcome(&built.result()))
+    let result = built.result();
+    if let Some(dir) = dir {
+        let info = RunInfo::of(&loaded, Some(SEED), &result, Expect::default());
+        crate::report::write(&built, &info, dir).map_err(|source| ArtefactError::Run {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        crate::html::write(dir, PageOptions::default()).map_err(|source| {
+            ArtefactError::Report {
+                dir: dir.to_path_buf(),
+                source,
+            }
+        })?;
+    }
+    Ok(CellResult::Ran(outcome(&result)))
 }
 
 /// What `run` showed.
@@ -300,6 +352,6 @@ fn deciding_line(s: &StackState) -> Option<String> {
     };
     let at =
         first(&failed).or_else(|| first(&|k| matches!(k, EventKind::Phase2Established { .. })))?;
-    // A cell's log is kept in memory (its runs are short and write no files).
+    // A cell's log is kept in memory: its runs are short, and its folder is written after it.
     s.log.iter().rfind(|l| l.at == at).map(|l| l.text.clone())
 }

@@ -1,12 +1,12 @@
-//! The matrix's results as a markdown table (stdout, `docs/matrix.md`) and as `matrix.csv`
-//! (RFC 4180, written by the `csv` crate), one row per cell in the grid's order.
+//! The matrix's rows as a markdown table (stdout, `docs/matrix.md`) and as `matrix.csv`
+//! (RFC 4180, written by the `csv` crate: the markdown's columns and the cell's id), one row per
+//! cell in the grid's order.
 
 use std::fmt::Write as _;
 
-use super::cell::CellResult;
-use super::grid::Cell;
+use super::row::{Row, Status};
 
-/// The columns, in order.
+/// The markdown table's columns, in order.
 pub const COLUMNS: [&str; 10] = [
     "initiator",
     "responder",
@@ -20,49 +20,51 @@ pub const COLUMNS: [&str; 10] = [
     "diagnosis",
 ];
 
-/// A cell's row, as text fields in [`COLUMNS`] order.
-pub fn row(cell: &Cell, result: &CellResult) -> [String; 10] {
-    let up = |b: bool| if b { "up" } else { "down" }.to_string();
-    let head = [
-        cell.initiator.clone(),
-        cell.responder.clone(),
-        cell.variant.knob.to_string(),
-        cell.variant.name.to_string(),
-    ];
-    let rest: [String; 6] = match result {
-        CellResult::Ran(o) => [
-            up(o.phase1),
-            up(o.phase2),
-            format!("{}/{}", o.ping.1, o.ping.0),
-            o.initiator_line.clone().unwrap_or_default(),
-            o.responder_line.clone().unwrap_or_default(),
-            o.diagnosis
-                .as_ref()
-                .map(|(k, t)| format!("{k}: {t}"))
-                .unwrap_or_default(),
-        ],
-        CellResult::NotExpressible { side, change } => [
-            "n/a".into(),
-            "n/a".into(),
-            "n/a".into(),
-            String::new(),
-            String::new(),
-            format!("the {side} cannot write {change}"),
-        ],
-        CellResult::Failed(why) => [
-            "error".into(),
-            "error".into(),
-            "error".into(),
-            String::new(),
-            String::new(),
-            why.clone(),
-        ],
-    };
-    let mut out: [String; 10] = Default::default();
-    for (o, v) in out.iter_mut().zip(head.into_iter().chain(rest)) {
-        *o = v;
+/// `matrix.csv`'s columns: the markdown's, then the cell's id (its folder under `cells/`).
+pub const CSV_COLUMNS: [&str; 11] = [
+    COLUMNS[0], COLUMNS[1], COLUMNS[2], COLUMNS[3], COLUMNS[4], COLUMNS[5], COLUMNS[6], COLUMNS[7],
+    COLUMNS[8], COLUMNS[9], "cell",
+];
+
+/// A phase that came up.
+pub const UP: &str = "up";
+/// A phase that did not.
+pub const DOWN: &str = "down";
+/// The phase and ping columns of a cell a side cannot write.
+pub const NOT_EXPRESSIBLE: &str = "n/a";
+/// The phase and ping columns of a cell whose lab could not be built.
+pub const FAILED: &str = "error";
+
+/// The phase 1, phase 2 and ping columns of `status` (`up`, `down`, `9/10`).
+pub fn status_fields(status: Status) -> [String; 3] {
+    let up = |b: bool| if b { UP } else { DOWN }.to_string();
+    match status {
+        Status::Ran {
+            phase1,
+            phase2,
+            answered,
+            sent,
+        } => [up(phase1), up(phase2), format!("{answered}/{sent}")],
+        Status::NotExpressible => [NOT_EXPRESSIBLE; 3].map(str::to_string),
+        Status::Failed => [FAILED; 3].map(str::to_string),
     }
-    out
+}
+
+/// A row as text fields in [`COLUMNS`] order.
+pub fn fields(row: &Row) -> [String; 10] {
+    let [p1, p2, ping] = status_fields(row.status);
+    [
+        row.initiator.clone(),
+        row.responder.clone(),
+        row.knob.to_string(),
+        row.variant.clone(),
+        p1,
+        p2,
+        ping,
+        row.initiator_line.clone(),
+        row.responder_line.clone(),
+        row.diagnosis.clone(),
+    ]
 }
 
 /// A markdown table cell: pipes escaped, code spans for log lines.
@@ -75,14 +77,13 @@ fn md(text: &str, code: bool) -> String {
     }
 }
 
-/// The results as a markdown table.
-pub fn markdown(rows: &[(Cell, CellResult)]) -> String {
+/// The rows as a markdown table.
+pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "| {} |", COLUMNS.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(COLUMNS.len()));
-    for (cell, result) in rows {
-        let r = row(cell, result);
-        let fields: Vec<String> = r
+    for row in rows {
+        let fields: Vec<String> = fields(row)
             .iter()
             .enumerate()
             .map(|(i, f)| md(f, i == 7 || i == 8))
@@ -92,12 +93,13 @@ pub fn markdown(rows: &[(Cell, CellResult)]) -> String {
     out
 }
 
-/// The results as CSV with a header row.
-pub fn csv(rows: &[(Cell, CellResult)]) -> Result<Vec<u8>, csv::Error> {
+/// The rows as CSV with a header row ([`CSV_COLUMNS`]).
+pub fn csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(COLUMNS)?;
-    for (cell, result) in rows {
-        w.write_record(row(cell, result))?;
+    w.write_record(CSV_COLUMNS)?;
+    for row in rows {
+        let [a, b, c, d, e, f, g, h, i, j] = fields(row);
+        w.write_record([a, b, c, d, e, f, g, h, i, j, row.id.to_string()])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

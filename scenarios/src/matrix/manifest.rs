@@ -1,0 +1,172 @@
+//! `matrix.json`: what a run of the matrix with `--out` covered — the `--pair` and `--knob`
+//! filters, the `--shard` and the number of cells it ran — so that `ikelab matrix merge` knows
+//! the grid the shards came from, which cells each shard holds and which are missing. Read back
+//! as any file a user hands ikelab: a regular file, bounded, its fields checked.
+
+use std::path::{Path, PathBuf};
+
+use ikelab_peers::personality::Personalities;
+use ikelab_sim::Limit;
+use ikelab_sim::files::{self, FileError};
+use serde::{Deserialize, Serialize};
+
+use super::grid::{Filter, Knob, PairError, UnknownKnob};
+use crate::steps::Shard;
+use crate::steps::suite::ShardError;
+
+/// Its file name in an output folder.
+pub const FILE: &str = "matrix.json";
+/// The version of its layout.
+pub const VERSION: u32 = 1;
+/// The largest `matrix.json` read (one is some hundred bytes).
+const LIMIT: Limit = Limit {
+    bytes: 64 << 10,
+    what: "matrix manifests",
+};
+
+/// What a run covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// `--pair`s, as personality names (initiator, responder).
+    pub pairs: Vec<(String, String)>,
+    /// `--knob`s.
+    pub knobs: Vec<Knob>,
+    /// `--shard`, if any.
+    pub shard: Option<Shard>,
+    /// How many cells it ran.
+    pub cells: usize,
+}
+
+/// `matrix.json` as written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Json {
+    version: u32,
+    pairs: Vec<String>,
+    knobs: Vec<String>,
+    shard: Option<String>,
+    cells: usize,
+}
+
+/// Why a `matrix.json` was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// Missing, not a regular file, too large, not UTF-8.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// Not the JSON ikelab writes.
+    #[error("{}: not a matrix manifest ikelab wrote: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON reader said (with the line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another layout.
+    #[error("{}: field version: {found}, this ikelab reads version {VERSION}", path.display())]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The version it has.
+        found: u32,
+    },
+    /// A pair that names no personality of the matrix.
+    #[error("{}: field pairs: {source}", path.display())]
+    Pair {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: PairError,
+    },
+    /// A knob that is none.
+    #[error("{}: field knobs: {source}", path.display())]
+    Knob {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: UnknownKnob,
+    },
+    /// A shard that is not K/N.
+    #[error("{}: field shard: {source}", path.display())]
+    Shard {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: ShardError,
+    },
+}
+
+impl Manifest {
+    /// The filter it was run with.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            pairs: self.pairs.clone(),
+            knobs: self.knobs.clone(),
+        }
+    }
+
+    /// As written: pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let j = Json {
+            version: VERSION,
+            pairs: self.pairs.iter().map(|(a, b)| format!("{a}:{b}")).collect(),
+            knobs: self.knobs.iter().map(|k| k.name().to_string()).collect(),
+            shard: self.shard.map(|s| s.to_string()),
+            cells: self.cells,
+        };
+        // A struct of strings and numbers always serialises.
+        let mut text = serde_json::to_string_pretty(&j).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads the manifest `path`, with pair names as `table` knows them.
+    pub fn read(path: &Path, table: &Personalities) -> Result<Manifest, ManifestError> {
+        let text = files::read_text(path, LIMIT)?;
+        let j: Json = serde_json::from_str(&text).map_err(|source| ManifestError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let path = || path.to_path_buf();
+        if j.version != VERSION {
+            return Err(ManifestError::Version {
+                path: path(),
+                found: j.version,
+            });
+        }
+        let mut filter = Filter::default();
+        for p in &j.pairs {
+            filter
+                .add_pair(table, p)
+                .map_err(|source| ManifestError::Pair {
+                    path: path(),
+                    source,
+                })?;
+        }
+        for k in &j.knobs {
+            let k = k.parse().map_err(|source| ManifestError::Knob {
+                path: path(),
+                source,
+            })?;
+            filter.knobs.push(k);
+        }
+        let shard = j
+            .shard
+            .map(|s| s.parse::<Shard>())
+            .transpose()
+            .map_err(|source| ManifestError::Shard {
+                path: path(),
+                source,
+            })?;
+        Ok(Manifest {
+            pairs: filter.pairs,
+            knobs: filter.knobs,
+            shard,
+            cells: j.cells,
+        })
+    }
+}
