@@ -146,6 +146,23 @@ const CASES: &[Want] = &[
         ("IKE.002", "IP Tunnel[1] Up"),
         None,
     ),
+    // ... and any algorithm, group or PFS it supports (personalities.md, chapter 15).
+    want(
+        "ix",
+        "rtx",
+        "modp1024/off",
+        (true, true),
+        ("IKE.002", "IP Tunnel[1] Up"),
+        None,
+    ),
+    want(
+        "ix",
+        "rtx",
+        "phase-1 3des/aes",
+        (true, true),
+        ("IKE.002", "IP Tunnel[1] Up"),
+        None,
+    ),
     // personalities.md: IOS answers phase-2 IDs its crypto ACL does not mirror with
     // PROPOSAL_NOT_CHOSEN, not INVALID-ID-INFORMATION, so the IX (0.0.0.0/0 from its access
     // list) hears NO-PROPOSAL-CHOSEN; the diagnosis still names the IDs.
