@@ -4,49 +4,15 @@
 //! private whatever the umask; files that are not configs are errors; FIFOs, devices, folders and
 //! oversized files are refused with their path instead of being waited for or read forever.
 
+mod support;
+
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use ikelab::scenario::{LoadError, load_pair};
 use ikelab_sim::FileError;
-
-/// How long a command may run before the test calls it hung and kills it. Not a measurement:
-/// each command here ends at once, and one that waits on a FIFO would never end without this.
-const HUNG: Duration = Duration::from_secs(120);
-
-/// Runs `ikelab args`; a run that does not end by itself is killed and fails the test.
-fn ikelab(args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_ikelab"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ikelab runs");
-    let pid = child.id().to_string();
-    let (done, finished) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if finished.recv_timeout(HUNG).is_err() {
-            let _ = Command::new("kill").arg("-9").arg(&pid).status();
-            return true;
-        }
-        false
-    });
-    let out = child.wait_with_output().expect("ikelab ends");
-    let _ = done.send(());
-    assert!(
-        !watchdog.join().unwrap(),
-        "ikelab {args:?} hung and was killed"
-    );
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::{ikelab, stderr};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ikelab-hostile-{}-{name}", std::process::id()));

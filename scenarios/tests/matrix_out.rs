@@ -4,49 +4,19 @@
 //! 2, naming the file and the line or field) for overlapping, missing, damaged or hostile
 //! shards, with nothing written. Small grids (`--pair`, `--knob`), so it runs in seconds.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::{OnceLock, mpsc};
-use std::time::Duration;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use ikelab::matrix::{Filter, cells};
 use ikelab_peers::personality::Personalities;
-
-/// How long a command may run before the test calls it hung (one that waits on a FIFO would
-/// never end). Not a measurement: each command here ends in seconds.
-const HUNG: Duration = Duration::from_secs(120);
+use support::{ikelab, stderr};
 
 /// The grid the tests run: 14 cells.
 const GRID: &[&str] = &["--pair", "seil:ix", "--knob", "ids", "--knob", "pfs"];
-
-/// Runs `ikelab args`; one that does not end by itself is killed and fails the test.
-fn ikelab(args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_ikelab"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ikelab runs");
-    let pid = child.id().to_string();
-    let (done, finished) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if finished.recv_timeout(HUNG).is_err() {
-            let _ = Command::new("kill").arg("-9").arg(&pid).status();
-            return true;
-        }
-        false
-    });
-    let out = child.wait_with_output().expect("ikelab ends");
-    let _ = done.send(());
-    assert!(!watchdog.join().unwrap(), "ikelab {args:?} hung");
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A fresh folder for `name`.
 fn tmp(name: &str) -> PathBuf {
