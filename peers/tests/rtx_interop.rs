@@ -271,7 +271,10 @@ fn an_rtx_responder_takes_algorithms_it_supports_unless_strict() {
     // and group 14 for phase 1 and 3DES with PFS group 5 for phase 2; the responder's own
     // config says AES-128, group 2 and no PFS.
     let initiator = rtx_conf("")
-        .replace("ipsec ike encryption 1 aes-cbc", "ipsec ike encryption 1 3des-cbc")
+        .replace(
+            "ipsec ike encryption 1 aes-cbc",
+            "ipsec ike encryption 1 3des-cbc",
+        )
         .replace("esp aes-cbc sha-hmac", "esp 3des-cbc sha-hmac")
         + "ipsec ike group 1 modp2048 modp1536\nipsec ike pfs 1 on\n";
     let responder = fixture("rtx/valid/document-lab.conf")
