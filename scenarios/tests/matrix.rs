@@ -163,6 +163,16 @@ const CASES: &[Want] = &[
         ("IKE.002", "IP Tunnel[1] Up"),
         None,
     ),
+    // The lenient RTX takes SEIL's 3DES for phase 1, and still refuses its transport-mode
+    // phase 2 (SEIL's routing-based IPsec): the algorithms are not what differs.
+    want(
+        "seil",
+        "rtx",
+        "phase-1 3des/aes",
+        (true, false),
+        ("NO-PROPOSAL-CHOSEN", "no proposal chosen"),
+        Some("encap_mode_differs"),
+    ),
     // personalities.md: IOS answers phase-2 IDs its crypto ACL does not mirror with
     // PROPOSAL_NOT_CHOSEN, not INVALID-ID-INFORMATION, so the IX (0.0.0.0/0 from its access
     // list) hears NO-PROPOSAL-CHOSEN; the diagnosis still names the IDs.

@@ -76,13 +76,18 @@ pub fn drafts(run: &RunResult) -> Vec<(String, Draft)> {
                 continue;
             }
             seen.push(key);
-            let answered = if p.received > 0 {
-                format!(" ({} of {} answered)", p.received, p.sent)
+            // Answered pings did cross; unanswered ones may have stopped before the WAN.
+            let (answered, cross, forwards) = if p.received > 0 {
+                (
+                    format!(" ({} of {} answered)", p.received, p.sent),
+                    "cross",
+                    "forwards",
+                )
             } else {
-                String::new()
+                (String::new(), "would cross", "would forward")
             };
             let headline = format!(
-                "Pings from {} to {}{answered} cross the WAN in clear: none of {}'s IPsec policies covers {from_lan} -> {to_lan} ({} protects {}), so {} forwards them unprotected.",
+                "Pings from {} to {}{answered} {cross} the WAN in clear: none of {}'s IPsec policies covers {from_lan} -> {to_lan} ({} protects {}), so {} {forwards} them unprotected.",
                 h.name,
                 p.to,
                 s.name,

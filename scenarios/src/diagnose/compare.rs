@@ -4,7 +4,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use ikelab_peers::ike::{
-    EncapMode, ExchangeMode, PeerConfig, Phase1Proposal, Phase2Proposal, Policy, QmId,
+    EncapMode, ExchangeMode, ModeMatch, PeerConfig, Phase1Proposal, Phase2Proposal, Policy,
+    ProposalMatch, QmId,
 };
 use ikelab_peers::personality::{Mismatch, Setting};
 use ikelab_peers::time::Instant;
@@ -430,7 +431,10 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
     let Some((there, mine, theirs)) = other(run, here, at, to) else {
         return unknown(headline);
     };
-    if !phase1_agree(&mine.proposals, &theirs.proposals) {
+    // A responder that takes any algorithm it implements (the RTX) refused for another reason.
+    let behaviour = &here.config.engine.behaviour;
+    let lenient = behaviour.proposal_match == ProposalMatch::AnySupported;
+    if !lenient && !phase1_agree(&mine.proposals, &theirs.proposals) {
         return phase1_difference(
             here,
             &there,
@@ -445,7 +449,7 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
     ) else {
         return unknown(headline);
     };
-    if a.pfs != b.pfs {
+    if !lenient && a.pfs != b.pfs {
         let g = |p: &Policy| p.pfs.map_or("none".to_string(), |g| g.to_string());
         let differences = vec![row(
             "PFS group",
@@ -475,7 +479,7 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
             fixes: fixes(&order),
         };
     }
-    if !phase2_agree(a, b) {
+    if !lenient && !phase2_agree(a, b) {
         let Some((x, y)) = closest(&a.proposals, &b.proposals, p2_text) else {
             return unknown(headline);
         };
@@ -519,7 +523,13 @@ pub fn no_proposal_chosen(run: &RunResult, here: &Side<'_>, at: Instant, to: Ipv
             fixes: fixes(&order),
         };
     }
-    if a.mode != b.mode {
+    // Either mode only for a route-based policy, as the engine's Quick Mode responder has it.
+    let modes = if a.route_based {
+        behaviour.mode_match
+    } else {
+        ModeMatch::Exact
+    };
+    if !modes.accepts(b.mode, a.mode) {
         return encap_mode_difference(here, &there, a, b, headline);
     }
     unknown(headline)

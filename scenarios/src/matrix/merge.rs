@@ -26,6 +26,9 @@ pub enum MergeError {
     /// A `matrix.csv` was refused.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// No folder was given.
+    #[error("no shard folder to merge")]
+    NoShards,
     /// Two shards of different grids.
     #[error("{}: field pairs/knobs: {theirs} makes another grid than {}'s {ours}", path.display(), first.display())]
     OtherGrid {
@@ -137,6 +140,9 @@ pub fn merge(
     out: Option<&Path>,
     table: &Personalities,
 ) -> Result<Merged, MergeError> {
+    if dirs.is_empty() {
+        return Err(MergeError::NoShards);
+    }
     let mut parts: Vec<Part> = vec![];
     let mut grid: Vec<Cell> = vec![];
     let mut ids: Vec<CellId> = vec![];

@@ -304,4 +304,26 @@ mod tests {
             assert!(status(p1, p2, ping).is_err(), "{p1} {p2} {ping}");
         }
     }
+
+    /// A cell whose text spans lines (a config error lists its diagnostics a line each) is
+    /// written on one line, so the merge reads back what the run wrote.
+    #[test]
+    fn a_multi_line_text_reads_back() {
+        use crate::matrix::{CellResult, Filter, cells};
+        use ikelab_peers::personality::Personalities;
+        let cell = cells(&Personalities::builtin(), &Filter::default())
+            .into_iter()
+            .next()
+            .expect("a cell");
+        let failed = CellResult::Failed("a.conf:1: one\nb.conf:2: two\r\u{1}".into());
+        let rows = [crate::matrix::row::Row::of(&cell, &failed)];
+        let dir = std::env::temp_dir().join(format!("ikelab-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("matrix.csv");
+        std::fs::write(&path, crate::matrix::table::csv(&rows).unwrap()).unwrap();
+        let read = super::rows(&path, &[&cell]);
+        let _ = std::fs::remove_dir_all(&dir);
+        let read = read.expect("the run's own CSV reads back");
+        assert_eq!(read[0].diagnosis, "a.conf:1: one b.conf:2: two  ");
+    }
 }

@@ -115,6 +115,10 @@ impl Row {
             ),
             CellResult::Failed(why) => (Status::Failed, String::new(), String::new(), why.clone()),
         };
+        // One line each: a cell's text goes into a CSV field and a markdown cell, which the
+        // merge reads back (a config error's text, say, lists its diagnostics a line each).
+        let [initiator_line, responder_line, diagnosis] =
+            [initiator_line, responder_line, diagnosis].map(|t| one_line(&t));
         Row {
             id: cell.id(),
             initiator: cell.initiator.clone(),
@@ -127,4 +131,11 @@ impl Row {
             diagnosis,
         }
     }
+}
+
+/// `text` with its line breaks and other control characters as spaces (tabs stay).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect()
 }

@@ -126,11 +126,15 @@ pub fn parse(file: &str, text: &str) -> Result<RouterConfig, ConfigErrors> {
 
 /// The interfaces a crypto map is applied to: IOS protects what leaves by them, and forwards
 /// what leaves by any other in clear ([`PolicyScope::Interfaces`]).
+/// A map applied to a second interface counts on the first only, as `build` models it (and
+/// warns).
 fn crypto_interfaces(ir: &Ir) -> PolicyScope {
+    let mut maps: HashSet<&str> = HashSet::new();
     PolicyScope::Interfaces(
         ir.interfaces
             .iter()
-            .filter(|i| !i.tunnel && i.crypto_map.is_some())
+            .filter(|i| !i.tunnel)
+            .filter(|i| i.crypto_map.as_ref().is_some_and(|m| maps.insert(&m.text)))
             .map(|i| i.name.clone())
             .collect(),
     )

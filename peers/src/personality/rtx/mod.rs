@@ -30,11 +30,11 @@
 //!   runs; without it, traffic routed into the tunnel starts the negotiation (the engine's
 //!   ACQUIRE), which is how an RTX brings a tunnel up on demand. `remote address any` never
 //!   starts.
-//! - **Leniency** is modelled for phase-2 IDs only. Chapter 15 also has the responder accept any
-//!   algorithm, group or PFS it supports, and adopt the initiator's lifetime; here a responder
-//!   accepts only its configured phase-1 and phase-2 suites (lifetimes are adopted, the engine's
-//!   rule). `negotiate-strictly` is per gateway on the device and per router here: strict when
-//!   every gateway says so (a warning otherwise).
+//! - **Leniency.** As chapter 15 has it, a responder takes the initiator's phase-2 IDs for its
+//!   tunnel with that peer, any algorithm, group or PFS it supports (the behaviour rows
+//!   `id_match`, `missing_ids`, `proposal_match`), and the initiator's lifetime.
+//!   `negotiate-strictly` is per gateway on the device and per router here: strict when every
+//!   gateway says so (a warning otherwise).
 //! - **Behaviour** (Vendor IDs, INITIAL-CONTACT, ID matching, retransmissions, rekey):
 //!   see [`behaviour`](mod@behaviour).
 //!
