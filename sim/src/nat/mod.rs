@@ -311,7 +311,7 @@ impl Nat {
             {
                 return self.inbound(now, packet, &info);
             }
-            return self.to_self(now, port, packet, &info);
+            return self.for_the_nat(now, port, packet, &info);
         }
         if info.dst.is_broadcast()
             || info.dst.is_multicast()
@@ -333,7 +333,7 @@ impl Nat {
     }
 
     /// An echo request to one of the NAT's addresses, answered; anything else for it dropped.
-    fn to_self(&mut self, now: Instant, port: usize, packet: &[u8], info: &Ipv4Info) {
+    fn for_the_nat(&mut self, now: Instant, port: usize, packet: &[u8], info: &Ipv4Info) {
         if info.protocol != PROTO_ICMP || info.is_fragment() {
             return self.counters.bump(Counter::DropUnknownProtocol);
         }
