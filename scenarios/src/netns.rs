@@ -89,6 +89,11 @@ pub enum NetnsError {
     /// A setting that cannot work.
     #[error("{0}")]
     Setup(String),
+    /// The scenario has a `[[nat]]`, which only the in-process lab runs.
+    #[error(
+        "NAT {0} (`[[nat]]`): the netns mode does not run NATs yet; leave out --netns to run the scenario in-process"
+    )]
+    Nat(String),
     /// A system call or command failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -193,17 +198,19 @@ struct Wiring {
 
 impl Wiring {
     /// The namespace and Linux interface of a segment end.
-    fn place(&self, e: &EndNode) -> (&Netns, String) {
+    fn place(&self, e: &EndNode) -> Result<(&Netns, String), NetnsError> {
         match e {
             EndNode::Router { router, port, .. } => {
-                (&self.routers[router.index()], format!("eth{port}"))
+                Ok((&self.routers[router.index()], format!("eth{port}")))
             }
-            EndNode::Host(h) => (&self.hosts[h.index()], "eth0".to_string()),
+            EndNode::Host(h) => Ok((&self.hosts[h.index()], "eth0".to_string())),
+            EndNode::Nat { .. } => Err(NetnsError::Nat(e_name(e))),
         }
     }
 
     /// Creates the namespaces and joins the segments' ends; `macs` are the router nodes'.
     fn build(plan: &Plan, macs: &[Vec<MacAddr>]) -> Result<Wiring, NetnsError> {
+        refuse_nats(plan)?;
         let mut w = Wiring {
             routers: plan
                 .routers
@@ -231,6 +238,7 @@ impl Wiring {
             let mac = match e {
                 EndNode::Router { router, port, .. } => macs[router.index()][*port],
                 EndNode::Host(h) => MacAddr::derived(&plan.hosts[h.index()].name),
+                EndNode::Nat { .. } => return Err(NetnsError::Nat(e_name(e))),
             };
             ns.ip(&["link", "set", ifn, "address", &mac.to_string()])?;
             Ok(())
@@ -240,8 +248,8 @@ impl Wiring {
             match s.kind {
                 SegmentKind::Cable => {
                     let (a, b) = (&s.ends[0].node, &s.ends[1].node);
-                    let (ns_a, if_a) = w.place(a);
-                    let (ns_b, if_b) = w.place(b);
+                    let (ns_a, if_a) = w.place(a)?;
+                    let (ns_b, if_b) = w.place(b)?;
                     ns_a.veth(&if_a, ns_b, &if_b)?;
                     for (e, ns, ifn) in [(a, ns_a, &if_a), (b, ns_b, &if_b)] {
                         set_mac(e, ns, ifn)?;
@@ -255,7 +263,7 @@ impl Wiring {
                     );
                     for e in [a, b] {
                         if let EndNode::Router { router, port, .. } = e {
-                            let ifn = w.place(e).1;
+                            let ifn = w.place(e)?.1;
                             w.ports
                                 .insert((*router, *port), (Some(s.name.clone()), ifn));
                         }
@@ -268,7 +276,7 @@ impl Wiring {
                     sw.bridge("br0")?;
                     for (k, e) in s.ends.iter().enumerate() {
                         let port_if = format!("p{k}");
-                        let (ns, ifn) = w.place(&e.node);
+                        let (ns, ifn) = w.place(&e.node)?;
                         ns.veth(&ifn, &sw, &port_if)?;
                         sw.ip(&["link", "set", &port_if, "master", "br0"])?;
                         set_mac(&e.node, ns, &ifn)?;
@@ -431,12 +439,33 @@ impl NetnsLab<'_> {
     }
 }
 
+/// The NAT node ([`ikelab_sim::Nat`]) runs in the in-process lab only: hosting it here would
+/// mean a namespace with two AF_PACKET ports driven like a router's, which is not written yet.
+/// A scenario with a `[[nat]]` is refused, naming the NAT, rather than run without it.
+fn refuse_nats(plan: &Plan) -> Result<(), NetnsError> {
+    match plan.nats.first() {
+        Some(n) => Err(NetnsError::Nat(n.config.name.clone())),
+        None => Ok(()),
+    }
+}
+
+/// A NAT end's description for [`NetnsError::Nat`].
+fn e_name(e: &EndNode) -> String {
+    match e {
+        EndNode::Nat { nat, .. } => format!("#{}", nat + 1),
+        _ => String::new(),
+    }
+}
+
 /// Runs `loaded` in network namespaces (see the module documentation); `stop` ends it early.
 pub fn run_scenario(
     loaded: &Loaded,
     opts: &NetnsOptions,
     stop: &AtomicBool,
 ) -> Result<NetnsRun, NetnsError> {
+    if let Some(n) = loaded.scenario.nats.first() {
+        return Err(NetnsError::Nat(n.name.clone()));
+    }
     if !sn::is_root() {
         return Err(NetnsError::NeedRoot(
             "ikelab run --netns",
@@ -446,6 +475,7 @@ pub fn run_scenario(
     // Namespaces of earlier runs that were killed outright (SIGKILL) are removed first.
     let stale = sn::sweep_stale();
     let plan = plan::plan(loaded, opts.seed)?;
+    refuse_nats(&plan)?;
     let mut lab = NetnsLab::start(&plan, stale)?;
     let deadline = Instant::from_duration(opts.duration.unwrap_or(plan.duration));
     let interrupted = lab.run(deadline, stop)?;

@@ -299,3 +299,48 @@ fn the_grid_is_every_ordered_pair_and_a_shard_splits_it() {
     );
     assert!(f.add_pair(&table, "seil").is_err());
 }
+
+/// A NAT cell's expectation: (initiator, responder, variant, phase 2 up, pings answered).
+type NatWant = (&'static str, &'static str, &'static str, bool, bool);
+
+/// The NAT knob: the initiator behind a NAPT that passes UDP and drops ESP (protocol 50).
+/// RFC 3947: with NAT-T on both sides NAT-D finds the NAT, IKE floats to 4500 and Quick Mode
+/// agrees on UDP-encapsulated ESP (RFC 3948), which crosses the NAT. With NAT-T off at either
+/// side no Vendor ID is matched, nothing floats and ESP stays protocol 50: IKE (UDP) still
+/// crosses, so phase 2 comes up, and the NAT drops every ESP packet, so no ping is answered.
+const NAT_CASES: &[NatWant] = &[
+    ("ios", "rtx", "behind NAT, on/on", true, true),
+    ("rtx", "ios", "behind NAT, on/on", true, true),
+    ("ios", "ios", "behind NAT, on/on", true, true),
+    ("ios", "rtx", "behind NAT, off/on", true, false),
+    ("ios", "rtx", "behind NAT, on/off", true, false),
+    ("rtx", "rtx", "behind NAT, off/off", true, false),
+];
+
+#[test]
+fn nat_cells_follow_rfc_3947() {
+    let table = Personalities::builtin();
+    let mut filter = Filter::default();
+    filter.knobs.push(ikelab::matrix::Knob::Nat);
+    for (i, r, ..) in NAT_CASES {
+        filter.add_pair(&table, &format!("{i}:{r}")).unwrap();
+    }
+    let rows = run(cells(&table, &filter), 2);
+    for &(i, r, variant, phase2, answered) in NAT_CASES {
+        let name = format!("{i} -> {r} {variant}");
+        let (_, result) = rows
+            .iter()
+            .find(|(c, _)| c.initiator == i && c.responder == r && c.variant.name == variant)
+            .unwrap_or_else(|| panic!("no cell {name}"));
+        let CellResult::Ran(o) = result else {
+            panic!("{name}: {result:?}");
+        };
+        assert!(o.phase1, "{name}: {o:?}");
+        assert_eq!(o.phase2, phase2, "{name}: {o:?}");
+        if answered {
+            assert!(o.ping.0 > 0 && o.ping.1 + 1 >= o.ping.0, "{name}: {o:?}");
+        } else {
+            assert_eq!(o.ping.1, 0, "{name}: {o:?}");
+        }
+    }
+}

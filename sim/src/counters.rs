@@ -100,6 +100,22 @@ pub enum Counter {
     IcmpRxTimeExceeded,
     /// `icmp_rx_unreachable`: ICMP Destination Unreachable received.
     IcmpRxUnreachable,
+    /// `nat_drop_fragment`: Fragments a NAT cannot translate (it does not reassemble), dropped.
+    NatDropFragment,
+    /// `nat_drop_no_mapping`: Packets from outside to a NAT's address that match no mapping (or an expired one), dropped.
+    NatDropNoMapping,
+    /// `nat_drop_protocol`: Packets of a protocol a NAT does not translate (ESP, IP-in-IP, ICMP other than echo), dropped.
+    NatDropProtocol,
+    /// `nat_evicted`: NAT mappings removed, oldest first, to make room for a new one at the cap.
+    NatEvicted,
+    /// `nat_expired`: NAT mappings removed after their idle timeout.
+    NatExpired,
+    /// `nat_mappings_created`: NAT mappings created.
+    NatMappingsCreated,
+    /// `nat_translated_in`: Packets from outside a NAT translated to an inside address.
+    NatTranslatedIn,
+    /// `nat_translated_out`: Packets from inside a NAT translated to its outside address.
+    NatTranslatedOut,
     /// `reasm_drop_bad_fragment`: Fragments that could not be read or placed.
     ReasmDropBadFragment,
     /// `reasm_drop_inconsistent`: Fragments that overlap or disagree with the ones received before.
@@ -150,7 +166,7 @@ pub enum Counter {
 
 impl Counter {
     /// Every counter, in the order of their names.
-    pub const ALL: [Counter; 68] = [
+    pub const ALL: [Counter; 76] = [
         Counter::ArpIgnored,
         Counter::ArpNotForUs,
         Counter::ArpReplied,
@@ -196,6 +212,14 @@ impl Counter {
         Counter::IcmpRxOther,
         Counter::IcmpRxTimeExceeded,
         Counter::IcmpRxUnreachable,
+        Counter::NatDropFragment,
+        Counter::NatDropNoMapping,
+        Counter::NatDropProtocol,
+        Counter::NatEvicted,
+        Counter::NatExpired,
+        Counter::NatMappingsCreated,
+        Counter::NatTranslatedIn,
+        Counter::NatTranslatedOut,
         Counter::ReasmDropBadFragment,
         Counter::ReasmDropInconsistent,
         Counter::ReasmDropTooMany,
@@ -269,6 +293,14 @@ impl Counter {
             Counter::IcmpRxOther => "icmp_rx_other",
             Counter::IcmpRxTimeExceeded => "icmp_rx_time_exceeded",
             Counter::IcmpRxUnreachable => "icmp_rx_unreachable",
+            Counter::NatDropFragment => "nat_drop_fragment",
+            Counter::NatDropNoMapping => "nat_drop_no_mapping",
+            Counter::NatDropProtocol => "nat_drop_protocol",
+            Counter::NatEvicted => "nat_evicted",
+            Counter::NatExpired => "nat_expired",
+            Counter::NatMappingsCreated => "nat_mappings_created",
+            Counter::NatTranslatedIn => "nat_translated_in",
+            Counter::NatTranslatedOut => "nat_translated_out",
             Counter::ReasmDropBadFragment => "reasm_drop_bad_fragment",
             Counter::ReasmDropInconsistent => "reasm_drop_inconsistent",
             Counter::ReasmDropTooMany => "reasm_drop_too_many",

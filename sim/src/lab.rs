@@ -13,6 +13,7 @@ use ikelab_peers::time::Instant;
 use crate::event::{Event, EventQueue};
 use crate::host::{Host, HostConfig, PingHandle, PingReport, PingSpec};
 use crate::link::{Impairments, Link, LinkParams, PortRef};
+use crate::nat::{Nat, NatConfig};
 use crate::router::{Router, RouterConfig, SecurityStack};
 use crate::sink::Stream;
 use crate::tap::{Capture, CaptureFiles, CaptureFilter};
@@ -153,6 +154,7 @@ enum Slot {
     Router(Box<Router>),
     Host(Box<Host>),
     Switch(Switch),
+    Nat(Box<Nat>),
     Custom(Box<dyn Node>),
 }
 
@@ -162,6 +164,7 @@ impl Slot {
             Slot::Router(r) => r.as_mut(),
             Slot::Host(h) => h.as_mut(),
             Slot::Switch(s) => s,
+            Slot::Nat(n) => n.as_mut(),
             Slot::Custom(c) => c.as_mut(),
         }
     }
@@ -171,6 +174,7 @@ impl Slot {
             Slot::Router(r) => r.as_ref(),
             Slot::Host(h) => h.as_ref(),
             Slot::Switch(s) => s,
+            Slot::Nat(n) => n.as_ref(),
             Slot::Custom(c) => c.as_ref(),
         }
     }
@@ -264,6 +268,13 @@ impl Lab {
     /// Adds a learning switch (ports are added by [`Lab::connect`]).
     pub fn add_switch(&mut self, name: &str) -> Result<NodeId, SimError> {
         self.insert(Slot::Switch(Switch::new(name)))
+    }
+
+    /// Adds a NAT ([`Nat`]); its outside ports come from the seed derived for its name.
+    pub fn add_nat(&mut self, config: NatConfig) -> Result<NodeId, SimError> {
+        let rng = SeededRandom::new(self.seed_for(&config.name));
+        let n = Nat::new(config, rng)?;
+        self.insert(Slot::Nat(Box::new(n)))
     }
 
     /// Adds any other node (its randomness should come from [`Lab::seed_for`]).
@@ -701,6 +712,14 @@ impl Lab {
     pub fn switch(&self, id: NodeId) -> Option<&Switch> {
         match self.nodes.get(id.0) {
             Some(Slot::Switch(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A NAT.
+    pub fn nat(&self, id: NodeId) -> Option<&Nat> {
+        match self.nodes.get(id.0) {
+            Some(Slot::Nat(n)) => Some(n),
             _ => None,
         }
     }

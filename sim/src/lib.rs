@@ -9,7 +9,7 @@
 //! A scenario runner:
 //! - builds a lab: [`document_lab`] (or [`document_lab_with_stacks`] with the
 //!   [`SecurityStack`]s the engine supplies), or [`Lab::new`] with [`Lab::add_router`], [`Lab::add_host`],
-//!   [`Lab::add_switch`], [`Lab::connect`];
+//!   [`Lab::add_switch`], [`Lab::add_nat`], [`Lab::connect`];
 //! - scripts it: [`Lab::ping`], [`Lab::link_down`], [`Lab::link_up`], [`Lab::set_impairments`],
 //!   [`Lab::at`] for anything else;
 //! - runs it: [`Lab::run`] (until idle or the deadline), [`Lab::run_until`], [`Lab::run_for`];
@@ -40,6 +40,7 @@ pub mod keys;
 pub mod lab;
 pub mod link;
 pub mod log;
+pub mod nat;
 pub mod netns;
 pub mod node;
 pub mod packet;
@@ -65,6 +66,7 @@ pub use keys::{KeyFiles, KeyLog, KeySink};
 pub use lab::{End, Lab, LabConfig, NodeId, PingId, RunEnd, RunFiles, RunSummary};
 pub use link::{Impairments, LinkId, LinkParams, LinkStats, PortRef};
 pub use log::{Log, LogEntry};
+pub use nat::{Nat, NatConfig};
 pub use node::{KeyLine, Node};
 pub use router::{
     InterfaceConfig, NoIpsec, Outbound, OutboundContext, Room, RouteConfig, Router, RouterConfig,

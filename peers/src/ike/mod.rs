@@ -601,7 +601,9 @@ impl Engine {
             len: msg.len(),
             retransmission,
         });
-        let payload = if dst.port() == NAT_T_PORT {
+        // RFC 3948 2.2: every IKE message on the NAT-T socket carries the marker, also a
+        // responder's answer to the port a NAT mapped 4500 to.
+        let payload = if dst.port() == NAT_T_PORT || src.port() == NAT_T_PORT {
             [&NON_ESP_MARKER[..], msg].concat()
         } else {
             msg.to_vec()

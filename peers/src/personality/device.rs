@@ -144,6 +144,26 @@ pub enum Mismatch<'a> {
         /// The address.
         address: Ipv4Addr,
     },
+    /// NAT traversal (RFC 3947/3948) should be offered to the peer (`on`) or not. A device
+    /// already so configured answers with no edits.
+    NatTraversal {
+        /// The IKE peer.
+        peer: &'a str,
+        /// Offered or not.
+        on: bool,
+    },
+}
+
+impl Mismatch<'_> {
+    /// For [`Mismatch::NatTraversal`]: whether `config`'s peer already is as asked (`Some(true)`),
+    /// is not (`Some(false)`), or is unknown (`None`); `None` for every other mismatch.
+    pub fn nat_traversal_holds(&self, config: &super::RouterConfig) -> Option<bool> {
+        let Mismatch::NatTraversal { peer, on } = *self else {
+            return None;
+        };
+        let p = config.engine.peers.iter().find(|p| p.name == peer)?;
+        Some((p.nat_traversal != crate::ike::NatTraversal::Off) == on)
+    }
 }
 
 /// One step of applying a changed configuration.

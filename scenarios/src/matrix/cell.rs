@@ -16,8 +16,8 @@ use super::grid::{Cell, Change, Ids};
 use crate::expect::Expect;
 use crate::html::{PageOptions, ReportError};
 use crate::report::{RunInfo, RunResult};
-use crate::scenario::model::Action;
-use crate::scenario::{build, load_routers};
+use crate::scenario::model::{Action, NatSpec};
+use crate::scenario::{build, load_routers_with_nats};
 use crate::stack::StackState;
 
 /// The names the two routers have in a cell's lab.
@@ -59,6 +59,38 @@ pub fn sites(responder_only: bool) -> (Site<'static>, Site<'static>) {
         responder: responder_only,
     };
     (i, r)
+}
+
+/// The NAT in front of the initiator in the NAT knob's cells ([`sites_behind_nat`]).
+pub const NAT: &str = "nat";
+/// The NAT's inside address, the initiator's gateway.
+const NAT_INSIDE: [u8; 4] = [192, 168, 100, 1];
+/// The NAT's outside address on the WAN: the initiator's public address.
+const NAT_OUTSIDE: [u8; 4] = [100, 64, 1, 3];
+
+/// [`sites`] with the initiator behind a NAT: its WAN is the NAT's inside subnet
+/// (192.168.100.0/24, the NAT its default gateway), and the responder's peer is the NAT's
+/// outside address, the only one it sees.
+pub fn sites_behind_nat(responder_only: bool) -> (Site<'static>, Site<'static>) {
+    let (mut i, mut r) = sites(responder_only);
+    i.wan = net([192, 168, 100, 2], 24);
+    i.gateway = Some(Ipv4Addr::from(NAT_INSIDE));
+    r.peer = Ipv4Addr::from(NAT_OUTSIDE);
+    (i, r)
+}
+
+/// The `[[nat]]` of [`sites_behind_nat`], with the default timeouts.
+pub fn nat_spec() -> NatSpec {
+    NatSpec {
+        name: NAT.into(),
+        router: INITIATOR.into(),
+        inside: net(NAT_INSIDE, 24).to_string(),
+        outside: net(NAT_OUTSIDE, 24).to_string(),
+        gateway: None,
+        udp_timeout: ikelab_sim::nat::DEFAULT_UDP_TIMEOUT,
+        icmp_timeout: ikelab_sim::nat::DEFAULT_ICMP_TIMEOUT,
+        max_mappings: ikelab_sim::nat::DEFAULT_MAX_MAPPINGS,
+    }
 }
 
 /// What a cell showed.
@@ -179,6 +211,10 @@ fn config(p: &dyn Personality, site: &Site<'_>, changes: &[Change]) -> Result<St
                 peer: &peer.name,
                 mode,
             },
+            Change::NatTraversal(on) => Mismatch::NatTraversal {
+                peer: &peer.name,
+                on,
+            },
         };
         let edits = p.fix(&parsed, &m).ok_or_else(|| format!("{c:?}"))?;
         text = apply(&file, &text, &edits).map_err(|e| format!("{c:?}: {e}"))?;
@@ -220,8 +256,12 @@ pub fn run(cell: &Cell) -> CellResult {
 /// Runs `cell` and, given `dir`, writes there what `ikelab run --report` writes (a cell that
 /// does not run writes nothing); an error only when the folder could not be written.
 pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactError> {
-    let (si, sr) = sites(true);
     let v = &cell.variant;
+    let (si, sr) = if v.behind_nat {
+        sites_behind_nat(true)
+    } else {
+        sites(true)
+    };
     let texts = [
         (INITIATOR, &cell.initiator_p, &si, &v.initiator),
         (RESPONDER, &cell.responder_p, &sr, &v.responder),
@@ -248,7 +288,12 @@ pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactE
             configs[1].as_str(),
         ),
     ];
-    let mut loaded = match load_routers(&routers) {
+    let nats = if v.behind_nat {
+        vec![nat_spec()]
+    } else {
+        vec![]
+    };
+    let mut loaded = match load_routers_with_nats(&routers, nats) {
         Ok(l) => l,
         Err(e) => return Ok(CellResult::Failed(e.to_string())),
     };

@@ -24,7 +24,7 @@ pub const AFTER_HELP: &str = "Examples:\n  \
     ikelab matrix --out m2 --shard 2/4\n  \
     ikelab matrix merge --out m m1 m2 m3 m4\n\n\
     Every ordered pair of devices (initiator, responder) across a grid of knobs (ids, pfs, \
-    proposal, mode), each cell run in-process from each device's own site config changed by \
+    proposal, mode, nat), each cell run in-process from each device's own site config changed by \
     its own fix commands: phase 1, phase 2, a ping from the initiator's LAN, the line each side \
     logged when it decided, and the diagnosis. Prints a markdown table. --out DIR also writes \
     there matrix.md, matrix.csv (the table's columns and each cell's id), matrix.html (one \
@@ -60,7 +60,7 @@ pub struct MatrixArgs {
     /// Only this INITIATOR:RESPONDER pair (e.g. seil:ix); repeat for more.
     #[arg(long = "pair", value_name = "A:B")]
     pub pairs: Vec<String>,
-    /// Only this knob (ids, pfs, proposal, mode); repeat for more.
+    /// Only this knob (ids, pfs, proposal, mode, nat); repeat for more.
     #[arg(long = "knob", value_name = "KNOB")]
     pub knobs: Vec<Knob>,
     /// Run the K-th of N slices of the cells.

@@ -21,11 +21,13 @@ pub enum Knob {
     Proposal,
     /// The phase-1 exchange mode.
     Mode,
+    /// NAT traversal with the initiator behind a NAT: on at both sides, or off at one.
+    Nat,
 }
 
 impl Knob {
     /// Every knob, in the grid's order.
-    pub const ALL: [Knob; 4] = [Knob::Ids, Knob::Pfs, Knob::Proposal, Knob::Mode];
+    pub const ALL: [Knob; 5] = [Knob::Ids, Knob::Pfs, Knob::Proposal, Knob::Mode, Knob::Nat];
 
     /// Its name on the command line and in tables.
     pub fn name(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Knob {
             Knob::Pfs => "pfs",
             Knob::Proposal => "proposal",
             Knob::Mode => "mode",
+            Knob::Nat => "nat",
         }
     }
 }
@@ -46,7 +49,7 @@ impl fmt::Display for Knob {
 
 /// A `--knob` value that names no knob.
 #[derive(Debug, thiserror::Error)]
-#[error("no knob {0:?} (expected ids, pfs, proposal or mode)")]
+#[error("no knob {0:?} (expected ids, pfs, proposal, mode or nat)")]
 pub struct UnknownKnob(String);
 
 impl FromStr for Knob {
@@ -87,6 +90,8 @@ pub enum Change {
     Phase2(CipherAlg),
     /// Its exchange mode.
     Mode(ExchangeMode),
+    /// NAT traversal offered (`true`) or not.
+    NatTraversal(bool),
 }
 
 /// A variant of a knob: what the initiator and the responder change.
@@ -100,6 +105,8 @@ pub struct Variant {
     pub initiator: Vec<Change>,
     /// The responder's changes.
     pub responder: Vec<Change>,
+    /// Whether the initiator sits behind a NAT ([`super::cell::sites`]).
+    pub behind_nat: bool,
 }
 
 /// The default grid. Outside the IDs knob both sides use subnet IDs, which every device can
@@ -118,6 +125,16 @@ pub fn variants() -> Vec<Variant> {
         name,
         initiator,
         responder,
+        behind_nat: false,
+    };
+    let behind_nat = |name, initiator: bool, responder: bool| Variant {
+        behind_nat: true,
+        ..v(
+            Knob::Nat,
+            name,
+            with(subnets(), &[NatTraversal(initiator)]),
+            with(subnets(), &[NatTraversal(responder)]),
+        )
     };
     vec![
         v(Knob::Ids, "default/default", vec![], vec![]),
@@ -225,6 +242,13 @@ pub fn variants() -> Vec<Variant> {
             with(subnets(), &[Mode(ExchangeMode::Aggressive)]),
             subnets(),
         ),
+        // The initiator behind a NAPT that passes UDP only (RFC 3022): with NAT-T (RFC 3947)
+        // on both sides IKE floats to 4500 and ESP goes in UDP (RFC 3948); off at either side,
+        // ESP stays protocol 50, which the NAT drops.
+        behind_nat("behind NAT, on/on", true, true),
+        behind_nat("behind NAT, off/on", false, true),
+        behind_nat("behind NAT, on/off", true, false),
+        behind_nat("behind NAT, off/off", false, false),
     ]
 }
 

@@ -49,6 +49,8 @@ pub struct Built {
     pub routers: Vec<RouterRun>,
     /// Hosts, by name.
     pub hosts: Vec<(String, NodeId)>,
+    /// NATs, by name.
+    pub nats: Vec<(String, NodeId)>,
     /// Links, by name.
     pub links: Vec<(String, LinkId)>,
     /// Pings of the script.
@@ -63,17 +65,19 @@ pub struct Built {
     segment_links: Vec<Vec<LinkId>>,
 }
 
-/// A segment end as the lab names it: a router's interface, or a host.
+/// A segment end as the lab names it: a router's interface, a host, or a NAT's port.
 fn lab_end<'a>(
     e: &'a SegmentEnd,
     routers: &[RouterRun],
     hosts: &[(String, NodeId)],
+    nats: &[(String, NodeId)],
 ) -> ikelab_sim::End<'a> {
     match &e.node {
         EndNode::Router { router, iface, .. } => {
             ikelab_sim::End::Iface(routers[router.index()].node, iface.as_str())
         }
         EndNode::Host(h) => ikelab_sim::End::Node(hosts[h.index()].1),
+        EndNode::Nat { nat, port } => ikelab_sim::End::Port(nats[*nat].1, *port),
     }
 }
 
@@ -89,6 +93,11 @@ impl Built {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, id)| *id)
+    }
+
+    /// The NAT called `name`.
+    pub fn nat(&self, name: &str) -> Option<NodeId> {
+        self.nats.iter().find(|(n, _)| n == name).map(|(_, id)| *id)
     }
 
     /// The link called `name` (a router's or host's cable, `wan-seil` say).
@@ -134,6 +143,13 @@ impl Built {
                 .map_err(|e| plan.error(h.line, e))?;
             hosts.push((h.name.clone(), node));
         }
+        let mut nats = vec![];
+        for n in &plan.nats {
+            let node = lab
+                .add_nat(n.config.clone())
+                .map_err(|e| plan.error(n.line, e))?;
+            nats.push((n.config.name.clone(), node));
+        }
         let mut links = vec![];
         let mut switched = vec![];
         let mut segment_links = vec![];
@@ -143,8 +159,8 @@ impl Built {
                     let id = lab
                         .connect(
                             &s.name,
-                            lab_end(&s.ends[0], &routers, &hosts),
-                            lab_end(&s.ends[1], &routers, &hosts),
+                            lab_end(&s.ends[0], &routers, &hosts, &nats),
+                            lab_end(&s.ends[1], &routers, &hosts, &nats),
                             LinkParams::default(),
                         )
                         .map_err(|e| plan.error(plan.line_of(&s.ends[0].node), e))?;
@@ -160,7 +176,7 @@ impl Built {
                         let id = lab
                             .connect(
                                 &end.link,
-                                lab_end(end, &routers, &hosts),
+                                lab_end(end, &routers, &hosts, &nats),
                                 sw,
                                 LinkParams::default(),
                             )
@@ -178,6 +194,7 @@ impl Built {
             lab,
             routers,
             hosts,
+            nats,
             links,
             pings: vec![],
             switched,

@@ -45,6 +45,7 @@ pub static CATALOG: &[Builtin] = &[
     builtin!("lifetime-rekey": "scenario.toml", "seil.conf", "ix.conf"),
     builtin!("rtx-no-ids": "scenario.toml", "seil.conf", "rtx.conf", "rtx-fixed.conf"),
     builtin!("ios-proxy-id-mismatch": "scenario.toml", "seil.conf", "ios.conf"),
+    builtin!("nat-traversal": "scenario.toml", "ios.conf", "rtx.conf"),
 ];
 
 /// A built-in scenario by name.

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use super::model::{Action, Scenario, Step};
+use super::model::{Action, NatSpec, Scenario, Step};
 
 /// The longest name of a router or host.
 pub const MAX_NAME: usize = 32;
@@ -19,6 +19,8 @@ pub const MAX_PING_SIZE: usize = 65_507;
 pub const MAX_PING_COUNT: u32 = 1_000_000;
 /// The most steps a script holds.
 pub const MAX_STEPS: usize = 10_000;
+/// The most mappings a NAT may be told to hold: one per port of its range.
+pub const MAX_NAT_MAPPINGS: usize = 16_384;
 
 /// Why a router or host name is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +88,12 @@ pub enum ValueError {
     /// A zero interval between echo requests.
     #[error("the interval between echo requests must be more than zero")]
     ZeroInterval,
+    /// A NAT mapping timeout of zero.
+    #[error("a NAT mapping timeout must be more than zero")]
+    ZeroTimeout,
+    /// A NAT mapping cap out of range.
+    #[error("{0} mappings: expected 1 to {MAX_NAT_MAPPINGS}")]
+    NatMappings(usize),
     /// More than [`MAX_STEPS`] steps.
     #[error("{0} steps is more than {MAX_STEPS}")]
     Steps(usize),
@@ -104,6 +112,8 @@ pub enum Field {
     Host(usize, &'static str),
     /// A key of the n-th `[[step]]`.
     Step(usize, &'static str),
+    /// A key of the n-th `[[nat]]`.
+    Nat(usize, &'static str),
 }
 
 impl Field {
@@ -112,7 +122,7 @@ impl Field {
         match self {
             Field::Duration => "duration",
             Field::StepCount => "step",
-            Field::Router(_, k) | Field::Host(_, k) | Field::Step(_, k) => k,
+            Field::Router(_, k) | Field::Host(_, k) | Field::Step(_, k) | Field::Nat(_, k) => k,
         }
     }
 }
@@ -161,6 +171,30 @@ pub fn scenario(sc: &Scenario) -> Result<(), (Field, ValueError)> {
     }
     for (i, s) in sc.steps.iter().enumerate() {
         step(s).map_err(|(key, e)| (Field::Step(i, key), e))?;
+    }
+    for (i, n) in sc.nats.iter().enumerate() {
+        nat(n).map_err(|(key, e)| (Field::Nat(i, key), e))?;
+    }
+    Ok(())
+}
+
+/// Checks a NAT's name and numbers (its addresses are read by the plan); gives the key of the
+/// value refused.
+pub fn nat(n: &NatSpec) -> Result<(), (&'static str, ValueError)> {
+    name(&n.name).map_err(|e| ("name", e.into()))?;
+    for (key, t) in [
+        ("udp-timeout", n.udp_timeout),
+        ("icmp-timeout", n.icmp_timeout),
+    ] {
+        if t.is_zero() {
+            return Err((key, ValueError::ZeroTimeout));
+        }
+        if t > MAX_DURATION {
+            return Err((key, ValueError::TooLong(t)));
+        }
+    }
+    if n.max_mappings == 0 || n.max_mappings > MAX_NAT_MAPPINGS {
+        return Err(("max-mappings", ValueError::NatMappings(n.max_mappings)));
     }
     Ok(())
 }

@@ -20,6 +20,8 @@ struct Raw {
     host: Vec<SpannedTable>,
     #[serde(default)]
     step: Vec<SpannedTable>,
+    #[serde(default)]
+    nat: Vec<SpannedTable>,
 }
 
 /// The 1-based line of byte `offset` of `text`.
@@ -43,6 +45,8 @@ pub enum Table {
     Host(usize),
     /// The n-th `[[step]]`.
     Step(usize),
+    /// The n-th `[[nat]]`.
+    Nat(usize),
 }
 
 /// The lines of a scenario file's `start` and of each router, host and step.
@@ -53,6 +57,7 @@ pub struct Lines {
     routers: Vec<TableLines>,
     hosts: Vec<TableLines>,
     steps: Vec<TableLines>,
+    nats: Vec<TableLines>,
 }
 
 impl Lines {
@@ -81,6 +86,7 @@ impl Lines {
             routers: tables(raw.router),
             hosts: tables(raw.host),
             steps: tables(raw.step),
+            nats: tables(raw.nat),
         }
     }
 
@@ -90,6 +96,7 @@ impl Lines {
             Table::Router(i) => self.routers.get(i),
             Table::Host(i) => self.hosts.get(i),
             Table::Step(i) => self.steps.get(i),
+            Table::Nat(i) => self.nats.get(i),
         };
         tables.map_or(0, |t| t.keys.get(key).copied().unwrap_or(t.line))
     }

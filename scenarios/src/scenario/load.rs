@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ikelab_peers::personality::{ConfigErrors, Parsed, Personalities, Personality};
+use ikelab_peers::prefix::{BareAddress, Ipv4Net};
 use ikelab_sim::files::{self, FileError, Limit};
 
 use super::catalog::{self, Builtin};
 use super::check::{self, Field};
 use super::lines::{Lines, Table, line_at};
-use super::model::{Action, Scenario};
+use super::model::{Action, NatSpec, Scenario};
 use super::topology::{self, Derived, RouterView};
 
 /// Where a scenario's files come from.
@@ -133,7 +134,14 @@ impl Loaded {
             .steps
             .iter()
             .any(|s| matches!(s.action, Action::Ping { .. }));
-        let derived = topology::derive(&views, with_pings);
+        // A NAT's inside subnet is its router's way out, not a LAN (an address that does not
+        // parse is the plan's error to report).
+        let nat_insides: Vec<Ipv4Net> = sc
+            .nats
+            .iter()
+            .filter_map(|n| Ipv4Net::parse(&n.inside, BareAddress::Refused).ok())
+            .collect();
+        let derived = topology::derive(&views, &nat_insides, with_pings);
         sc.hosts = derived.hosts.iter().map(|(h, _)| h.clone()).collect();
         sc.steps.extend(derived.pings.iter().cloned());
         sc.duration = sc.duration.max(derived.min_duration());
@@ -205,6 +213,7 @@ pub fn load_with(
             Field::Router(i, k) => (lines.of(Table::Router(i), k), format!("router {}, ", i + 1)),
             Field::Host(i, k) => (lines.of(Table::Host(i), k), format!("host {}, ", i + 1)),
             Field::Step(i, k) => (lines.of(Table::Step(i), k), format!("step {}, ", i + 1)),
+            Field::Nat(i, k) => (lines.of(Table::Nat(i), k), format!("nat {}, ", i + 1)),
         };
         return Err(at(line, format!("{table}`{}`: {e}", field.key())));
     }
@@ -321,7 +330,16 @@ pub fn load_pair(seil: &Path, ix: &Path) -> Result<Loaded, LoadError> {
 pub fn load_routers(
     routers: &[(&str, Arc<dyn Personality>, &str, &str)],
 ) -> Result<Loaded, LoadError> {
+    load_routers_with_nats(routers, vec![])
+}
+
+/// [`load_routers`] with `nats` in front of some of the routers (`ikelab matrix`'s NAT cells).
+pub fn load_routers_with_nats(
+    routers: &[(&str, Arc<dyn Personality>, &str, &str)],
+    nats: Vec<NatSpec>,
+) -> Result<Loaded, LoadError> {
     let mut loaded = document_lab()?;
+    loaded.scenario.nats = nats;
     loaded.scenario.name = "composed".into();
     loaded.scenario.description = "routers with configs given directly".into();
     loaded.scenario.hosts.clear();

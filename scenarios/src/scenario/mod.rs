@@ -12,7 +12,8 @@ pub mod topology;
 
 pub use build::{Built, PingRun, RouterRun, build};
 pub use load::{
-    LoadError, Loaded, add_reconfigure, load_named, load_pair, load_routers, load_texts,
+    LoadError, Loaded, add_reconfigure, load_named, load_pair, load_routers,
+    load_routers_with_nats, load_texts,
 };
-pub use model::{Action, HostSpec, RouterSpec, Scenario, Step};
+pub use model::{Action, HostSpec, NatSpec, RouterSpec, Scenario, Step};
 pub use plan::{Plan, plan};

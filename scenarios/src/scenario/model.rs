@@ -56,6 +56,9 @@ pub struct Scenario {
     /// End hosts.
     #[serde(default, rename = "host")]
     pub hosts: Vec<HostSpec>,
+    /// NATs, each in front of a router.
+    #[serde(default, rename = "nat")]
+    pub nats: Vec<NatSpec>,
     /// The script.
     #[serde(default, rename = "step")]
     pub steps: Vec<Step>,
@@ -98,6 +101,55 @@ pub struct HostSpec {
     pub address: String,
     /// Default gateway.
     pub gateway: Option<Ipv4Addr>,
+}
+
+/// A NAT (NAPT) in front of a router (`[[nat]]`): the router's interface on the `inside`
+/// subnet reaches the rest of the lab only through it, with `outside` as its source address.
+///
+/// ```toml
+/// [[nat]]
+/// name = "nat"
+/// router = "initiator"          # the router behind it
+/// inside = "192.168.100.1/24"   # the NAT's inside address, on the router's WAN subnet
+/// outside = "100.64.1.3/24"     # its outside address, on the WAN
+/// udp-timeout = "2m"            # idle UDP mappings expire (default 2m, RFC 4787 REQ-5)
+/// icmp-timeout = "60s"          # idle ICMP echo mappings (default 60s, RFC 5508)
+/// max-mappings = 4096           # the oldest is evicted beyond (default 4096)
+/// ```
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NatSpec {
+    /// Node name.
+    pub name: String,
+    /// The router behind it.
+    pub router: String,
+    /// Its inside address with the inside subnet's prefix.
+    pub inside: String,
+    /// Its outside address with the outside subnet's prefix.
+    pub outside: String,
+    /// The next hop outside for destinations off the outside subnet.
+    pub gateway: Option<Ipv4Addr>,
+    /// A UDP mapping's idle timeout.
+    #[serde(default = "default_udp_timeout", deserialize_with = "duration")]
+    pub udp_timeout: Duration,
+    /// An ICMP echo mapping's idle timeout.
+    #[serde(default = "default_icmp_timeout", deserialize_with = "duration")]
+    pub icmp_timeout: Duration,
+    /// Mappings held at most.
+    #[serde(default = "default_max_mappings")]
+    pub max_mappings: usize,
+}
+
+fn default_udp_timeout() -> Duration {
+    ikelab_sim::nat::DEFAULT_UDP_TIMEOUT
+}
+
+fn default_icmp_timeout() -> Duration {
+    ikelab_sim::nat::DEFAULT_ICMP_TIMEOUT
+}
+
+fn default_max_mappings() -> usize {
+    ikelab_sim::nat::DEFAULT_MAX_MAPPINGS
 }
 
 /// One scripted event. (Unknown fields are refused by [`Action`]; serde cannot do it here too

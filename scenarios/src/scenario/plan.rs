@@ -14,9 +14,10 @@ use ikelab_peers::personality::{
 };
 use ikelab_peers::prefix::BareAddress;
 use ikelab_peers::time::Instant;
+use ikelab_sim::nat::{INSIDE, OUTSIDE};
 use ikelab_sim::{
-    InterfaceConfig, Ipv4Net, RouteConfig, RouterConfig, SimError, StartTime, TunnelConfig,
-    TunnelKind, Via,
+    InterfaceConfig, Ipv4Net, NatConfig, RouteConfig, RouterConfig, SimError, StartTime,
+    TunnelConfig, TunnelKind, Via,
 };
 
 use super::lines::Table;
@@ -116,6 +117,31 @@ pub enum EndNode {
     },
     /// A host (one port).
     Host(HostRef),
+    /// A NAT's inside or outside port.
+    Nat {
+        /// Its place in [`Plan::nats`].
+        nat: usize,
+        /// [`ikelab_sim::nat::INSIDE`] or [`ikelab_sim::nat::OUTSIDE`].
+        port: usize,
+    },
+}
+
+impl EndNode {
+    /// Whether the end is a router's or a NAT's: a segment of such ends alone is a WAN.
+    fn is_gateway(&self) -> bool {
+        matches!(self, EndNode::Router { .. } | EndNode::Nat { .. })
+    }
+}
+
+/// A NAT of the plan, in front of one router.
+#[derive(Clone, Debug)]
+pub struct PlannedNat {
+    /// The simulator's NAT.
+    pub config: NatConfig,
+    /// The router behind it.
+    pub router: RouterRef,
+    /// The line of its `[[nat]]` table (0 if unknown).
+    pub line: usize,
 }
 
 /// One end of a segment.
@@ -231,6 +257,8 @@ pub struct Plan {
     pub routers: Vec<PlannedRouter>,
     /// Hosts, in file order.
     pub hosts: Vec<PlannedHost>,
+    /// NATs, in file order.
+    pub nats: Vec<PlannedNat>,
     /// Segments, by subnet.
     pub segments: Vec<Segment>,
     /// The script's pings, in its order.
@@ -262,6 +290,7 @@ impl Plan {
         match node {
             EndNode::Router { router, .. } => self.routers[router.0].line,
             EndNode::Host(h) => self.hosts[h.0].line,
+            EndNode::Nat { nat, .. } => self.nats[*nat].line,
         }
     }
 
@@ -368,8 +397,9 @@ fn start_times(
 }
 
 /// Segments by subnet: two ends are a cable named after the router on it, more a switch; the
-/// first segment of routers only is the WAN.
-fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost]) -> Vec<Segment> {
+/// first segment of routers (and NATs' outside ports) only is the WAN. A NAT's inside subnet is
+/// `<nat>-inside` (a cable to its router, or a switch if more share it).
+fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost], nats: &[PlannedNat]) -> Vec<Segment> {
     let mut by_net: BTreeMap<Ipv4Net, Vec<(EndNode, String)>> = BTreeMap::new();
     for (ri, r) in routers.iter().enumerate() {
         for (port, i) in r.sim.interfaces.iter().enumerate() {
@@ -383,6 +413,14 @@ fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost]) -> Vec<Segment> {
             ));
         }
     }
+    for (ni, n) in nats.iter().enumerate() {
+        for (port, net) in [(INSIDE, n.config.inside), (OUTSIDE, n.config.outside)] {
+            by_net
+                .entry(net.trunc())
+                .or_default()
+                .push((EndNode::Nat { nat: ni, port }, n.config.name.clone()));
+        }
+    }
     for (hi, h) in hosts.iter().enumerate() {
         by_net
             .entry(h.address.trunc())
@@ -392,9 +430,20 @@ fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost]) -> Vec<Segment> {
     let mut out = vec![];
     let mut switches = 0;
     for ends in by_net.into_values().filter(|e| e.len() >= 2) {
+        let inside_of = ends.iter().find_map(|(e, name)| match e {
+            EndNode::Nat { port: INSIDE, .. } => Some(name.clone()),
+            _ => None,
+        });
         let is_router = |e: &(EndNode, String)| matches!(e.0, EndNode::Router { .. });
-        let routers_only = ends.iter().all(is_router);
-        let (name, kind) = if ends.len() == 2 && !routers_only {
+        let routers_only = ends.iter().all(|e| e.0.is_gateway());
+        let (name, kind) = if let Some(nat) = inside_of {
+            let kind = if ends.len() == 2 {
+                SegmentKind::Cable
+            } else {
+                SegmentKind::Switch
+            };
+            (format!("{nat}-inside"), kind)
+        } else if ends.len() == 2 && !routers_only {
             let router_side = ends.iter().find(|e| is_router(e)).map(|e| e.1.as_str());
             (
                 format!("lan-{}", router_side.unwrap_or_default()),
@@ -423,6 +472,100 @@ fn segments(routers: &[PlannedRouter], hosts: &[PlannedHost]) -> Vec<Segment> {
         out.push(Segment { name, kind, ends });
     }
     out
+}
+
+/// The scenario's `[[nat]]` tables, checked against its routers.
+fn nats(
+    loaded: &Loaded,
+    routers: &[PlannedRouter],
+    bad: &dyn Fn(usize, String) -> LoadError,
+) -> Result<Vec<PlannedNat>, LoadError> {
+    let mut out = vec![];
+    for (i, n) in loaded.scenario.nats.iter().enumerate() {
+        let line = |key: &str| loaded.lines.of(Table::Nat(i), key);
+        let addr = |key: &str, text: &str| {
+            Ipv4Net::parse(text, BareAddress::Refused).map_err(|_| {
+                bad(
+                    line(key),
+                    format!(
+                        "nat {}: `{key}` {text:?} is not like 192.168.100.1/24",
+                        n.name
+                    ),
+                )
+            })
+        };
+        let (inside, outside) = (addr("inside", &n.inside)?, addr("outside", &n.outside)?);
+        let router = routers
+            .iter()
+            .position(|r| r.name == n.router)
+            .ok_or_else(|| {
+                bad(
+                    line("router"),
+                    format!("nat {}: no router named {:?}", n.name, n.router),
+                )
+            })?;
+        let behind = routers[router]
+            .sim
+            .interfaces
+            .iter()
+            .any(|i| i.address.trunc() == inside.trunc() && i.address.addr != inside.addr);
+        if !behind {
+            return Err(bad(
+                line("inside"),
+                format!(
+                    "nat {}: router {} has no other address on the inside subnet {}",
+                    n.name,
+                    n.router,
+                    inside.trunc()
+                ),
+            ));
+        }
+        let taken = routers
+            .iter()
+            .flat_map(|r| r.sim.interfaces.iter().map(move |i| (r, i)))
+            .find(|(_, i)| i.address.addr == outside.addr);
+        if let Some((r, i)) = taken {
+            return Err(bad(
+                line("outside"),
+                format!(
+                    "nat {}: outside address {} is {}'s {}",
+                    n.name, outside.addr, r.name, i.name
+                ),
+            ));
+        }
+        if let Some(o) = out
+            .iter()
+            .find(|o: &&PlannedNat| o.config.name == n.name || o.router.0 == router)
+        {
+            let why = if o.config.name == n.name {
+                format!("nat {}: a second NAT of that name", n.name)
+            } else {
+                format!(
+                    "nat {}: router {} is already behind NAT {}",
+                    n.name, n.router, o.config.name
+                )
+            };
+            return Err(bad(line("name"), why));
+        }
+        let config = NatConfig {
+            name: n.name.clone(),
+            inside,
+            outside,
+            gateway: n.gateway,
+            udp_timeout: n.udp_timeout,
+            icmp_timeout: n.icmp_timeout,
+            max_mappings: n.max_mappings,
+        };
+        config
+            .check()
+            .map_err(|e| bad(line("name"), e.to_string()))?;
+        out.push(PlannedNat {
+            config,
+            router: RouterRef(router),
+            line: line("name"),
+        });
+    }
+    Ok(out)
 }
 
 /// A changed configuration applied at `at`, as engine jobs: the personality's reconfigure
@@ -487,7 +630,8 @@ pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
             line: loaded.lines.of(Table::Host(i), "name"),
         });
     }
-    let segments = segments(&routers, &hosts);
+    let nats = nats(loaded, &routers, &bad)?;
+    let segments = segments(&routers, &hosts, &nats);
     let mut plan = Plan {
         name: sc.name.clone(),
         file: loaded.file.clone(),
@@ -497,6 +641,7 @@ pub fn plan(loaded: &Loaded, seed: Option<u64>) -> Result<Plan, LoadError> {
         duration: sc.duration,
         routers,
         hosts,
+        nats,
         segments,
         pings: vec![],
         jobs: vec![],

@@ -79,8 +79,9 @@ pub struct RouterView<'a> {
 }
 
 /// The LANs of `routers`: numbered Ethernet interfaces, up, whose subnet no other interface of
-/// any router shares and which hold none of the router's IKE peers.
-pub fn lans(routers: &[RouterView<'_>]) -> Vec<Lan> {
+/// any router shares, which hold none of the router's IKE peers, and which are no NAT's inside
+/// subnet (`nat_insides`: the router's way out, not a LAN).
+pub fn lans(routers: &[RouterView<'_>], nat_insides: &[Ipv4Net]) -> Vec<Lan> {
     let all: Vec<(usize, Ipv4Net)> = routers
         .iter()
         .enumerate()
@@ -110,7 +111,8 @@ pub fn lans(routers: &[RouterView<'_>]) -> Vec<Lan> {
                 .iter()
                 .filter_map(|p| p.remote)
                 .any(|p| net.contains(p));
-            if !shared && !holds_peer {
+            let behind_nat = nat_insides.iter().any(|n| n.trunc() == net);
+            if !shared && !holds_peer && !behind_nat {
                 out.push(Lan {
                     router: r.name.to_string(),
                     iface: i.name.clone(),
@@ -176,13 +178,13 @@ fn host_name(i: usize) -> String {
     }
 }
 
-/// The hosts for `routers`' LANs and, when `with_pings`, the pings between them.
-pub fn derive(routers: &[RouterView<'_>], with_pings: bool) -> Derived {
+/// The hosts for `routers`' LANs ([`lans`]) and, when `with_pings`, the pings between them.
+pub fn derive(routers: &[RouterView<'_>], nat_insides: &[Ipv4Net], with_pings: bool) -> Derived {
     let mut d = Derived {
         pings_derived: with_pings,
         ..Default::default()
     };
-    for lan in lans(routers) {
+    for lan in lans(routers, nat_insides) {
         match host_address(lan.address) {
             Some(a) => {
                 let address = Ipv4Net::new(a, lan.address.prefix_len)

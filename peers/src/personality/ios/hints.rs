@@ -145,6 +145,22 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             }
             edits
         }
+        // NAT transparency is on unless `no crypto ipsec nat-transparency udp-encapsulation`
+        // (a global line, added beside the peer's key); turning it back on would be that line
+        // removed, which an edit cannot say.
+        Mismatch::NatTraversal { peer, on } => {
+            if m.nat_traversal_holds(config)? {
+                return Some(vec![]);
+            }
+            if on {
+                return None;
+            }
+            let o = line(Setting::PreSharedKey(peer.into()))?;
+            vec![Edit::insert_after(
+                &o,
+                "no crypto ipsec nat-transparency udp-encapsulation".into(),
+            )]
+        }
     };
     Some(edits)
 }

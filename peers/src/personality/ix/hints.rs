@@ -141,6 +141,18 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             }
             edits
         }
+        // `ike nat-traversal` (every IKE policy) is one global line; turning it off would be
+        // a line removed, which an edit cannot say.
+        Mismatch::NatTraversal { peer, on } => {
+            if m.nat_traversal_holds(config)? {
+                return Some(vec![]);
+            }
+            if !on {
+                return None;
+            }
+            let o = line(Setting::Peer(peer.into()))?;
+            vec![Edit::insert_after(&o, "ike nat-traversal".into())]
+        }
     };
     Some(edits)
 }

@@ -213,6 +213,19 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
                 .into_iter()
                 .collect()
         }
+        // `ipsec ike nat-traversal GW on|off` beside the gateway's address (the last such
+        // line is the one that holds).
+        Mismatch::NatTraversal { peer, on } => {
+            if m.nat_traversal_holds(config)? {
+                return Some(vec![]);
+            }
+            let o = line(Setting::Peer(peer.into()))?;
+            let v = if on { "on" } else { "off" };
+            vec![Edit::insert_after(
+                &o,
+                format!("ipsec ike nat-traversal {peer} {v}"),
+            )]
+        }
     };
     Some(edits)
 }

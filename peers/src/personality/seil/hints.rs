@@ -131,6 +131,16 @@ pub fn fix(config: &RouterConfig, m: &Mismatch<'_>) -> Option<Vec<Edit>> {
             edits.sort_by_key(|e| e.line);
             edits
         }
+        Mismatch::NatTraversal { peer, on } => {
+            if m.nat_traversal_holds(config)? {
+                return Some(vec![]);
+            }
+            let o = line(Setting::Peer(peer.into()))?;
+            let v = if on { "enable" } else { "disable" };
+            edit(&o, Words::of(&o.text).set("nat-traversal", v))
+                .into_iter()
+                .collect()
+        }
     };
     Some(edits)
 }
