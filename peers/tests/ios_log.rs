@@ -11,6 +11,8 @@
 //!   `phase2 negotiation failed due to time up`;
 //! - with IDs that agree, both sides install an IPsec SA pair.
 
+mod deliver;
+
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -58,20 +60,7 @@ fn run(seil_conf: &str, ios_conf: &str, secs: u64) -> Run {
     assert!(a.initiate(now, &policy));
     let step = Duration::from_millis(100);
     for _ in 0..secs * 10 {
-        for _ in 0..50 {
-            let mut moved = false;
-            while let Some(t) = a.poll_transmit() {
-                b.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            while let Some(t) = b.poll_transmit() {
-                a.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            if !moved {
-                break;
-            }
-        }
+        deliver::settle(&mut a, &mut b, now);
         while let Some(e) = a.poll_event() {
             out.seil_log
                 .extend(seil_log.render(&e).into_iter().map(|l| l.text));

@@ -4,6 +4,8 @@
 //! where the document's SEIL stands (172.16.0.1, LAN 192.168.0.0/24), with the document's key
 //! and proposals.
 
+mod deliver;
+
 use std::time::Duration;
 
 use ikelab_peers::ike::{Engine, Event, EventKind, FailReason, QmId};
@@ -68,20 +70,7 @@ fn run(rtx: Parsed, mut peer: Parsed) -> (Side, Side) {
     a.start(now);
     b.start(now);
     for _ in 0..60 {
-        for _ in 0..100 {
-            let mut moved = false;
-            while let Some(t) = a.poll_transmit() {
-                b.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            while let Some(t) = b.poll_transmit() {
-                a.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            if !moved {
-                break;
-            }
-        }
+        deliver::settle(&mut a, &mut b, now);
         now += Duration::from_secs(1);
         a.handle_timeout(now);
         b.handle_timeout(now);
