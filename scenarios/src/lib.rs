@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod console;
+pub mod decision;
 pub mod decode;
 pub mod describe;
 pub mod diagnose;

@@ -14,6 +14,7 @@ use ikelab_peers::personality::{LogLine, LogRenderer, PolicyScope, SystemEvent};
 use ikelab_peers::time::Instant;
 use ikelab_sim::{KeyLine, LineSink, Outbound, OutboundContext, Room, SecurityStack, SimError};
 
+use crate::decision::Decision;
 use crate::decode::keys::key_line;
 use crate::record::EventRecord;
 
@@ -32,6 +33,8 @@ pub struct StackState {
     /// Which interfaces' outbound packets the engine's policies see (the router's config
     /// says; every interface unless set).
     pub scope: PolicyScope,
+    /// The line it logged when it decided, kept whether the log is or not.
+    pub decision: Decision,
     pending_log: VecDeque<String>,
     pending_keys: VecDeque<KeyLine>,
     streamed: Option<Streamed>,
@@ -52,6 +55,7 @@ impl StackState {
     /// Moves the engine's events into logs, key lines and the event record.
     pub fn pump(&mut self) {
         while let Some(e) = self.engine.poll_event() {
+            self.decision.event(e.at, &e.kind);
             let lines = self.renderer.render(&e);
             self.take_lines(lines);
             if let EventKind::Keys(k) = &e.kind {
@@ -74,6 +78,7 @@ impl StackState {
             // The log is the router's own data; tracing only mirrors it for debugging.
             tracing::info!(target: "ikelab::vendor_log", router = %self.name, "{}", l.text);
             self.pending_log.push_back(l.text.clone());
+            self.decision.line(&l);
             match &mut self.streamed {
                 Some(st) => {
                     if let Some(f) = &mut st.file {
@@ -211,6 +216,7 @@ impl EngineStack {
             log: vec![],
             events: EventRecord::default(),
             scope: PolicyScope::AllInterfaces,
+            decision: Decision::default(),
             pending_log: VecDeque::new(),
             pending_keys: VecDeque::new(),
             streamed: None,

@@ -10,11 +10,11 @@
 use std::io::{self, Write as _};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ikelab::decode::record::{IsakmpRecord, RecordBody};
 use ikelab::netns::{PeerOptions, PeerOutput};
@@ -22,6 +22,7 @@ use ikelab_peers::ike::EventKind;
 use ikelab_peers::personality::{Personalities, Vendor};
 use ikelab_peers::wire::{IdType, PayloadType};
 use ikelab_sim::netns::{BridgeCapture, Clock, Netns, Recorder, Spawned};
+pub use ikelab_sim::netns::{Charon, Pluto, libreswan_root, wait_until};
 
 pub use ikelab_sim::netns::read_sysctl;
 use ikelab_sim::{KeyLog, StartTime};
@@ -66,7 +67,6 @@ pub enum Tool {
     Tshark,
 }
 
-const CHARON: &str = "/usr/lib/ipsec/charon";
 const LIBIPSEC: &str = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so";
 
 fn runs(program: &str, args: &[&str]) -> bool {
@@ -75,14 +75,6 @@ fn runs(program: &str, args: &[&str]) -> bool {
         .stdin(Stdio::null())
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-/// Where Libreswan was extracted (`$IKELAB_LIBRESWAN`, holding `usr/libexec/ipsec/pluto`).
-pub fn libreswan_root() -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("IKELAB_LIBRESWAN")?);
-    root.join("usr/libexec/ipsec/pluto")
-        .exists()
-        .then_some(root)
 }
 
 /// Whether this machine can run a namespace test that needs `tools`: root, network
@@ -102,11 +94,11 @@ pub fn can_run(test: &str, tools: &[Tool]) -> bool {
     for t in tools {
         let missing = match t {
             Tool::Netns => None,
-            Tool::StrongSwan => (!Path::new(CHARON).exists() || !runs("swanctl", &["--help"]))
+            Tool::StrongSwan => (!ikelab_sim::netns::daemon::strongswan_installed())
                 .then_some("strongSwan (charon, swanctl) is not installed"),
             Tool::Libipsec => (!Path::new(LIBIPSEC).exists())
                 .then_some("strongSwan's kernel-libipsec plugin (libcharon-extra-plugins) is not installed"),
-            Tool::Libreswan => (libreswan_root().is_none() || !Path::new("/usr/bin/certutil").exists())
+            Tool::Libreswan => (!ikelab_sim::netns::daemon::libreswan_installed())
                 .then_some("Libreswan is not extracted into $IKELAB_LIBRESWAN (or certutil from libnss3-tools is missing)"),
             Tool::IkeScan => (!runs("ike-scan", &["--version"])).then_some("ike-scan is not installed"),
             Tool::Tshark => (!runs("tshark", &["--version"])).then_some("tshark is not installed"),
@@ -241,20 +233,6 @@ impl Rig {
     }
 }
 
-/// Waits until `f` is true (checking every 20 ms) or `timeout` passes.
-pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if f() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// A scratch folder for a daemon or a run.
 pub fn workdir(test: &str, what: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
@@ -264,240 +242,6 @@ pub fn workdir(test: &str, what: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("scratch folder");
     d
-}
-
-/// One strongSwan charon in a namespace: its own strongswan.conf, vici socket, log and a
-/// private `/run` (charon's pid file path is fixed, so two instances need two `/run`s).
-pub struct Charon {
-    /// Its folder (`charon.log`, `swanctl.conf`, ...).
-    pub dir: PathBuf,
-    ns: String,
-    proc: Spawned,
-}
-
-impl Charon {
-    /// Starts charon in `ns` with `swanctl_conf` loaded; `libipsec` uses the userspace ESP
-    /// backend (kernel-libipsec) instead of the kernel's.
-    pub fn start(
-        ns: &Netns,
-        dir: PathBuf,
-        swanctl_conf: &str,
-        libipsec: bool,
-    ) -> io::Result<Charon> {
-        std::fs::create_dir_all(dir.join("run"))?;
-        let kernel = if libipsec {
-            "kernel-libipsec kernel-netlink"
-        } else {
-            "kernel-netlink"
-        };
-        let conf = format!(
-            "charon {{\n  load_modular = no\n  load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey gmp curve25519 kdf socket-default {kernel} vici updown\n  install_routes = {routes}\n  plugins {{\n    vici {{\n      socket = unix://{d}/charon.vici\n    }}\n  }}\n  filelog {{\n    main {{\n      path = {d}/charon.log\n      default = 1\n      ike = 2\n      cfg = 2\n      knl = 2\n      time_format = %H:%M:%S\n      flush_line = yes\n    }}\n  }}\n  syslog {{\n    daemon {{\n      default = -1\n    }}\n  }}\n}}\n",
-            d = dir.display(),
-            routes = if libipsec { "yes" } else { "no" },
-        );
-        std::fs::write(dir.join("strongswan.conf"), conf)?;
-        std::fs::write(dir.join("swanctl.conf"), swanctl_conf)?;
-        let out = std::fs::File::create(dir.join("charon.out"))?;
-        let script = format!(
-            "mount --bind {d}/run /run && exec env STRONGSWAN_CONF={d}/strongswan.conf {CHARON}",
-            d = dir.display()
-        );
-        let mut cmd = ns.command("unshare");
-        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let proc = Spawned::start("charon", &mut cmd)?;
-        let c = Charon {
-            dir,
-            ns: ns.name().to_string(),
-            proc,
-        };
-        let vici = c.dir.join("charon.vici");
-        if !wait_until(Duration::from_secs(10), || vici.exists()) {
-            return Err(io::Error::other(format!(
-                "charon did not open {}: {}",
-                vici.display(),
-                std::fs::read_to_string(c.dir.join("charon.out")).unwrap_or_default()
-            )));
-        }
-        let (ok, text) = c.swanctl(&[
-            "--load-all",
-            "--file",
-            &format!("{}/swanctl.conf", c.dir.display()),
-        ]);
-        if !ok {
-            return Err(io::Error::other(format!("swanctl --load-all: {text}")));
-        }
-        Ok(c)
-    }
-
-    /// Runs swanctl against this charon (the command first, as swanctl wants); returns
-    /// whether it succeeded and its output.
-    pub fn swanctl(&self, args: &[&str]) -> (bool, String) {
-        let uri = format!("unix://{}/charon.vici", self.dir.display());
-        let (cmd, rest) = args.split_first().expect("a swanctl command");
-        let out = Command::new("ip")
-            .args(["netns", "exec", &self.ns, "swanctl", cmd, "--uri", &uri])
-            .args(rest)
-            .stdin(Stdio::null())
-            .output();
-        match out {
-            Ok(o) => (
-                o.status.success(),
-                format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&o.stdout),
-                    String::from_utf8_lossy(&o.stderr)
-                ),
-            ),
-            Err(e) => (false, e.to_string()),
-        }
-    }
-
-    /// The charon log so far.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("charon.log")).unwrap_or_default()
-    }
-
-    /// Waits until the log contains `needle`.
-    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
-        wait_until(timeout, || self.log().contains(needle))
-    }
-
-    /// Its pid.
-    pub fn pid(&self) -> u32 {
-        self.proc.pid()
-    }
-
-    /// Stops it (SIGTERM, by pid) and waits.
-    pub fn stop(mut self) -> String {
-        self.proc.stop(Duration::from_secs(3));
-        self.log()
-    }
-}
-
-/// One Libreswan pluto in a namespace, run from the extracted .deb: its own NSS database,
-/// secrets, control socket and log, and the extracted `/usr/libexec` bind-mounted in a private
-/// mount namespace (pluto and addconn look for their helpers there).
-pub struct Pluto {
-    /// Its folder.
-    pub dir: PathBuf,
-    ns: String,
-    root: PathBuf,
-    proc: Spawned,
-}
-
-impl Pluto {
-    /// Starts pluto in `ns` with `ipsec_conf` and `secrets`, and adds every connection.
-    pub fn start(ns: &Netns, dir: PathBuf, ipsec_conf: &str, secrets: &str) -> io::Result<Pluto> {
-        let root = libreswan_root().ok_or_else(|| io::Error::other("IKELAB_LIBRESWAN not set"))?;
-        std::fs::create_dir_all(dir.join("run"))?;
-        std::fs::create_dir_all(dir.join("nss"))?;
-        std::fs::write(dir.join("ipsec.conf"), ipsec_conf)?;
-        std::fs::write(dir.join("ipsec.secrets"), secrets)?;
-        let nss = format!("sql:{}/nss", dir.display());
-        ikelab_sim::netns::run(Command::new("certutil").args([
-            "-N",
-            "-d",
-            &nss,
-            "--empty-password",
-        ]))?;
-        let out = std::fs::File::create(dir.join("pluto.out"))?;
-        let libexec = root.join("usr/libexec");
-        let script = format!(
-            "mount --bind {lx} /usr/libexec && exec {lx}/ipsec/pluto --nofork --config {d}/ipsec.conf --rundir {d}/run --nssdir {d}/nss --secretsfile {d}/ipsec.secrets --logfile {d}/pluto.log",
-            lx = libexec.display(),
-            d = dir.display()
-        );
-        let mut cmd = ns.command("unshare");
-        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let proc = Spawned::start("pluto", &mut cmd)?;
-        let p = Pluto {
-            dir,
-            ns: ns.name().to_string(),
-            root,
-            proc,
-        };
-        let ctl = p.dir.join("run/pluto.ctl");
-        if !wait_until(Duration::from_secs(10), || ctl.exists()) {
-            return Err(io::Error::other(format!(
-                "pluto did not open {}: {}",
-                ctl.display(),
-                std::fs::read_to_string(p.dir.join("pluto.out")).unwrap_or_default()
-            )));
-        }
-        let conf = format!("{}/ipsec.conf", p.dir.display());
-        let ctl = ctl.display().to_string();
-        let o = p.tool(
-            "addconn",
-            &["--ctlsocket", &ctl, "--config", &conf, "--autoall"],
-            None,
-        )?;
-        if !o.status.success() {
-            return Err(io::Error::other(format!(
-                "addconn: {}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            )));
-        }
-        Ok(p)
-    }
-
-    fn tool(&self, name: &str, args: &[&str], timeout: Option<Duration>) -> io::Result<Output> {
-        let bin = self.root.join("usr/libexec/ipsec").join(name);
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.ns])
-            .arg(&bin)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let p = Spawned::start(name, &mut cmd)?;
-        p.wait_output(timeout.unwrap_or(Duration::from_secs(10)))
-    }
-
-    /// `whack --ctlsocket ... ARGS`, waiting at most `timeout`; returns its output.
-    pub fn whack(&self, args: &[&str], timeout: Duration) -> String {
-        let ctl = self.dir.join("run/pluto.ctl").display().to_string();
-        let mut all = vec!["--ctlsocket", &ctl];
-        all.extend_from_slice(args);
-        match self.tool("whack", &all, Some(timeout)) {
-            Ok(o) => format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-            Err(e) => e.to_string(),
-        }
-    }
-
-    /// Starts negotiating connection `conn` without waiting for the outcome.
-    pub fn initiate(&self, conn: &str) -> String {
-        self.whack(
-            &["--name", conn, "--initiate", "--asynchronous"],
-            Duration::from_secs(5),
-        )
-    }
-
-    /// The pluto log so far.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("pluto.log")).unwrap_or_default()
-    }
-
-    /// Waits until the log contains `needle`.
-    pub fn wait_log(&self, needle: &str, timeout: Duration) -> bool {
-        wait_until(timeout, || self.log().contains(needle))
-    }
-
-    /// Stops it (SIGTERM, by pid).
-    pub fn stop(mut self) -> String {
-        self.proc.stop(Duration::from_secs(3));
-        self.log()
-    }
 }
 
 /// What a simulated peer left when it stopped.

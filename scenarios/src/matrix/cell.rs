@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use ikelab_peers::ike::{EventKind, QmId, Selector};
 use ikelab_peers::personality::{Mismatch, Personality, Site, apply};
 use ikelab_peers::prefix::Ipv4Net;
-use ikelab_peers::time::Instant;
 
 use super::grid::{Cell, Change, Ids};
 use crate::expect::Expect;
@@ -127,31 +126,27 @@ pub enum CellResult {
     Failed(String),
 }
 
-/// (local, remote) IDs of `ids` for `site`.
+/// (local, remote) IDs of `ids` for `site`: a host's ID_IPV4_ADDR or a prefix's
+/// ID_IPV4_ADDR_SUBNET, of the selectors a real daemon is given too.
 fn ids_of(ids: Ids, site: &Site<'_>) -> (QmId, QmId) {
-    // A selector's ID is a host's ID_IPV4_ADDR or a prefix's ID_IPV4_ADDR_SUBNET.
-    let host = |a| Selector::host(a).to_id();
-    let subnet = |n: Ipv4Net| Selector::net(n.network(), n.prefix_len).to_id();
-    match ids {
-        Ids::Hosts => (host(site.wan.addr), host(site.peer)),
-        Ids::Subnets => (subnet(site.lan), subnet(site.peer_lan)),
-        Ids::NarrowRemote => {
-            let narrower = Ipv4Net {
-                addr: site.peer_lan.network(),
-                prefix_len: site.peer_lan.prefix_len.saturating_add(1).min(32),
-            };
-            (subnet(site.lan), subnet(narrower))
+    let id = |n: Ipv4Net| {
+        if n.prefix_len == 32 {
+            Selector::host(n.addr).to_id()
+        } else {
+            Selector::net(n.addr, n.prefix_len).to_id()
         }
-        Ids::Any => {
-            let any = subnet(net([0, 0, 0, 0], 0));
-            (any.clone(), any)
-        }
-    }
+    };
+    let (local, remote) = super::real::settings::selectors(ids, site);
+    (id(local), id(remote))
 }
 
 /// `site`'s config for `p` with `changes` applied by `p`'s own fixes; `Err` names the change
 /// the device cannot write.
-fn config(p: &dyn Personality, site: &Site<'_>, changes: &[Change]) -> Result<String, String> {
+pub(in crate::matrix) fn config(
+    p: &dyn Personality,
+    site: &Site<'_>,
+    changes: &[Change],
+) -> Result<String, String> {
     let file = format!("{}.conf", site.hostname);
     let mut text = p
         .site_config(site)
@@ -234,6 +229,15 @@ pub enum ArtefactError {
         #[source]
         source: ikelab_sim::SimError,
     },
+    /// A file of a `--netns` cell (a daemon's config or log, the page of two daemons' logs).
+    #[error("{}: {source}", dir.display())]
+    Files {
+        /// The cell's folder.
+        dir: PathBuf,
+        /// What failed.
+        #[source]
+        source: std::io::Error,
+    },
     /// Its `report.html`.
     #[error("{}: report.html: {source}", dir.display())]
     Report {
@@ -256,6 +260,17 @@ pub fn run(cell: &Cell) -> CellResult {
 /// Runs `cell` and, given `dir`, writes there what `ikelab run --report` writes (a cell that
 /// does not run writes nothing); an error only when the folder could not be written.
 pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactError> {
+    if cell.is_real() {
+        return super::real::run::run_into(cell, dir);
+    }
+    let (Some(initiator_p), Some(responder_p)) = (
+        cell.initiator_device.personality(),
+        cell.responder_device.personality(),
+    ) else {
+        return Ok(CellResult::Failed(
+            "a device is neither simulated nor real".into(),
+        ));
+    };
     let v = &cell.variant;
     let (si, sr) = if v.behind_nat {
         sites_behind_nat(true)
@@ -263,8 +278,8 @@ pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactE
         sites(true)
     };
     let texts = [
-        (INITIATOR, &cell.initiator_p, &si, &v.initiator),
-        (RESPONDER, &cell.responder_p, &sr, &v.responder),
+        (INITIATOR, initiator_p, &si, &v.initiator),
+        (RESPONDER, responder_p, &sr, &v.responder),
     ]
     .map(|(side, p, site, changes)| (side, config(&**p, site, changes)));
     let mut configs = vec![];
@@ -277,13 +292,13 @@ pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactE
     let routers = [
         (
             INITIATOR,
-            cell.initiator_p.clone(),
+            initiator_p.clone(),
             "initiator.conf",
             configs[0].as_str(),
         ),
         (
             RESPONDER,
-            cell.responder_p.clone(),
+            responder_p.clone(),
             "responder.conf",
             configs[1].as_str(),
         ),
@@ -372,31 +387,7 @@ fn outcome(run: &RunResult) -> Outcome {
     }
 }
 
-/// Whether an event is a router deciding against the negotiation.
-fn failed(kind: &EventKind) -> bool {
-    // RFC 2408 3.14.1: notify types below 8192 are errors.
-    let error = |t: u16| t < 8192;
-    match kind {
-        EventKind::Phase1Failed { .. }
-        | EventKind::Phase2Failed { .. }
-        | EventKind::NoPolicyForIds { .. }
-        | EventKind::ReturnedIdsMismatch { .. } => true,
-        EventKind::NotifySent { kind, .. } | EventKind::NotifyReceived { kind, .. } => {
-            error(kind.0)
-        }
-        _ => false,
-    }
-}
-
-/// The line a router logged when it decided: at the instant of its first failure, or else of
-/// its first phase 2 established, the last line it logged then (a device writes its
-/// conclusion last: IX `IKE.007: Send notification`, racoon `IPsec-SA established`).
-fn deciding_line(s: &StackState) -> Option<String> {
-    let first = |f: &dyn Fn(&EventKind) -> bool| -> Option<Instant> {
-        s.events.iter().find(|e| f(&e.kind)).map(|e| e.at)
-    };
-    let at =
-        first(&failed).or_else(|| first(&|k| matches!(k, EventKind::Phase2Established { .. })))?;
-    // A cell's log is kept in memory: its runs are short, and its folder is written after it.
-    s.log.iter().rfind(|l| l.at == at).map(|l| l.text.clone())
+/// The line a router logged when it decided ([`crate::decision`]).
+pub(in crate::matrix) fn deciding_line(s: &StackState) -> Option<String> {
+    s.decision.deciding_line().map(str::to_string)
 }

@@ -9,6 +9,7 @@ use ikelab_peers::personality::Personalities;
 
 use super::grid::{Filter, Knob, cells};
 use super::manifest::Manifest;
+use super::real::RealPeer;
 use super::row::Row;
 use super::{id, merge, output, table};
 use crate::say;
@@ -22,7 +23,8 @@ pub const AFTER_HELP: &str = "Examples:\n  \
     ikelab matrix\n  \
     ikelab matrix --pair seil:ix --knob ids --out m\n  \
     ikelab matrix --out m2 --shard 2/4\n  \
-    ikelab matrix merge --out m m1 m2 m3 m4\n\n\
+    ikelab matrix merge --out m m1 m2 m3 m4\n  \
+    ikelab matrix --netns --pair seil:strongswan --pair strongswan:seil --knob ids --out m\n\n\
     Every ordered pair of devices (initiator, responder) across a grid of knobs (ids, pfs, \
     proposal, mode, nat), each cell run in-process from each device's own site config changed by \
     its own fix commands: phase 1, phase 2, a ping from the initiator's LAN, the line each side \
@@ -35,6 +37,13 @@ pub const AFTER_HELP: &str = "Examples:\n  \
     (default: the machine's cores); --shard K/N runs every N-th cell from the K-th, for a CI \
     system's parallel jobs, and `ikelab matrix merge` puts the shards' folders back together \
     (see `ikelab matrix merge --help`).\n\n\
+    --netns (root) adds the real IKE daemons installed here, strongSwan (charon) and Libreswan \
+    (pluto, from $IKELAB_LIBRESWAN), as rows and columns: each of their cells runs in network \
+    namespaces beside a simulated device (or the other daemon), each daemon configured for the \
+    variant in its own format, and is judged by the daemon's own log. On a kernel without ESP \
+    they are IKE only: phase 2 is up when Quick Mode agreed, and the ping column says IKE only. \
+    Pairs with Libreswan use MODP-2048 where the grid has MODP-1024 (Debian builds it without); \
+    pairs with a daemon have no nat cells.\n\n\
     Exit status: 0 written, 2 usage or file errors.";
 
 /// `ikelab matrix merge --help`'s closing text.
@@ -73,6 +82,10 @@ pub struct MatrixArgs {
     /// folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Add the real IKE daemons installed here (strongSwan, Libreswan) as rows and columns,
+    /// their cells run in network namespaces (root).
+    #[arg(long)]
+    pub netns: bool,
 }
 
 /// `ikelab matrix`'s subcommands.
@@ -110,6 +123,18 @@ pub fn run(args: MatrixArgs) -> ExitCode {
         knobs: args.knobs,
         ..Filter::default()
     };
+    if args.netns {
+        if !ikelab_sim::netns::is_root() {
+            return refused("--netns needs root (network namespaces, AF_PACKET sockets)");
+        }
+        ikelab_sim::netns::sweep_stale();
+        filter.real = RealPeer::installed_here();
+        for r in RealPeer::ALL {
+            if !filter.real.contains(&r) {
+                eprintln!("ikelab matrix: {r} is not installed here: no {r} rows or columns");
+            }
+        }
+    }
     for p in &args.pairs {
         if let Err(e) = filter.add_pair(&table, p) {
             return refused(e);
@@ -131,6 +156,7 @@ pub fn run(args: MatrixArgs) -> ExitCode {
     let manifest = Manifest {
         pairs: filter.pairs,
         knobs: filter.knobs,
+        real: filter.real,
         shard: args.shard,
         cells: chosen.len(),
     };

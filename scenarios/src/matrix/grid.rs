@@ -1,6 +1,6 @@
 //! The grid of `ikelab matrix`: the knobs, each knob's variants (what each side changes from
-//! its device's site config), and the cells (an ordered pair of personalities and a variant),
-//! with the filters and shards that pick some of them.
+//! its device's site config), and the cells (an ordered pair of devices, simulated or real,
+//! and a variant), with the filters and shards that pick some of them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,6 +9,8 @@ use std::sync::Arc;
 use ikelab_peers::crypto::{CipherAlg, DhGroup};
 use ikelab_peers::ike::ExchangeMode;
 use ikelab_peers::personality::{Personalities, Personality};
+
+use super::real::RealPeer;
 
 /// What a variant varies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,7 +102,7 @@ pub struct Variant {
     /// The knob.
     pub knob: Knob,
     /// Its name in tables (`host/subnet`: the initiator's, then the responder's).
-    pub name: &'static str,
+    pub name: String,
     /// The initiator's changes.
     pub initiator: Vec<Change>,
     /// The responder's changes.
@@ -120,14 +122,14 @@ pub fn variants() -> Vec<Variant> {
         base.extend_from_slice(c);
         base
     };
-    let v = |knob, name, initiator, responder| Variant {
+    let v = |knob, name: &str, initiator, responder| Variant {
         knob,
-        name,
+        name: name.to_string(),
         initiator,
         responder,
         behind_nat: false,
     };
-    let behind_nat = |name, initiator: bool, responder: bool| Variant {
+    let behind_nat = |name: &str, initiator: bool, responder: bool| Variant {
         behind_nat: true,
         ..v(
             Knob::Nat,
@@ -252,19 +254,81 @@ pub fn variants() -> Vec<Variant> {
     ]
 }
 
+impl Variant {
+    /// This variant for a pair with Libreswan: Debian builds Libreswan 4.10 without MODP-1024
+    /// (`IKE DH algorithm 'modp1024' is not supported`), so each side's phase 1 uses MODP-2048
+    /// where the grid has MODP-1024 (both sides are told, so that the knob still shows only its
+    /// own effect), and so does PFS; the name says so.
+    pub fn without_modp1024(&self) -> Variant {
+        use DhGroup::{Modp1024, Modp2048};
+        let map = |g: DhGroup| if g == Modp1024 { Modp2048 } else { g };
+        let side = |changes: &[Change]| {
+            let mut out: Vec<Change> = changes
+                .iter()
+                .map(|c| match *c {
+                    Change::Pfs(g) => Change::Pfs(g.map(map)),
+                    Change::Phase1(cipher, g) => Change::Phase1(cipher, map(g)),
+                    other => other,
+                })
+                .collect();
+            if !out.iter().any(|c| matches!(c, Change::Phase1(..))) {
+                out.insert(
+                    0,
+                    Change::Phase1(CipherAlg::AesCbc { key_len: 16 }, Modp2048),
+                );
+            }
+            out
+        };
+        Variant {
+            knob: self.knob,
+            name: self.name.replace("modp1024", "modp2048"),
+            initiator: side(&self.initiator),
+            responder: side(&self.responder),
+            behind_nat: self.behind_nat,
+        }
+    }
+}
+
+/// One end of a cell: a simulated device, or a real IKE daemon (`--netns`).
+#[derive(Clone, Debug)]
+pub enum Device {
+    /// A personality of ikelab's, run in-process (or in a namespace beside a real peer).
+    Sim(Arc<dyn Personality>),
+    /// A real daemon, run in a namespace.
+    Real(RealPeer),
+}
+
+impl Device {
+    /// The personality, for a simulated device.
+    pub fn personality(&self) -> Option<&Arc<dyn Personality>> {
+        match self {
+            Device::Sim(p) => Some(p),
+            Device::Real(_) => None,
+        }
+    }
+}
+
 /// One cell: who initiates, who responds, and what they change.
 #[derive(Clone, Debug)]
 pub struct Cell {
-    /// The initiator's personality name.
+    /// The initiator's name (a personality's, or a real peer's: `strongswan`).
     pub initiator: String,
-    /// Its personality.
-    pub initiator_p: Arc<dyn Personality>,
-    /// The responder's personality name.
+    /// The initiator.
+    pub initiator_device: Device,
+    /// The responder's name.
     pub responder: String,
-    /// Its personality.
-    pub responder_p: Arc<dyn Personality>,
+    /// The responder.
+    pub responder_device: Device,
     /// The variant.
     pub variant: Variant,
+}
+
+impl Cell {
+    /// Whether a real daemon takes part (the cell runs in namespaces).
+    pub fn is_real(&self) -> bool {
+        matches!(self.initiator_device, Device::Real(_))
+            || matches!(self.responder_device, Device::Real(_))
+    }
 }
 
 /// Which cells to run.
@@ -274,6 +338,8 @@ pub struct Filter {
     pub pairs: Vec<(String, String)>,
     /// Only these knobs; all if empty.
     pub knobs: Vec<Knob>,
+    /// The real peers that join the grid as rows and columns (`--netns`).
+    pub real: Vec<RealPeer>,
 }
 
 /// A `--pair` value that is not `A:B` with known personalities.
@@ -318,12 +384,17 @@ impl Filter {
                 .get(n)
                 .and_then(|p| known.iter().find(|(_, k)| k.vendor() == p.vendor()))
                 .map(|(k, _)| k.clone())
+                .or_else(|| {
+                    let r = n.parse::<RealPeer>().ok()?;
+                    self.real.contains(&r).then(|| r.name().to_string())
+                })
                 .ok_or_else(|| PairError::Unknown {
                     given: value.into(),
                     name: n.into(),
                     expected: known
                         .iter()
                         .map(|(k, _)| k.as_str())
+                        .chain(self.real.iter().map(|r| r.name()))
                         .collect::<Vec<_>>()
                         .join(", "),
                 })?;
@@ -335,26 +406,49 @@ impl Filter {
 }
 
 /// The cells of the grid that `filter` keeps: every ordered pair of `table`'s personalities
-/// that write site configs (a device with itself included), for every variant, pairs outer.
+/// that write site configs and of `filter`'s real peers (a device with itself included), for
+/// every variant, pairs outer. A pair with a real peer has no NAT knob (the namespaces have no
+/// NAT device yet), and with Libreswan its variants are [`Variant::without_modp1024`].
 pub fn cells(table: &Personalities, filter: &Filter) -> Vec<Cell> {
-    let ps = matrix_personalities(table);
+    let devices: Vec<(String, Device)> = matrix_personalities(table)
+        .into_iter()
+        .map(|(n, p)| (n, Device::Sim(p)))
+        .chain(
+            filter
+                .real
+                .iter()
+                .map(|r| (r.name().to_string(), Device::Real(*r))),
+        )
+        .collect();
     let mut out = vec![];
-    for (a, pa) in &ps {
-        for (b, pb) in &ps {
+    for (a, da) in &devices {
+        for (b, db) in &devices {
             let wanted =
                 filter.pairs.is_empty() || filter.pairs.iter().any(|(x, y)| x == a && y == b);
             if !wanted {
                 continue;
             }
+            let real = [da, db].map(|d| match d {
+                Device::Real(r) => Some(*r),
+                Device::Sim(_) => None,
+            });
             for v in variants() {
                 if !filter.knobs.is_empty() && !filter.knobs.contains(&v.knob) {
                     continue;
                 }
+                if real.iter().any(Option::is_some) && v.behind_nat {
+                    continue;
+                }
+                let v = if real.contains(&Some(RealPeer::Libreswan)) {
+                    v.without_modp1024()
+                } else {
+                    v
+                };
                 out.push(Cell {
                     initiator: a.clone(),
-                    initiator_p: pa.clone(),
+                    initiator_device: da.clone(),
                     responder: b.clone(),
-                    responder_p: pb.clone(),
+                    responder_device: db.clone(),
                     variant: v,
                 });
             }

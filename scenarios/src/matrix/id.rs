@@ -48,7 +48,7 @@ impl Cell {
             slug(&self.initiator),
             slug(&self.responder),
             slug(self.variant.knob.name()),
-            slug(self.variant.name),
+            slug(&self.variant.name),
         ];
         CellId(parts.join("-"))
     }

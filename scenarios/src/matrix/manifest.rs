@@ -11,6 +11,7 @@ use ikelab_sim::files::{self, FileError};
 use serde::{Deserialize, Serialize};
 
 use super::grid::{Filter, Knob, PairError, UnknownKnob};
+use super::real::{RealPeer, UnknownPeer};
 use crate::steps::Shard;
 use crate::steps::suite::ShardError;
 
@@ -31,6 +32,8 @@ pub struct Manifest {
     pub pairs: Vec<(String, String)>,
     /// `--knob`s.
     pub knobs: Vec<Knob>,
+    /// The real peers of `--netns` (none without it).
+    pub real: Vec<RealPeer>,
     /// `--shard`, if any.
     pub shard: Option<Shard>,
     /// How many cells it ran.
@@ -44,6 +47,9 @@ struct Json {
     version: u32,
     pairs: Vec<String>,
     knobs: Vec<String>,
+    /// Absent in an in-process run's manifest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    real: Vec<String>,
     shard: Option<String>,
     cells: usize,
 }
@@ -70,6 +76,15 @@ pub enum ManifestError {
         path: PathBuf,
         /// The version it has.
         found: u32,
+    },
+    /// A real peer that is none ikelab knows.
+    #[error("{}: field real: {source}", path.display())]
+    Real {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: UnknownPeer,
     },
     /// A pair that names no personality of the matrix.
     #[error("{}: field pairs: {source}", path.display())]
@@ -106,6 +121,7 @@ impl Manifest {
         Filter {
             pairs: self.pairs.clone(),
             knobs: self.knobs.clone(),
+            real: self.real.clone(),
         }
     }
 
@@ -115,6 +131,7 @@ impl Manifest {
             version: VERSION,
             pairs: self.pairs.iter().map(|(a, b)| format!("{a}:{b}")).collect(),
             knobs: self.knobs.iter().map(|k| k.name().to_string()).collect(),
+            real: self.real.iter().map(|r| r.name().to_string()).collect(),
             shard: self.shard.map(|s| s.to_string()),
             cells: self.cells,
         };
@@ -139,6 +156,14 @@ impl Manifest {
             });
         }
         let mut filter = Filter::default();
+        // Before the pairs, which may name them.
+        for r in &j.real {
+            let r = r.parse().map_err(|source| ManifestError::Real {
+                path: path(),
+                source,
+            })?;
+            filter.real.push(r);
+        }
         for p in &j.pairs {
             filter
                 .add_pair(table, p)
@@ -165,6 +190,7 @@ impl Manifest {
         Ok(Manifest {
             pairs: filter.pairs,
             knobs: filter.knobs,
+            real: filter.real,
             shard,
             cells: j.cells,
         })

@@ -14,6 +14,7 @@ pub mod merge;
 pub mod output;
 pub mod page;
 pub mod read;
+pub mod real;
 pub mod row;
 pub mod table;
 
@@ -22,7 +23,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use cell::{ArtefactError, CellResult};
-pub use grid::{Cell, Filter, Knob, cells};
+pub use grid::{Cell, Device, Filter, Knob, cells};
 pub use id::CellId;
 pub use row::{Row, Status};
 

@@ -11,7 +11,7 @@ use ikelab_sim::files::{self, FileError};
 use super::grid::Cell;
 use super::id::CellId;
 use super::row::{Row, Status};
-use super::table::{CSV_COLUMNS, DOWN, FAILED, NOT_EXPRESSIBLE, UP};
+use super::table::{CSV_COLUMNS, DOWN, FAILED, IKE_ONLY, NOT_EXPRESSIBLE, UP};
 
 /// The largest `matrix.csv` read (the default grid's is some 60 KiB).
 pub const LIMIT: Limit = Limit {
@@ -191,7 +191,7 @@ fn row(path: &Path, line: u64, record: &csv::StringRecord, cell: &Cell) -> Resul
         ("initiator", f[0], cell.initiator.as_str()),
         ("responder", f[1], cell.responder.as_str()),
         ("knob", f[2], cell.variant.knob.name()),
-        ("variant", f[3], cell.variant.name),
+        ("variant", f[3], cell.variant.name.as_str()),
     ];
     for (field, found, want) in expected {
         if found != want {
@@ -209,7 +209,7 @@ fn row(path: &Path, line: u64, record: &csv::StringRecord, cell: &Cell) -> Resul
         initiator: cell.initiator.clone(),
         responder: cell.responder.clone(),
         knob: cell.variant.knob,
-        variant: cell.variant.name.to_string(),
+        variant: cell.variant.name.clone(),
         status,
         initiator_line: f[7].to_string(),
         responder_line: f[8].to_string(),
@@ -248,14 +248,27 @@ fn status(p1: &str, p2: &str, ping: &str) -> Result<Status, (&'static str, Strin
             .then(|| t.parse::<u32>().ok())
             .flatten()
     };
-    let bad_ping = || ("ping", format!("{ping:?}, expected ANSWERED/SENT (9/10)"));
-    let (a, s) = ping.split_once('/').ok_or_else(bad_ping)?;
+    let bad_ping = || {
+        (
+            "ping",
+            format!("{ping:?}, expected ANSWERED/SENT (9/10) or {IKE_ONLY:?}"),
+        )
+    };
+    let (a, s) = if ping == IKE_ONLY {
+        ("0", "0")
+    } else {
+        ping.split_once('/').ok_or_else(bad_ping)?
+    };
     let (answered, sent) = (
         count(a).ok_or_else(bad_ping)?,
         count(s).ok_or_else(bad_ping)?,
     );
     if answered > sent {
         return Err(("ping", format!("{ping:?}: more answered than sent")));
+    }
+    if sent == 0 && ping != IKE_ONLY {
+        // What the table writes for a cell that sent nothing.
+        return Err(bad_ping());
     }
     Ok(Status::Ran {
         phase1,

@@ -124,7 +124,7 @@ impl Row {
             initiator: cell.initiator.clone(),
             responder: cell.responder.clone(),
             knob: cell.variant.knob,
-            variant: cell.variant.name.to_string(),
+            variant: cell.variant.name.clone(),
             status,
             initiator_line,
             responder_line,

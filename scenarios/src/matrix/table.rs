@@ -34,6 +34,8 @@ pub const DOWN: &str = "down";
 pub const NOT_EXPRESSIBLE: &str = "n/a";
 /// The phase and ping columns of a cell whose lab could not be built.
 pub const FAILED: &str = "error";
+/// The ping column of a cell that sent none: a real daemon's, IKE only.
+pub const IKE_ONLY: &str = "IKE only";
 
 /// The phase 1, phase 2 and ping columns of `status` (`up`, `down`, `9/10`).
 pub fn status_fields(status: Status) -> [String; 3] {
@@ -44,7 +46,14 @@ pub fn status_fields(status: Status) -> [String; 3] {
             phase2,
             answered,
             sent,
-        } => [up(phase1), up(phase2), format!("{answered}/{sent}")],
+        } => {
+            let ping = if sent == 0 {
+                IKE_ONLY.to_string()
+            } else {
+                format!("{answered}/{sent}")
+            };
+            [up(phase1), up(phase2), ping]
+        }
         Status::NotExpressible => [NOT_EXPRESSIBLE; 3].map(str::to_string),
         Status::Failed => [FAILED; 3].map(str::to_string),
     }

@@ -42,15 +42,18 @@
 //!   clock to the nodes' [`crate::Instant`].
 //! - [`BridgeCapture`] and [`Recorder`]: a bridge's frames and the driver's, merged into a
 //!   [`crate::Capture`].
+//! - [`daemon`]: real IKE daemons ([`Charon`], [`Pluto`]) in a namespace.
 //! - [`stop_on_signals`]: SIGINT/SIGTERM end a run the normal way.
 
 mod capture;
+pub mod daemon;
 mod driver;
 mod ns;
 mod signal;
 mod sys;
 
 pub use capture::{BridgeCapture, Frames, Recorder};
+pub use daemon::{Charon, Pluto, libreswan_root, wait_until};
 pub use driver::{Clock, Driver, Port};
 pub use ns::{
     LinkInfo, Netns, PREFIX, Spawned, link_info, parse_mac, read_sysctl, run, sweep_stale,
