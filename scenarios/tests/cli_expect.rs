@@ -286,3 +286,49 @@ fn a_closed_stdout_ends_the_program_quietly_after_the_artefacts() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `enum` of every `kind` property in `v`, wherever it is.
+fn kind_enums(v: &serde_json::Value, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(e) = m
+                .get("kind")
+                .and_then(|k| k.get("enum"))
+                .and_then(|e| e.as_array())
+            {
+                out.push(
+                    e.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect(),
+                );
+            }
+            m.values().for_each(|x| kind_enums(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| kind_enums(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_schema_lists_every_kind_of_finding() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schema/summary.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut enums = vec![];
+    kind_enums(&schema, &mut enums);
+    assert_eq!(enums.len(), 1, "one `kind` enum in the schema: {enums:?}");
+    let mut listed = enums.remove(0);
+    let mut kinds: Vec<String> = ikelab::diagnose::FindingKind::all()
+        .into_iter()
+        .map(|k| {
+            serde_json::to_value(k)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    listed.sort();
+    kinds.sort();
+    assert_eq!(listed, kinds);
+}

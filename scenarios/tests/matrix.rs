@@ -344,3 +344,68 @@ fn nat_cells_follow_rfc_3947() {
         }
     }
 }
+
+/// `--netns` adds the real daemons as rows and columns: every ordered pair with a daemon, no
+/// `nat` cells (the namespaces have no NAT device), and with Libreswan no MODP-1024 (Debian
+/// builds it without): each such variant says MODP-2048 instead, on both sides.
+#[test]
+fn real_daemons_join_the_grid_with_netns() {
+    use ikelab::matrix::grid::{Change, Device};
+    use ikelab::matrix::real::RealPeer;
+    use ikelab_peers::crypto::DhGroup;
+
+    let table = Personalities::builtin();
+    let mut f = Filter::default();
+    // Without --netns a daemon's name is refused, and says what it needs.
+    let err = f.add_pair(&table, "strongswan:ix").unwrap_err().to_string();
+    assert!(err.contains("--netns"), "{err}");
+
+    f.real = RealPeer::ALL.to_vec();
+    let all = cells(&table, &f);
+    let sims = ikelab::matrix::grid::matrix_personalities(&table).len();
+    let devices = sims + 2;
+    let variants = ikelab::matrix::grid::variants();
+    let nat = variants.iter().filter(|v| v.behind_nat).count();
+    let with_daemon = devices * devices - sims * sims;
+    assert_eq!(
+        all.len(),
+        sims * sims * variants.len() + with_daemon * (variants.len() - nat)
+    );
+    let real: Vec<_> = all.iter().filter(|c| c.is_real()).collect();
+    assert_eq!(real.len(), with_daemon * (variants.len() - nat));
+    assert!(real.iter().all(|c| !c.variant.behind_nat));
+    for c in &real {
+        let libreswan = [&c.initiator_device, &c.responder_device]
+            .iter()
+            .any(|d| matches!(d, Device::Real(RealPeer::Libreswan)));
+        let groups = c
+            .variant
+            .initiator
+            .iter()
+            .chain(&c.variant.responder)
+            .filter_map(|ch| match *ch {
+                Change::Pfs(g) => g,
+                Change::Phase1(_, g) => Some(g),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        if libreswan {
+            assert!(!groups.contains(&DhGroup::Modp1024), "{}", c.id());
+            assert!(!c.variant.name.contains("modp1024"), "{}", c.id());
+        }
+    }
+    f.add_pair(&table, "strongswan:libreswan").unwrap();
+    f.knobs.push(ikelab::matrix::Knob::Pfs);
+    let some = cells(&table, &f);
+    let names: Vec<_> = some.iter().map(|c| c.variant.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "off/off",
+            "modp2048/modp2048",
+            "modp2048/off",
+            "off/modp2048",
+            "modp2048/modp1536"
+        ]
+    );
+}

@@ -78,6 +78,77 @@ pub enum FindingKind {
     ArpFailed,
     /// A host's address is on no router's LAN.
     HostOnNoSegment,
+    /// A peer could not read the first encrypted messages after phase 1 (malformed once
+    /// decrypted): the two derive different phase-2 IVs. Only a real daemon's log shows it
+    /// (`ikelab matrix --netns`): Libreswan after an Aggressive Mode whose last message came
+    /// in clear, as racoon sends it (libreswan issue 2027).
+    Phase2Unreadable,
+}
+
+impl FindingKind {
+    /// Every kind (a new variant must be added here, or this does not compile: `summary.json`'s
+    /// schema lists them, and a test checks it against this).
+    pub fn all() -> Vec<FindingKind> {
+        use FindingKind::*;
+        let all = [
+            Phase2IdsRefused,
+            Phase2IdsSwapped,
+            Phase2IdPrefixDiffers,
+            Phase2IdTypeDiffers,
+            Phase2IdAnyOnOneSide,
+            Phase2LocalIdWithoutRemote,
+            Phase2IdProtocolDiffers,
+            NoPolicy,
+            Phase2IdsReturnedDiffer,
+            Phase2ProposalDiffers,
+            PfsDiffers,
+            EncapModeDiffers,
+            PreSharedKeyDiffers,
+            Phase1ProposalDiffers,
+            Phase1NoProposal,
+            NoProposalChosen,
+            ExchangeModeDiffers,
+            PeerAddressWrong,
+            Phase1Timeout,
+            LifetimeDiffers,
+            NoRouteIntoTunnel,
+            TrafficInClear,
+            ArpFailed,
+            HostOnNoSegment,
+            Phase2Unreadable,
+        ];
+        // Exhaustive: a variant missing above is one missing here.
+        for k in all {
+            match k {
+                Phase2IdsRefused
+                | Phase2IdsSwapped
+                | Phase2IdPrefixDiffers
+                | Phase2IdTypeDiffers
+                | Phase2IdAnyOnOneSide
+                | Phase2LocalIdWithoutRemote
+                | Phase2IdProtocolDiffers
+                | NoPolicy
+                | Phase2IdsReturnedDiffer
+                | Phase2ProposalDiffers
+                | PfsDiffers
+                | EncapModeDiffers
+                | PreSharedKeyDiffers
+                | Phase1ProposalDiffers
+                | Phase1NoProposal
+                | NoProposalChosen
+                | ExchangeModeDiffers
+                | PeerAddressWrong
+                | Phase1Timeout
+                | LifetimeDiffers
+                | NoRouteIntoTunnel
+                | TrafficInClear
+                | ArpFailed
+                | HostOnNoSegment
+                | Phase2Unreadable => {}
+            }
+        }
+        all.to_vec()
+    }
 }
 
 /// One change to one config line, as `summary.json` carries it.

@@ -258,7 +258,8 @@ pub fn run(cell: &Cell) -> CellResult {
 }
 
 /// Runs `cell` and, given `dir`, writes there what `ikelab run --report` writes (a cell that
-/// does not run writes nothing); an error only when the folder could not be written.
+/// does not run writes nothing); an error only when the folder could not be written. A cell
+/// with a real daemon runs in namespaces instead ([`super::real::run`]).
 pub fn run_into(cell: &Cell, dir: Option<&Path>) -> Result<CellResult, ArtefactError> {
     if cell.is_real() {
         return super::real::run::run_into(cell, dir);

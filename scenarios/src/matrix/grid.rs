@@ -348,6 +348,16 @@ pub enum PairError {
     /// Not two names around a colon.
     #[error("--pair {0:?} is not INITIATOR:RESPONDER (e.g. seil:ix)")]
     NotAPair(String),
+    /// A real daemon's name, without `--netns` or not installed here.
+    #[error(
+        "--pair {given:?}: {name} is a real daemon: it joins the matrix with --netns (root), where it is installed"
+    )]
+    NeedsNetns {
+        /// The value given.
+        given: String,
+        /// The daemon's name.
+        name: String,
+    },
     /// A name that is no personality writing site configs.
     #[error("--pair {given:?}: no personality {name:?} (expected {expected})")]
     Unknown {
@@ -384,9 +394,17 @@ impl Filter {
                 .get(n)
                 .and_then(|p| known.iter().find(|(_, k)| k.vendor() == p.vendor()))
                 .map(|(k, _)| k.clone())
+                .map(Ok)
                 .or_else(|| {
                     let r = n.parse::<RealPeer>().ok()?;
-                    self.real.contains(&r).then(|| r.name().to_string())
+                    Some(if self.real.contains(&r) {
+                        Ok(r.name().to_string())
+                    } else {
+                        Err(PairError::NeedsNetns {
+                            given: value.into(),
+                            name: r.name().into(),
+                        })
+                    })
                 })
                 .ok_or_else(|| PairError::Unknown {
                     given: value.into(),
@@ -397,7 +415,7 @@ impl Filter {
                         .chain(self.real.iter().map(|r| r.name()))
                         .collect::<Vec<_>>()
                         .join(", "),
-                })?;
+                })??;
             names.push(name);
         }
         self.pairs.push((names[0].clone(), names[1].clone()));

@@ -19,7 +19,7 @@ thead th{background:#f0f1f6}th.variant{background:#f7f7fb;font-weight:normal;col
 th.variant b{color:#1d2330}td{min-width:14em;max-width:28em}
 td a{font-weight:bold;color:inherit}td .why{display:block;font-size:12px;color:#333;margin-top:.2em}
 .legend span{display:inline-block;padding:.1em .5em;margin:0 .4em .3em 0;border:1px solid}
-.c-up{background:#e3f7e8;border-color:#2e8b57}.c-p2{background:#f1f7d4;border-color:#8a9a2b}
+.c-up{background:#e3f7e8;border-color:#2e8b57}.c-qm{background:#e6f0fa;border-color:#3a6ea5}.c-p2{background:#f1f7d4;border-color:#8a9a2b}
 .c-p1{background:#fff4d6;border-color:#d4a017}.c-down{background:#fde2e2;border-color:#c0392b}
 .c-na{background:#eeeeee;border-color:#999;color:#555}.c-err{background:#f3e8fc;border-color:#7d3c98}
 .c-none{background:#fff;color:#999}
@@ -29,6 +29,7 @@ td a{font-weight:bold;color:inherit}td .why{display:block;font-size:12px;color:#
 fn class(c: Class) -> (&'static str, &'static str) {
     match c {
         Class::Up => ("c-up", "phase 2 up, ping answered"),
+        Class::QuickModeAgreed => ("c-qm", "Quick Mode agreed, IKE only (a real daemon)"),
         Class::Phase2NoPing => ("c-p2", "phase 2 up, no echo request answered"),
         Class::Phase1Only => ("c-p1", "phase 1 only"),
         Class::Nothing => ("c-down", "nothing came up"),
@@ -38,8 +39,9 @@ fn class(c: Class) -> (&'static str, &'static str) {
 }
 
 /// Every class, in the legend's order.
-const CLASSES: [Class; 6] = [
+const CLASSES: [Class; 7] = [
     Class::Up,
+    Class::QuickModeAgreed,
     Class::Phase2NoPing,
     Class::Phase1Only,
     Class::Nothing,
@@ -56,6 +58,7 @@ fn label(s: Status) -> String {
             answered,
             sent,
         } => match (phase1, phase2) {
+            (_, true) if sent == 0 => "Quick Mode agreed, IKE only".to_string(),
             (_, true) => format!("phase 2 up, {answered}/{sent} answered"),
             (true, false) => "phase 1 only".to_string(),
             (false, false) => "nothing came up".to_string(),

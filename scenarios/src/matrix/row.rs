@@ -31,6 +31,8 @@ pub enum Status {
 pub enum Class {
     /// Phase 2 up and at least one echo request answered.
     Up,
+    /// Quick Mode agreed, no ping sent: a real daemon's cell, IKE only.
+    QuickModeAgreed,
     /// Phase 2 up, no echo request answered.
     Phase2NoPing,
     /// Phase 1 up, phase 2 not.
@@ -52,6 +54,11 @@ impl Status {
                 answered,
                 ..
             } if answered > 0 => Class::Up,
+            Status::Ran {
+                phase2: true,
+                sent: 0,
+                ..
+            } => Class::QuickModeAgreed,
             Status::Ran { phase2: true, .. } => Class::Phase2NoPing,
             Status::Ran { phase1: true, .. } => Class::Phase1Only,
             Status::Ran { .. } => Class::Nothing,

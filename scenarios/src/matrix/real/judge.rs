@@ -104,8 +104,30 @@ const RULES: &[Rule] = &[
     ),
     rule(
         SS,
+        "none allows pre-shared key authentication using",
+        Refused(
+            K::ExchangeModeDiffers,
+            "has no config for this exchange mode with a PSK",
+        ),
+    ),
+    rule(
+        SS,
+        "received AUTHENTICATION_FAILED error notify",
+        Refused(K::PreSharedKeyDiffers, "was answered AUTHENTICATION-FAILED"),
+    ),
+    rule(
+        SS,
         "giving up after",
         Refused(K::Phase1Timeout, "gave up: no answer"),
+    ),
+    // Message ID 0 is phase 1: its first message went unanswered.
+    rule(
+        SS,
+        "of request message ID 0, seq 1",
+        Refused(
+            K::Phase1Timeout,
+            "got no answer to its first phase-1 message",
+        ),
     ),
     // Libreswan 4.10 (programs/pluto/ikev1*.c): the state transitions' log lines, the
     // notifications it sends and receives, and the kernel's refusal of each SA it adds
@@ -132,6 +154,49 @@ const RULES: &[Rule] = &[
         Refused(
             K::Phase2IdsRefused,
             "INVALID-ID-INFORMATION: the phase-2 IDs were refused",
+        ),
+    ),
+    // A Main Mode request to an Aggressive Mode connection, and the reverse.
+    rule(
+        LS,
+        "no connection has been authorized with authby=PSK",
+        Refused(
+            K::ExchangeModeDiffers,
+            "has no connection for this exchange mode with a PSK from the peer",
+        ),
+    ),
+    rule(
+        LS,
+        "connection has been configured with authby PSK",
+        Refused(
+            K::ExchangeModeDiffers,
+            "has no connection for this exchange mode with a PSK from the peer",
+        ),
+    ),
+    // After an Aggressive Mode whose last message came in clear (racoon's way), Libreswan
+    // derives another phase-2 IV than racoon and strongSwan do (libreswan issue 2027).
+    rule(
+        LS,
+        "malformed payload in packet",
+        Refused(
+            K::Phase2Unreadable,
+            "could not read the peer's encrypted messages after phase 1 (another IV)",
+        ),
+    ),
+    rule(
+        LS,
+        "STATE_MAIN_I1: retransmission",
+        Refused(
+            K::Phase1Timeout,
+            "got no answer to its first phase-1 message",
+        ),
+    ),
+    rule(
+        LS,
+        "STATE_AGGR_I1: retransmission",
+        Refused(
+            K::Phase1Timeout,
+            "got no answer to its first phase-1 message",
         ),
     ),
     rule(
@@ -231,6 +296,12 @@ Dec  8 00:12:48.944374: ERROR: \"matrix\" #2: netlink response for Add SA esp.c7
 Dec  8 00:12:48.964002: \"matrix\" #2: state transition function for STATE_QUICK_R0 had internal error
 ";
 
+    const LIBRESWAN_AFTER_A_CLEAR_AM3: &str = "\
+Dec  8 00:15:27.305333: \"matrix\" #1: IKE SA established {auth=PRESHARED_KEY cipher=AES_CBC_128 integ=HMAC_SHA1 group=MODP2048}
+Dec  8 00:15:27.305439: \"matrix\" #1: 63771-byte length of ISAKMP Hash Payload is larger than can fit
+Dec  8 00:15:27.305447: \"matrix\" #1: malformed payload in packet
+";
+
     const LIBRESWAN_REFUSED_IDS: &str = "\
 Dec  8 00:12:36.812000: \"matrix\" #1: IKE SA established {auth=PRESHARED_KEY cipher=AES_CBC_128 integ=HMAC_SHA1 group=MODP2048}
 Dec  8 00:12:36.817227: \"matrix\" #1: cannot respond to IPsec SA request because no connection is known for 0.0.0.0/0===100.64.1.2...100.64.1.1===0.0.0.0/0
@@ -274,6 +345,13 @@ Dec  8 00:12:36.817300: \"matrix\" #1: sending encrypted notification INVALID_ID
                 .unwrap()
                 .contains("no connection is known for 0.0.0.0/0")
         );
+    }
+
+    #[test]
+    fn libreswan_that_cannot_read_quick_mode_says_so() {
+        let v = judge(RealPeer::Libreswan, LIBRESWAN_AFTER_A_CLEAR_AM3);
+        assert!(v.phase1 && !v.quick_mode);
+        assert_eq!(v.refusal.map(|r| r.0), Some(FindingKind::Phase2Unreadable));
     }
 
     #[test]

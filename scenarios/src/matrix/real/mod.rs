@@ -1,16 +1,19 @@
 //! Real IKE daemons as rows and columns of `ikelab matrix --netns`: strongSwan's charon and
 //! Libreswan's pluto, each configured for a cell in its own format ([`settings`], [`swanctl`],
-//! [`libreswan`]), run in namespaces beside a simulated device ([`peer`]) or each other
-//! ([`lab`], [`run`]), and judged by their own logs ([`judge`]).
+//! [`libreswan`]), run in namespaces ([`lab`]) beside a simulated device ([`peer`]) or each
+//! other ([`ends`], [`run`]), judged by their own logs ([`judge`]) as the simulated device is by
+//! its events ([`outcome`]).
 //!
 //! These kernels have no ESP (`CONFIG_INET_ESP` unset), so a daemon cannot install the SAs it
 //! negotiates: its cells are IKE only. Phase 2 counts as up when Quick Mode agreed (the
 //! responder accepted the proposal and IDs, and the initiator the answer), whatever the kernel
 //! then did with the keys, and no ping is sent through the tunnel.
 
+pub mod ends;
 pub mod judge;
 pub mod lab;
 pub mod libreswan;
+pub mod outcome;
 pub mod peer;
 pub mod run;
 pub mod settings;

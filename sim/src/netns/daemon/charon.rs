@@ -19,7 +19,9 @@ pub struct Charon {
 
 impl Charon {
     /// Starts charon in `ns` with `swanctl_conf` loaded; `libipsec` uses the userspace ESP
-    /// backend (kernel-libipsec) instead of the kernel's.
+    /// backend (kernel-libipsec) instead of the kernel's. Its plugins are listed, not found:
+    /// `gcrypt` (libstrongswan-extra-plugins) last, for 3DES, which the `aes` and `sha`
+    /// plugins before it do not have (Debian's strongSwan has no `openssl` plugin here).
     pub fn start(
         ns: &Netns,
         dir: PathBuf,
@@ -45,7 +47,7 @@ impl Charon {
             "kernel-netlink"
         };
         let conf = format!(
-            "charon {{\n{options}  load_modular = no\n  load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey gmp curve25519 kdf socket-default {kernel} vici updown\n  install_routes = {routes}\n  plugins {{\n    vici {{\n      socket = unix://{d}/charon.vici\n    }}\n  }}\n  filelog {{\n    main {{\n      path = {d}/charon.log\n      default = 1\n      ike = 2\n      cfg = 2\n      knl = 2\n      time_format = %H:%M:%S\n      flush_line = yes\n    }}\n  }}\n  syslog {{\n    daemon {{\n      default = -1\n    }}\n  }}\n}}\n",
+            "charon {{\n{options}  load_modular = no\n  load = random nonce aes sha1 sha2 hmac pem pkcs1 x509 revocation constraints pubkey gmp curve25519 kdf socket-default {kernel} vici updown gcrypt\n  install_routes = {routes}\n  plugins {{\n    vici {{\n      socket = unix://{d}/charon.vici\n    }}\n  }}\n  filelog {{\n    main {{\n      path = {d}/charon.log\n      default = 1\n      ike = 2\n      cfg = 2\n      knl = 2\n      time_format = %H:%M:%S\n      flush_line = yes\n    }}\n  }}\n  syslog {{\n    daemon {{\n      default = -1\n    }}\n  }}\n}}\n",
             d = dir.display(),
             routes = if libipsec { "yes" } else { "no" },
         );

@@ -70,6 +70,19 @@ impl Pluto {
                 String::from_utf8_lossy(&o.stderr)
             )));
         }
+        // addconn's requests may still be on their way when it exits: a connection initiated
+        // before pluto has taken them is replaced, and its state deleted. The last of them
+        // rereads the secrets (`forgetting secrets`, then `loading secrets from`; pluto's own
+        // start loads them without forgetting any).
+        let loaded = |log: &str| {
+            log.rfind("forgetting secrets")
+                .is_some_and(|at| log[at..].contains("loading secrets from"))
+        };
+        if !wait_until(Duration::from_secs(10), || loaded(&p.log())) {
+            return Err(io::Error::other(
+                "pluto did not take addconn's connections within 10 s (no secrets reread in its log)",
+            ));
+        }
         Ok(p)
     }
 
