@@ -31,7 +31,23 @@ pub(super) fn sim_verdict(s: &StackState, initiator: bool) -> Verdict {
         .events
         .iter()
         .any(|e| matches!(e.kind, EventKind::Phase2Established { .. }));
-    let refusal = s.events.iter().find_map(|e| sim_refusal(&e.kind));
+    // An initiator whose LAN pinged and that neither acquired an SA nor started phase 1: its
+    // policies do not cover the LAN's traffic (a policy-based device forwards it in clear).
+    let started = s.events.iter().any(|e| {
+        matches!(
+            e.kind,
+            EventKind::Acquire { .. } | EventKind::Phase1Started { .. }
+        )
+    });
+    let silent = (initiator && !started).then_some((
+        FindingKind::TrafficInClear,
+        "started no negotiation: its policies do not cover its LAN's pings",
+    ));
+    let refusal = s
+        .events
+        .iter()
+        .find_map(|e| sim_refusal(&e.kind))
+        .or(silent);
     Verdict {
         phase1,
         quick_mode: initiator && established,

@@ -144,10 +144,26 @@ fn start_ends(
             .map_err(|e| format!("the initiator's LAN host: {e}"))?;
     }
     let failed = |i: usize, e: String| format!("the {} ({}): {e}", ROLES[i], names[i]);
-    let responder = start(&ends[1], sites[1], RESPONDER, &lab.responder, work, dir, false)
-        .map_err(|e| failed(1, e))?;
-    let initiator = start(&ends[0], sites[0], INITIATOR, &lab.initiator, work, dir, true)
-        .map_err(|e| failed(0, e))?;
+    let responder = start(
+        &ends[1],
+        sites[1],
+        RESPONDER,
+        &lab.responder,
+        work,
+        dir,
+        false,
+    )
+    .map_err(|e| failed(1, e))?;
+    let initiator = start(
+        &ends[0],
+        sites[0],
+        INITIATOR,
+        &lab.initiator,
+        work,
+        dir,
+        true,
+    )
+    .map_err(|e| failed(0, e))?;
     Ok([initiator, responder])
 }
 

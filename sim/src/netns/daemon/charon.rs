@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::{CHARON, wait_until};
+use super::{CHARON, spawn_private, wait_until};
 use crate::netns::{Netns, Spawned};
 
 /// One strongSwan charon in a namespace: its own strongswan.conf, vici socket, log and a
@@ -53,30 +53,16 @@ impl Charon {
         );
         std::fs::write(dir.join("strongswan.conf"), conf)?;
         std::fs::write(dir.join("swanctl.conf"), swanctl_conf)?;
-        let out = std::fs::File::create(dir.join("charon.out"))?;
         let script = format!(
             "mount --bind {d}/run /run && exec env STRONGSWAN_CONF={d}/strongswan.conf {CHARON}",
             d = dir.display()
         );
-        let mut cmd = ns.command("unshare");
-        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let proc = Spawned::start("charon", &mut cmd)?;
+        let proc = spawn_private(ns, "charon", &dir, &script, &dir.join("charon.vici"))?;
         let c = Charon {
             dir,
             ns: ns.name().to_string(),
             proc,
         };
-        let vici = c.dir.join("charon.vici");
-        if !wait_until(Duration::from_secs(10), || vici.exists()) {
-            return Err(io::Error::other(format!(
-                "charon did not open {}: {}",
-                vici.display(),
-                std::fs::read_to_string(c.dir.join("charon.out")).unwrap_or_default()
-            )));
-        }
         let (ok, text) = c.swanctl(&[
             "--load-all",
             "--file",

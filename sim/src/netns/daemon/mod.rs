@@ -8,8 +8,12 @@
 mod charon;
 mod pluto;
 
+use std::io;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use super::{Netns, Spawned};
 
 pub use charon::{Charon, Control};
 pub use pluto::Pluto;
@@ -53,4 +57,32 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Starts daemon `name` in `ns` as `sh -c script` in a private mount namespace (the script
+/// bind-mounts what the daemon needs over the system's paths first), its output in
+/// `dir/<name>.out`, and waits until `socket` exists: its control socket is open.
+fn spawn_private(
+    ns: &Netns,
+    name: &str,
+    dir: &Path,
+    script: &str,
+    socket: &Path,
+) -> io::Result<Spawned> {
+    let out_path = dir.join(format!("{name}.out"));
+    let out = std::fs::File::create(&out_path)?;
+    let mut cmd = ns.command("unshare");
+    cmd.args(["-m", "--propagation", "private", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out);
+    let proc = Spawned::start(name, &mut cmd)?;
+    if !wait_until(Duration::from_secs(10), || socket.exists()) {
+        return Err(io::Error::other(format!(
+            "{name} did not open {}: {}",
+            socket.display(),
+            std::fs::read_to_string(&out_path).unwrap_or_default()
+        )));
+    }
+    Ok(proc)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use super::{libreswan_root, wait_until};
+use super::{libreswan_root, spawn_private, wait_until};
 use crate::netns::{Netns, Spawned};
 
 /// One Libreswan pluto in a namespace, run from the extracted .deb: its own NSS database,
@@ -29,19 +29,13 @@ impl Pluto {
         std::fs::write(dir.join("ipsec.secrets"), secrets)?;
         let nss = format!("sql:{}/nss", dir.display());
         crate::netns::run(Command::new("certutil").args(["-N", "-d", &nss, "--empty-password"]))?;
-        let out = std::fs::File::create(dir.join("pluto.out"))?;
         let libexec = root.join("usr/libexec");
         let script = format!(
             "mount --bind {lx} /usr/libexec && exec {lx}/ipsec/pluto --nofork --config {d}/ipsec.conf --rundir {d}/run --nssdir {d}/nss --secretsfile {d}/ipsec.secrets --logfile {d}/pluto.log",
             lx = libexec.display(),
             d = dir.display()
         );
-        let mut cmd = ns.command("unshare");
-        cmd.args(["-m", "--propagation", "private", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let proc = Spawned::start("pluto", &mut cmd)?;
+        let proc = spawn_private(ns, "pluto", &dir, &script, &dir.join("run/pluto.ctl"))?;
         let p = Pluto {
             dir,
             ns: ns.name().to_string(),
@@ -49,13 +43,6 @@ impl Pluto {
             proc,
         };
         let ctl = p.dir.join("run/pluto.ctl");
-        if !wait_until(Duration::from_secs(10), || ctl.exists()) {
-            return Err(io::Error::other(format!(
-                "pluto did not open {}: {}",
-                ctl.display(),
-                std::fs::read_to_string(p.dir.join("pluto.out")).unwrap_or_default()
-            )));
-        }
         let conf = format!("{}/ipsec.conf", p.dir.display());
         let ctl = ctl.display().to_string();
         let o = p.tool(
