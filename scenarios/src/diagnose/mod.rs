@@ -86,6 +86,15 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Its name in `summary.json` and the matrix (`phase2_ids_refused`).
+    pub fn name(self) -> String {
+        // A unit variant always serialises to its name.
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// Every kind (a new variant must be added here, or this does not compile: `summary.json`'s
     /// schema lists them, and a test checks it against this).
     pub fn all() -> Vec<FindingKind> {

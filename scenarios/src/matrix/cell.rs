@@ -371,10 +371,7 @@ fn outcome(run: &RunResult) -> Outcome {
         .into_iter()
         .find(|f| f.resolved.is_none())
         .map(|f| {
-            let kind = serde_json::to_value(f.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = f.kind.name();
             let text = f.text.lines().next().unwrap_or_default().to_string();
             (kind, text)
         });

@@ -196,3 +196,70 @@ impl Manifest {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` as a `matrix.json` of its own (removed when the guard drops).
+    fn write(name: &str, text: &str) -> (Removed, PathBuf) {
+        let d = std::env::temp_dir().join(format!("ikelab-manifest-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join("matrix.json");
+        std::fs::write(&p, text).unwrap();
+        (Removed(d), p)
+    }
+
+    struct Removed(PathBuf);
+
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_netns_manifest_reads_back_with_its_real_peers() {
+        let table = Personalities::builtin();
+        let mut filter = Filter {
+            real: vec![RealPeer::StrongSwan, RealPeer::Libreswan],
+            ..Filter::default()
+        };
+        filter.add_pair(&table, "seil:libreswan").unwrap();
+        let m = Manifest {
+            pairs: filter.pairs.clone(),
+            knobs: vec![Knob::Ids],
+            real: filter.real.clone(),
+            shard: None,
+            cells: 9,
+        };
+        let (_d, p) = write("roundtrip", &m.to_json());
+        let back = Manifest::read(&p, &table).unwrap();
+        assert_eq!(back.to_json(), m.to_json());
+        assert_eq!(back.filter().real, filter.real);
+        // An in-process run's manifest has no `real` field at all.
+        let plain = Manifest {
+            real: vec![],
+            ..back
+        };
+        assert!(!plain.to_json().contains("real"));
+    }
+
+    #[test]
+    fn an_unknown_real_peer_is_refused_with_its_field() {
+        let table = Personalities::builtin();
+        let (_d, p) = write(
+            "racoon",
+            r#"{"version": 1, "pairs": [], "knobs": [], "real": ["racoon"], "shard": null, "cells": 1}"#,
+        );
+        let e = Manifest::read(&p, &table).unwrap_err().to_string();
+        assert!(e.contains("field real") && e.contains("racoon"), "{e}");
+        // A daemon named in a pair but not in `real` is refused too.
+        let (_d, p) = write(
+            "pair",
+            r#"{"version": 1, "pairs": ["seil:strongswan"], "knobs": [], "shard": null, "cells": 1}"#,
+        );
+        let e = Manifest::read(&p, &table).unwrap_err().to_string();
+        assert!(e.contains("field pairs") && e.contains("--netns"), "{e}");
+    }
+}

@@ -22,12 +22,18 @@ use crate::netns::PeerRun;
 
 /// One end of a cell, prepared.
 pub(super) enum End {
+    /// A simulated device and its config's text.
     Sim {
+        /// The device.
         personality: Arc<dyn Personality>,
+        /// Its site config with the variant's changes.
         text: String,
     },
+    /// A real daemon and what it is told.
     Real {
+        /// The daemon.
         peer: RealPeer,
+        /// Its settings for the variant.
         settings: Settings,
     },
 }
@@ -38,8 +44,11 @@ pub(super) type SimDone = (Verdict, Option<String>, Result<(), ArtefactError>);
 
 /// One end, running.
 pub(super) enum Running {
+    /// A simulated device on its thread.
     Sim(SimSide<SimDone>),
+    /// strongSwan's charon.
     StrongSwan(Charon),
+    /// Libreswan's pluto.
     Libreswan(Pluto),
 }
 
@@ -59,7 +68,7 @@ pub(super) fn prepare(device: &Device, site: &Site<'_>, changes: &[Change]) -> R
 
 /// The interfaces of a simulated device: its WAN interface (the one with the site's WAN
 /// address) on `wan0`, and with `lan`, its LAN interface on `lan0`.
-pub(super) fn interfaces(
+fn interfaces(
     parsed: &RouterConfig,
     site: &Site<'_>,
     lan: bool,
@@ -138,7 +147,7 @@ pub(super) fn start(
 
 /// Writes a simulated end's artefacts into `dir` (as `ikelab peer --out` leaves them) and its
 /// `report.html`.
-pub(super) fn write_sim(run: &PeerRun, dir: &Path) -> Result<(), ArtefactError> {
+fn write_sim(run: &PeerRun, dir: &Path) -> Result<(), ArtefactError> {
     run.write(dir).map_err(|source| ArtefactError::Run {
         dir: dir.to_path_buf(),
         source,
@@ -160,11 +169,17 @@ pub(super) fn finish(
     let keep = |from: &Path, files: &[(&str, String)]| -> Result<(), ArtefactError> {
         let Some(d) = dir else { return Ok(()) };
         for (file, to) in files {
-            let text = std::fs::read(from.join(file)).unwrap_or_default();
-            std::fs::write(d.join(to), text).map_err(|source| ArtefactError::Files {
-                dir: d.to_path_buf(),
-                source,
-            })?;
+            match std::fs::copy(from.join(file), d.join(to)) {
+                // A daemon that stopped before it wrote its log has none to keep.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(ArtefactError::Files {
+                        dir: d.to_path_buf(),
+                        source,
+                    });
+                }
+                Ok(_) => {}
+            }
         }
         Ok(())
     };

@@ -109,11 +109,7 @@ pub(super) fn outcome(seen: &[Seen]) -> Outcome {
             .into_iter()
             .find_map(|(s, role)| {
                 let (kind, words) = s.verdict.refusal?;
-                let kind = serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                Some((kind, format!("the {role} ({}) {words}", s.name)))
+                Some((kind.name(), format!("the {role} ({}) {words}", s.name)))
             })
     };
     Outcome {
