@@ -358,3 +358,121 @@ fn merge_refuses_a_damaged_or_hostile_csv_with_file_and_line() {
     let e = refused("manifest", &[&d, b, c]);
     assert!(e.contains("matrix.json: field shard"), "{e}");
 }
+
+/// The cell folders under `dir/cells`, sorted.
+fn cell_folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("cells"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_reused_out_folder_holds_only_the_last_runs_cells() {
+    let out = tmp("reused");
+    // A folder the user keeps beside the matrix's files stays.
+    std::fs::create_dir_all(out.join("notes")).unwrap();
+    matrix(&out, &[]);
+    let first = cell_folders(&out);
+    assert!(first.iter().all(|c| c.starts_with("seil-ix-")));
+    let o = ikelab(&[
+        "matrix",
+        "--jobs",
+        "2",
+        "--out",
+        s(&out),
+        "--pair",
+        "ix:seil",
+        "--knob",
+        "mode",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = cell_folders(&out);
+    assert!(!second.is_empty());
+    assert!(
+        second.iter().all(|c| c.starts_with("ix-seil-mode-")),
+        "cells of the earlier grid stayed: {second:?}"
+    );
+    assert!(out.join("notes").is_dir());
+    // A folder no matrix wrote keeps its `cells/` (it may be somebody's).
+    let other = tmp("not-a-matrix");
+    std::fs::create_dir_all(other.join("cells/mine")).unwrap();
+    let o = ikelab(&[
+        "matrix",
+        "--jobs",
+        "2",
+        "--out",
+        s(&other),
+        "--pair",
+        "ix:seil",
+        "--knob",
+        "mode",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(other.join("cells/mine").is_dir());
+}
+
+/// A whole copy of shard `k` (1-based) of the test grid, to damage.
+fn shard_copy(name: &str, k: usize) -> PathBuf {
+    let d = tmp(&format!("{name}-shard")).join(format!("shard{k}"));
+    let from = &runs().shards[k - 1];
+    let ok = Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(&d)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "cp -r {}", from.display());
+    d
+}
+
+/// The first cell folder of a shard copy.
+fn first_cell(shard: &Path) -> PathBuf {
+    let name = cell_folders(shard).into_iter().next().expect("a cell ran");
+    shard.join("cells").join(name)
+}
+
+#[test]
+fn merge_refuses_cell_folders_a_run_does_not_write() {
+    let [a, _, c] = &runs().shards;
+    // A cell that ran without its report.
+    let b = shard_copy("no-report", 2);
+    let cell = first_cell(&b);
+    std::fs::remove_file(cell.join("report.html")).unwrap();
+    let e = refused("no-report", &[a, &b, c]);
+    assert!(
+        e.contains("report.html") && e.contains("should hold its report"),
+        "{e}"
+    );
+    // A link inside a cell's folder: never followed, never copied.
+    let b = shard_copy("link", 2);
+    std::os::unix::fs::symlink("/etc/passwd", first_cell(&b).join("passwd")).unwrap();
+    let e = refused("link", &[a, &b, c]);
+    assert!(e.contains("passwd") && e.contains("not copied"), "{e}");
+    // Folders nested deeper than a cell writes.
+    let b = shard_copy("deep", 2);
+    let deep = first_cell(&b).join("x/y/z/w");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("f"), "f").unwrap();
+    let e = refused("deep", &[a, &b, c]);
+    assert!(e.contains("nested deeper"), "{e}");
+    // More files than a cell writes.
+    let b = shard_copy("many", 2);
+    let many = first_cell(&b).join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..1_001 {
+        std::fs::write(many.join(i.to_string()), "").unwrap();
+    }
+    let e = refused("many", &[a, &b, c]);
+    assert!(e.contains("more than 1000 files and folders"), "{e}");
+    // The output folder is one of the shards: refused, and the shard is left as it was.
+    let b = shard_copy("out-is-shard", 2);
+    let before = tree(&b);
+    let o = ikelab(&["matrix", "merge", "--out", s(&b), s(a), s(&b), s(c)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("one of the shards"), "{}", stderr(&o));
+    assert_eq!(tree(&b), before);
+}

@@ -115,6 +115,15 @@ pub enum ManifestError {
     },
 }
 
+/// Whether `path` is a `matrix.json` that `ikelab matrix` wrote (of this layout), whatever
+/// grid it describes.
+pub fn written_at(path: &Path) -> bool {
+    files::read_text(path, LIMIT)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+        .is_some_and(|j| j.version == VERSION)
+}
+
 impl Manifest {
     /// The filter it was run with.
     pub fn filter(&self) -> Filter {

@@ -76,6 +76,15 @@ pub enum OutputError {
         /// The folder.
         path: PathBuf,
     },
+    /// An earlier run's `cells/` could not be removed.
+    #[error("{}: removing an earlier run's cells: {source}", path.display())]
+    Clear {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// Source and destination are one file.
     #[error("{}: is the file it would be copied to {} (not copied)", from.display(), to.display())]
     SameFile {
@@ -86,10 +95,22 @@ pub enum OutputError {
     },
 }
 
-/// Makes the output folder `dir` (with its parents) and its `cells/` (not through a link).
+/// Makes the output folder `dir` (with its parents) and its `cells/` (not through a link). A
+/// folder an earlier `ikelab matrix` wrote (its `matrix.json` reads as one) loses its old
+/// `cells/` first, so that no cell of another grid or run stays beside this run's; any other
+/// folder keeps what it holds.
 pub fn prepare(dir: &Path) -> Result<(), OutputError> {
     files::create_root(dir)?;
-    files::create_dir(&dir.join(CELLS), Access::Shared)?;
+    let cells = dir.join(CELLS);
+    let old_cells = std::fs::symlink_metadata(&cells).is_ok_and(|m| m.is_dir());
+    if old_cells && manifest::written_at(&dir.join(manifest::FILE)) {
+        // Links inside are removed, never followed.
+        std::fs::remove_dir_all(&cells).map_err(|source| OutputError::Clear {
+            path: cells.clone(),
+            source,
+        })?;
+    }
+    files::create_dir(&cells, Access::Shared)?;
     Ok(())
 }
 

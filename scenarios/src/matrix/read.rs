@@ -11,7 +11,7 @@ use ikelab_sim::files::{self, FileError};
 use super::grid::Cell;
 use super::id::CellId;
 use super::row::{Row, Status};
-use super::table::{CSV_COLUMNS, DOWN, FAILED, IKE_ONLY, NOT_EXPRESSIBLE, UP};
+use super::table::{CSV_COLUMNS, DOWN, FAILED, IKE_ONLY, NOT_EXPRESSIBLE, UP, column};
 
 /// The largest `matrix.csv` read (the default grid's is some 60 KiB).
 pub const LIMIT: Limit = Limit {
@@ -187,12 +187,13 @@ fn row(path: &Path, line: u64, record: &csv::StringRecord, cell: &Cell) -> Resul
     }
     let id = cell.id();
     let expected = [
-        ("cell", f[10], id.as_str()),
-        ("initiator", f[0], cell.initiator.as_str()),
-        ("responder", f[1], cell.responder.as_str()),
-        ("knob", f[2], cell.variant.knob.name()),
-        ("variant", f[3], cell.variant.name.as_str()),
-    ];
+        (column::CELL, id.as_str()),
+        (column::INITIATOR, cell.initiator.as_str()),
+        (column::RESPONDER, cell.responder.as_str()),
+        (column::KNOB, cell.variant.knob.name()),
+        (column::VARIANT, cell.variant.name.as_str()),
+    ]
+    .map(|(c, want)| (CSV_COLUMNS[c], f[c], want));
     for (field, found, want) in expected {
         if found != want {
             return Err(bad(
@@ -203,7 +204,8 @@ fn row(path: &Path, line: u64, record: &csv::StringRecord, cell: &Cell) -> Resul
             ));
         }
     }
-    let status = status(f[4], f[5], f[6]).map_err(|(field, why)| bad(field, why))?;
+    let status = status(f[column::PHASE1], f[column::PHASE2], f[column::PING])
+        .map_err(|(field, why)| bad(field, why))?;
     Ok(Row {
         id,
         initiator: cell.initiator.clone(),
@@ -211,9 +213,9 @@ fn row(path: &Path, line: u64, record: &csv::StringRecord, cell: &Cell) -> Resul
         knob: cell.variant.knob,
         variant: cell.variant.name.clone(),
         status,
-        initiator_line: f[7].to_string(),
-        responder_line: f[8].to_string(),
-        diagnosis: f[9].to_string(),
+        initiator_line: f[column::INITIATOR_LINE].to_string(),
+        responder_line: f[column::RESPONDER_LINE].to_string(),
+        diagnosis: f[column::DIAGNOSIS].to_string(),
     })
 }
 

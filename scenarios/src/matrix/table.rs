@@ -6,7 +6,33 @@ use std::fmt::Write as _;
 
 use super::row::{Row, Status};
 
-/// The markdown table's columns, in order.
+/// Where each column is, in [`fields`], the markdown table and `matrix.csv`.
+pub mod column {
+    /// The initiator's device.
+    pub const INITIATOR: usize = 0;
+    /// The responder's device.
+    pub const RESPONDER: usize = 1;
+    /// The knob.
+    pub const KNOB: usize = 2;
+    /// The variant.
+    pub const VARIANT: usize = 3;
+    /// Phase 1: up, down, n/a or error.
+    pub const PHASE1: usize = 4;
+    /// Phase 2.
+    pub const PHASE2: usize = 5;
+    /// The ping: answered/sent, or IKE only.
+    pub const PING: usize = 6;
+    /// The line the initiator logged when it decided.
+    pub const INITIATOR_LINE: usize = 7;
+    /// The same for the responder.
+    pub const RESPONDER_LINE: usize = 8;
+    /// The diagnosis.
+    pub const DIAGNOSIS: usize = 9;
+    /// The cell's id (`matrix.csv` only).
+    pub const CELL: usize = 10;
+}
+
+/// The markdown table's columns, in the order of [`column`].
 pub const COLUMNS: [&str; 10] = [
     "initiator",
     "responder",
