@@ -274,20 +274,7 @@ fn ios_initiator_drops_its_quick_mode_on_proposal_not_chosen() {
     // Traffic the crypto ACL names (an ICMP echo 172.16.0.2 -> 172.16.0.1) starts phase 1.
     let _ = a.protect(now, icmp(Ipv4Addr::new(172, 16, 0, 2), SEIL_ADDR));
     for _ in 0..600 {
-        loop {
-            let mut moved = false;
-            while let Some(t) = a.poll_transmit() {
-                b.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            while let Some(t) = b.poll_transmit() {
-                a.handle_datagram(now, t.src, t.dst, &t.payload);
-                moved = true;
-            }
-            if !moved {
-                break;
-            }
-        }
+        deliver::settle(&mut a, &mut b, now);
         while let Some(e) = a.poll_event() {
             a_lines.extend(a_log.render(&e).into_iter().map(|l| l.text));
             a_events.push(e);

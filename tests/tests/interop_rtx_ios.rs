@@ -58,6 +58,35 @@ fn rig_with_strongswan(tag: &str, conf: &str) -> (Rig, Charon) {
     (rig, ss)
 }
 
+/// strongSwan (`conf`) initiates `child` toward a simulated `vendor` device (`device_conf`) and
+/// accepts its QM2 (it then fails to install the SAs on this kernel and says so with
+/// NO-PROPOSAL-CHOSEN, which the device must log as `device_line`); both stopped, the rig (its
+/// capture) and what the device left returned.
+fn strongswan_initiates(
+    tag: &str,
+    conf: &str,
+    child: &str,
+    vendor: Vendor,
+    device_conf: &str,
+    device_line: &str,
+) -> (Rig, PeerDone) {
+    let (rig, ss) = rig_with_strongswan(tag, conf);
+    let device = wan_peer(vendor, device_conf, &rig.b);
+    let (_, out) = ss.swanctl(&["--initiate", "--child", child, "--timeout", "10"]);
+    assert!(
+        ss.wait_log("unable to install", Duration::from_secs(2)),
+        "swanctl: {out}\nstrongSwan's log:\n{}\n{vendor}:\n{}",
+        ss.log(),
+        device.lines().join("\n")
+    );
+    assert!(device.wait_line(device_line, Duration::from_secs(2)));
+    let done = device.stop();
+    let log = ss.stop();
+    eprintln!("strongSwan says:\n{}", proof(&log, QM_LINES));
+    assert_strongswan_initiated(&log);
+    (rig, done)
+}
+
 /// The bridge capture's ISAKMP messages, decrypted with the device's keys.
 fn wire(rig: &mut Rig, tag: &str, done: &PeerDone) -> Vec<IsakmpRecord> {
     let pcap = workdir(tag, "capture").join("wan.pcap");
@@ -380,23 +409,14 @@ fn strongswan_initiates_to_the_rtx_which_takes_its_subnet_ids() {
     if !can_run(SS_TO_RTX, &[Tool::StrongSwan]) {
         return;
     }
-    let (mut rig, ss) = rig_with_strongswan("ss-rtx", "lan.swanctl.conf");
-    let rtx = wan_peer(Vendor::Rtx, "rtx/responder.conf", &rig.b);
-    let (_, out) = ss.swanctl(&["--initiate", "--child", "lan", "--timeout", "10"]);
-    assert!(
-        ss.wait_log("unable to install", Duration::from_secs(2)),
-        "swanctl: {out}\nstrongSwan's log:\n{}\nRTX:\n{}",
-        ss.log(),
-        rtx.lines().join("\n")
-    );
-    assert!(rtx.wait_line(
+    let (mut rig, done) = strongswan_initiates(
+        "ss-rtx",
+        "lan.swanctl.conf",
+        "lan",
+        Vendor::Rtx,
+        "rtx/responder.conf",
         "[IKE] receive notify NO-PROPOSAL-CHOSEN",
-        Duration::from_secs(2)
-    ));
-    let done = rtx.stop();
-    let log = ss.stop();
-    eprintln!("strongSwan says:\n{}", proof(&log, QM_LINES));
-    assert_strongswan_initiated(&log);
+    );
     let rtx_log = done.log.join("\n");
     for needle in [
         "[IKE] respond ISAKMP phase to 172.16.0.1",
@@ -505,23 +525,14 @@ fn strongswan_initiates_to_ios_with_the_acls_mirror() {
     if !can_run(SS_TO_IOS, &[Tool::StrongSwan]) {
         return;
     }
-    let (mut rig, ss) = rig_with_strongswan("ss-ios", "seil-like.swanctl.conf");
-    let ios = wan_peer(Vendor::Ios, "ios/host-to-host.conf", &rig.b);
-    let (_, out) = ss.swanctl(&["--initiate", "--child", "fixed", "--timeout", "10"]);
-    assert!(
-        ss.wait_log("unable to install", Duration::from_secs(2)),
-        "swanctl: {out}\nstrongSwan's log:\n{}\nIOS:\n{}",
-        ss.log(),
-        ios.lines().join("\n")
-    );
-    assert!(ios.wait_line(
+    let (mut rig, done) = strongswan_initiates(
+        "ss-ios",
+        "seil-like.swanctl.conf",
+        "fixed",
+        Vendor::Ios,
+        "ios/host-to-host.conf",
         "processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 3",
-        Duration::from_secs(2)
-    ));
-    let done = ios.stop();
-    let log = ss.stop();
-    eprintln!("strongSwan says:\n{}", proof(&log, QM_LINES));
-    assert_strongswan_initiated(&log);
+    );
     let ios_log = done.log.join("\n");
     for needle in [
         "Old State = IKE_R_MM5  New State = IKE_P1_COMPLETE",

@@ -365,25 +365,29 @@ fn icmp_echo_is_translated_by_identifier() {
     assert_eq!(parse_ipv4(&to_nat[0].1).unwrap().dst, ip(PEER));
 }
 
-#[test]
-fn the_cap_evicts_and_the_ports_follow_the_seed() {
+/// A NAT of at most two mappings that has seen both sides, and the outside ports it maps three
+/// inside flows to (source ports 1, 2, 3, a second apart).
+fn three_flows_through_two_mappings() -> (Nat, Vec<u16>) {
     let mut n = nat_with(|c| c.max_mappings = 2);
     introduce(&mut n, INSIDE, INSIDE_HOST);
     introduce(&mut n, OUTSIDE, PEER);
-    let ports: Vec<u16> = (1..=3)
+    let ports = (1..=3)
         .map(|p| {
-            read_udp(
-                &feed(
-                    &mut n,
-                    secs(p.into()),
-                    INSIDE,
-                    &udp(INSIDE_HOST, p, PEER, 9, b""),
-                )[0]
-                .1,
-            )
-            .1
+            let out = feed(
+                &mut n,
+                secs(p.into()),
+                INSIDE,
+                &udp(INSIDE_HOST, p, PEER, 9, b""),
+            );
+            read_udp(&out[0].1).1
         })
         .collect();
+    (n, ports)
+}
+
+#[test]
+fn the_cap_evicts_and_the_ports_follow_the_seed() {
+    let (mut n, ports) = three_flows_through_two_mappings();
     assert_eq!(n.mappings().len(), 2);
     assert_eq!(n.counters().get(Counter::NatEvicted), 1);
     // The first mapping was evicted: its port no longer leads in.
@@ -397,23 +401,7 @@ fn the_cap_evicts_and_the_ports_follow_the_seed() {
         .is_empty()
     );
     // The same seed hands out the same ports; the lab's byte-identical runs rest on it.
-    let mut m = nat_with(|c| c.max_mappings = 2);
-    introduce(&mut m, INSIDE, INSIDE_HOST);
-    introduce(&mut m, OUTSIDE, PEER);
-    let again: Vec<u16> = (1..=3)
-        .map(|p| {
-            read_udp(
-                &feed(
-                    &mut m,
-                    secs(p.into()),
-                    INSIDE,
-                    &udp(INSIDE_HOST, p, PEER, 9, b""),
-                )[0]
-                .1,
-            )
-            .1
-        })
-        .collect();
+    let (_, again) = three_flows_through_two_mappings();
     assert_eq!(ports, again);
 }
 
